@@ -1,0 +1,52 @@
+from django.contrib import admin
+
+from .models import Activity, ActivityCost, Participation, Venue
+
+
+@admin.register(Venue)
+class VenueAdmin(admin.ModelAdmin):
+    list_display = ["name", "municipality", "address"]
+    search_fields = ["name", "municipality__name"]
+    autocomplete_fields = ["municipality"]
+    list_select_related = ["municipality"]
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    extra = 0
+    autocomplete_fields = ["school", "named_pupils"]
+
+
+class ActivityCostInline(admin.TabularInline):
+    model = ActivityCost
+    extra = 0
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "level", "region", "starts_at", "status"]
+    list_filter = ["kind", "level", "status", "region", "cooperation_areas"]
+    search_fields = ["title", "instrument", "nmh_teachers", "notes"]
+    autocomplete_fields = ["cooperation_areas", "region", "venue", "host_school"]
+    list_select_related = ["region"]
+    date_hierarchy = "starts_at"
+    readonly_fields = ["created_at", "created_by", "updated_at", "updated_by"]
+    inlines = [ParticipationInline, ActivityCostInline]
+
+
+@admin.register(Participation)
+class ParticipationAdmin(admin.ModelAdmin):
+    list_display = ["activity", "school", "pupils", "teachers"]
+    list_filter = ["school__region", "activity__kind"]
+    search_fields = ["activity__title", "school__name"]
+    autocomplete_fields = ["activity", "school", "named_pupils"]
+    list_select_related = ["activity", "school"]
+
+
+@admin.register(ActivityCost)
+class ActivityCostAdmin(admin.ModelAdmin):
+    list_display = ["activity", "category", "description", "amount"]
+    list_filter = ["category"]
+    search_fields = ["activity__title", "description"]
+    autocomplete_fields = ["activity"]
+    list_select_related = ["activity"]

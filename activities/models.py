@@ -1,0 +1,184 @@
+"""What happens in the network: activities (masterclasses, teaching, seminars, concerts,
+courses, projects, gatherings, practice placements), the schools and pupils taking part,
+and what each activity costs."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from governance.models import CooperationArea
+from schools.models import Municipality, Pupil, Region, School
+
+
+class Venue(models.Model):
+    name = models.CharField(_("navn"), max_length=150, unique=True)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="venues", verbose_name=_("kommune")
+    )
+    address = models.CharField(_("adresse"), max_length=200, blank=True)
+    latitude = models.DecimalField(
+        _("breddegrad"), max_digits=8, decimal_places=5, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    longitude = models.DecimalField(
+        _("lengdegrad"), max_digits=8, decimal_places=5, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+
+    class Meta:
+        verbose_name = _("arena")
+        verbose_name_plural = _("arenaer")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Activity(models.Model):
+    class Kind(models.TextChoices):
+        MASTERCLASS = "masterclass", _("Mesterklasse")
+        INDIVIDUAL_TEACHING = "individual_teaching", _("Individuell undervisning")
+        SEMINAR = "seminar", _("Fagseminar")
+        CONCERT = "concert", _("Konsert")
+        COURSE = "course", _("Kurs")
+        CONTINUING_EDUCATION = "continuing_education", _("Etter- og videreutdanning")
+        PROJECT = "project", _("Prosjekt")
+        GATHERING = "gathering", _("Samling")
+        PRACTICE_PLACEMENT = "practice_placement", _("Praksisplass")
+
+    class Level(models.TextChoices):
+        LOCAL = "local", _("Lokal")
+        REGIONAL = "regional", _("Regional")
+        CENTRAL = "central", _("Sentral")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planlagt")
+        HELD = "held", _("Gjennomført")
+        CANCELLED = "cancelled", _("Avlyst")
+
+    title = models.CharField(_("tittel"), max_length=200)
+    kind = models.CharField(_("type"), max_length=30, choices=Kind.choices)
+    level = models.CharField(_("nivå"), max_length=20, choices=Level.choices)
+    cooperation_areas = models.ManyToManyField(
+        CooperationArea, related_name="activities", verbose_name=_("samarbeidsområder")
+    )
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="activities",
+        verbose_name=_("delregion"),
+        help_text=_("Delregionen som eier aktiviteten. Sentrale aktiviteter føres på arrangørens region."),
+    )
+    venue = models.ForeignKey(
+        Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="activities", verbose_name=_("sted")
+    )
+    host_school = models.ForeignKey(
+        School,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hosted_activities",
+        verbose_name=_("vertsskole"),
+    )
+    starts_at = models.DateTimeField(_("starter"), db_index=True)
+    ends_at = models.DateTimeField(_("slutter"))
+    instrument = models.CharField(_("instrument/instrumentgruppe"), max_length=100, blank=True)
+    nmh_teachers = models.CharField(_("NMH-lærere"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    notes = models.TextField(_("notater"), blank=True)
+    created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("sist endret"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opprettet av"),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sist endret av"),
+    )
+
+    class Meta:
+        verbose_name = _("aktivitet")
+        verbose_name_plural = _("aktiviteter")
+        ordering = ["-starts_at", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gte=models.F("starts_at")),
+                name="activity_ends_after_start",
+                violation_error_message=_("Slutt kan ikke være før start."),
+            ),
+        ]
+        indexes = [models.Index(fields=["region", "starts_at"], name="activity_region_start_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.starts_at:%d.%m.%Y})"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
+            raise ValidationError({"ends_at": _("Slutt kan ikke være før start.")})
+
+
+class Participation(models.Model):
+    """A school's part in an activity: how many of its pupils and teachers took part, and
+    optionally which pupils by name."""
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="participations", verbose_name=_("aktivitet")
+    )
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="participations", verbose_name=_("skole"))
+    pupils = models.PositiveIntegerField(_("elever"), default=0)
+    teachers = models.PositiveIntegerField(_("lærere"), default=0)
+    named_pupils = models.ManyToManyField(
+        Pupil, blank=True, related_name="participations", verbose_name=_("navngitte elever")
+    )
+
+    class Meta:
+        verbose_name = _("deltakelse")
+        verbose_name_plural = _("deltakelser")
+        ordering = ["activity", "school__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "school"], name="participation_one_per_school"),
+            models.CheckConstraint(condition=Q(pupils__gte=0), name="participation_pupils_not_negative"),
+            models.CheckConstraint(condition=Q(teachers__gte=0), name="participation_teachers_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school.name} – {self.activity.title}"
+
+
+class ActivityCost(models.Model):
+    class Category(models.TextChoices):
+        FEES = "fees", _("Honorarer")
+        TRAVEL = "travel", _("Reise")
+        VENUE = "venue", _("Lokaler")
+        OTHER = "other", _("Annet")
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="costs", verbose_name=_("aktivitet"))
+    category = models.CharField(_("kategori"), max_length=20, choices=Category.choices)
+    description = models.CharField(_("beskrivelse"), max_length=200, blank=True)
+    amount = models.DecimalField(
+        _("beløp (NOK)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+
+    class Meta:
+        verbose_name = _("kostnad")
+        verbose_name_plural = _("kostnader")
+        ordering = ["activity", "category", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="activity_cost_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.amount} kr"

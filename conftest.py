@@ -1,0 +1,142 @@
+"""Shared test fixtures: a small network and the personas of the house style.
+
+The personas: a rector of school A (Follo) and of school B (Romerike), a coordinator of
+Follo and of Romerike, a steering-group member, the daily leader (central staff), and an
+anonymous visitor (the plain `client`).
+"""
+
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+# pytest-django's live_server with Playwright's sync API runs inside an event loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests need the system Chromium. Without it they are skipped, unless
+    REQUIRE_BROWSER=1 (CI), where a missing browser is an error."""
+    if os.path.exists(CHROMIUM) or shutil.which("chromium"):
+        return
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        raise pytest.UsageError(f"REQUIRE_BROWSER=1 but no Chromium at {CHROMIUM}")
+    skip = pytest.mark.skip(reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@dataclass
+class Network:
+    follo: object
+    romerike: object
+    school_a: object
+    school_b: object
+    school_a2: object
+    steering_group: object
+
+
+@pytest.fixture
+def network(db):
+    """Two regions, three schools (A and A2 in Follo, B in Romerike), a steering group."""
+    from governance.models import Body
+    from governance.tests.factories import BodyFactory
+    from schools.tests.factories import RegionFactory, SchoolFactory
+
+    follo = RegionFactory(name="Follo", slug="follo")
+    romerike = RegionFactory(name="Romerike", slug="romerike")
+    return Network(
+        follo=follo,
+        romerike=romerike,
+        school_a=SchoolFactory(name="Skole A", slug="skole-a", region=follo),
+        school_b=SchoolFactory(name="Skole B", slug="skole-b", region=romerike),
+        school_a2=SchoolFactory(name="Skole A2", slug="skole-a2", region=follo),
+        steering_group=BodyFactory(name="Styringsgruppen", kind=Body.Kind.STEERING_GROUP),
+    )
+
+
+def _persona(username, **role):
+    from governance.tests.factories import RoleFactory, UserFactory
+
+    user = UserFactory(username=username)
+    RoleFactory(user=user, valid_from=date(2013, 1, 1), **role)
+    return user
+
+
+@pytest.fixture
+def rector_a(network):
+    from governance.models import Role
+
+    return _persona("rektor-a", kind=Role.Kind.RECTOR, school=network.school_a)
+
+
+@pytest.fixture
+def rector_b(network):
+    from governance.models import Role
+
+    return _persona("rektor-b", kind=Role.Kind.RECTOR, school=network.school_b)
+
+
+@pytest.fixture
+def coord_follo(network):
+    from governance.models import Role
+
+    return _persona("koord-follo", kind=Role.Kind.COORDINATOR, region=network.follo)
+
+
+@pytest.fixture
+def coord_romerike(network):
+    from governance.models import Role
+
+    return _persona("koord-romerike", kind=Role.Kind.COORDINATOR, region=network.romerike)
+
+
+@pytest.fixture
+def steering_member(network):
+    from governance.models import Role
+
+    return _persona("styre", kind=Role.Kind.MEMBER, body=network.steering_group)
+
+
+@pytest.fixture
+def daily_leader(network):
+    from governance.models import Role
+
+    return _persona("leder", kind=Role.Kind.DAILY_LEADER)
+
+
+@pytest.fixture
+def superuser(db):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_superuser("admin", "admin@example.org", "pw-for-tests-1")
+
+
+@pytest.fixture
+def client_as(client):
+    """client_as(user) logs the test client in as that user and returns it."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

@@ -1,0 +1,339 @@
+"""The network's money, a "spleiselag" where every partner pays: contribution tiers,
+municipal contributions, the county grant, NMH's cash and in-kind contributions, and the
+annual budget with its lines. Money is Decimal NOK, never float."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from governance.models import CooperationArea, Partner
+from schools.models import County, Municipality, Period, Region, School, period_constraint
+
+NOK = {"max_digits": 14, "decimal_places": 2}
+NOT_NEGATIVE = [MinValueValidator(Decimal("0"))]
+
+
+class ContributionTier(Period):
+    """The yearly municipal contribution for a population band, effective-dated.
+    The band includes `min_population` and excludes `max_population_below`."""
+
+    min_population = models.PositiveIntegerField(_("fra innbyggere"))
+    max_population_below = models.PositiveIntegerField(
+        _("under innbyggere"), null=True, blank=True, help_text=_("Tom betyr ingen øvre grense.")
+    )
+    amount = models.DecimalField(_("beløp (NOK)"), validators=NOT_NEGATIVE, **NOK)
+
+    class Meta:
+        verbose_name = _("tilskuddssats")
+        verbose_name_plural = _("tilskuddssatser")
+        ordering = ["valid_from", "min_population"]
+        constraints = [
+            period_constraint("tier_period_ordered"),
+            models.CheckConstraint(
+                condition=Q(max_population_below__isnull=True) | Q(max_population_below__gt=models.F("min_population")),
+                name="tier_band_ordered",
+                violation_error_message=_("Øvre grense må være større enn nedre grense."),
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="tier_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        if self.max_population_below is None:
+            band = _("%(low)s innbyggere eller flere") % {"low": f"{self.min_population:,}".replace(",", " ")}
+        else:
+            band = _("%(low)s–%(high)s innbyggere") % {
+                "low": f"{self.min_population:,}".replace(",", " "),
+                "high": f"{self.max_population_below - 1:,}".replace(",", " "),
+            }
+        return f"{band}: {self.amount:,.0f} kr".replace(",", " ")
+
+    def clean(self) -> None:
+        super().clean()
+        below, low = self.max_population_below, self.min_population
+        if below is not None and low is not None and below <= low:
+            raise ValidationError({"max_population_below": _("Øvre grense må være større enn nedre grense.")})
+
+    def covers(self, population: int) -> bool:
+        return population >= self.min_population and (
+            self.max_population_below is None or population < self.max_population_below
+        )
+
+
+class MunicipalContribution(models.Model):
+    """What a municipality pays in a year: computed from the tier table and that year's
+    population, overridable with a reason; invoiced and paid dates follow the money."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="contributions", verbose_name=_("kommune")
+    )
+    year = models.PositiveSmallIntegerField(_("år"))
+    population = models.PositiveIntegerField(_("innbyggere (grunnlag)"))
+    tier = models.ForeignKey(
+        ContributionTier, on_delete=models.PROTECT, related_name="contributions", verbose_name=_("sats")
+    )
+    computed_amount = models.DecimalField(_("beregnet beløp"), validators=NOT_NEGATIVE, **NOK)
+    amount = models.DecimalField(_("beløp (NOK)"), validators=NOT_NEGATIVE, **NOK)
+    override_reason = models.CharField(
+        _("begrunnelse for avvik"),
+        max_length=300,
+        blank=True,
+        help_text=_("Påkrevd når beløpet avviker fra satsen."),
+    )
+    invoiced_on = models.DateField(_("fakturert"), null=True, blank=True)
+    paid_on = models.DateField(_("betalt"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("kommunalt tilskudd")
+        verbose_name_plural = _("kommunale tilskudd")
+        ordering = ["-year", "municipality__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "year"], name="contribution_one_per_year"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="contribution_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality.name} {self.year}: {self.amount:,.0f} kr".replace(",", " ")
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if (
+            self.amount is not None
+            and self.computed_amount is not None
+            and self.amount != self.computed_amount
+            and not self.override_reason.strip()
+        ):
+            errors["override_reason"] = _("Skriv hvorfor beløpet avviker fra satsen (%(amount)s kr).") % {
+                "amount": f"{self.computed_amount:,.0f}".replace(",", " ")
+            }
+        if self.paid_on and self.invoiced_on and self.paid_on < self.invoiced_on:
+            errors["paid_on"] = _("Betalt kan ikke være før fakturert.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class CountyGrant(models.Model):
+    """The county grant for a year: 2.5 MNOK in 2019, after that last year's amount times
+    an index factor (editable with a reason)."""
+
+    year = models.PositiveSmallIntegerField(_("år"), unique=True)
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="grants", verbose_name=_("fylke"))
+    index_factor = models.DecimalField(
+        _("indeksfaktor"),
+        max_digits=6,
+        decimal_places=4,
+        default=Decimal("1.0000"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Beløpet er fjorårets tilskudd ganget med denne faktoren."),
+    )
+    amount = models.DecimalField(_("beløp (NOK)"), validators=NOT_NEGATIVE, **NOK)
+    reason = models.CharField(_("begrunnelse"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("fylkeskommunalt tilskudd")
+        verbose_name_plural = _("fylkeskommunale tilskudd")
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="grant_amount_not_negative"),
+            models.CheckConstraint(condition=Q(index_factor__gte=0), name="grant_index_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county.name} {self.year}: {self.amount:,.0f} kr".replace(",", " ")
+
+
+class PartnerContribution(models.Model):
+    """A partner's contribution in a year: cash, or in kind (premises, administration,
+    teachers) valued in NOK and kept apart from the cash total."""
+
+    class Form(models.TextChoices):
+        CASH = "cash", _("Kontanter")
+        IN_KIND = "in_kind", _("Naturalytelse")
+
+    class Category(models.TextChoices):
+        CASH = "cash", _("Kontantbidrag")
+        PREMISES = "premises", _("Lokaler")
+        ADMINISTRATION = "administration", _("Administrasjon")
+        TEACHERS = "teachers", _("Lærere")
+        OTHER = "other", _("Annet")
+
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="contributions", verbose_name=_("samarbeidspart")
+    )
+    year = models.PositiveSmallIntegerField(_("år"))
+    form = models.CharField(_("form"), max_length=20, choices=Form.choices)
+    category = models.CharField(_("kategori"), max_length=20, choices=Category.choices)
+    description = models.CharField(_("beskrivelse"), max_length=250, blank=True)
+    amount = models.DecimalField(_("beløp/verdi (NOK)"), validators=NOT_NEGATIVE, **NOK)
+
+    class Meta:
+        verbose_name = _("partnerbidrag")
+        verbose_name_plural = _("partnerbidrag")
+        ordering = ["-year", "partner__name", "form", "category"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "year", "category"], name="partner_contribution_unique"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="partner_contribution_not_negative"),
+            models.CheckConstraint(
+                condition=(Q(form="cash") & Q(category="cash")) | (Q(form="in_kind") & ~Q(category="cash")),
+                name="partner_contribution_form_matches_category",
+                violation_error_message=_("Kontantbidrag har kategori kontanter; naturalytelser en annen kategori."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} {self.year}: {self.get_category_display()}"
+
+
+class Budget(models.Model):
+    """The annual budget, one revision at a time. An approved revision is read-only;
+    changing it means a new revision that points to the one it replaces."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Utkast")
+        SUBMITTED = "submitted", _("Lagt fram")
+        APPROVED = "approved", _("Vedtatt")
+        RETURNED = "returned", _("Sendt tilbake")
+
+    year = models.PositiveSmallIntegerField(_("år"))
+    revision = models.PositiveSmallIntegerField(_("revisjon"), default=1)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name=_("erstatter"),
+    )
+    notes = models.TextField(_("notater"), blank=True)
+    created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opprettet av"),
+    )
+    submitted_at = models.DateTimeField(_("lagt fram"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lagt fram av"),
+    )
+    decided_at = models.DateTimeField(_("behandlet"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("behandlet av"),
+    )
+
+    class Meta:
+        verbose_name = _("budsjett")
+        verbose_name_plural = _("budsjetter")
+        ordering = ["-year", "-revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "revision"], name="budget_revision_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Budsjett %(year)s, revisjon %(revision)s") % {"year": self.year, "revision": self.revision}
+
+
+class BudgetLine(models.Model):
+    """One line of a budget. Income lines add to the cash total, expense lines spend it;
+    in-kind lines are shown beside the budget and kept out of the cash balance."""
+
+    class Kind(models.TextChoices):
+        COUNTY_GRANT = "county_grant", _("Fylkeskommunalt tilskudd")
+        MUNICIPAL_CONTRIBUTION = "municipal_contribution", _("Kommunalt tilskudd")
+        PARTNER_CASH = "partner_cash", _("Partnerbidrag, kontanter")
+        OTHER_INCOME = "other_income", _("Andre inntekter")
+        IN_KIND = "in_kind", _("Naturalytelse")
+        CENTRAL_MANAGEMENT = "central_management", _("Sentral ledelse")
+        REGION_POOL = "region_pool", _("Regional pott")
+        SCHOOL_ALLOCATION = "school_allocation", _("Tildeling til skole")
+        AREA_EARMARK = "area_earmark", _("Øremerket samarbeidsområde")
+        RESERVE = "reserve", _("Reserve")
+
+    INCOME = (Kind.COUNTY_GRANT, Kind.MUNICIPAL_CONTRIBUTION, Kind.PARTNER_CASH, Kind.OTHER_INCOME)
+    EXPENSE = (
+        Kind.CENTRAL_MANAGEMENT,
+        Kind.REGION_POOL,
+        Kind.SCHOOL_ALLOCATION,
+        Kind.AREA_EARMARK,
+        Kind.RESERVE,
+    )
+
+    budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="lines", verbose_name=_("budsjett"))
+    kind = models.CharField(_("type"), max_length=30, choices=Kind.choices)
+    label = models.CharField(_("tekst"), max_length=200)
+    amount = models.DecimalField(_("beløp (NOK)"), validators=NOT_NEGATIVE, **NOK)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("delregion")
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("skole")
+    )
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("kommune")
+    )
+    cooperation_area = models.ForeignKey(
+        CooperationArea,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("samarbeidsområde"),
+    )
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("samarbeidspart")
+    )
+    note = models.CharField(_("merknad"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("budsjettlinje")
+        verbose_name_plural = _("budsjettlinjer")
+        ordering = ["budget", "kind", "label"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="budget_line_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(kind="region_pool") | Q(region__isnull=False),
+                name="budget_line_region_pool_has_region",
+                violation_error_message=_("En regional pott må ha en delregion."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="school_allocation") | Q(school__isnull=False),
+                name="budget_line_allocation_has_school",
+                violation_error_message=_("En tildeling til skole må ha en skole."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="area_earmark") | Q(cooperation_area__isnull=False),
+                name="budget_line_earmark_has_area",
+                violation_error_message=_("En øremerking må ha et samarbeidsområde."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.amount:,.0f} kr".replace(",", " ")
+
+    @property
+    def is_income(self) -> bool:
+        return self.kind in self.INCOME
+
+    @property
+    def is_expense(self) -> bool:
+        return self.kind in self.EXPENSE

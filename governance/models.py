@@ -1,0 +1,283 @@
+"""How the network is governed: the ten cooperation areas, the agreements partners sign,
+the bodies (steering group, working committee, reference groups), the people's roles in
+them, and the audit log that records what governance cares about.
+
+Which schools a rector leads and which regions a coordinator covers are roles here too:
+every permission in the portal reads them from this app (see governance/rules.py).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from schools.models import County, Municipality, Period, Region, School, period_constraint
+
+
+class CooperationArea(models.Model):
+    """One of the ten cooperation areas (samarbeidsområder), numbered in the report's order."""
+
+    number = models.PositiveSmallIntegerField(
+        _("nummer"), unique=True, validators=[MinValueValidator(1), MaxValueValidator(99)]
+    )
+    name_nb = models.CharField(_("navn (bokmål)"), max_length=200)
+    name_en = models.CharField(_("navn (engelsk)"), max_length=200)
+    since_year = models.PositiveSmallIntegerField(_("fra år"))
+    initiated_by = models.CharField(_("initiert av"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("samarbeidsområde")
+        verbose_name_plural = _("samarbeidsområder")
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}"
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "nb").startswith("en") else self.name_nb
+
+
+class Partner(models.Model):
+    """A party to the cooperation: NMH, a county, a municipality or a school."""
+
+    class Kind(models.TextChoices):
+        NMH = "nmh", _("Norges musikkhøgskole")
+        COUNTY = "county", _("Fylkeskommune")
+        MUNICIPALITY = "municipality", _("Kommune")
+        SCHOOL = "school", _("Skole")
+
+    name = models.CharField(_("navn"), max_length=150, unique=True)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("fylke")
+    )
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("kommune")
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("skole")
+    )
+
+    class Meta:
+        verbose_name = _("samarbeidspart")
+        verbose_name_plural = _("samarbeidsparter")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="county") & Q(county__isnull=False)) | ~Q(kind="county"),
+                name="partner_county_has_county",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="municipality") & Q(municipality__isnull=False)) | ~Q(kind="municipality"),
+                name="partner_municipality_has_municipality",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="school") & Q(school__isnull=False)) | ~Q(kind="school"),
+                name="partner_school_has_school",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Agreement(Period):
+    """A cooperation agreement (avtale) for a period, signed by partners, covering areas."""
+
+    title = models.CharField(_("tittel"), max_length=200)
+    partners = models.ManyToManyField(Partner, related_name="agreements", verbose_name=_("parter"))
+    areas = models.ManyToManyField(CooperationArea, related_name="agreements", verbose_name=_("samarbeidsområder"))
+    signed_on = models.DateField(_("signert"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("avtale")
+        verbose_name_plural = _("avtaler")
+        ordering = ["valid_from"]
+        constraints = [period_constraint("agreement_period_ordered")]
+
+    def __str__(self) -> str:
+        end = self.valid_to.year if self.valid_to else ""
+        return f"{self.title} ({self.valid_from.year}–{end})"
+
+
+class Body(models.Model):
+    """A governing body: the steering group, the working committee or a region's reference group."""
+
+    class Kind(models.TextChoices):
+        STEERING_GROUP = "steering_group", _("Styringsgruppe")
+        WORKING_COMMITTEE = "working_committee", _("Arbeidsutvalg")
+        REFERENCE_GROUP = "reference_group", _("Referansegruppe")
+
+    name = models.CharField(_("navn"), max_length=150, unique=True)
+    kind = models.CharField(_("type"), max_length=30, choices=Kind.choices)
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bodies",
+        verbose_name=_("delregion"),
+        help_text=_("Bare for referansegrupper."),
+    )
+    established = models.DateField(_("opprettet"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("organ")
+        verbose_name_plural = _("organer")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="reference_group") & Q(region__isnull=False))
+                | (~Q(kind="reference_group") & Q(region__isnull=True)),
+                name="body_region_only_for_reference_group",
+                violation_error_message=_("En referansegruppe hører til én delregion; andre organer til ingen."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(Period):
+    """A person's seat or position for a period.
+
+    Seats in a body: leader, member, case preparer (body required). Positions: daily leader
+    and NMH coordinator (central staff), coordinator of a region (region required), rector
+    of a school (school required).
+    """
+
+    class Kind(models.TextChoices):
+        LEADER = "leader", _("Leder")
+        MEMBER = "member", _("Medlem")
+        CASE_PREPARER = "case_preparer", _("Saksforbereder")
+        DAILY_LEADER = "daily_leader", _("Daglig leder")
+        NMH_COORDINATOR = "nmh_coordinator", _("Koordinator for NMH")
+        COORDINATOR = "coordinator", _("Koordinator for delregion")
+        RECTOR = "rector", _("Rektor")
+
+    SEATS = (Kind.LEADER, Kind.MEMBER, Kind.CASE_PREPARER)
+    CENTRAL_STAFF = (Kind.DAILY_LEADER, Kind.NMH_COORDINATOR)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles", verbose_name=_("person")
+    )
+    kind = models.CharField(_("rolle"), max_length=30, choices=Kind.choices)
+    body = models.ForeignKey(
+        Body, on_delete=models.PROTECT, null=True, blank=True, related_name="roles", verbose_name=_("organ")
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="roles", verbose_name=_("delregion")
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, null=True, blank=True, related_name="roles", verbose_name=_("skole")
+    )
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="roles",
+        verbose_name=_("representerer"),
+    )
+
+    class Meta:
+        verbose_name = _("rolle")
+        verbose_name_plural = _("roller")
+        ordering = ["user__username", "valid_from"]
+        constraints = [
+            period_constraint("role_period_ordered"),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["leader", "member", "case_preparer"]) | Q(body__isnull=False),
+                name="role_seat_has_body",
+                violation_error_message=_("Et sete (leder, medlem, saksforbereder) må høre til et organ."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="coordinator") | Q(region__isnull=False),
+                name="role_coordinator_has_region",
+                violation_error_message=_("En koordinator må ha en delregion."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="rector") | Q(school__isnull=False),
+                name="role_rector_has_school",
+                violation_error_message=_("En rektor må ha en skole."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.body or self.region or self.school
+        suffix = f" – {target}" if target else ""
+        return f"{self.user.get_full_name() or self.user.username}: {self.get_kind_display()}{suffix}"
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.kind in self.SEATS and not self.body_id:
+            errors["body"] = _("Velg organet setet hører til.")
+        if self.kind == self.Kind.COORDINATOR and not self.region_id:
+            errors["region"] = _("Velg delregionen koordinatoren dekker.")
+        if self.kind == self.Kind.RECTOR and not self.school_id:
+            errors["school"] = _("Velg skolen rektoren leder.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class AuditEntry(models.Model):
+    """An append-only record of a change governance cares about: who, when (UTC), what
+    changed from what to what, and why. Never edited or deleted through the portal."""
+
+    at = models.DateTimeField(_("tidspunkt"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        verbose_name=_("utført av"),
+    )
+    action = models.CharField(_("handling"), max_length=50)
+    object_type = models.CharField(_("objekttype"), max_length=100, db_index=True)
+    object_id = models.CharField(_("objekt-id"), max_length=50, db_index=True)
+    object_repr = models.CharField(_("objekt"), max_length=250)
+    changes = models.JSONField(_("endringer"), default=dict, blank=True)
+    comment = models.TextField(_("kommentar"), blank=True)
+
+    class Meta:
+        verbose_name = _("logglinje")
+        verbose_name_plural = _("revisjonslogg")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "at"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValidationError(_("Revisjonsloggen kan ikke endres."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Revisjonsloggen kan ikke slettes."))
+
+
+class PortalSetting(models.Model):
+    """Settings central staff change in the admin. One row (pk=1)."""
+
+    pupil_load_threshold = models.PositiveSmallIntegerField(
+        _("varselgrense for elevbelastning"),
+        default=6,
+        validators=[MinValueValidator(1)],
+        help_text=_("Varsle når en elev deltar i så mange aktiviteter eller flere i samme semester."),
+    )
+
+    class Meta:
+        verbose_name = _("innstilling")
+        verbose_name_plural = _("innstillinger")
+
+    def __str__(self) -> str:
+        return str(_("Portalinnstillinger"))

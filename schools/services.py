@@ -1,0 +1,167 @@
+"""Writes of the schools app: keyword-only, one transaction each, validated before save."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import (
+    County,
+    CountyMembership,
+    Enrolment,
+    Membership,
+    Municipality,
+    MunicipalityMerger,
+    MunicipalityPopulation,
+    Pupil,
+    Region,
+    School,
+)
+
+
+def _save(instance, **fields):
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def county_upsert(*, number: str, valid_from: date, name: str, valid_to: date | None = None) -> County:
+    county = County.objects.filter(number=number, valid_from=valid_from).first() or County()
+    return _save(county, number=number, valid_from=valid_from, name=name, valid_to=valid_to)
+
+
+@transaction.atomic
+def region_upsert(*, slug: str, name: str, valid_from: date, valid_to: date | None = None) -> Region:
+    region = Region.objects.filter(slug=slug).first() or Region()
+    return _save(region, slug=slug, name=name, valid_from=valid_from, valid_to=valid_to)
+
+
+@transaction.atomic
+def municipality_upsert(
+    *,
+    number: str,
+    name: str,
+    latitude: Decimal,
+    longitude: Decimal,
+    valid_from: date,
+    valid_to: date | None = None,
+    populations: dict[int, int] | None = None,
+    counties: Iterable[tuple[County, date, date | None]] = (),
+) -> Municipality:
+    """Create or update a municipality with its population table and county memberships."""
+    municipality = Municipality.objects.filter(number=number).first() or Municipality()
+    _save(
+        municipality,
+        number=number,
+        name=name,
+        latitude=latitude,
+        longitude=longitude,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
+    for year, population in (populations or {}).items():
+        municipality_population_set(municipality=municipality, year=year, population=population)
+    for county, start, end in counties:
+        membership = CountyMembership.objects.filter(municipality=municipality, county=county).first()
+        _save(
+            membership or CountyMembership(), municipality=municipality, county=county, valid_from=start, valid_to=end
+        )
+    return municipality
+
+
+@transaction.atomic
+def municipality_population_set(*, municipality: Municipality, year: int, population: int) -> MunicipalityPopulation:
+    if population is None or population < 0:
+        raise ValidationError({"population": _("Folketallet kan ikke være negativt.")})
+    row = MunicipalityPopulation.objects.filter(municipality=municipality, year=year).first()
+    return _save(row or MunicipalityPopulation(), municipality=municipality, year=year, population=population)
+
+
+@transaction.atomic
+def municipality_merge(
+    *, day: date, predecessors: Iterable[Municipality], successor: Municipality
+) -> MunicipalityMerger:
+    """Record that `predecessors` became `successor` on `day` (a renumbering is a merger of one).
+    The predecessors' validity ends the day before."""
+    predecessors = list(predecessors)
+    if not predecessors:
+        raise ValidationError({"predecessors": _("Velg minst én tidligere kommune.")})
+    if successor in predecessors:
+        raise ValidationError({"predecessors": _("En kommune kan ikke slås sammen med seg selv.")})
+    if successor.valid_from != day:
+        raise ValidationError({"successor": _("Den nye kommunen må være gyldig fra sammenslåingsdatoen.")})
+    for predecessor in predecessors:
+        if predecessor.valid_to is None or predecessor.valid_to >= day:
+            raise ValidationError(
+                {"predecessors": _("%(name)s må ha sluttdato før sammenslåingen.") % {"name": predecessor.name}}
+            )
+    merger, _created = MunicipalityMerger.objects.get_or_create(successor=successor, date=day)
+    merger.predecessors.set(predecessors)
+    return merger
+
+
+@transaction.atomic
+def school_upsert(
+    *,
+    slug: str,
+    name: str,
+    kind: str,
+    municipality: Municipality,
+    region: Region,
+    contact_name: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
+) -> School:
+    school = School.objects.filter(slug=slug).first() or School()
+    return _save(
+        school,
+        slug=slug,
+        name=name,
+        kind=kind,
+        municipality=municipality,
+        region=region,
+        contact_name=contact_name,
+        contact_email=contact_email,
+        contact_phone=contact_phone,
+    )
+
+
+@transaction.atomic
+def membership_set(
+    *, school: School, status: str, valid_from: date, valid_to: date | None = None, note: str = ""
+) -> Membership:
+    """Create (or update, when one starts the same day) a membership period. Periods of one
+    school may not overlap: the school row is locked so two saves can't both pass the check."""
+    School.objects.select_for_update().get(pk=school.pk)
+    membership = Membership.objects.filter(school=school, valid_from=valid_from).first() or Membership()
+    return _save(membership, school=school, status=status, valid_from=valid_from, valid_to=valid_to, note=note)
+
+
+@transaction.atomic
+def enrolment_set(*, school: School, school_year: int, pupils: int) -> Enrolment:
+    if pupils is None or pupils < 0:
+        raise ValidationError({"pupils": _("Elevtallet kan ikke være negativt.")})
+    enrolment = Enrolment.objects.filter(school=school, school_year=school_year).first() or Enrolment()
+    return _save(enrolment, school=school, school_year=school_year, pupils=pupils)
+
+
+@transaction.atomic
+def pupil_create(
+    *, first_name: str, last_name: str, birth_year: int, main_instrument: str, schools: Iterable[School]
+) -> Pupil:
+    schools = list(schools)
+    if not schools:
+        raise ValidationError({"schools": _("En elev må gå på minst én skole.")})
+    pupil = _save(
+        Pupil(), first_name=first_name, last_name=last_name, birth_year=birth_year, main_instrument=main_instrument
+    )
+    pupil.schools.set(schools)
+    return pupil

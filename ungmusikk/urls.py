@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "UngMusikk"
+admin.site.site_title = "UngMusikk"
+admin.site.index_title = "Administrasjon"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("helse/", views.health, name="health"),
+    path("logg-inn/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,26 @@
+"""Pages that compose several apps: the home page and (later) dashboards and overviews."""
+
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.generic import TemplateView
+
+from governance.selectors import role_list_current_for_user
+from schools.selectors import network_summary
+
+
+class HomeView(TemplateView):
+    template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["summary"] = network_summary()
+        if self.request.user.is_authenticated:
+            context["roles"] = role_list_current_for_user(user=self.request.user)
+        return context
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    """For load balancers and the CI check: answers 200 when the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
