@@ -119,7 +119,8 @@ def user_upsert(
     user = user_model.objects.filter(username=username).first() or user_model(username=username)
     user.first_name, user.last_name, user.email = first_name, last_name, email
     user.is_staff, user.is_superuser = is_staff or is_superuser, is_superuser
-    user.set_password(password)
+    if not user.check_password(password):
+        user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
     return user

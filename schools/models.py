@@ -20,6 +20,9 @@ class PeriodQuerySet(models.QuerySet):
     def valid_on(self, day: date) -> PeriodQuerySet:
         return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day)
 
+    def valid_on_year_end(self, year: int) -> PeriodQuerySet:
+        return self.valid_on(date(year, 12, 31))
+
 
 class Period(models.Model):
     """A validity period: from `valid_from` to `valid_to`, both days included; open-ended
