@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 
 from schools.models import County, Membership, Municipality, Region, School
@@ -89,12 +91,15 @@ def load_governance(*, password: str) -> list[tuple[str, str]]:
     }
 
     groups = _sync_groups()
+    # One hash for every demo login: hashing is slow on purpose, and the password is shared.
+    existing = get_user_model().objects.filter(username="admin").first()
+    password_hash = existing.password if existing and existing.check_password(password) else make_password(password)
     logins: list[tuple[str, str]] = []
 
     def user(username, first, last, *, staff=False, superuser=False, group=None):
         account = user_upsert(
             username=username,
-            password=password,
+            password_hash=password_hash,
             first_name=first,
             last_name=last,
             email=f"{username}@ungmusikk.example",

@@ -108,7 +108,8 @@ def role_assign(
 def user_upsert(
     *,
     username: str,
-    password: str,
+    password: str = "",
+    password_hash: str = "",
     first_name: str = "",
     last_name: str = "",
     email: str = "",
@@ -119,7 +120,9 @@ def user_upsert(
     user = user_model.objects.filter(username=username).first() or user_model(username=username)
     user.first_name, user.last_name, user.email = first_name, last_name, email
     user.is_staff, user.is_superuser = is_staff or is_superuser, is_superuser
-    if not user.check_password(password):
+    if password_hash:
+        user.password = password_hash
+    elif not user.check_password(password):
         user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
