@@ -182,3 +182,138 @@ class ActivityCost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()}: {self.amount} kr"
+
+
+# --- Nightly summaries (rebuilt by activities/rollups.py; read by the dashboards) -----------
+
+
+class RollupRun(models.Model):
+    """One run of a nightly rollup (enrolment here, budget in funding): what it did, how it
+    ended. A run that found another run of its kind in progress is recorded as skipped."""
+
+    class Kind(models.TextChoices):
+        ENROLMENT = "enrolment", _("Deltakelse og elevtall")
+        BUDGET = "budget", _("Budsjett og regnskap")
+
+    class Mode(models.TextChoices):
+        FULL = "full", _("Full")
+        INCREMENTAL = "incremental", _("Inkrementell")
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Kjører")
+        SUCCEEDED = "succeeded", _("Fullført")
+        SKIPPED = "skipped", _("Hoppet over")
+        FAILED = "failed", _("Feilet")
+
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    mode = models.CharField(_("modus"), max_length=20, choices=Mode.choices, default=Mode.FULL)
+    year = models.PositiveSmallIntegerField(_("år"), null=True, blank=True, help_text=_("Tom betyr alle år."))
+    started_at = models.DateTimeField(_("startet"))
+    finished_at = models.DateTimeField(_("ferdig"), null=True, blank=True)
+    rows_written = models.PositiveIntegerField(_("rader skrevet"), default=0)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RUNNING)
+    error = models.TextField(_("feil"), blank=True)
+    task_id = models.CharField(_("oppgave-id"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("oppsummeringskjøring")
+        verbose_name_plural = _("oppsummeringskjøringer")
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["kind", "status", "-started_at"], name="rollup_run_latest_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.year or ''} {self.started_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+
+class RollupDirty(models.Model):
+    """A school's school year whose activity data changed since the last rollup; the
+    incremental rollup recomputes exactly these."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("skole"))
+    school_year = models.PositiveSmallIntegerField(_("skoleår"))
+    marked_at = models.DateTimeField(_("markert"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("endret skoleår")
+        verbose_name_plural = _("endrede skoleår")
+        constraints = [models.UniqueConstraint(fields=["school", "school_year"], name="rollup_dirty_unique")]
+
+
+class EnrolmentRollup(models.Model):
+    """Per school year × school × cooperation area × activity kind × month: activities,
+    participations, pupils (counted and named), teachers and pupils above the load threshold.
+    Cancelled activities are left out."""
+
+    school_year = models.PositiveSmallIntegerField(_("skoleår"))
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("skole"))
+    cooperation_area = models.ForeignKey(
+        CooperationArea, on_delete=models.CASCADE, related_name="+", verbose_name=_("samarbeidsområde")
+    )
+    kind = models.CharField(_("type"), max_length=30, choices=Activity.Kind.choices)
+    month = models.PositiveSmallIntegerField(_("måned"))
+    activities = models.PositiveIntegerField(_("aktiviteter"), default=0)
+    participations = models.PositiveIntegerField(_("deltakelser"), default=0)
+    pupils = models.PositiveIntegerField(_("elever (antall)"), default=0)
+    unique_pupils = models.PositiveIntegerField(_("navngitte elever"), default=0)
+    teachers = models.PositiveIntegerField(_("lærere"), default=0)
+    pupils_over_threshold = models.PositiveIntegerField(_("elever over varselgrensen"), default=0)
+    run = models.ForeignKey(RollupRun, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("deltakelse (oppsummert)")
+        verbose_name_plural = _("deltakelse (oppsummert)")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school_year", "school", "cooperation_area", "kind", "month"], name="enrolment_rollup_cell"
+            )
+        ]
+        indexes = [models.Index(fields=["school", "school_year"], name="enrolment_rollup_school_idx")]
+
+
+class SchoolYearRollup(models.Model):
+    """Per school year × school: the totals that can't be summed from the cells (unique
+    pupils over the whole year), the enrolment and the share of it taking part."""
+
+    school_year = models.PositiveSmallIntegerField(_("skoleår"))
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("skole"))
+    activities = models.PositiveIntegerField(_("aktiviteter"), default=0)
+    participations = models.PositiveIntegerField(_("deltakelser"), default=0)
+    pupils = models.PositiveIntegerField(_("elever (antall)"), default=0)
+    unique_pupils = models.PositiveIntegerField(_("navngitte elever"), default=0)
+    teachers = models.PositiveIntegerField(_("lærere"), default=0)
+    pupils_over_threshold = models.PositiveIntegerField(_("elever over varselgrensen"), default=0)
+    enrolment = models.PositiveIntegerField(_("elevtall"), null=True, blank=True)
+    share_taking_part = models.DecimalField(
+        _("andel som deltar"), max_digits=7, decimal_places=4, null=True, blank=True
+    )
+    run = models.ForeignKey(RollupRun, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("skoleår (oppsummert)")
+        verbose_name_plural = _("skoleår (oppsummert)")
+        constraints = [
+            models.UniqueConstraint(fields=["school_year", "school"], name="school_year_rollup_cell")
+        ]
+
+
+class PupilLoadRollup(models.Model):
+    """How many activities (not cancelled) a named pupil takes part in per term, across all
+    the pupil's schools: the pupil-load warnings and the dashboards read this."""
+
+    class Term(models.TextChoices):
+        AUTUMN = "autumn", _("Høst")
+        SPRING = "spring", _("Vår")
+
+    school_year = models.PositiveSmallIntegerField(_("skoleår"))
+    term = models.CharField(_("semester"), max_length=10, choices=Term.choices)
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("elev"))
+    activities = models.PositiveIntegerField(_("aktiviteter"), default=0)
+    run = models.ForeignKey(RollupRun, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("elevbelastning (oppsummert)")
+        verbose_name_plural = _("elevbelastning (oppsummert)")
+        constraints = [
+            models.UniqueConstraint(fields=["school_year", "term", "pupil"], name="pupil_load_rollup_cell")
+        ]
+        indexes = [models.Index(fields=["pupil", "school_year"], name="pupil_load_pupil_idx")]
