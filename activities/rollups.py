@@ -1,0 +1,424 @@
+"""The nightly enrolment rollup: activity participation summed per school year × school ×
+cooperation area × activity kind × month, the per-school-year totals, and each named pupil's
+load per term. Set-based: every figure comes from an aggregation query whose rows are upserted
+by the database (INSERT … SELECT … ON CONFLICT), never by looping over rows in Python.
+
+A run replaces a year's figures in one transaction (readers see the old figures or the new),
+takes a lock so that two runs never overlap (PostgreSQL advisory lock; a second run is
+recorded as skipped), and is recorded as a RollupRun.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import zlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Sum, Value, When
+from django.db.models.functions import ExtractMonth
+from django.utils import timezone
+
+from governance.selectors import portal_settings_get
+from schools.models import Enrolment, school_year_of
+
+from .models import (
+    Activity,
+    EnrolmentRollup,
+    Participation,
+    PupilLoadRollup,
+    RollupDirty,
+    RollupRun,
+    SchoolYearRollup,
+)
+
+logger = logging.getLogger(__name__)
+OSLO = ZoneInfo("Europe/Oslo")
+# First argument of pg_try_advisory_xact_lock(int, int): this project's lock namespace.
+LOCK_NAMESPACE = 0x554D  # "UM"
+NamedLink = Participation.named_pupils.through
+
+
+# --- Shared machinery (the budget rollup in funding uses it too) ---------------------------------
+
+
+def school_year_bounds(school_year: int) -> tuple[datetime, datetime]:
+    """[1 August, next 1 August) in Oslo time."""
+    return datetime(school_year, 8, 1, tzinfo=OSLO), datetime(school_year + 1, 8, 1, tzinfo=OSLO)
+
+
+@contextmanager
+def rollup_lock(kind: str):
+    """Yield True when this transaction holds the rollup lock of `kind`, False when another
+    run holds it. On PostgreSQL a transaction-level advisory lock, released at commit,
+    rollback, or when the holder's connection dies (a killed worker). SQLite, the embedded
+    single-process default, serializes writers itself."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    key = zlib.crc32(kind.encode()) & 0x7FFFFFFF
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, key])
+        yield bool(cursor.fetchone()[0])
+
+
+def upsert_from_select(
+    model: type[models.Model], queryset: models.QuerySet, *, columns: list[str], conflict: list[str], update: list[str]
+) -> int:
+    """INSERT INTO model's table (columns) SELECT … (the queryset, whose values_list names the
+    same columns in the same order) ON CONFLICT (conflict) DO UPDATE SET update = excluded."""
+    qn = connection.ops.quote_name
+    sql, params = queryset.query.sql_with_params()
+    statement = (
+        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
+        f"SELECT * FROM ({sql}) AS src WHERE true "
+        f"ON CONFLICT ({', '.join(qn(c) for c in conflict)}) "
+        f"DO UPDATE SET {', '.join(f'{qn(c)} = excluded.{qn(c)}' for c in update)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return max(cursor.rowcount, 0)
+
+
+def run_rollup(
+    *, kind: str, year: int | None, incremental: bool, task_id: str, work: Callable[[RollupRun], int]
+) -> RollupRun:
+    """Record a run, take the lock, do the work in one transaction, record how it ended."""
+    run = RollupRun.objects.create(
+        kind=kind,
+        mode=RollupRun.Mode.INCREMENTAL if incremental else RollupRun.Mode.FULL,
+        year=year,
+        started_at=timezone.now(),
+        task_id=task_id or "",
+    )
+    started = time.monotonic()
+    try:
+        with transaction.atomic(), rollup_lock(kind) as locked:
+            if not locked:
+                run.status, run.error = RollupRun.Status.SKIPPED, "En annen kjøring av samme type pågår."
+            else:
+                # Runs still marked running hold no lock: their worker died. Say so.
+                RollupRun.objects.filter(kind=kind, status=RollupRun.Status.RUNNING).exclude(pk=run.pk).update(
+                    status=RollupRun.Status.FAILED,
+                    error="Avbrutt: arbeideren stoppet under kjøringen.",
+                    finished_at=timezone.now(),
+                )
+                run.rows_written = work(run)
+                pause = float(getattr(settings, "ROLLUP_FAULT_INJECTION_PAUSE", 0) or 0)
+                if pause:  # fault-injection tests kill the worker here, inside the transaction
+                    time.sleep(pause)
+                run.status = RollupRun.Status.SUCCEEDED
+    except Exception as exc:
+        run.status, run.error = RollupRun.Status.FAILED, f"{type(exc).__name__}: {exc}"[:4000]
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "error", "finished_at"])
+        raise
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "error", "rows_written", "finished_at"])
+    logger.info(
+        "rollup %s year=%s %s: %s rows in %.1f s", kind, year, run.status, run.rows_written, time.monotonic() - started
+    )
+    return run
+
+
+# --- Change tracking for the incremental mode ---------------------------------------------------
+
+
+def rollup_mark_dirty(*, pairs: Iterable[tuple[int, int]]) -> None:
+    """Mark (school id, school year) pairs as changed since the last rollup."""
+    now = timezone.now()
+    rows = [RollupDirty(school_id=school_id, school_year=year, marked_at=now) for school_id, year in set(pairs)]
+    if rows:
+        RollupDirty.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["school", "school_year"], update_fields=["marked_at"]
+        )
+
+
+def rollup_mark_activity_dirty(*, activity_ids: Iterable[int]) -> None:
+    pairs = {
+        (school_id, school_year_of(timezone.localtime(starts_at).date()))
+        for school_id, starts_at in Participation.objects.filter(activity_id__in=list(activity_ids)).values_list(
+            "school_id", "activity__starts_at"
+        )
+    }
+    rollup_mark_dirty(pairs=pairs)
+
+
+# --- The enrolment rollup -------------------------------------------------------------------
+
+
+def _term() -> Case:
+    """Autumn is August–December, spring January–July (Oslo time)."""
+    return Case(
+        When(month__gte=8, then=Value(PupilLoadRollup.Term.AUTUMN)),
+        default=Value(PupilLoadRollup.Term.SPRING),
+        output_field=models.CharField(),
+    )
+
+
+def _only(figures: list[str], column: str) -> list[str]:
+    """The select names for an upsert that sets one figure: "n" there, "zero" elsewhere."""
+    return ["n" if figure == column else "zero" for figure in figures]
+
+
+def _participations(year: int, schools: set[int] | None) -> models.QuerySet:
+    start, end = school_year_bounds(year)
+    rows = Participation.objects.filter(activity__starts_at__gte=start, activity__starts_at__lt=end).exclude(
+        activity__status=Activity.Status.CANCELLED
+    )
+    return (rows.filter(school_id__in=schools) if schools is not None else rows).order_by()
+
+
+def _links(year: int) -> models.QuerySet:
+    start, end = school_year_bounds(year)
+    return (
+        NamedLink.objects.filter(
+            participation__activity__starts_at__gte=start, participation__activity__starts_at__lt=end
+        )
+        .exclude(participation__activity__status=Activity.Status.CANCELLED)
+        .order_by()
+    )
+
+
+def _rollup_year(year: int, run: RollupRun, schools: set[int] | None) -> int:
+    """Recompute one school year (all schools, or the given ones) in the current transaction."""
+    threshold = portal_settings_get().pupil_load_threshold
+    constants = {"sy": Value(year), "run_ref": Value(run.pk)}
+    written = 0
+
+    # 1. Each named pupil's load per term, across all the pupil's schools.
+    links = _links(year).annotate(month=ExtractMonth("participation__activity__starts_at"))
+    pupils = None
+    if schools is not None:
+        pupils = _links(year).filter(participation__school_id__in=schools).values("pupil_id")
+        links = links.filter(pupil_id__in=pupils)
+    loads = (
+        links.annotate(term=_term())
+        .values("pupil_id", "term")
+        .annotate(n=Count("participation__activity_id", distinct=True))
+        .annotate(**constants)
+        .values_list("sy", "term", "pupil_id", "n", "run_ref")
+    )
+    written += upsert_from_select(
+        PupilLoadRollup,
+        loads,
+        columns=["school_year", "term", "pupil_id", "activities", "run_id"],
+        conflict=["school_year", "term", "pupil_id"],
+        update=["activities", "run_id"],
+    )
+    stale = PupilLoadRollup.objects.filter(school_year=year).exclude(run=run)
+    (stale.filter(pupil_id__in=pupils) if pupils is not None else stale).delete()
+
+    # 2. The cells: participation figures, then named pupils, then pupils above the threshold.
+    cell = {
+        "area": F("activity__cooperation_areas"),
+        "kind_": F("activity__kind"),
+        "month": ExtractMonth("activity__starts_at"),
+    }
+    dims = ["sy", "school_id", "area", "kind_", "month"]
+    columns = ["school_year", "school_id", "cooperation_area_id", "kind", "month"]
+    conflict = columns
+    participation_cells = (
+        _participations(year, schools)
+        .filter(activity__cooperation_areas__isnull=False)
+        .annotate(**cell)
+        .values("school_id", "area", "kind_", "month")
+        .annotate(
+            n_activities=Count("activity_id", distinct=True),
+            n_participations=Count("id"),
+            n_pupils=Sum("pupils"),
+            n_teachers=Sum("teachers"),
+            zero=Value(0),
+        )
+        .annotate(**constants)
+        .values_list(*dims, "n_activities", "n_participations", "n_pupils", "n_teachers", "zero", "zero", "run_ref")
+    )
+    figures = ["activities", "participations", "pupils", "teachers", "unique_pupils", "pupils_over_threshold"]
+    written += upsert_from_select(
+        EnrolmentRollup,
+        participation_cells,
+        columns=[*columns, *figures, "run_id"],
+        conflict=conflict,
+        update=[*figures, "run_id"],
+    )
+    link_cell = {
+        "school_id": F("participation__school_id"),
+        "area": F("participation__activity__cooperation_areas"),
+        "kind_": F("participation__activity__kind"),
+        "month": ExtractMonth("participation__activity__starts_at"),
+    }
+    named = _links(year).filter(participation__activity__cooperation_areas__isnull=False).annotate(**link_cell)
+    if schools is not None:
+        named = named.filter(participation__school_id__in=schools)
+    over = named.annotate(term=_term()).filter(
+        Exists(
+            PupilLoadRollup.objects.filter(
+                school_year=year, pupil_id=OuterRef("pupil_id"), term=OuterRef("term"), activities__gte=threshold
+            )
+        )
+    )
+    for source, column in ((named, "unique_pupils"), (over, "pupils_over_threshold")):
+        counted = (
+            source.values("school_id", "area", "kind_", "month")
+            .annotate(n=Count("pupil_id", distinct=True), zero=Value(0))
+            .annotate(**constants)
+            .values_list(*dims, *_only(figures, column), "run_ref")
+        )
+        upsert_from_select(
+            EnrolmentRollup, counted, columns=[*columns, *figures, "run_id"], conflict=conflict, update=[column]
+        )
+    stale_cells = EnrolmentRollup.objects.filter(school_year=year).exclude(run=run)
+    (stale_cells.filter(school_id__in=schools) if schools is not None else stale_cells).delete()
+
+    # 3. Per school: totals, unique pupils over the year, enrolment and the share taking part.
+    year_columns = ["school_year", "school_id"]
+    enrolment = Enrolment.objects.filter(school_year=year).order_by()
+    if schools is not None:
+        enrolment = enrolment.filter(school_id__in=schools)
+    written += upsert_from_select(
+        SchoolYearRollup,
+        enrolment.annotate(**constants, zero=Value(0)).values_list(
+            "sy", "school_id", "pupils", "zero", "zero", "zero", "zero", "zero", "zero", "run_ref"
+        ),
+        columns=[*year_columns, "enrolment", *figures, "run_id"],
+        conflict=year_columns,
+        update=["enrolment", *figures, "run_id"],
+    )
+    totals = (
+        _participations(year, schools)
+        .values("school_id")
+        .annotate(
+            n_activities=Count("activity_id", distinct=True),
+            n_participations=Count("id"),
+            n_pupils=Sum("pupils"),
+            n_teachers=Sum("teachers"),
+            zero=Value(0),
+        )
+        .annotate(**constants)
+        .values_list(
+            "sy", "school_id", "n_activities", "n_participations", "n_pupils", "n_teachers", "zero", "zero", "run_ref"
+        )
+    )
+    written += upsert_from_select(
+        SchoolYearRollup,
+        totals,
+        columns=[*year_columns, *figures, "run_id"],
+        conflict=year_columns,
+        update=["activities", "participations", "pupils", "teachers", "run_id"],
+    )
+    year_named = _links(year).annotate(school_id=F("participation__school_id"))
+    if schools is not None:
+        year_named = year_named.filter(participation__school_id__in=schools)
+    year_over = year_named.annotate(month=ExtractMonth("participation__activity__starts_at"), term=_term()).filter(
+        Exists(
+            PupilLoadRollup.objects.filter(
+                school_year=year, pupil_id=OuterRef("pupil_id"), term=OuterRef("term"), activities__gte=threshold
+            )
+        )
+    )
+    for source, column in ((year_named, "unique_pupils"), (year_over, "pupils_over_threshold")):
+        counted = (
+            source.values("school_id")
+            .annotate(n=Count("pupil_id", distinct=True), zero=Value(0))
+            .annotate(**constants)
+            .values_list("sy", "school_id", *_only(figures, column), "run_ref")
+        )
+        upsert_from_select(
+            SchoolYearRollup,
+            counted,
+            columns=[*year_columns, *figures, "run_id"],
+            conflict=year_columns,
+            update=[column],
+        )
+    current = SchoolYearRollup.objects.filter(school_year=year, run=run)
+    current.update(
+        share_taking_part=Case(
+            When(
+                enrolment__gt=0,
+                then=models.ExpressionWrapper(
+                    F("unique_pupils") * 1.0 / F("enrolment"),
+                    output_field=models.DecimalField(max_digits=7, decimal_places=4),
+                ),
+            ),
+            default=None,
+        )
+    )
+    stale_years = SchoolYearRollup.objects.filter(school_year=year).exclude(run=run)
+    (stale_years.filter(school_id__in=schools) if schools is not None else stale_years).delete()
+    return written
+
+
+def _years_with_data() -> list[int]:
+    bounds = Activity.objects.aggregate(first=models.Min("starts_at"), last=models.Max("starts_at"))
+    years = set(Enrolment.objects.values_list("school_year", flat=True).distinct())
+    if bounds["first"]:
+        first = school_year_of(timezone.localtime(bounds["first"]).date())
+        last = school_year_of(timezone.localtime(bounds["last"]).date())
+        years |= set(range(first, last + 1))
+    return sorted(years)
+
+
+def _dirty_schools(*, before: datetime, year: int | None) -> dict[int, set[int]]:
+    """Claim the changed (school, year) pairs marked before the run started, with the other
+    schools of the pupils named there (a pupil's load counts at every school they attend)."""
+    marked = RollupDirty.objects.filter(marked_at__lte=before)
+    if year is not None:
+        marked = marked.filter(school_year=year)
+    by_year: dict[int, set[int]] = defaultdict(set)
+    for school_id, school_year in marked.values_list("school_id", "school_year"):
+        by_year[school_year].add(school_id)
+    for school_year, schools in by_year.items():
+        pupils = _links(school_year).filter(participation__school_id__in=schools).values("pupil_id")
+        schools |= set(
+            _links(school_year)
+            .filter(pupil_id__in=pupils)
+            .values_list("participation__school_id", flat=True)
+            .distinct()
+        )
+    marked.delete()
+    return by_year
+
+
+def rollup_enrolment(*, year: int | None = None, incremental: bool = False, task_id: str = "") -> RollupRun:
+    """Rebuild the enrolment summaries: one school year or all of them; in incremental mode
+    only the schools whose data changed since the last run."""
+
+    def work(run: RollupRun) -> int:
+        if incremental:
+            plan = _dirty_schools(before=run.started_at, year=year)
+            return sum(_rollup_year(y, run, schools) for y, schools in sorted(plan.items()))
+        years = [year] if year is not None else _years_with_data()
+        if year is None:
+            RollupDirty.objects.filter(marked_at__lte=run.started_at).delete()
+            # Years that no longer have data lose their figures too.
+            for model in (EnrolmentRollup, SchoolYearRollup, PupilLoadRollup):
+                model.objects.exclude(school_year__in=years).delete()
+        else:
+            RollupDirty.objects.filter(marked_at__lte=run.started_at, school_year=year).delete()
+        return sum(_rollup_year(y, run, None) for y in years)
+
+    return run_rollup(kind=RollupRun.Kind.ENROLMENT, year=year, incremental=incremental, task_id=task_id, work=work)
+
+
+def latest_run(*, kind: str) -> RollupRun | None:
+    """The last successful run of a kind: the dashboards print "figures as of" its end."""
+    return RollupRun.objects.filter(kind=kind, status=RollupRun.Status.SUCCEEDED).order_by("-finished_at").first()
+
+
+__all__ = [
+    "latest_run",
+    "rollup_enrolment",
+    "rollup_lock",
+    "rollup_mark_activity_dirty",
+    "rollup_mark_dirty",
+    "run_rollup",
+    "school_year_bounds",
+    "upsert_from_select",
+    "Q",
+]

@@ -1,0 +1,24 @@
+"""Celery tasks of the activities app: thin, they take plain values and call one service."""
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from .rollups import rollup_enrolment
+
+
+@shared_task(
+    name="activities.rollup_enrolment",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=10,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=5,
+)
+# Soft and hard time limits come from settings (CELERY_TASK_SOFT_TIME_LIMIT / _TIME_LIMIT); the
+# broker's visibility timeout is set longer than the hard limit there.
+def rollup_enrolment_task(self, year: int | None = None, incremental: bool = False) -> dict:
+    run = rollup_enrolment(year=year, incremental=incremental, task_id=self.request.id or "")
+    return {"run": run.pk, "status": run.status, "rows": run.rows_written}
