@@ -73,9 +73,10 @@ def upsert_from_select(
 ) -> int:
     """INSERT INTO model's table (columns) SELECT … (the queryset, whose values_list names the
     same columns in the same order) ON CONFLICT (conflict) DO UPDATE SET update = excluded."""
+    # Every name here is a model field's column; the values travel as parameters.
     qn = connection.ops.quote_name
     sql, params = queryset.query.sql_with_params()
-    statement = (
+    statement = (  # noqa: S608
         f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
         f"SELECT * FROM ({sql}) AS src WHERE true "
         f"ON CONFLICT ({', '.join(qn(c) for c in conflict)}) "
