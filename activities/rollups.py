@@ -76,7 +76,7 @@ def upsert_from_select(
     # Every name here is a model field's column; the values travel as parameters.
     qn = connection.ops.quote_name
     sql, params = queryset.query.sql_with_params()
-    statement = (  # noqa: S608
+    statement = (
         f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
         f"SELECT * FROM ({sql}) AS src WHERE true "
         f"ON CONFLICT ({', '.join(qn(c) for c in conflict)}) "
