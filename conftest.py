@@ -45,6 +45,73 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture
+def celery_worker_process(db):
+    """A real `celery worker` process on Redis (REDIS_URL) against this test's PostgreSQL
+    database, consuming a queue of its own. Yields (queue, start) where start(**env) starts a
+    worker and returns its Popen; every worker is killed at teardown."""
+    import signal
+    import subprocess
+    import sys
+    import uuid
+    from pathlib import Path
+
+    from django.db import connection
+
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url or connection.vendor != "postgresql":
+        pytest.skip("needs REDIS_URL and DATABASE_URL on PostgreSQL (CI sets both)")
+    db = connection.settings_dict
+    database_url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    workers: list[subprocess.Popen] = []
+    root = Path(__file__).resolve().parent
+    log_dir = root / "test-results"
+    log_dir.mkdir(exist_ok=True)
+
+    def start(**extra_env) -> subprocess.Popen:
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "SECRET_KEY": os.environ.get("SECRET_KEY", "test-worker-key"),
+            "DEBUG": "0",
+            **extra_env,
+        }
+        log = open(log_dir / f"celery-{queue}-{len(workers)}.log", "w")  # noqa: SIM115 - closed with the process
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "ungmusikk",
+                "worker",
+                "-Q",
+                queue,
+                "--concurrency=1",
+                "--without-mingle",
+                "--without-gossip",
+                "--loglevel=INFO",
+                "-n",
+                f"{queue}-{len(workers)}@%h",
+            ],
+            cwd=root,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        workers.append(worker)
+        return worker
+
+    yield queue, start
+    for worker in workers:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=30)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     """Demo users and personas get passwords; the production hasher is slow on purpose."""

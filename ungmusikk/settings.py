@@ -192,6 +192,9 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 20 * 60)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 10 * 60}
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Fault-injection tests only: seconds a rollup waits inside its transaction before committing,
+# so that a test can kill the worker mid-run. Always 0 in production.
+ROLLUP_FAULT_INJECTION_PAUSE = float(os.environ.get("ROLLUP_FAULT_INJECTION_PAUSE", "0") or 0)
 
 LOGGING = {
     "version": 1,
