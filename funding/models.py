@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -249,8 +249,15 @@ class Budget(models.Model):
             models.UniqueConstraint(fields=["year", "revision"], name="budget_revision_unique"),
         ]
 
+    # Drafts and returned budgets are edited and (re)submitted; the rest are read-only.
+    EDITABLE = (Status.DRAFT, Status.RETURNED)
+
     def __str__(self) -> str:
         return _("Budsjett %(year)s, revisjon %(revision)s") % {"year": self.year, "revision": self.revision}
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE
 
 
 class BudgetLine(models.Model):
@@ -337,3 +344,185 @@ class BudgetLine(models.Model):
     @property
     def is_expense(self) -> bool:
         return self.kind in self.EXPENSE
+
+
+class BudgetAssumptions(models.Model):
+    """The assumptions a year's draft budget is computed from, kept out of the code so the
+    daily leader can change them in the admin: what a position costs, how the central
+    position is split, each region coordinator's share, how what is left after central
+    management is divided, the allocation key and the scenario's pupil count."""
+
+    class AllocationKey(models.TextChoices):
+        EQUAL = "equal", _("Lik andel")
+        PUPILS = "pupils", _("Per elev")
+        CONTRIBUTION = "contribution", _("Etter innbetalt tilskudd")
+        MIXED = "mixed", _("Vektet blanding")
+
+    PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
+
+    year = models.PositiveSmallIntegerField(_("år"), unique=True)
+    county_index_factor = models.DecimalField(
+        _("indeksfaktor for fylkestilskuddet"),
+        max_digits=6,
+        decimal_places=4,
+        default=Decimal("1.0000"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Brukes når årets fylkestilskudd ikke er satt: fjorårets tilskudd ganget med faktoren."),
+    )
+    position_cost = models.DecimalField(
+        _("årskostnad for en 100 % stilling"),
+        validators=NOT_NEGATIVE,
+        default=Decimal("850000"),
+        help_text=_("Lønn med sosiale kostnader (NOK)."),
+        **NOK,
+    )
+    central_shares = models.CharField(
+        _("deling av den sentrale stillingen"),
+        max_length=50,
+        default="70/30",
+        help_text=_("Prosent per person, skilt med skråstrek, f.eks. 70/30 for én 100 % stilling delt på to."),
+    )
+    coordinator_percent = models.PositiveSmallIntegerField(
+        _("stillingsprosent per regionkoordinator"),
+        default=25,
+        validators=PERCENT,
+        help_text=_("Rapporten: 20–30 % for hver delregion."),
+    )
+    school_share = models.PositiveSmallIntegerField(
+        _("andel til skolene (%)"),
+        default=45,
+        validators=PERCENT,
+        help_text=_("Prosent av det som er igjen etter sentral ledelse."),
+    )
+    region_share = models.PositiveSmallIntegerField(_("andel til regionale potter (%)"), default=30, validators=PERCENT)
+    earmark_share = models.PositiveSmallIntegerField(
+        _("andel øremerket samarbeidsområder (%)"), default=15, validators=PERCENT
+    )
+    earmarked_areas = models.ManyToManyField(
+        CooperationArea, blank=True, related_name="+", verbose_name=_("øremerkede samarbeidsområder")
+    )
+    allocation_key = models.CharField(
+        _("fordelingsnøkkel"), max_length=20, choices=AllocationKey.choices, default=AllocationKey.MIXED
+    )
+    weight_equal = models.PositiveSmallIntegerField(_("vekt lik andel (%)"), default=40, validators=PERCENT)
+    weight_pupils = models.PositiveSmallIntegerField(_("vekt per elev (%)"), default=40, validators=PERCENT)
+    weight_contribution = models.PositiveSmallIntegerField(_("vekt etter tilskudd (%)"), default=20, validators=PERCENT)
+    scenario_pupils = models.PositiveIntegerField(
+        _("elever hvis all musikkopplæring i fylket blir med"),
+        default=17_000,
+        help_text=_("GSI 2018–2019: om lag 17 000 elever i Viken."),
+    )
+
+    class Meta:
+        verbose_name = _("budsjettforutsetninger")
+        verbose_name_plural = _("budsjettforutsetninger")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return _("Budsjettforutsetninger %(year)s") % {"year": self.year}
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        try:
+            self.central_percents()
+        except ValueError:
+            errors["central_shares"] = _("Skriv prosentene som hele tall skilt med skråstrek, f.eks. 70/30.")
+        shares = (self.school_share or 0) + (self.region_share or 0) + (self.earmark_share or 0)
+        if shares > 100:
+            errors["school_share"] = _("Andelene til skoler, regioner og øremerking kan til sammen ikke passere 100 %.")
+        weights = (self.weight_equal or 0) + (self.weight_pupils or 0) + (self.weight_contribution or 0)
+        if self.allocation_key == self.AllocationKey.MIXED and weights != 100:
+            errors["weight_equal"] = _("Vektene i en blandet nøkkel må bli 100 % til sammen (nå %(sum)s %%).") % {
+                "sum": weights
+            }
+        if errors:
+            raise ValidationError(errors)
+
+    def central_percents(self) -> list[int]:
+        """'70/30' -> [70, 30]. Raises ValueError for anything else."""
+        parts = [int(part) for part in self.central_shares.split("/") if part.strip()]
+        if not parts or any(part < 0 or part > 100 for part in parts):
+            raise ValueError(self.central_shares)
+        return parts
+
+    @property
+    def weights(self) -> dict[str, Decimal]:
+        """The key as weights of equal share, pupils and contribution, summing to 1."""
+        key = self.AllocationKey
+        if self.allocation_key == key.MIXED:
+            return {
+                key.EQUAL: Decimal(self.weight_equal) / 100,
+                key.PUPILS: Decimal(self.weight_pupils) / 100,
+                key.CONTRIBUTION: Decimal(self.weight_contribution) / 100,
+            }
+        return {self.allocation_key: Decimal(1)}
+
+
+class ActivityBooking(models.Model):
+    """Which budget line an activity's costs are booked against: a region's pool, a school's
+    allocation or a cooperation area's earmark. The target is named by kind and region,
+    school or area, not by a line row, so a booking holds for every revision of the budget.
+    An activity without a booking is booked by the default rule (see
+    `funding.selectors.booking_target_default`)."""
+
+    class Kind(models.TextChoices):
+        REGION_POOL = "region_pool", _("Regional pott")
+        SCHOOL_ALLOCATION = "school_allocation", _("Tildeling til skole")
+        AREA_EARMARK = "area_earmark", _("Øremerket samarbeidsområde")
+
+    activity = models.OneToOneField(
+        "activities.Activity", on_delete=models.CASCADE, related_name="budget_booking", verbose_name=_("aktivitet")
+    )
+    kind = models.CharField(_("føres på"), max_length=30, choices=Kind.choices)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("delregion")
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("skole")
+    )
+    cooperation_area = models.ForeignKey(
+        CooperationArea,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("samarbeidsområde"),
+    )
+    booked_at = models.DateTimeField(_("ført"), auto_now=True)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ført av"),
+    )
+
+    class Meta:
+        verbose_name = _("føring av aktivitet")
+        verbose_name_plural = _("føringer av aktiviteter")
+        ordering = ["activity"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="region_pool", region__isnull=False, school__isnull=True, cooperation_area__isnull=True)
+                    | Q(
+                        kind="school_allocation",
+                        school__isnull=False,
+                        region__isnull=True,
+                        cooperation_area__isnull=True,
+                    )
+                    | Q(kind="area_earmark", cooperation_area__isnull=False, region__isnull=True, school__isnull=True)
+                ),
+                name="booking_target_matches_kind",
+                violation_error_message=_("Velg delregion for en pott, skole for en tildeling, område for øremerking."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity}: {self.get_kind_display()} {self.target}"
+
+    @property
+    def target(self):
+        return {"region_pool": self.region, "school_allocation": self.school}.get(self.kind, self.cooperation_area)

@@ -1,15 +1,26 @@
-"""Reads of the funding app."""
+"""Reads of the funding app: contributions, budgets, the allocation keys with their
+fairness table, the scenario of the whole county joining, and budget against actual."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_FLOOR, Decimal
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from schools.models import Municipality
-from schools.selectors import population_of
+from activities.models import Activity
+from governance.models import AuditEntry, CooperationArea
+from schools.models import Enrolment, Membership, Municipality, Region, School
+from schools.selectors import population_of, school_list_participating
 
-from .models import Budget, ContributionTier, MunicipalContribution
+from .models import ActivityBooking, Budget, BudgetAssumptions, BudgetLine, ContributionTier, MunicipalContribution
+from .rules import may_view_budget
 
 
 def tier_for(*, population: int, year: int) -> ContributionTier | None:
@@ -37,3 +48,475 @@ def contribution_due(*, municipality: Municipality, year: int) -> tuple[int, Con
 
 def budget_list() -> QuerySet[Budget]:
     return Budget.objects.select_related("created_by", "submitted_by", "decided_by", "replaces")
+
+
+# ---------------------------------------------------------------------------------------------
+# Budgets
+# ---------------------------------------------------------------------------------------------
+
+KRONE = Decimal("1")
+BOOKABLE = (BudgetLine.Kind.REGION_POOL, BudgetLine.Kind.SCHOOL_ALLOCATION, BudgetLine.Kind.AREA_EARMARK)
+
+
+def budget_list_visible_to(*, user) -> QuerySet[Budget]:
+    """Budgets for central staff and the steering group; none for anyone else."""
+    if not may_view_budget(user):
+        return Budget.objects.none()
+    return budget_list()
+
+
+def budget_get(*, pk: int, user) -> Budget:
+    """A budget the user may see, or Http404."""
+    return get_object_or_404(budget_list_visible_to(user=user), pk=pk)
+
+
+def budget_in_force(*, year: int) -> Budget | None:
+    """The budget in force for a year: its newest approved revision. Older approved
+    revisions stay approved and readable; they are superseded, not changed."""
+    return budget_list().filter(year=year, status=Budget.Status.APPROVED).order_by("-revision").first()
+
+
+def budget_line_list(*, budget: Budget) -> QuerySet[BudgetLine]:
+    return budget.lines.select_related("region", "school", "school__region", "municipality", "cooperation_area")
+
+
+def budget_audit_entries(*, budget: Budget) -> QuerySet[AuditEntry]:
+    """The budget's audit trail: its transitions and every change to its lines."""
+    return AuditEntry.objects.filter(object_type=Budget._meta.label_lower, object_id=str(budget.pk)).select_related(
+        "actor"
+    )
+
+
+@dataclass
+class BudgetTotals:
+    income: Decimal
+    expense: Decimal
+    in_kind: Decimal
+    by_kind: dict[str, Decimal]
+
+    @property
+    def balance(self) -> Decimal:
+        """Cash income minus expenses: zero when the budget balances."""
+        return self.income - self.expense
+
+    @property
+    def is_balanced(self) -> bool:
+        return self.balance == 0
+
+
+def budget_totals(*, budget: Budget) -> BudgetTotals:
+    by_kind: dict[str, Decimal] = defaultdict(Decimal)
+    for kind, amount in budget.lines.values_list("kind", "amount"):
+        by_kind[kind] += amount
+    return BudgetTotals(
+        income=sum((by_kind.get(k, Decimal(0)) for k in BudgetLine.INCOME), Decimal(0)),
+        expense=sum((by_kind.get(k, Decimal(0)) for k in BudgetLine.EXPENSE), Decimal(0)),
+        in_kind=by_kind.get(BudgetLine.Kind.IN_KIND, Decimal(0)),
+        by_kind=dict(by_kind),
+    )
+
+
+def municipality_list_paying(*, year: int) -> QuerySet[Municipality]:
+    """Municipalities that pay a contribution for a year: those with a member or pilot culture
+    school at the end of it. (Upper-secondary schools and folk high schools take part through
+    the county grant.)"""
+    memberships = (
+        Membership.objects.filter(status__in=Membership.PARTICIPATING, school__kind=School.Kind.KULTURSKOLE)
+        .valid_on(date(year, 12, 31))
+        .values("school__municipality")
+    )
+    return Municipality.objects.filter(pk__in=memberships).order_by("name")
+
+
+# ---------------------------------------------------------------------------------------------
+# Allocation keys and fairness
+# ---------------------------------------------------------------------------------------------
+
+Key = BudgetAssumptions.AllocationKey
+
+
+@dataclass
+class AllocationUnit:
+    """A school (or a region, the sum of its schools) as the allocation keys see it."""
+
+    name: str
+    region: Region
+    school: School | None
+    pupils: int
+    pays_in: Decimal
+
+
+def split_whole_kroner(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
+    """Split a whole-krone total by weights into whole kroner that add up to the total exactly
+    (largest remainder). Zero weights everywhere means equal shares."""
+    if not weights:
+        return []
+    weights = [Decimal(w) for w in weights]
+    if sum(weights) == 0:
+        weights = [Decimal(1)] * len(weights)
+    total = Decimal(total).quantize(KRONE, rounding=ROUND_FLOOR)
+    weight_sum = sum(weights)
+    exact = [total * w / weight_sum for w in weights]
+    shares = [e.to_integral_value(rounding=ROUND_FLOOR) for e in exact]
+    left = int(total - sum(shares))
+    by_remainder = sorted(range(len(exact)), key=lambda i: (shares[i] - exact[i], i))
+    for i in by_remainder[:left]:
+        shares[i] += 1
+    return shares
+
+
+def allocation_weights(*, units: Sequence[AllocationUnit], weights: dict[str, Decimal]) -> list[Decimal]:
+    """Each unit's share (summing to 1) under a key given as weights of equal share, pupils
+    and contribution. A basis that is zero for everyone (no pupils counted, nobody pays)
+    falls back to equal shares, so the weights still add up."""
+    n = len(units)
+    if n == 0:
+        return []
+    bases = {
+        Key.EQUAL: [Decimal(1)] * n,
+        Key.PUPILS: [Decimal(u.pupils) for u in units],
+        Key.CONTRIBUTION: [u.pays_in for u in units],
+    }
+    shares = [Decimal(0)] * n
+    for key, weight in weights.items():
+        basis = bases[key] if sum(bases[key]) else bases[Key.EQUAL]
+        basis_sum = sum(basis)
+        for i, value in enumerate(basis):
+            shares[i] += weight * value / basis_sum
+    return shares
+
+
+def allocation_propose(
+    *, units: Sequence[AllocationUnit], total: Decimal, weights: dict[str, Decimal]
+) -> list[Decimal]:
+    """Whole-krone amounts for the units under a key, adding up to `total`."""
+    return split_whole_kroner(total, allocation_weights(units=units, weights=weights))
+
+
+def allocation_units(*, year: int) -> list[AllocationUnit]:
+    """The schools taking part in a budget year (members and pilots on 31 December), with
+    their pupils (GSI count of the school year that started the year before, the newest known
+    when the budget is made) and what they pay in: their municipality's contribution for the
+    year, shared between its participating culture schools. Upper-secondary schools and folk
+    high schools pay through the county grant, so they pay in 0 here."""
+    schools = list(school_list_participating(on=date(year, 12, 31)).order_by("region__name", "name").distinct())
+    pupils = dict(Enrolment.objects.filter(school__in=schools, school_year=year - 1).values_list("school_id", "pupils"))
+    contributions = dict(
+        MunicipalContribution.objects.filter(
+            year=year, municipality__in=[s.municipality_id for s in schools]
+        ).values_list("municipality_id", "amount")
+    )
+    payers: dict[int, int] = defaultdict(int)
+    for school in schools:
+        if school.kind == School.Kind.KULTURSKOLE:
+            payers[school.municipality_id] += 1
+    units = []
+    for school in schools:
+        pays_in = Decimal(0)
+        if school.kind == School.Kind.KULTURSKOLE and school.municipality_id in contributions:
+            pays_in = (contributions[school.municipality_id] / payers[school.municipality_id]).quantize(KRONE)
+        units.append(AllocationUnit(school.name, school.region, school, pupils.get(school.pk, 0), pays_in))
+    return units
+
+
+def allocation_units_by_region(*, units: Sequence[AllocationUnit]) -> list[AllocationUnit]:
+    regions: dict[int, AllocationUnit] = {}
+    for unit in units:
+        region = regions.setdefault(unit.region.pk, AllocationUnit(unit.region.name, unit.region, None, 0, Decimal(0)))
+        region.pupils += unit.pupils
+        region.pays_in += unit.pays_in
+    return sorted(regions.values(), key=lambda u: u.name)
+
+
+KEY_WEIGHTS = {
+    Key.EQUAL: {Key.EQUAL: Decimal(1)},
+    Key.PUPILS: {Key.PUPILS: Decimal(1)},
+    Key.CONTRIBUTION: {Key.CONTRIBUTION: Decimal(1)},
+}
+
+
+@dataclass
+class FairnessRow:
+    unit: AllocationUnit
+    gets: Decimal
+    by_key: dict[str, Decimal]
+
+    @property
+    def per_pupil(self) -> Decimal | None:
+        return (self.gets / self.unit.pupils).quantize(KRONE) if self.unit.pupils else None
+
+    @property
+    def net(self) -> Decimal:
+        """What the school gets minus what it pays in."""
+        return self.gets - self.unit.pays_in
+
+
+@dataclass
+class Fairness:
+    key_label: str
+    schools: list[FairnessRow]
+    regions: list[FairnessRow]
+    keys: list[tuple[str, str]] = field(default_factory=list)
+
+
+def budget_fairness(*, budget: Budget, assumptions: BudgetAssumptions | None = None) -> Fairness:
+    """School by school (and region by region): pupils, what it pays in, what the budget
+    gives it, and what it would get under each key with the same totals, so the steering
+    group sees who gains and who loses by a choice of key. A region gets its pool plus its
+    schools' allocations."""
+    assumptions = assumptions or BudgetAssumptions.objects.filter(year=budget.year).first() or BudgetAssumptions()
+    keys = [(Key.EQUAL, KEY_WEIGHTS[Key.EQUAL]), (Key.PUPILS, KEY_WEIGHTS[Key.PUPILS])]
+    keys += [(Key.CONTRIBUTION, KEY_WEIGHTS[Key.CONTRIBUTION]), (Key.MIXED, assumptions_mixed_weights(assumptions))]
+    units = allocation_units(year=budget.year)
+    lines = list(budget.lines.filter(kind__in=[BudgetLine.Kind.SCHOOL_ALLOCATION, BudgetLine.Kind.REGION_POOL]))
+    to_school: dict[int, Decimal] = defaultdict(Decimal)
+    to_region: dict[int, Decimal] = defaultdict(Decimal)
+    for line in lines:
+        if line.kind == BudgetLine.Kind.SCHOOL_ALLOCATION:
+            to_school[line.school_id] += line.amount
+        else:
+            to_region[line.region_id] += line.amount
+    school_total = sum(to_school.values(), Decimal(0))
+    proposals = {key: allocation_propose(units=units, total=school_total, weights=w) for key, w in keys}
+    schools = [
+        FairnessRow(unit, to_school.get(unit.school.pk, Decimal(0)), {k: proposals[k][i] for k, _w in keys})
+        for i, unit in enumerate(units)
+    ]
+    regions = []
+    region_units = allocation_units_by_region(units=units)
+    pool_total = sum(to_region.values(), Decimal(0))
+    region_proposals = {key: allocation_propose(units=region_units, total=pool_total, weights=w) for key, w in keys}
+    for i, unit in enumerate(region_units):
+        from_schools = {
+            k: sum((r.by_key[k] for r in schools if r.unit.region.pk == unit.region.pk), Decimal(0)) for k, _w in keys
+        }
+        gets = to_region.get(unit.region.pk, Decimal(0)) + sum(
+            (r.gets for r in schools if r.unit.region.pk == unit.region.pk), Decimal(0)
+        )
+        regions.append(FairnessRow(unit, gets, {k: region_proposals[k][i] + from_schools[k] for k, _w in keys}))
+    return Fairness(
+        key_label=assumptions.get_allocation_key_display(),
+        schools=schools,
+        regions=regions,
+        keys=[(key, Key(key).label) for key, _w in keys],
+    )
+
+
+def assumptions_mixed_weights(assumptions: BudgetAssumptions) -> dict[str, Decimal]:
+    return {
+        Key.EQUAL: Decimal(assumptions.weight_equal) / 100,
+        Key.PUPILS: Decimal(assumptions.weight_pupils) / 100,
+        Key.CONTRIBUTION: Decimal(assumptions.weight_contribution) / 100,
+    }
+
+
+@dataclass
+class Scenario:
+    """What the budget would have to be if all music education in the county joined, to
+    keep today's money per pupil. Central management is kept as it is; everything that
+    reaches the schools and regions (allocations, pools, earmarks, reserve) grows with the
+    pupils."""
+
+    pupils_now: int
+    pupils_then: int
+    central: Decimal
+    to_pupils: Decimal
+    income_now: Decimal
+
+    @property
+    def factor(self) -> Decimal:
+        return Decimal(self.pupils_then) / Decimal(self.pupils_now) if self.pupils_now else Decimal(0)
+
+    @property
+    def per_pupil(self) -> Decimal:
+        return (self.to_pupils / self.pupils_now).quantize(KRONE) if self.pupils_now else Decimal(0)
+
+    @property
+    def increase_percent(self) -> Decimal:
+        return ((self.factor - 1) * 100).quantize(Decimal("0.1"))
+
+    @property
+    def to_pupils_then(self) -> Decimal:
+        return (self.to_pupils * self.factor).quantize(KRONE)
+
+    @property
+    def required_total(self) -> Decimal:
+        return self.central + self.to_pupils_then
+
+    @property
+    def gap(self) -> Decimal:
+        return self.required_total - self.income_now
+
+
+def budget_scenario(*, budget: Budget, pupils: int | None = None) -> Scenario:
+    if pupils is None:
+        assumptions = BudgetAssumptions.objects.filter(year=budget.year).first()
+        pupils = assumptions.scenario_pupils if assumptions else BudgetAssumptions().scenario_pupils
+    totals = budget_totals(budget=budget)
+    central = totals.by_kind.get(BudgetLine.Kind.CENTRAL_MANAGEMENT, Decimal(0))
+    return Scenario(
+        pupils_now=sum(unit.pupils for unit in allocation_units(year=budget.year)),
+        pupils_then=pupils,
+        central=central,
+        to_pupils=totals.expense - central,
+        income_now=totals.income,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Budget against actual
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ActualRow:
+    kind: str
+    target: object
+    label: str
+    budgeted: Decimal = Decimal(0)
+    committed: Decimal = Decimal(0)
+    spent: Decimal = Decimal(0)
+    region: Region | None = None
+    budgeted_line: bool = True
+
+    @property
+    def left(self) -> Decimal:
+        return self.budgeted - self.committed - self.spent
+
+    @property
+    def over_budget(self) -> bool:
+        return self.left < 0
+
+
+@dataclass
+class BudgetActual:
+    lines: list[ActualRow]
+    regions: list[ActualRow]
+    areas: list[ActualRow]
+    area_costs: dict[int, Decimal]
+
+    @property
+    def total(self) -> ActualRow:
+        row = ActualRow("total", None, str(_("Sum")))
+        for line in self.lines:
+            row.budgeted += line.budgeted
+            row.committed += line.committed
+            row.spent += line.spent
+        return row
+
+
+def _year_bounds(year: int) -> tuple[datetime, datetime]:
+    zone = timezone.get_default_timezone()
+    return datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone)
+
+
+def booking_target_default(*, level: str, region_id: int, host_school_id: int | None, allocated: set[int]):
+    """Where an activity without a booking is booked: a local activity at a school that has
+    an allocation in the budget goes on that allocation; everything else on the pool of the
+    activity's region."""
+    if level == Activity.Level.LOCAL and host_school_id in allocated:
+        return (BudgetLine.Kind.SCHOOL_ALLOCATION, host_school_id)
+    return (BudgetLine.Kind.REGION_POOL, region_id)
+
+
+def budget_vs_actual(*, budget: Budget) -> BudgetActual:
+    """Per bookable line (region pool, school allocation, area earmark) of the budget:
+    budgeted, committed (costs of planned activities), spent (costs of held activities) and
+    left, for the activities that start in the budget year. Cancelled activities count for
+    nothing. Costs booked on a target without a line show as unbudgeted (budgeted 0, over).
+    Totals per region (its pool and its schools' allocations) and per area (its earmark; and,
+    for information, all costs of activities in the area: an activity in two areas counts in
+    both). A fixed number of queries, whatever the size of the budget."""
+    rows: dict[tuple[str, int], ActualRow] = {}
+    for line in budget_line_list(budget=budget).filter(kind__in=BOOKABLE):
+        target = {"region_pool": line.region, "school_allocation": line.school}.get(line.kind, line.cooperation_area)
+        region = line.region if line.kind == BudgetLine.Kind.REGION_POOL else getattr(line.school, "region", None)
+        row = rows.setdefault((line.kind, target.pk), ActualRow(line.kind, target, line.label, region=region))
+        row.budgeted += line.amount
+    allocated = {pk for kind, pk in rows if kind == BudgetLine.Kind.SCHOOL_ALLOCATION}
+    start, end = _year_bounds(budget.year)
+    activities = list(
+        Activity.objects.filter(starts_at__gte=start, starts_at__lt=end)
+        .exclude(status=Activity.Status.CANCELLED)
+        .values("pk", "status", "level", "region_id", "host_school_id")
+        .annotate(cost=Sum("costs__amount"))
+    )
+    bookings = {
+        b["activity_id"]: b
+        for b in ActivityBooking.objects.filter(activity__in=[a["pk"] for a in activities]).values(
+            "activity_id", "kind", "region_id", "school_id", "cooperation_area_id"
+        )
+    }
+    unbudgeted: list[tuple[tuple[str, int], ActualRow]] = []
+    area_costs: dict[int, Decimal] = defaultdict(Decimal)
+    areas_of: dict[int, list[int]] = defaultdict(list)
+    for activity_id, area_id in Activity.cooperation_areas.through.objects.filter(
+        activity_id__in=[a["pk"] for a in activities]
+    ).values_list("activity_id", "cooperationarea_id"):
+        areas_of[activity_id].append(area_id)
+    for activity in activities:
+        cost = activity["cost"] or Decimal(0)
+        booking = bookings.get(activity["pk"])
+        if booking:
+            target_id = {"region_pool": booking["region_id"], "school_allocation": booking["school_id"]}.get(
+                booking["kind"], booking["cooperation_area_id"]
+            )
+            key = (booking["kind"], target_id)
+        else:
+            key = booking_target_default(
+                level=activity["level"],
+                region_id=activity["region_id"],
+                host_school_id=activity["host_school_id"],
+                allocated=allocated,
+            )
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = ActualRow(key[0], None, "", budgeted_line=False)
+            unbudgeted.append((key, row))
+        if activity["status"] == Activity.Status.HELD:
+            row.spent += cost
+        else:
+            row.committed += cost
+        for area_id in areas_of[activity["pk"]]:
+            area_costs[area_id] += cost
+    _name_unbudgeted(unbudgeted)
+    lines = sorted(rows.values(), key=lambda r: (BOOKABLE.index(r.kind), str(r.label)))
+
+    regions: dict[int, ActualRow] = {}
+    areas: dict[int, ActualRow] = {}
+    for row in lines:
+        if row.kind == BudgetLine.Kind.AREA_EARMARK:
+            total = areas.setdefault(row.target.pk, ActualRow("area", row.target, str(row.target)))
+        elif row.region is not None:
+            total = regions.setdefault(row.region.pk, ActualRow("region", row.region, row.region.name))
+        else:
+            continue
+        total.budgeted += row.budgeted
+        total.committed += row.committed
+        total.spent += row.spent
+    for area in CooperationArea.objects.filter(pk__in=set(area_costs) - set(areas)):
+        areas[area.pk] = ActualRow("area", area, str(area))
+    return BudgetActual(
+        lines=lines,
+        regions=sorted(regions.values(), key=lambda r: r.label),
+        areas=sorted(areas.values(), key=lambda r: r.target.number),
+        area_costs=dict(area_costs),
+    )
+
+
+def _name_unbudgeted(unbudgeted: list[tuple[tuple[str, int], ActualRow]]) -> None:
+    """Give unbudgeted targets their objects and labels (one query per kind at most)."""
+    ids: dict[str, set[int]] = defaultdict(set)
+    for kind, pk in (key for key, _row in unbudgeted):
+        ids[kind].add(pk)
+    objects = {
+        BudgetLine.Kind.REGION_POOL: Region.objects.in_bulk(ids[BudgetLine.Kind.REGION_POOL]),
+        BudgetLine.Kind.SCHOOL_ALLOCATION: School.objects.select_related("region").in_bulk(
+            ids[BudgetLine.Kind.SCHOOL_ALLOCATION]
+        ),
+        BudgetLine.Kind.AREA_EARMARK: CooperationArea.objects.in_bulk(ids[BudgetLine.Kind.AREA_EARMARK]),
+    }
+    for (kind, pk), row in unbudgeted:
+        row.target = objects[kind].get(pk)
+        row.region = row.target if kind == BudgetLine.Kind.REGION_POOL else getattr(row.target, "region", None)
+        row.label = _("%(target)s (ikke budsjettert)") % {"target": row.target}

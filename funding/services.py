@@ -1,21 +1,44 @@
-"""Writes of the funding app: contributions from the tier formula, the county grant and
-partner contributions. (The budget workflow builds on these.)"""
+"""Writes of the funding app: contributions from the tier formula, the county grant,
+partner contributions, and the budget workflow (draft, lines, submit, approve, return,
+revise) with an audit entry for every transition and every line change. Refusals raise
+PermissionDenied (wrong person) or ValidationError (wrong state, unbalanced) and change
+nothing: every service is one transaction and checks before it writes."""
 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.models import Partner
+from governance.models import CooperationArea, Partner
 from governance.services import audit_record
-from schools.models import County, Municipality
+from schools.models import County, Municipality, Region, School
 
-from .models import ContributionTier, CountyGrant, MunicipalContribution, PartnerContribution
-from .selectors import contribution_due
+from .models import (
+    ActivityBooking,
+    Budget,
+    BudgetAssumptions,
+    BudgetLine,
+    ContributionTier,
+    CountyGrant,
+    MunicipalContribution,
+    PartnerContribution,
+)
+from .rules import may_decide_budget, may_prepare_budget, may_submit_budget
+from .selectors import (
+    allocation_propose,
+    allocation_units,
+    allocation_units_by_region,
+    budget_totals,
+    contribution_due,
+    municipality_list_paying,
+    split_whole_kroner,
+)
 
 CENT = Decimal("0.01")
 
@@ -153,3 +176,608 @@ def partner_contribution_set(
         amount=amount,
         description=description,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The budget workflow: draft -> submitted -> approved | returned (-> submitted again);
+# approved -> a new revision (draft) that replaces it once approved.
+# ---------------------------------------------------------------------------------------------
+
+KRONE = Decimal("1")
+AREA_DEFAULT_EARMARKS = Q(initiated_by__gt="")
+
+
+def _lock(budget: Budget) -> Budget:
+    """The budget's row, locked for the rest of the transaction, with its current values."""
+    return Budget.objects.select_for_update().get(pk=budget.pk)
+
+
+def _copy_into(target: Budget, source: Budget) -> Budget:
+    """Give the caller's instance the saved values (only after a transition succeeded)."""
+    for field in Budget._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+    return target
+
+
+def _money(value) -> str:
+    return None if value is None else str(Decimal(value).quantize(CENT))
+
+
+def _refuse_unless(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _require_editable(budget: Budget) -> None:
+    if not budget.is_editable:
+        raise ValidationError(
+            _("%(budget)s er %(status)s og kan ikke endres. Lag en ny revisjon for å endre et vedtatt budsjett.")
+            % {"budget": budget, "status": budget.get_status_display().lower()}
+        )
+
+
+@transaction.atomic
+def budget_assumptions_ensure(*, year: int, defaults: dict | None = None) -> BudgetAssumptions:
+    """The assumptions for a year: the existing row, else a copy of last year's, else the
+    report's figures with the county-initiated areas earmarked. `defaults` only apply to a
+    new row."""
+    existing = BudgetAssumptions.objects.filter(year=year).first()
+    if existing:
+        return existing
+    previous = BudgetAssumptions.objects.filter(year__lt=year).order_by("-year").first()
+    assumptions = BudgetAssumptions(year=year)
+    areas = list(CooperationArea.objects.filter(AREA_DEFAULT_EARMARKS))
+    if previous:
+        for field in BudgetAssumptions._meta.concrete_fields:
+            if field.name not in ("id", "year"):
+                setattr(assumptions, field.attname, getattr(previous, field.attname))
+        areas = list(previous.earmarked_areas.all())
+    for name, value in (defaults or {}).items():
+        setattr(assumptions, name, value)
+    assumptions.full_clean()
+    assumptions.save()
+    assumptions.earmarked_areas.set(areas)
+    return assumptions
+
+
+def _income_lines(*, year: int, assumptions: BudgetAssumptions, user) -> list[BudgetLine]:
+    """Income computed, not typed: the county grant (last year's times the index factor
+    unless set for the year), each paying municipality's contribution by tier and population,
+    partners' cash; in-kind contributions listed beside them."""
+    lines = []
+    grant = CountyGrant.objects.filter(year=year).select_related("county").first()
+    if grant is None:
+        previous = CountyGrant.objects.filter(year=year - 1).select_related("county").first()
+        if previous is None:
+            raise ValidationError(
+                {
+                    "year": _("Fylkestilskuddet for %(year)s mangler, og det er ikke noe å indeksregulere.")
+                    % {"year": year}
+                }
+            )
+        grant = county_grant_set(
+            year=year,
+            county=previous.county,
+            index_factor=assumptions.county_index_factor,
+            reason=_("Fjorårets tilskudd ganget med indeksfaktoren i budsjettforutsetningene"),
+            user=user,
+        )
+    lines.append(
+        BudgetLine(
+            kind=BudgetLine.Kind.COUNTY_GRANT,
+            label=_("Fylkeskommunalt tilskudd, %(county)s") % {"county": grant.county.name},
+            amount=grant.amount,
+            note=_("Indeksfaktor %(factor)s") % {"factor": grant.index_factor},
+        )
+    )
+    for municipality in municipality_list_paying(year=year):
+        contribution = contribution_compute(municipality=municipality, year=year, user=user)
+        lines.append(
+            BudgetLine(
+                kind=BudgetLine.Kind.MUNICIPAL_CONTRIBUTION,
+                label=_("Tilskudd %(municipality)s kommune") % {"municipality": municipality.name},
+                amount=contribution.amount,
+                municipality=municipality,
+                note=_("%(population)s innbyggere: %(tier)s")
+                % {"population": contribution.population, "tier": contribution.tier},
+            )
+        )
+    for contribution in PartnerContribution.objects.filter(year=year).select_related("partner"):
+        cash = contribution.form == PartnerContribution.Form.CASH
+        lines.append(
+            BudgetLine(
+                kind=BudgetLine.Kind.PARTNER_CASH if cash else BudgetLine.Kind.IN_KIND,
+                label=f"{contribution.partner.name}: {contribution.description or contribution.get_category_display()}",
+                amount=contribution.amount,
+                partner=contribution.partner,
+            )
+        )
+    return lines
+
+
+def _expense_lines(*, year: int, assumptions: BudgetAssumptions, income: Decimal) -> list[BudgetLine]:
+    """Central management (positions x percentage x cost), then what is left shared between
+    the schools, the region pools and the earmarked areas by the assumptions' shares and key.
+    The reserve is added by the caller and takes the difference."""
+    lines = []
+    for number, percent in enumerate(assumptions.central_percents(), start=1):
+        lines.append(
+            BudgetLine(
+                kind=BudgetLine.Kind.CENTRAL_MANAGEMENT,
+                label=_("Sentral ledelse, stilling %(number)s (%(percent)s %%)")
+                % {"number": number, "percent": percent},
+                amount=(assumptions.position_cost * percent / 100).quantize(KRONE),
+            )
+        )
+    units = allocation_units(year=year)
+    region_units = allocation_units_by_region(units=units)
+    for unit in region_units:
+        lines.append(
+            BudgetLine(
+                kind=BudgetLine.Kind.CENTRAL_MANAGEMENT,
+                label=_("Koordinator %(region)s (%(percent)s %%)")
+                % {"region": unit.name, "percent": assumptions.coordinator_percent},
+                amount=(assumptions.position_cost * assumptions.coordinator_percent / 100).quantize(KRONE),
+                region=unit.region,
+            )
+        )
+    left = max(income - sum(line.amount for line in lines), Decimal(0))
+    weights = assumptions.weights
+    key = assumptions.get_allocation_key_display()
+    school_total = (left * assumptions.school_share / 100).quantize(KRONE, rounding=ROUND_FLOOR)
+    for unit, amount in zip(units, allocation_propose(units=units, total=school_total, weights=weights), strict=True):
+        lines.append(
+            BudgetLine(
+                kind=BudgetLine.Kind.SCHOOL_ALLOCATION,
+                label=_("Tildeling %(school)s") % {"school": unit.name},
+                amount=amount,
+                school=unit.school,
+                note=_("Nøkkel: %(key)s") % {"key": key},
+            )
+        )
+    region_total = (left * assumptions.region_share / 100).quantize(KRONE, rounding=ROUND_FLOOR)
+    pools = allocation_propose(units=region_units, total=region_total, weights=weights)
+    for unit, amount in zip(region_units, pools, strict=True):
+        lines.append(
+            BudgetLine(
+                kind=BudgetLine.Kind.REGION_POOL,
+                label=_("Regional pott %(region)s") % {"region": unit.name},
+                amount=amount,
+                region=unit.region,
+                note=_("Nøkkel: %(key)s") % {"key": key},
+            )
+        )
+    areas = list(assumptions.earmarked_areas.order_by("number"))
+    earmark_total = (left * assumptions.earmark_share / 100).quantize(KRONE, rounding=ROUND_FLOOR)
+    for area, amount in zip(areas, split_whole_kroner(earmark_total, [Decimal(1)] * len(areas)), strict=True):
+        lines.append(
+            BudgetLine(
+                kind=BudgetLine.Kind.AREA_EARMARK,
+                label=_("Øremerket %(area)s") % {"area": area.name_nb},
+                amount=amount,
+                cooperation_area=area,
+            )
+        )
+    return lines
+
+
+def _reserve_line(lines: list[BudgetLine]) -> BudgetLine:
+    income = sum((line.amount for line in lines if line.is_income), Decimal(0))
+    expense = sum((line.amount for line in lines if line.is_expense), Decimal(0))
+    return BudgetLine(
+        kind=BudgetLine.Kind.RESERVE,
+        label=_("Reserve"),
+        amount=max(income - expense, Decimal(0)),
+        note=_("Differansen mellom inntekter og utgifter"),
+    )
+
+
+@transaction.atomic
+def budget_draft(*, year: int, user) -> Budget:
+    """Propose the budget for a year, revision 1, as a draft: income from the funding formula
+    and the partners' contributions, in kind beside it, expenses from the year's assumptions,
+    and a reserve line that takes the difference so the draft balances."""
+    _refuse_unless(may_prepare_budget(user), _("Bare daglig leder og NMH-koordinatoren lager budsjettutkast."))
+    if Budget.objects.filter(year=year).exists():
+        raise ValidationError(
+            {
+                "year": _(
+                    "Det finnes allerede et budsjett for %(year)s. Rediger utkastet, eller lag en ny revisjon "
+                    "av det vedtatte budsjettet."
+                )
+                % {"year": year}
+            }
+        )
+    assumptions = budget_assumptions_ensure(year=year)
+    lines = _income_lines(year=year, assumptions=assumptions, user=user)
+    income = sum((line.amount for line in lines if line.is_income), Decimal(0))
+    lines += _expense_lines(year=year, assumptions=assumptions, income=income)
+    lines.append(_reserve_line(lines))
+    budget = _save(Budget(), year=year, revision=1, status=Budget.Status.DRAFT, created_by=_actor(user))
+    for line in lines:
+        line.budget = budget
+        line.full_clean()
+    BudgetLine.objects.bulk_create(lines)
+    totals = budget_totals(budget=budget)
+    audit_record(
+        actor=user,
+        action="budget_draft",
+        obj=budget,
+        changes={
+            "status": [None, Budget.Status.DRAFT],
+            "income": [None, _money(totals.income)],
+            "expense": [None, _money(totals.expense)],
+            "in_kind": [None, _money(totals.in_kind)],
+        },
+    )
+    return budget
+
+
+def _actor(user):
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def _line_values(line: BudgetLine | None) -> dict[str, str | None]:
+    if line is None:
+        return dict.fromkeys(LINE_FIELDS)
+    values = {}
+    for name in LINE_FIELDS:
+        value = getattr(line, name)
+        if name == "amount":
+            value = _money(value)
+        elif isinstance(value, models.Model):
+            value = str(value)
+        values[name] = value
+    return values
+
+
+LINE_FIELDS = ("kind", "label", "amount", "region", "school", "municipality", "cooperation_area", "partner", "note")
+
+
+def _audit_line(*, user, action: str, budget: Budget, before: dict, after: dict, comment: str) -> None:
+    changes = {name: [before[name], after[name]] for name in LINE_FIELDS if before[name] != after[name]}
+    if not changes:
+        return
+    changes["line"] = [before["label"], after["label"]]
+    audit_record(actor=user, action=action, obj=budget, changes=changes, comment=comment)
+
+
+@transaction.atomic
+def budget_line_set(
+    *,
+    budget: Budget,
+    user,
+    kind: str,
+    label: str,
+    amount: Decimal,
+    line: BudgetLine | None = None,
+    region: Region | None = None,
+    school: School | None = None,
+    municipality: Municipality | None = None,
+    cooperation_area: CooperationArea | None = None,
+    partner: Partner | None = None,
+    note: str = "",
+    comment: str = "",
+) -> BudgetLine:
+    """Add a line to a draft or returned budget, or change one (`line`). Refused for anyone
+    but central staff and for a budget that is submitted or approved."""
+    locked = _lock(budget)
+    _refuse_unless(may_prepare_budget(user), _("Bare daglig leder og NMH-koordinatoren endrer budsjettlinjer."))
+    _require_editable(locked)
+    current = None
+    if line is not None and line.pk:
+        current = BudgetLine.objects.filter(pk=line.pk, budget=locked).first()
+        if current is None:
+            raise ValidationError(_("Linjen hører ikke til dette budsjettet."))
+    before = _line_values(current)
+    saved = _save(
+        current or BudgetLine(budget=locked),
+        kind=kind,
+        label=label,
+        amount=amount,
+        region=region,
+        school=school,
+        municipality=municipality,
+        cooperation_area=cooperation_area,
+        partner=partner,
+        note=note,
+    )
+    _audit_line(
+        user=user,
+        action="budget_line_change" if current else "budget_line_add",
+        budget=locked,
+        before=before,
+        after=_line_values(saved),
+        comment=comment,
+    )
+    if line is not None:
+        line.pk = saved.pk
+    return saved
+
+
+@transaction.atomic
+def budget_line_delete(*, line: BudgetLine, user, comment: str = "") -> None:
+    locked = _lock(line.budget)
+    _refuse_unless(may_prepare_budget(user), _("Bare daglig leder og NMH-koordinatoren endrer budsjettlinjer."))
+    _require_editable(locked)
+    current = BudgetLine.objects.get(pk=line.pk, budget=locked)
+    before = _line_values(current)
+    current.delete()
+    _audit_line(
+        user=user,
+        action="budget_line_delete",
+        budget=locked,
+        before=before,
+        after=dict.fromkeys(LINE_FIELDS),
+        comment=comment,
+    )
+
+
+@transaction.atomic
+def budget_rebalance(*, budget: Budget, user) -> BudgetLine:
+    """Let the reserve line take the difference between income and the other expenses."""
+    locked = _lock(budget)
+    _refuse_unless(may_prepare_budget(user), _("Bare daglig leder og NMH-koordinatoren endrer budsjettlinjer."))
+    _require_editable(locked)
+    reserve = locked.lines.filter(kind=BudgetLine.Kind.RESERVE).order_by("pk").first()
+    target = budget_totals(budget=locked).balance + (reserve.amount if reserve else Decimal(0))
+    if target < 0:
+        raise ValidationError(
+            _("Utgiftene er %(amount)s kr større enn inntektene, og reserven kan ikke bli negativ. Reduser en linje.")
+            % {"amount": _money(-target)}
+        )
+    return budget_line_set(
+        budget=locked,
+        user=user,
+        line=reserve,
+        kind=BudgetLine.Kind.RESERVE,
+        label=reserve.label if reserve else _("Reserve"),
+        amount=target,
+        note=reserve.note if reserve else _("Differansen mellom inntekter og utgifter"),
+        comment=_("Reserven tar differansen"),
+    )
+
+
+@transaction.atomic
+def budget_allocate(*, budget: Budget, user, key: str | None = None) -> Budget:
+    """Share the budget's school allocations and region pools again under a key (the year's
+    assumptions' key when none is given), keeping their totals; the reserve is untouched.
+    Every changed line is audited."""
+    locked = _lock(budget)
+    _refuse_unless(may_prepare_budget(user), _("Bare daglig leder og NMH-koordinatoren endrer budsjettlinjer."))
+    _require_editable(locked)
+    assumptions = budget_assumptions_ensure(year=locked.year)
+    if key is not None:
+        assumptions = BudgetAssumptions(**{**_assumption_values(assumptions), "allocation_key": key})
+    weights = assumptions.weights
+    units = allocation_units(year=locked.year)
+    for kind, unit_list, attr in (
+        (BudgetLine.Kind.SCHOOL_ALLOCATION, units, "school"),
+        (BudgetLine.Kind.REGION_POOL, allocation_units_by_region(units=units), "region"),
+    ):
+        existing = {getattr(line, f"{attr}_id"): line for line in locked.lines.filter(kind=kind)}
+        total = sum((line.amount for line in existing.values()), Decimal(0))
+        for unit, amount in zip(
+            unit_list, allocation_propose(units=unit_list, total=total, weights=weights), strict=True
+        ):
+            target = getattr(unit, attr)
+            line = existing.get(target.pk)
+            if line and line.amount == amount:
+                continue
+            budget_line_set(
+                budget=locked,
+                user=user,
+                line=line,
+                kind=kind,
+                label=line.label if line else unit.name,
+                amount=amount,
+                **{attr: target},
+                note=_("Nøkkel: %(key)s") % {"key": assumptions.get_allocation_key_display()},
+                comment=_("Fordelt etter nøkkel: %(key)s") % {"key": assumptions.get_allocation_key_display()},
+            )
+    return _copy_into(budget, locked)
+
+
+def _assumption_values(assumptions: BudgetAssumptions) -> dict:
+    return {f.attname: getattr(assumptions, f.attname) for f in BudgetAssumptions._meta.concrete_fields}
+
+
+@transaction.atomic
+def budget_update(*, budget: Budget, user, notes: str) -> Budget:
+    locked = _lock(budget)
+    _refuse_unless(may_prepare_budget(user), _("Bare daglig leder og NMH-koordinatoren endrer budsjettet."))
+    _require_editable(locked)
+    if locked.notes != notes:
+        audit_record(actor=user, action="budget_update", obj=locked, changes={"notes": [locked.notes, notes]})
+        _save(locked, notes=notes)
+    return _copy_into(budget, locked)
+
+
+@transaction.atomic
+def budget_submit(*, budget: Budget, user) -> Budget:
+    """Lay a draft (or a returned budget) before the steering group. Only the daily leader or
+    the NMH coordinator; only a balanced budget."""
+    locked = _lock(budget)
+    _refuse_unless(may_submit_budget(user), _("Bare daglig leder og NMH-koordinatoren kan legge fram budsjettet."))
+    _require_editable(locked)
+    totals = budget_totals(budget=locked)
+    if not totals.is_balanced:
+        raise ValidationError(
+            _("Budsjettet er ikke i balanse: inntekter %(income)s kr, utgifter %(expense)s kr.")
+            % {"income": _money(totals.income), "expense": _money(totals.expense)}
+        )
+    before = locked.status
+    _save(
+        locked,
+        status=Budget.Status.SUBMITTED,
+        submitted_at=timezone.now(),
+        submitted_by=user,
+        decided_at=None,
+        decided_by=None,
+    )
+    audit_record(
+        actor=user,
+        action="budget_submit",
+        obj=locked,
+        changes={"status": [before, locked.status], "total": [None, _money(totals.income)]},
+    )
+    return _copy_into(budget, locked)
+
+
+def _decide(*, budget: Budget, user, status: str, action: str, comment: str) -> Budget:
+    """Approve or return, after the checks in this order: who (PermissionDenied), then state
+    and balance (ValidationError)."""
+    locked = _lock(budget)
+    _refuse_unless(
+        may_decide_budget(user), _("Bare styringsgruppens leder og medlemmer kan vedta eller sende tilbake budsjettet.")
+    )
+    _refuse_unless(
+        user.pk != locked.submitted_by_id,
+        _("Den som la fram budsjettet, kan ikke selv behandle det. Et annet medlem av styringsgruppen må gjøre det."),
+    )
+    if locked.status != Budget.Status.SUBMITTED:
+        raise ValidationError(
+            _("Bare et framlagt budsjett kan behandles; %(budget)s er %(status)s.")
+            % {"budget": locked, "status": locked.get_status_display().lower()}
+        )
+    if status == Budget.Status.APPROVED and not budget_totals(budget=locked).is_balanced:
+        raise ValidationError(_("Budsjettet er ikke i balanse og kan ikke vedtas."))
+    before = locked.status
+    _save(locked, status=status, decided_at=timezone.now(), decided_by=user)
+    audit_record(actor=user, action=action, obj=locked, changes={"status": [before, status]}, comment=comment)
+    return locked
+
+
+@transaction.atomic
+def budget_approve(*, budget: Budget, user, comment: str = "") -> Budget:
+    """Approve a submitted budget: a steering-group member who did not submit it. From then
+    on it is read-only. When it is a revision, the revision it replaces stays approved and
+    readable, and is superseded: `budget_in_force` gives the newest approved revision."""
+    locked = _lock(budget)
+    if not budget_totals(budget=locked).is_balanced:
+        raise ValidationError(_("Budsjettet er ikke i balanse og kan ikke vedtas."))
+    decided = _decide(budget=locked, user=user, status=Budget.Status.APPROVED, action="budget_approve", comment=comment)
+    if decided.replaces_id:
+        audit_record(
+            actor=user,
+            action="budget_superseded",
+            obj=decided.replaces,
+            changes={"replaced_by": [None, str(decided)]},
+            comment=comment,
+        )
+    return _copy_into(budget, decided)
+
+
+@transaction.atomic
+def budget_return(*, budget: Budget, user, comment: str) -> Budget:
+    """Send a submitted budget back to the case preparers, with the steering group's comment.
+    A returned budget can be edited and submitted again."""
+    if not (comment or "").strip():
+        _decide_checks_only(budget=budget, user=user)
+        raise ValidationError({"comment": _("Skriv hvorfor budsjettet sendes tilbake.")})
+    decided = _decide(
+        budget=budget, user=user, status=Budget.Status.RETURNED, action="budget_return", comment=comment.strip()
+    )
+    return _copy_into(budget, decided)
+
+
+def _decide_checks_only(*, budget: Budget, user) -> None:
+    """Who-checks first, so a wrong person gets PermissionDenied even without a comment."""
+    _refuse_unless(
+        may_decide_budget(user), _("Bare styringsgruppens leder og medlemmer kan vedta eller sende tilbake budsjettet.")
+    )
+    _refuse_unless(
+        user.pk != budget.submitted_by_id,
+        _("Den som la fram budsjettet, kan ikke selv behandle det. Et annet medlem av styringsgruppen må gjøre det."),
+    )
+
+
+@transaction.atomic
+def budget_revise(*, budget: Budget, user) -> Budget:
+    """Start a new revision of an approved budget: a draft copy of its lines with the next
+    revision number that points to it. It goes through submission and approval again; the
+    approved one stays as it is until then (and readable after)."""
+    locked = _lock(budget)
+    _refuse_unless(may_prepare_budget(user), _("Bare daglig leder og NMH-koordinatoren lager nye revisjoner."))
+    if locked.status != Budget.Status.APPROVED:
+        raise ValidationError(_("Bare et vedtatt budsjett kan revideres; rediger heller utkastet."))
+    successor = Budget.objects.filter(replaces=locked).first()
+    if successor is not None:
+        raise ValidationError(
+            _("%(budget)s er allerede under revisjon (%(successor)s).") % {"budget": locked, "successor": successor}
+        )
+    latest = Budget.objects.filter(year=locked.year).order_by("-revision").values_list("revision", flat=True).first()
+    revision = _save(
+        Budget(),
+        year=locked.year,
+        revision=latest + 1,
+        status=Budget.Status.DRAFT,
+        replaces=locked,
+        notes=locked.notes,
+        created_by=_actor(user),
+    )
+    copies = []
+    for line in locked.lines.order_by("pk"):
+        line.pk = None
+        line.budget = revision
+        copies.append(line)
+    BudgetLine.objects.bulk_create(copies)
+    audit_record(
+        actor=user,
+        action="budget_revise",
+        obj=revision,
+        changes={"status": [None, Budget.Status.DRAFT], "replaces": [None, str(locked)]},
+    )
+    audit_record(actor=user, action="budget_revise", obj=locked, changes={"replaced_by": [None, str(revision)]})
+    return revision
+
+
+# ---------------------------------------------------------------------------------------------
+# Booking activities against the budget
+# ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def activity_booking_set(
+    *,
+    activity,
+    user,
+    kind: str,
+    region: Region | None = None,
+    school: School | None = None,
+    cooperation_area: CooperationArea | None = None,
+) -> ActivityBooking:
+    """Book an activity's costs on a region's pool, a school's allocation or an area's
+    earmark (instead of the default rule). Central staff only; audited."""
+    _refuse_unless(may_prepare_budget(user), _("Bare daglig leder og NMH-koordinatoren fører aktiviteter."))
+    booking = ActivityBooking.objects.select_for_update().filter(activity=activity).first()
+    before = str(booking.target) if booking else None
+    booking = _save(
+        booking or ActivityBooking(activity=activity),
+        kind=kind,
+        region=region,
+        school=school,
+        cooperation_area=cooperation_area,
+        booked_by=_actor(user),
+    )
+    if before != str(booking.target):
+        audit_record(
+            actor=user,
+            action="activity_booking_set",
+            obj=booking,
+            changes={"target": [before, f"{booking.get_kind_display()}: {booking.target}"]},
+        )
+    return booking
+
+
+@transaction.atomic
+def activity_booking_clear(*, activity, user) -> None:
+    """Remove an activity's booking: it is booked by the default rule again."""
+    _refuse_unless(may_prepare_budget(user), _("Bare daglig leder og NMH-koordinatoren fører aktiviteter."))
+    booking = ActivityBooking.objects.select_for_update().filter(activity=activity).first()
+    if booking is None:
+        return
+    audit_record(
+        actor=user, action="activity_booking_clear", obj=booking, changes={"target": [str(booking.target), None]}
+    )
+    booking.delete()
