@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.models import CooperationArea
+from governance.services import audit_record
 from schools.models import Enrolment, Membership, Pupil, Region, School, school_year_of
 
 from .models import Activity, ActivityCost, Participation, Venue
@@ -25,6 +26,16 @@ class ParticipationData:
     pupils: int = 0
     teachers: int = 0
     named_pupils: Sequence[Pupil] = field(default_factory=list)
+
+
+class ParticipationRowsInvalid(ValidationError):
+    """Raised by the services when participation rows break a rule. `rows` maps the row's
+    position to its errors by field, so a form can show each error at its field; the message
+    dict is the first row's errors."""
+
+    def __init__(self, rows: dict[int, dict]):
+        self.rows = rows
+        super().__init__(rows[min(rows)])
 
 
 @dataclass
@@ -125,6 +136,7 @@ def activity_create(
     notes: str = "",
     participations: Iterable[ParticipationData] = (),
     costs: Iterable[CostData] = (),
+    comment: str = "",
 ) -> Activity:
     """Create an activity with its areas, participations and costs, all or nothing."""
     areas = list(cooperation_areas)
@@ -147,16 +159,187 @@ def activity_create(
         notes=notes,
     )
     activity.cooperation_areas.set(areas)
-    participations = list(participations)
-    errors = participation_errors(starts_at=starts_at, participations=participations)
+    _replace_participations(activity=activity, participations=participations)
+    _replace_costs(activity=activity, costs=costs)
+    audit_record(
+        actor=user,
+        action="activity_create",
+        obj=activity,
+        changes={name: [None, value] for name, value in activity_snapshot(activity=activity).items() if value},
+        comment=comment,
+    )
+    return activity
+
+
+def _replace_participations(*, activity: Activity, participations: Iterable[ParticipationData]) -> None:
+    rows = list(participations)
+    errors = participation_errors(starts_at=activity.starts_at, participations=rows)
     if errors:
-        first = errors[min(errors)]
-        raise ValidationError(first)
-    for row in participations:
+        raise ParticipationRowsInvalid(errors)
+    activity.participations.all().delete()
+    for row in rows:
         participation = _save(
             Participation(activity=activity), school=row.school, pupils=row.pupils, teachers=row.teachers
         )
         participation.named_pupils.set(row.named_pupils)
+
+
+def _replace_costs(*, activity: Activity, costs: Iterable[CostData]) -> None:
+    activity.costs.all().delete()
     for cost in costs:
         _save(ActivityCost(activity=activity), category=cost.category, amount=cost.amount, description=cost.description)
+
+
+# Fields recorded in the history, in the order the history shows them.
+SNAPSHOT_FIELDS = (
+    "title",
+    "kind",
+    "level",
+    "region",
+    "venue",
+    "host_school",
+    "starts_at",
+    "ends_at",
+    "instrument",
+    "nmh_teachers",
+    "status",
+    "notes",
+)
+
+
+def activity_snapshot(*, activity: Activity) -> dict[str, str]:
+    """The activity as readable text per field (for the audit log's old → new): choices by
+    their label, times in Oslo time, areas, participations and costs as one line each."""
+    values: dict[str, str] = {}
+    for name in SNAPSHOT_FIELDS:
+        field_value = getattr(activity, name)
+        display = getattr(activity, f"get_{name}_display", None)
+        if display is not None:
+            values[name] = str(display())
+        elif isinstance(field_value, datetime):
+            values[name] = timezone.localtime(field_value).strftime("%d.%m.%Y %H:%M")
+        else:
+            values[name] = "" if field_value is None else str(field_value)
+    values["cooperation_areas"] = ", ".join(
+        str(number) for number in sorted(activity.cooperation_areas.values_list("number", flat=True))
+    )
+    values["participations"] = "; ".join(
+        _("%(school)s: %(pupils)s elever, %(teachers)s lærere%(named)s")
+        % {
+            "school": p.school.name,
+            "pupils": p.pupils,
+            "teachers": p.teachers,
+            "named": f" ({', '.join(str(pupil) for pupil in p.named_pupils.all())})" if p.named_pupils.all() else "",
+        }
+        for p in activity.participations.select_related("school")
+        .prefetch_related("named_pupils")
+        .order_by("school__name")
+    )
+    values["costs"] = "; ".join(
+        f"{cost.get_category_display()}{f' ({cost.description})' if cost.description else ''}: {cost.amount} kr"
+        for cost in activity.costs.order_by("category", "id")
+    )
+    return values
+
+
+@transaction.atomic
+def activity_update(
+    *,
+    user,
+    activity: Activity,
+    title: str,
+    kind: str,
+    level: str,
+    region: Region,
+    starts_at: datetime,
+    ends_at: datetime,
+    cooperation_areas: Iterable[CooperationArea],
+    venue: Venue | None = None,
+    host_school: School | None = None,
+    instrument: str = "",
+    nmh_teachers: str = "",
+    status: str = Activity.Status.PLANNED,
+    notes: str = "",
+    participations: Iterable[ParticipationData] = (),
+    costs: Iterable[CostData] = (),
+) -> Activity:
+    """Change an activity and replace its participations and costs, all or nothing. The
+    audit log records each changed field as old → new."""
+    areas = list(cooperation_areas)
+    if not areas:
+        raise ValidationError({"cooperation_areas": _("Velg minst ett samarbeidsområde.")})
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    before = activity_snapshot(activity=activity)
+    _save(
+        activity,
+        title=title,
+        kind=kind,
+        level=level,
+        region=region,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        venue=venue,
+        host_school=host_school,
+        instrument=instrument,
+        nmh_teachers=nmh_teachers,
+        status=status,
+        notes=notes,
+        updated_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    activity.cooperation_areas.set(areas)
+    _replace_participations(activity=activity, participations=participations)
+    _replace_costs(activity=activity, costs=costs)
+    _audit_changes(user=user, activity=activity, before=before, action="activity_update")
+    return activity
+
+
+def _audit_changes(*, user, activity: Activity, before: dict[str, str], action: str, comment: str = "") -> None:
+    after = activity_snapshot(activity=activity)
+    changes = {name: [before.get(name, ""), value] for name, value in after.items() if before.get(name, "") != value}
+    if changes or comment:
+        audit_record(actor=user, action=action, obj=activity, changes=changes, comment=comment)
+
+
+@transaction.atomic
+def activity_cancel(*, user, activity: Activity, reason: str = "") -> Activity:
+    """Mark an activity as cancelled (its participations stay, for the record)."""
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    if activity.status == Activity.Status.CANCELLED:
+        return activity
+    before = activity_snapshot(activity=activity)
+    _save(
+        activity,
+        status=Activity.Status.CANCELLED,
+        updated_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    _audit_changes(user=user, activity=activity, before=before, action="activity_cancel", comment=reason)
+    return activity
+
+
+@transaction.atomic
+def participation_import(*, user, activity: Activity, participations: Sequence[ParticipationData]) -> Activity:
+    """Set the participation of the schools in an imported file (a school's earlier row is
+    replaced; schools not in the file keep theirs). All rows or none."""
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    before = activity_snapshot(activity=activity)
+    imported = {row.school.pk for row in participations}
+    kept = [
+        ParticipationData(
+            school=p.school, pupils=p.pupils, teachers=p.teachers, named_pupils=list(p.named_pupils.all())
+        )
+        for p in activity.participations.select_related("school").prefetch_related("named_pupils")
+        if p.school_id not in imported
+    ]
+    errors = participation_errors(starts_at=activity.starts_at, participations=participations)
+    if errors:
+        raise ParticipationRowsInvalid(errors)
+    _replace_participations(activity=activity, participations=[*kept, *participations])
+    _save(activity, updated_by=user if getattr(user, "is_authenticated", False) else None)
+    _audit_changes(
+        user=user,
+        activity=activity,
+        before=before,
+        action="participation_import",
+        comment=_("Deltakelse importert fra fil (%(rows)s skoler).") % {"rows": len(participations)},
+    )
     return activity

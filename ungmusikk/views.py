@@ -4,6 +4,7 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.generic import TemplateView
 
+from activities.selectors import coordinator_overview
 from governance.selectors import role_list_current_for_user
 from schools.selectors import network_summary
 
@@ -16,6 +17,7 @@ class HomeView(TemplateView):
         context["summary"] = network_summary()
         if self.request.user.is_authenticated:
             context["roles"] = role_list_current_for_user(user=self.request.user)
+            context["coordinator"] = coordinator_overview(user=self.request.user)
         return context
 
 

@@ -1,0 +1,251 @@
+"""Forms of the activities pages. They check what a form can check by itself; the rules
+that need the database (membership on the day, enrolment, a pupil's school) are the
+services' and come back to the form's fields through `attach_service_errors`."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Layout
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from governance.models import CooperationArea
+
+from . import selectors
+from .models import Activity, ActivityCost, Venue
+from .services import CostData, ParticipationData
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+COUNT_ERRORS = {
+    "required": _("Skriv et antall (0 eller mer)."),
+    "invalid": _("Skriv et helt tall, 0 eller mer."),
+    "min_value": _("Antallet kan ikke være negativt."),
+}
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format=DATETIME_FORMAT)
+
+
+class ActivityForm(forms.ModelForm):
+    confirm_pupil_load = forms.BooleanField(
+        label=_("Lagre likevel: jeg har sjekket elevbelastningen"),
+        required=False,
+    )
+
+    class Meta:
+        model = Activity
+        fields = [
+            "title",
+            "kind",
+            "level",
+            "cooperation_areas",
+            "region",
+            "venue",
+            "host_school",
+            "starts_at",
+            "ends_at",
+            "instrument",
+            "nmh_teachers",
+            "status",
+            "notes",
+        ]
+        widgets = {
+            "cooperation_areas": forms.CheckboxSelectMultiple,
+            "starts_at": DateTimeLocalInput,
+            "ends_at": DateTimeLocalInput,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {
+            "cooperation_areas": {"required": _("Velg minst ett samarbeidsområde.")},
+            "title": {"required": _("Skriv en tittel.")},
+            "starts_at": {"required": _("Skriv når aktiviteten starter."), "invalid": _("Skriv dato og klokkeslett.")},
+            "ends_at": {"required": _("Skriv når aktiviteten slutter."), "invalid": _("Skriv dato og klokkeslett.")},
+            "region": {"required": _("Velg delregionen.")},
+        }
+
+    def __init__(self, *args, user, show_load_confirmation: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cooperation_areas"].queryset = CooperationArea.objects.order_by("number")
+        self.fields["region"].queryset = selectors.region_list_editable_by(user=user)
+        self.fields["venue"].queryset = Venue.objects.order_by("name")
+        self.fields["host_school"].queryset = selectors.school_list_for_participation()
+        if not show_load_confirmation:
+            del self.fields["confirm_pupil_load"]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            "title",
+            Div(
+                Div("kind", css_class="col-md-4"),
+                Div("level", css_class="col-md-4"),
+                Div("status", css_class="col-md-4"),
+                css_class="row",
+            ),
+            "cooperation_areas",
+            Div(
+                Div("region", css_class="col-md-4"),
+                Div("venue", css_class="col-md-4"),
+                Div("host_school", css_class="col-md-4"),
+                css_class="row",
+            ),
+            Div(Div("starts_at", css_class="col-md-6"), Div("ends_at", css_class="col-md-6"), css_class="row"),
+            Div(Div("instrument", css_class="col-md-6"), Div("nmh_teachers", css_class="col-md-6"), css_class="row"),
+            "notes",
+            *([Field("confirm_pupil_load")] if show_load_confirmation else []),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts_at and ends_at and ends_at < starts_at:
+            self.add_error("ends_at", _("Slutt kan ikke være før start."))
+        return cleaned
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {name: data[name] for name in self.Meta.fields}
+
+
+class PupilPicker(forms.SelectMultiple):
+    """A multi-select whose options say which schools the pupil attends (data-schools), so
+    the page's script can show only the pupils of the row's school and search them."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-schools"] = " ".join(str(school.pk) for school in instance.schools.all())
+        return option
+
+
+class ParticipationForm(forms.Form):
+    school = forms.ModelChoiceField(label=_("Skole"), queryset=None, error_messages={"required": _("Velg skolen.")})
+    pupils = forms.IntegerField(label=_("Elever"), min_value=0, initial=0, error_messages=COUNT_ERRORS)
+    teachers = forms.IntegerField(label=_("Lærere"), min_value=0, initial=0, error_messages=COUNT_ERRORS)
+    named_pupils = forms.ModelMultipleChoiceField(
+        label=_("Navngitte elever"),
+        queryset=None,
+        required=False,
+        widget=PupilPicker(attrs={"size": 6, "class": "form-select pupil-picker"}),
+        help_text=_("Bare elever ved skolen i denne raden. Hold Ctrl (Cmd på Mac) for å velge flere."),
+    )
+
+    def __init__(self, *args, schools=None, pupils=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools if schools is not None else selectors.school_list_for_participation()
+        self.fields["named_pupils"].queryset = pupils if pupils is not None else selectors.pupil_list_for_picker()
+        self.fields["school"].widget.attrs["class"] = "form-select participation-school"
+
+
+class CostForm(forms.Form):
+    category = forms.ChoiceField(label=_("Kategori"), choices=ActivityCost.Category.choices)
+    description = forms.CharField(label=_("Beskrivelse"), max_length=200, required=False)
+    amount = forms.DecimalField(
+        label=_("Beløp (NOK)"),
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        error_messages={
+            "required": _("Skriv beløpet."),
+            "invalid": _("Skriv et beløp i kroner."),
+            "min_value": _("Beløpet kan ikke være negativt."),
+        },
+    )
+
+
+class BaseRowFormSet(forms.BaseFormSet):
+    def rows(self) -> list[forms.Form]:
+        """The filled-in rows that are not marked for deletion, in page order."""
+        return [
+            form
+            for form in self.forms
+            if form.has_changed() and not (self.can_delete and self._should_delete_form(form))
+        ]
+
+
+class BaseParticipationFormSet(BaseRowFormSet):
+    def __init__(self, *args, **kwargs):
+        # One queryset for every row; the rows' choices are then one query each.
+        self.schools = selectors.school_list_for_participation()
+        self.pupils = selectors.pupil_list_for_picker()
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "schools": self.schools, "pupils": self.pupils}
+
+    def participation_data(self) -> list[ParticipationData]:
+        return [
+            ParticipationData(
+                school=form.cleaned_data["school"],
+                pupils=form.cleaned_data["pupils"],
+                teachers=form.cleaned_data["teachers"],
+                named_pupils=list(form.cleaned_data.get("named_pupils") or []),
+            )
+            for form in self.rows()
+        ]
+
+
+class BaseCostFormSet(BaseRowFormSet):
+    def cost_data(self) -> list[CostData]:
+        return [
+            CostData(
+                category=form.cleaned_data["category"],
+                amount=form.cleaned_data["amount"],
+                description=form.cleaned_data.get("description", ""),
+            )
+            for form in self.rows()
+        ]
+
+
+ParticipationFormSet = forms.formset_factory(
+    ParticipationForm, formset=BaseParticipationFormSet, extra=2, can_delete=True
+)
+CostFormSet = forms.formset_factory(CostForm, formset=BaseCostFormSet, extra=1, can_delete=True)
+
+
+def attach_service_errors(*, error: ValidationError, form: forms.Form, participations: BaseRowFormSet) -> None:
+    """Show a service's ValidationError at the fields it names: participation rows by
+    position, the activity's fields on the main form, anything else above the form."""
+    rows = getattr(error, "rows", None)
+    if rows is not None:
+        filled = participations.rows()
+        for index, row_errors in rows.items():
+            for field, message in row_errors.items():
+                filled[index].add_error(field if field in filled[index].fields else None, message)
+        return
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Begrunnelse (valgfritt)"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Fil (CSV eller Excel .xlsx)"),
+        help_text=_(
+            "Kolonner: skole, elever, lærere – eller én rad per elev med skole, fornavn, etternavn og fødselsår."
+        ),
+        error_messages={"required": _("Velg en fil.")},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not (name.endswith(".csv") or name.endswith(".xlsx")):
+            raise ValidationError(_("Filen må være en CSV-fil eller en Excel-fil (.xlsx)."))
+        if upload.size > 2 * 1024 * 1024:
+            raise ValidationError(_("Filen er for stor (høyst 2 MB)."))
+        return upload

@@ -1,0 +1,246 @@
+"""Reads of the activities app. Views fetch activities only through these, scoped to the
+user, so an activity a user may not see is a 404."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from governance.models import AuditEntry
+from governance.selectors import (
+    UserLike,
+    portal_settings_get,
+    region_list_coordinated_by,
+    user_has_any_role,
+    user_is_central_staff,
+)
+from schools.models import Membership, Pupil, Region, School
+
+from .models import Activity, Participation
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def activity_list_visible_to(*, user: UserLike) -> QuerySet[Activity]:
+    """Every activity for anyone with a role in the network; nothing for anyone else."""
+    if not user_has_any_role(user=user):
+        return Activity.objects.none()
+    return Activity.objects.select_related("region", "host_school", "venue")
+
+
+def activity_list_for_listing(*, user: UserLike) -> QuerySet[Activity]:
+    """The visible activities with what a list row shows loaded (areas, participations with
+    their school). Paginate before evaluating: the prefetches then cover one page."""
+    return activity_list_visible_to(user=user).prefetch_related(
+        "cooperation_areas",
+        Prefetch("participations", queryset=Participation.objects.select_related("school").order_by("school__name")),
+    )
+
+
+def activity_get(*, user: UserLike, pk: int) -> Activity:
+    """One visible activity with its areas, participations (schools, named pupils) and costs;
+    raises Activity.DoesNotExist when the user may not see it."""
+    return (
+        activity_list_visible_to(user=user)
+        .select_related("created_by", "updated_by")
+        .prefetch_related(
+            "cooperation_areas",
+            "costs",
+            Prefetch(
+                "participations",
+                queryset=Participation.objects.select_related("school").prefetch_related("named_pupils"),
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def region_ids_editable_by(*, user: UserLike) -> set[int] | None:
+    """The regions whose activities a user may create and edit: None means all (central
+    staff), an empty set none. Cached on the user object for the request."""
+    if not user.is_authenticated:
+        return set()
+    if user_is_central_staff(user=user):
+        return None
+    if not hasattr(user, "_activity_region_ids"):
+        user._activity_region_ids = set(region_list_coordinated_by(user=user).values_list("pk", flat=True))
+    return user._activity_region_ids
+
+
+def region_list_editable_by(*, user: UserLike) -> QuerySet[Region]:
+    ids = region_ids_editable_by(user=user)
+    regions = Region.objects.order_by("name")
+    return regions if ids is None else regions.filter(pk__in=ids)
+
+
+def activity_list_editable_by(*, user: UserLike) -> QuerySet[Activity]:
+    ids = region_ids_editable_by(user=user)
+    activities = activity_list_visible_to(user=user)
+    return activities if ids is None else activities.filter(region_id__in=ids)
+
+
+def school_list_for_participation() -> QuerySet[School]:
+    """Schools offered in the participation rows: every school that has ever been a member,
+    pilot or interested (the service refuses those not taking part on the activity's date)."""
+    return School.objects.filter(memberships__isnull=False).distinct().select_related("region").order_by("name")
+
+
+def pupil_list_for_picker() -> QuerySet[Pupil]:
+    """Pupils of schools that take part (or took part) in the network, with their schools
+    loaded: the picker shows a row's pupils by school."""
+    participating = Membership.objects.filter(school=OuterRef("schools"), status__in=Membership.PARTICIPATING)
+    return (
+        Pupil.objects.filter(Exists(participating))
+        .distinct()
+        .prefetch_related("schools")
+        .order_by("last_name", "first_name")
+    )
+
+
+def pupil_list_at_schools(*, school_ids: Iterable[int]) -> QuerySet[Pupil]:
+    return Pupil.objects.filter(schools__in=list(school_ids)).distinct().prefetch_related("schools")
+
+
+# Terms: autumn is August–December, spring January–July.
+def term_bounds(day: date) -> tuple[datetime, datetime]:
+    """The term a day belongs to, as [start, end) in Oslo time."""
+    if day.month >= 8:
+        start, end = date(day.year, 8, 1), date(day.year + 1, 1, 1)
+    else:
+        start, end = date(day.year, 1, 1), date(day.year, 8, 1)
+    return datetime.combine(start, time(), tzinfo=OSLO), datetime.combine(end, time(), tzinfo=OSLO)
+
+
+def term_label(day: date) -> str:
+    return f"{'høst' if day.month >= 8 else 'vår'} {day.year}"
+
+
+def pupil_load_threshold() -> int:
+    return portal_settings_get().pupil_load_threshold
+
+
+@dataclass(frozen=True)
+class PupilLoad:
+    pupil: Pupil
+    count: int
+    term: str
+
+
+def pupil_load_warnings(
+    *, pupils: Sequence[Pupil], starts_at: datetime, exclude_activity_id: int | None = None
+) -> list[PupilLoad]:
+    """Named pupils who already take part in the threshold's number of activities or more in
+    the term of `starts_at` (cancelled activities don't count; the activity being edited is
+    left out)."""
+    if not pupils:
+        return []
+    threshold = pupil_load_threshold()
+    start, end = term_bounds(timezone.localtime(starts_at, OSLO).date())
+    links = Participation.named_pupils.through.objects.filter(
+        pupil__in=pupils, participation__activity__starts_at__gte=start, participation__activity__starts_at__lt=end
+    ).exclude(participation__activity__status=Activity.Status.CANCELLED)
+    if exclude_activity_id:
+        links = links.exclude(participation__activity_id=exclude_activity_id)
+    counts = dict(
+        links.values("pupil_id")
+        .annotate(activities=Count("participation__activity", distinct=True))
+        .values_list("pupil_id", "activities")
+    )
+    label = term_label(timezone.localtime(starts_at, OSLO).date())
+    return [
+        PupilLoad(pupil=pupil, count=counts[pupil.pk], term=label)
+        for pupil in pupils
+        if counts.get(pupil.pk, 0) >= threshold
+    ]
+
+
+def activity_ids_with_pupil_load(*, activities: Sequence[Activity]) -> set[int]:
+    """Of these activities, those with a named pupil who takes part in more than the
+    threshold's number of activities in the same term (so the pupil already had the
+    threshold's number besides this one). One query for the threshold, one for the links."""
+    active = [a for a in activities if a.status != Activity.Status.CANCELLED]
+    if not active:
+        return set()
+    threshold = pupil_load_threshold()
+    bounds = [term_bounds(timezone.localtime(a.starts_at, OSLO).date()) for a in active]
+    window_start, window_end = min(b[0] for b in bounds), max(b[1] for b in bounds)
+    through = Participation.named_pupils.through.objects
+    page_pupils = through.filter(participation__activity__in=[a.pk for a in active]).values("pupil_id")
+    rows = (
+        through.filter(
+            pupil_id__in=page_pupils,
+            participation__activity__starts_at__gte=window_start,
+            participation__activity__starts_at__lt=window_end,
+        )
+        .exclude(participation__activity__status=Activity.Status.CANCELLED)
+        .values_list("pupil_id", "participation__activity_id", "participation__activity__starts_at")
+        .distinct()
+    )
+    per_pupil_term: dict[tuple[int, datetime], set[int]] = defaultdict(set)
+    pupils_of: dict[int, set[int]] = defaultdict(set)
+    for pupil_id, activity_id, starts_at in rows:
+        term = term_bounds(timezone.localtime(starts_at, OSLO).date())[0]
+        per_pupil_term[(pupil_id, term)].add(activity_id)
+        pupils_of[activity_id].add(pupil_id)
+    marked = set()
+    for activity, (term, _end) in zip(active, bounds, strict=True):
+        if any(len(per_pupil_term[(pupil_id, term)]) > threshold for pupil_id in pupils_of[activity.pk]):
+            marked.add(activity.pk)
+    return marked
+
+
+def activity_history(*, activity: Activity) -> QuerySet[AuditEntry]:
+    """The activity's audit entries, oldest first, with who made them."""
+    return (
+        AuditEntry.objects.filter(object_type=Activity._meta.label_lower, object_id=str(activity.pk))
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+
+
+def activity_list_lacking_figures(*, activities: QuerySet[Activity], now: datetime | None = None) -> QuerySet[Activity]:
+    """Activities that have taken place (not cancelled) but have no participation figures."""
+    now = now or timezone.now()
+    return (
+        activities.filter(starts_at__lt=now)
+        .exclude(status=Activity.Status.CANCELLED)
+        .filter(
+            ~Exists(Participation.objects.filter(activity=OuterRef("pk"), pupils__gt=0))
+            & ~Exists(Participation.objects.filter(activity=OuterRef("pk"), teachers__gt=0))
+        )
+    )
+
+
+def coordinator_overview(*, user: UserLike, limit: int = 8, now: datetime | None = None) -> dict | None:
+    """A coordinator's start page: their regions' upcoming and recent activities and what
+    still lacks participation figures. None for someone who coordinates no region."""
+    regions = list(region_list_coordinated_by(user=user))
+    if not regions:
+        return None
+    now = now or timezone.now()
+    mine = Activity.objects.filter(region__in=regions).select_related("region", "host_school")
+    lacking = activity_list_lacking_figures(activities=mine, now=now)
+    return {
+        "regions": regions,
+        "upcoming": list(
+            mine.filter(starts_at__gte=now).exclude(status=Activity.Status.CANCELLED).order_by("starts_at")[:limit]
+        ),
+        "recent": list(
+            mine.filter(starts_at__lt=now, starts_at__gte=now - timedelta(days=90)).order_by("-starts_at")[:limit]
+        ),
+        "lacking": list(lacking.order_by("-starts_at")[:limit]),
+        "lacking_count": lacking.count(),
+    }
+
+
+def activity_list_in_month(*, activities: QuerySet[Activity], year: int, month: int) -> list[Activity]:
+    """Activities (of an already filtered set) that touch a month, in Oslo time."""
+    start = datetime(year, month, 1, tzinfo=OSLO)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=OSLO)
+    return list(activities.filter(Q(starts_at__lt=end) & Q(ends_at__gte=start)).order_by("starts_at", "title"))

@@ -1,0 +1,60 @@
+"""Fixtures of the activities tests: an activity in Follo and one in Romerike, with
+participations, and a pupil at school A."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from activities.tests.factories import ActivityFactory, ParticipationFactory
+from governance.models import CooperationArea
+from schools.tests.factories import EnrolmentFactory, PupilFactory
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+@pytest.fixture
+def areas(db):
+    return {area.number: area for area in CooperationArea.objects.all()}
+
+
+@pytest.fixture
+def enrolment(network):
+    """School year 2019/20: A has 40 pupils, A2 30, B 50."""
+    return {
+        school: EnrolmentFactory(school=school, school_year=2019, pupils=pupils)
+        for school, pupils in ((network.school_a, 40), (network.school_a2, 30), (network.school_b, 50))
+    }
+
+
+@pytest.fixture
+def pupil_a(network):
+    return PupilFactory(first_name="Ingrid", last_name="Berg", birth_year=2006, schools=[network.school_a])
+
+
+@pytest.fixture
+def follo_activity(network, areas):
+    activity = ActivityFactory(
+        title="Mesterklasse fiolin",
+        region=network.follo,
+        starts_at=datetime(2019, 10, 12, 10, 0, tzinfo=OSLO),
+        ends_at=datetime(2019, 10, 12, 15, 0, tzinfo=OSLO),
+        areas=[areas[2]],
+    )
+    ParticipationFactory(activity=activity, school=network.school_a, pupils=4, teachers=1)
+    return activity
+
+
+@pytest.fixture
+def romerike_activity(network, areas):
+    activity = ActivityFactory(
+        title="Samspill Romerike",
+        kind="gathering",
+        level="regional",
+        region=network.romerike,
+        starts_at=datetime(2019, 10, 19, 10, 0, tzinfo=OSLO),
+        ends_at=datetime(2019, 10, 19, 14, 0, tzinfo=OSLO),
+        areas=[areas[3]],
+    )
+    ParticipationFactory(activity=activity, school=network.school_b, pupils=6, teachers=2)
+    return activity

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "activities"
+
+urlpatterns = [
+    path("", views.ActivityListView.as_view(), name="list"),
+    path("kalender/", views.ActivityCalendarView.as_view(), name="calendar"),
+    path("eksport.csv", views.ActivityExportView.as_view(), name="export"),
+    path("ny/", views.ActivityCreateView.as_view(), name="create"),
+    path("importer/", views.ParticipationImportView.as_view(), name="import"),
+    path("<int:pk>/", views.ActivityDetailView.as_view(), name="detail"),
+    path("<int:pk>/endre/", views.ActivityUpdateView.as_view(), name="update"),
+    path("<int:pk>/kopier/", views.ActivityCopyView.as_view(), name="copy"),
+    path("<int:pk>/avlys/", views.ActivityCancelView.as_view(), name="cancel"),
+]

@@ -1,0 +1,503 @@
+"""The coordinators' activity pages. Views are thin: they fetch through the selectors
+(404 for what the user may not see), check the rules (403 for what they may not do), validate
+a form and call one service."""
+
+from __future__ import annotations
+
+import calendar
+import csv
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from . import selectors, services
+from .filters import ActivityFilter
+from .forms import ActivityForm, CancelForm, CostFormSet, ImportForm, ParticipationFormSet, attach_service_errors
+from .imports import ImportFileError, participations_from_payload, preview_import
+from .models import Activity
+
+PAGE_SIZE = 25
+
+
+class ActivityAccessMixin(LoginRequiredMixin):
+    """Anonymous visitors go to the login page; a logged-in user without the permission
+    gets 403. `permission` is checked on the object when the view has one."""
+
+    permission = "activities.see_activities"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not request.user.has_perm("activities.see_activities"):
+            raise PermissionDenied
+        if self.permission != "activities.see_activities" and not request.user.has_perm(
+            self.permission, self.get_permission_object()
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_permission_object(self):
+        return None
+
+
+class ActivityObjectMixin(ActivityAccessMixin):
+    @cached_property
+    def activity(self) -> Activity:
+        try:
+            return selectors.activity_get(user=self.request.user, pk=self.kwargs["pk"])
+        except Activity.DoesNotExist as missing:
+            raise Http404(_("Fant ikke aktiviteten.")) from missing
+
+    def get_permission_object(self):
+        return self.activity
+
+
+class FilteredActivitiesMixin:
+    def get_filter(self) -> ActivityFilter:
+        return ActivityFilter(
+            self.request.GET or None, queryset=selectors.activity_list_for_listing(user=self.request.user)
+        )
+
+    def querystring_without(self, *names: str) -> str:
+        query = self.request.GET.copy()
+        for name in names:
+            query.pop(name, None)
+        return query.urlencode()
+
+
+class ActivityListView(ActivityAccessMixin, FilteredActivitiesMixin, TemplateView):
+    template_name = "activities/activity_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        activity_filter = self.get_filter()
+        page = Paginator(activity_filter.qs, PAGE_SIZE).get_page(self.request.GET.get("side"))
+        activities = list(page.object_list)
+        loaded = selectors.activity_ids_with_pupil_load(activities=activities)
+        for activity in activities:
+            activity.pupil_load = activity.pk in loaded
+            participations = activity.participations.all()
+            activity.school_count = len(participations)
+            activity.pupil_total = sum(p.pupils for p in participations)
+            activity.lacks_figures = (
+                activity.status != Activity.Status.CANCELLED
+                and activity.starts_at < timezone.now()
+                and not any(p.pupils or p.teachers for p in participations)
+            )
+        context.update(
+            filter=activity_filter,
+            page=page,
+            activities=activities,
+            query=self.querystring_without("side"),
+            can_create=self.request.user.has_perm("activities.create_activity"),
+            threshold=selectors.pupil_load_threshold() if loaded else None,
+        )
+        return context
+
+
+class ActivityCalendarView(ActivityAccessMixin, FilteredActivitiesMixin, TemplateView):
+    """A month of the filtered activities, server-rendered (works without JavaScript)."""
+
+    template_name = "activities/activity_calendar.html"
+
+    def month(self) -> date:
+        value = self.request.GET.get("maaned", "")
+        try:
+            year, month = (int(part) for part in value.split("-"))
+            return date(year, month, 1)
+        except ValueError:
+            return timezone.localdate().replace(day=1)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        first = self.month()
+        activity_filter = self.get_filter()
+        activities = selectors.activity_list_in_month(
+            activities=activity_filter.qs.prefetch_related(None), year=first.year, month=first.month
+        )
+        by_day: dict[date, list[Activity]] = {}
+        for activity in activities:
+            start = timezone.localtime(activity.starts_at).date()
+            end = max(start, timezone.localtime(activity.ends_at).date())
+            day = start
+            while day <= end:
+                by_day.setdefault(day, []).append(activity)
+                day += timedelta(days=1)
+        weeks = [
+            [{"day": day, "in_month": day.month == first.month, "activities": by_day.get(day, [])} for day in week]
+            for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+        ]
+        previous = (first - timedelta(days=1)).replace(day=1)
+        following = (first + timedelta(days=32)).replace(day=1)
+        query = self.querystring_without("maaned", "side")
+        context.update(
+            filter=activity_filter,
+            weeks=weeks,
+            month=first,
+            month_label=date_format(first, "F Y"),
+            previous=previous.strftime("%Y-%m"),
+            following=following.strftime("%Y-%m"),
+            query=query,
+            count=len(activities),
+            weekdays=[_("Man"), _("Tir"), _("Ons"), _("Tor"), _("Fre"), _("Lør"), _("Søn")],
+        )
+        return context
+
+
+class ActivityExportView(ActivityAccessMixin, FilteredActivitiesMixin, View):
+    """The filtered list as CSV (semicolon-separated, UTF-8 with BOM, as Excel in Norway expects)."""
+
+    def get(self, request):
+        activities = self.get_filter().qs
+
+        class Echo:
+            def write(self, value):
+                return value
+
+        writer = csv.writer(Echo(), delimiter=";")
+        header = [
+            _("id"),
+            _("tittel"),
+            _("type"),
+            _("nivå"),
+            _("status"),
+            _("delregion"),
+            _("samarbeidsområder"),
+            _("starter"),
+            _("slutter"),
+            _("sted"),
+            _("vertsskole"),
+            _("instrument"),
+            _("skoler"),
+            _("elever"),
+            _("lærere"),
+        ]
+
+        def rows():
+            yield "\ufeff" + writer.writerow(header)
+            for activity in activities.iterator(chunk_size=500):
+                participations = activity.participations.all()
+                yield writer.writerow(
+                    [
+                        activity.pk,
+                        activity.title,
+                        activity.get_kind_display(),
+                        activity.get_level_display(),
+                        activity.get_status_display(),
+                        activity.region.name,
+                        ", ".join(str(area.number) for area in activity.cooperation_areas.all()),
+                        timezone.localtime(activity.starts_at).strftime("%d.%m.%Y %H:%M"),
+                        timezone.localtime(activity.ends_at).strftime("%d.%m.%Y %H:%M"),
+                        activity.venue.name if activity.venue else "",
+                        activity.host_school.name if activity.host_school else "",
+                        activity.instrument,
+                        len(participations),
+                        sum(p.pupils for p in participations),
+                        sum(p.teachers for p in participations),
+                    ]
+                )
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="aktiviteter.csv"'
+        return response
+
+
+class ActivityDetailView(ActivityObjectMixin, TemplateView):
+    template_name = "activities/activity_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        activity = self.activity
+        history = list(selectors.activity_history(activity=activity))
+        labels = {name: _label(name) for entry in history for name in entry.changes}
+        for entry in history:
+            entry.change_rows = [
+                {"field": labels[name], "old": old, "new": new} for name, (old, new) in entry.changes.items()
+            ]
+        named = [pupil for p in activity.participations.all() for pupil in p.named_pupils.all()]
+        context.update(
+            activity=activity,
+            history=history,
+            created=history[0] if history else None,
+            last_change=history[-1] if len(history) > 1 else None,
+            can_edit=self.request.user.has_perm("activities.edit_activity", activity),
+            pupil_load=selectors.pupil_load_warnings(
+                pupils=named, starts_at=activity.starts_at, exclude_activity_id=activity.pk
+            )
+            if activity.status != Activity.Status.CANCELLED
+            else [],
+            total_cost=sum(cost.amount for cost in activity.costs.all()),
+        )
+        return context
+
+
+def _label(name: str) -> str:
+    extra = {"participations": _("deltakelse"), "costs": _("kostnader"), "cooperation_areas": _("samarbeidsområder")}
+    if name in extra:
+        return extra[name]
+    try:
+        return str(Activity._meta.get_field(name).verbose_name)
+    except Exception:  # a field removed since the entry was written
+        return name
+
+
+class ActivityFormView(ActivityAccessMixin, TemplateView):
+    """Create, update and copy share the page: the activity, its participation rows and its
+    cost lines, saved in one transaction by one service call."""
+
+    template_name = "activities/activity_form.html"
+    permission = "activities.create_activity"
+
+    def initial(self) -> tuple[dict, list[dict], list[dict]]:
+        return {"status": Activity.Status.PLANNED}, [], []
+
+    def forms(self, *, data=None, show_load_confirmation=False):
+        initial, participation_initial, cost_initial = self.initial() if data is None else ({}, None, None)
+        form = ActivityForm(
+            data, user=self.request.user, initial=initial, show_load_confirmation=show_load_confirmation
+        )
+        participations = ParticipationFormSet(data, prefix="deltakelse", initial=participation_initial)
+        costs = CostFormSet(data, prefix="kostnad", initial=cost_initial)
+        return form, participations, costs
+
+    def get(self, request, *args, **kwargs):
+        form, participations, costs = self.forms()
+        return self.render_to_response(self.get_context_data(form=form, participations=participations, costs=costs))
+
+    def post(self, request, *args, **kwargs):
+        form, participations, costs = self.forms(data=request.POST)
+        valid = all([form.is_valid(), participations.is_valid(), costs.is_valid()])
+        warnings = []
+        if valid:
+            rows = participations.participation_data()
+            errors = services.participation_errors(starts_at=form.cleaned_data["starts_at"], participations=rows)
+            if errors:
+                attach_service_errors(
+                    error=services.ParticipationRowsInvalid(errors), form=form, participations=participations
+                )
+                valid = False
+            else:
+                warnings = selectors.pupil_load_warnings(
+                    pupils=[pupil for row in rows for pupil in row.named_pupils],
+                    starts_at=form.cleaned_data["starts_at"],
+                    exclude_activity_id=self.exclude_from_load(),
+                )
+                if warnings and not request.POST.get("confirm_pupil_load"):
+                    form, participations, costs = self.forms(data=request.POST, show_load_confirmation=True)
+                    all([form.is_valid(), participations.is_valid(), costs.is_valid()])
+                    valid = False
+        if valid:
+            try:
+                activity = self.save(form=form, participations=participations, costs=costs)
+            except ValidationError as error:
+                attach_service_errors(error=error, form=form, participations=participations)
+            else:
+                messages.success(request, self.success_message % {"title": activity.title})
+                return redirect("activities:detail", pk=activity.pk)
+        context = self.get_context_data(form=form, participations=participations, costs=costs, pupil_load=warnings)
+        return self.render_to_response(context, status=200)
+
+    def exclude_from_load(self) -> int | None:
+        return None
+
+    success_message = gettext_lazy("Aktiviteten «%(title)s» er lagret.")
+
+    def save(self, *, form, participations, costs) -> Activity:
+        return services.activity_create(
+            user=self.request.user,
+            **form.service_kwargs(),
+            participations=participations.participation_data(),
+            costs=costs.cost_data(),
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("heading", _("Ny aktivitet"))
+        context["threshold"] = selectors.pupil_load_threshold()
+        return context
+
+
+def _initial_from(activity: Activity) -> tuple[dict, list[dict], list[dict]]:
+    fields = {name: getattr(activity, name) for name in ActivityForm.Meta.fields if name != "cooperation_areas"}
+    fields["starts_at"] = timezone.localtime(activity.starts_at)
+    fields["ends_at"] = timezone.localtime(activity.ends_at)
+    fields["cooperation_areas"] = list(activity.cooperation_areas.all())
+    participations = [
+        {"school": p.school, "pupils": p.pupils, "teachers": p.teachers, "named_pupils": list(p.named_pupils.all())}
+        for p in activity.participations.all()
+    ]
+    costs = [{"category": c.category, "description": c.description, "amount": c.amount} for c in activity.costs.all()]
+    return fields, participations, costs
+
+
+class ActivityCreateView(ActivityFormView):
+    pass
+
+
+class ActivityUpdateView(ActivityObjectMixin, ActivityFormView):
+    permission = "activities.edit_activity"
+    success_message = gettext_lazy("Endringene i «%(title)s» er lagret.")
+
+    def initial(self):
+        return _initial_from(self.activity)
+
+    def exclude_from_load(self):
+        return self.activity.pk
+
+    def save(self, *, form, participations, costs) -> Activity:
+        return services.activity_update(
+            user=self.request.user,
+            activity=self.activity,
+            **form.service_kwargs(),
+            participations=participations.participation_data(),
+            costs=costs.cost_data(),
+        )
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("heading", _("Endre aktivitet"))
+        kwargs["activity"] = self.activity
+        return super().get_context_data(**kwargs)
+
+
+class ActivityCopyView(ActivityObjectMixin, ActivityFormView):
+    """A new activity from an existing one (a recurring series): the same fields, schools and
+    costs, a week later, planned, with no named pupils. Saving creates a new activity."""
+
+    permission = "activities.edit_activity"
+    success_message = gettext_lazy("Kopien «%(title)s» er lagret.")
+
+    def initial(self):
+        fields, participations, costs = _initial_from(self.activity)
+        fields["starts_at"] += timedelta(days=7)
+        fields["ends_at"] += timedelta(days=7)
+        fields["status"] = Activity.Status.PLANNED
+        for row in participations:
+            row["named_pupils"] = []
+        return fields, participations, costs
+
+    def save(self, *, form, participations, costs) -> Activity:
+        return services.activity_create(
+            user=self.request.user,
+            **form.service_kwargs(),
+            participations=participations.participation_data(),
+            costs=costs.cost_data(),
+            comment=_("Kopiert fra aktivitet %(pk)s.") % {"pk": self.activity.pk},
+        )
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("heading", _("Kopier aktivitet"))
+        kwargs["copy_of"] = self.activity
+        return super().get_context_data(**kwargs)
+
+
+class ActivityCancelView(ActivityObjectMixin, TemplateView):
+    template_name = "activities/activity_cancel.html"
+    permission = "activities.edit_activity"
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", CancelForm())
+        return super().get_context_data(activity=self.activity, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = CancelForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        if self.activity.status == Activity.Status.CANCELLED:
+            messages.info(request, _("Aktiviteten var allerede avlyst."))
+        else:
+            services.activity_cancel(user=request.user, activity=self.activity, reason=form.cleaned_data["reason"])
+            messages.success(request, _("Aktiviteten «%(title)s» er avlyst.") % {"title": self.activity.title})
+        return redirect("activities:detail", pk=self.activity.pk)
+
+
+class ParticipationImportView(ActivityAccessMixin, TemplateView):
+    """Participation from a file: upload → preview of every row with its problem → commit
+    (only an error-free file, all rows or none). The activity is `?aktivitet=<id>`."""
+
+    template_name = "activities/participation_import.html"
+    permission = "activities.create_activity"
+
+    @cached_property
+    def activity(self) -> Activity | None:
+        value = self.request.GET.get("aktivitet") or self.request.POST.get("aktivitet")
+        if not value:
+            return None
+        try:
+            return selectors.activity_get(user=self.request.user, pk=int(value))
+        except (ValueError, Activity.DoesNotExist) as missing:
+            raise Http404(_("Fant ikke aktiviteten.")) from missing
+
+    def dispatch(self, request, *args, **kwargs):
+        if (
+            request.user.is_authenticated
+            and self.activity is not None
+            and not request.user.has_perm("activities.edit_activity", self.activity)
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["activity"] = self.activity
+        context.setdefault("form", ImportForm())
+        if self.activity is None:
+            context["choices"] = (
+                selectors.activity_list_editable_by(user=self.request.user)
+                .exclude(status=Activity.Status.CANCELLED)
+                .order_by("-starts_at")[:50]
+            )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        activity = self.activity
+        if activity is None:
+            return redirect("activities:import")
+        if "payload" in request.POST:
+            return self.commit(activity)
+        form = ImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        upload = form.cleaned_data["file"]
+        try:
+            preview = preview_import(activity=activity, name=upload.name, content=upload.read())
+        except ImportFileError as error:
+            form.add_error("file", str(error))
+            return self.render_to_response(self.get_context_data(form=form))
+        return self.render_to_response(
+            self.get_context_data(
+                form=form,
+                preview=preview,
+                payload=None if preview.has_problems else preview.payload(activity=activity),
+            )
+        )
+
+    def commit(self, activity: Activity) -> HttpResponse:
+        try:
+            rows = participations_from_payload(payload=self.request.POST["payload"], activity=activity)
+        except (signing.BadSignature, KeyError):
+            messages.error(self.request, _("Forhåndsvisningen er ugyldig. Last opp filen på nytt."))
+            return HttpResponseRedirect(f"{reverse('activities:import')}?aktivitet={activity.pk}")
+        try:
+            services.participation_import(user=self.request.user, activity=activity, participations=rows)
+        except ValidationError as error:
+            messages.error(
+                self.request,
+                _("Ingenting er importert: %(error)s") % {"error": " ".join(error.messages)},
+            )
+            return HttpResponseRedirect(f"{reverse('activities:import')}?aktivitet={activity.pk}")
+        messages.success(self.request, _("Deltakelse for %(count)s skoler er importert.") % {"count": len(rows)})
+        return redirect("activities:detail", pk=activity.pk)
