@@ -13,7 +13,11 @@ urlpatterns = [
     path("helse/", views.health, name="health"),
     path("skoler/", include("ungmusikk.dashboard_urls")),
     path("aktiviteter/", include("activities.urls")),
-    path("logg-inn/", auth_views.LoginView.as_view(redirect_authenticated_user=True, next_page="schools:start"), name="login"),
+    path(
+        "logg-inn/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, next_page="schools:start"),
+        name="login",
+    ),
     path("logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
