@@ -42,11 +42,11 @@ class ActivityAccessMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
+        # The object first: what the user may not see is a 404, not a 403.
+        target = self.get_permission_object()
         if not request.user.has_perm("activities.see_activities"):
             raise PermissionDenied
-        if self.permission != "activities.see_activities" and not request.user.has_perm(
-            self.permission, self.get_permission_object()
-        ):
+        if self.permission != "activities.see_activities" and not request.user.has_perm(self.permission, target):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -232,8 +232,8 @@ class ActivityDetailView(ActivityObjectMixin, TemplateView):
         context.update(
             activity=activity,
             history=history,
-            created=history[0] if history else None,
-            last_change=history[-1] if len(history) > 1 else None,
+            created=next((entry for entry in history if entry.action == "activity_create"), None),
+            last_change=next((entry for entry in reversed(history) if entry.action != "activity_create"), None),
             can_edit=self.request.user.has_perm("activities.edit_activity", activity),
             pupil_load=selectors.pupil_load_warnings(
                 pupils=named, starts_at=activity.starts_at, exclude_activity_id=activity.pk
