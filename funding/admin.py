@@ -1,12 +1,65 @@
-from django.contrib import admin
+"""The funding admin. Budgets follow their workflow here: central staff draft and edit,
+the daily leader or the NMH coordinator lays the budget before the steering group ("Legg
+fram"), a steering-group member approves it ("Vedta") or returns it with a comment ("Send
+tilbake"). Buttons and actions show only for those who may use them; the services check
+again whatever the request says. Approved budgets are read-only; the audit trail shows on
+the budget's page and cannot be edited."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import (
+    ActivityBooking,
     Budget,
+    BudgetAssumptions,
     BudgetLine,
     ContributionTier,
     CountyGrant,
     MunicipalContribution,
     PartnerContribution,
+)
+from .rules import (
+    can_decide,
+    can_edit,
+    can_revise,
+    can_submit,
+    may_decide_budget,
+    may_prepare_budget,
+    may_submit_budget,
+    may_view_budget,
+)
+from .selectors import (
+    budget_audit_entries,
+    budget_fairness,
+    budget_in_force,
+    budget_list,
+    budget_scenario,
+    budget_totals,
+    budget_vs_actual,
+)
+from .services import (
+    activity_booking_clear,
+    activity_booking_set,
+    budget_allocate,
+    budget_approve,
+    budget_draft,
+    budget_line_delete,
+    budget_line_set,
+    budget_rebalance,
+    budget_return,
+    budget_revise,
+    budget_submit,
+    budget_update,
 )
 
 
@@ -43,26 +96,433 @@ class PartnerContributionAdmin(admin.ModelAdmin):
     list_select_related = ["partner"]
 
 
+@admin.register(BudgetAssumptions)
+class BudgetAssumptionsAdmin(admin.ModelAdmin):
+    list_display = ["year", "position_cost", "central_shares", "coordinator_percent", "allocation_key"]
+    filter_horizontal = ["earmarked_areas"]
+    fieldsets = [
+        (None, {"fields": ["year", "county_index_factor"]}),
+        (gettext_lazy("Sentral ledelse"), {"fields": ["position_cost", "central_shares", "coordinator_percent"]}),
+        (
+            gettext_lazy("Fordeling av resten"),
+            {"fields": ["school_share", "region_share", "earmark_share", "earmarked_areas"]},
+        ),
+        (
+            gettext_lazy("Fordelingsnøkkel"),
+            {"fields": ["allocation_key", "weight_equal", "weight_pupils", "weight_contribution"]},
+        ),
+        (gettext_lazy("Scenario"), {"fields": ["scenario_pupils"]}),
+    ]
+
+    def has_module_permission(self, request):
+        return may_view_budget(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return may_view_budget(request.user)
+
+    def has_add_permission(self, request):
+        return may_prepare_budget(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return may_prepare_budget(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class BudgetLineInline(admin.TabularInline):
+    """The lines; editable only while the budget is a draft or returned, and saved through
+    the services so every change is audited."""
+
     model = BudgetLine
     extra = 0
+    fields = ["kind", "label", "amount", "region", "school", "municipality", "cooperation_area", "partner", "note"]
     autocomplete_fields = ["region", "school", "municipality", "cooperation_area", "partner"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("region", "school", "municipality", "cooperation_area", "partner")
+        )
+
+    def _editable(self, request, obj) -> bool:
+        return obj is not None and can_edit(request.user, obj)
+
+    def has_view_permission(self, request, obj=None):
+        return may_view_budget(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(request, obj)
+
+
+class BudgetDraftForm(forms.Form):
+    year = forms.IntegerField(label=gettext_lazy("År"), min_value=2000, max_value=2100)
+
+
+class BudgetReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=gettext_lazy("Kommentar"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Hva må endres før budsjettet legges fram igjen?"),
+    )
 
 
 @admin.register(Budget)
 class BudgetAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "year", "revision", "status", "submitted_by", "decided_by"]
+    list_display = ["__str__", "year", "revision", "status", "in_force", "submitted_by", "decided_by"]
     list_filter = ["status", "year"]
     search_fields = ["year", "notes"]
-    list_select_related = ["submitted_by", "decided_by"]
-    readonly_fields = ["created_at", "created_by", "submitted_at", "submitted_by", "decided_at", "decided_by"]
+    list_select_related = ["submitted_by", "decided_by", "replaces"]
+    fields = [
+        "year",
+        "revision",
+        "status",
+        "replaces",
+        "notes",
+        "created_at",
+        "created_by",
+        "submitted_at",
+        "submitted_by",
+        "decided_at",
+        "decided_by",
+    ]
+    readonly_fields = [name for name in fields if name != "notes"]
     inlines = [BudgetLineInline]
+    actions = ["action_submit", "action_approve", "action_return"]
+    change_form_template = "admin/funding/budget/change_form.html"
+
+    # -- who sees and does what (see funding/rules.py) ----------------------------------------
+
+    def get_queryset(self, request):
+        return budget_list()
+
+    def has_module_permission(self, request):
+        return may_view_budget(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return may_view_budget(request.user)
+
+    def has_add_permission(self, request):
+        return may_prepare_budget(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return may_prepare_budget(request.user) and (obj is None or obj.is_editable)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not may_submit_budget(request.user):
+            actions.pop("action_submit", None)
+        if not may_decide_budget(request.user):
+            actions.pop("action_approve", None)
+            actions.pop("action_return", None)
+        return actions
+
+    @admin.display(description=gettext_lazy("i kraft"), boolean=True)
+    def in_force(self, obj):
+        if obj.status != Budget.Status.APPROVED:
+            return None
+        return not Budget.objects.filter(replaces=obj, status=Budget.Status.APPROVED).exists()
+
+    # -- saving goes through the services -----------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        budget_update(budget=obj, user=request.user, notes=form.cleaned_data.get("notes", obj.notes))
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not BudgetLine:
+            return super().save_formset(request, form, formset, change)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for line_form in formset.forms:
+            data = getattr(line_form, "cleaned_data", None) or {}
+            line = line_form.instance
+            if formset.can_delete and data.get("DELETE"):
+                if line.pk:
+                    budget_line_delete(line=line, user=request.user)
+                    formset.deleted_objects.append(line)
+                continue
+            if not line_form.has_changed():
+                continue
+            is_new = line.pk is None
+            saved = budget_line_set(
+                budget=form.instance,
+                user=request.user,
+                line=None if is_new else line,
+                **{name: data.get(name) for name in ("kind", "label", "amount")},
+                **{name: data.get(name) for name in ("region", "school", "municipality", "cooperation_area")},
+                partner=data.get("partner"),
+                note=data.get("note") or "",
+            )
+            if is_new:
+                formset.new_objects.append(saved)
+            else:
+                formset.changed_objects.append((saved, line_form.changed_data))
+        return None
+
+    # -- pages --------------------------------------------------------------------------------
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """A new budget is a draft computed for a year, never typed in from scratch."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = BudgetDraftForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                budget = budget_draft(year=form.cleaned_data["year"], user=request.user)
+            except ValidationError as error:
+                form.add_error("year" if hasattr(error, "error_dict") and "year" in error.error_dict else None, error)
+            else:
+                messages.success(request, _("%(budget)s er laget som utkast.") % {"budget": budget})
+                return HttpResponseRedirect(reverse("admin:funding_budget_change", args=[budget.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Lag budsjettutkast"),
+            "form": form,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/funding/budget/draft_form.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        budget = self.get_object(request, unquote(object_id))
+        if budget is not None and self.has_view_permission(request, budget):
+            extra_context = {**(extra_context or {}), **self._budget_context(request, budget)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _budget_context(self, request, budget: Budget) -> dict:
+        user = request.user
+        successor = Budget.objects.filter(replaces=budget).first()
+        in_force = budget_in_force(year=budget.year)
+        return {
+            "budget": budget,
+            "totals": budget_totals(budget=budget),
+            "actual": budget_vs_actual(budget=budget),
+            "fairness": budget_fairness(budget=budget),
+            "scenario": budget_scenario(budget=budget),
+            "audit_entries": budget_audit_entries(budget=budget),
+            "successor": successor,
+            "in_force": in_force,
+            "may_submit": can_submit(user, budget),
+            "may_decide": can_decide(user, budget),
+            "may_edit": can_edit(user, budget),
+            "may_revise": can_revise(user, budget),
+            "return_form": BudgetReturnForm(),
+        }
+
+    def get_urls(self):
+        def view(name, function):
+            return path(
+                f"<path:object_id>/{name}/",
+                self.admin_site.admin_view(function),
+                name=f"funding_budget_{function.__name__.removesuffix('_view')}",
+            )
+
+        return [
+            view("legg-fram", self.submit_view),
+            view("vedta", self.approve_view),
+            view("send-tilbake", self.return_view),
+            view("revider", self.revise_view),
+            view("fordel", self.allocate_view),
+            view("balanser", self.rebalance_view),
+            *super().get_urls(),
+        ]
+
+    def _transition(self, request, object_id, run, done: str):
+        """POST only; the budget must be visible to the user (else 404); the service decides
+        (PermissionDenied -> 403, ValidationError -> a message)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        budget = get_object_or_404(budget_list(), pk=unquote(object_id))
+        try:
+            result = run(budget)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            result = budget
+        else:
+            messages.success(request, done % {"budget": result})
+        return HttpResponseRedirect(reverse("admin:funding_budget_change", args=[result.pk]))
+
+    def submit_view(self, request, object_id):
+        return self._transition(
+            request,
+            object_id,
+            lambda b: budget_submit(budget=b, user=request.user),
+            _("%(budget)s er lagt fram for styringsgruppen."),
+        )
+
+    def approve_view(self, request, object_id):
+        comment = request.POST.get("comment", "")
+        return self._transition(
+            request,
+            object_id,
+            lambda b: budget_approve(budget=b, user=request.user, comment=comment),
+            _("%(budget)s er vedtatt."),
+        )
+
+    def return_view(self, request, object_id):
+        comment = request.POST.get("comment", "")
+        return self._transition(
+            request,
+            object_id,
+            lambda b: budget_return(budget=b, user=request.user, comment=comment),
+            _("%(budget)s er sendt tilbake."),
+        )
+
+    def revise_view(self, request, object_id):
+        return self._transition(
+            request,
+            object_id,
+            lambda b: budget_revise(budget=b, user=request.user),
+            _("%(budget)s er laget som utkast. Den vedtatte revisjonen gjelder til den nye er vedtatt."),
+        )
+
+    def allocate_view(self, request, object_id):
+        key = request.POST.get("key") or None
+        if key not in (None, *BudgetAssumptions.AllocationKey.values):
+            key = None
+        return self._transition(
+            request,
+            object_id,
+            lambda b: budget_allocate(budget=b, user=request.user, key=key),
+            _("Skoletildelinger og regionale potter i %(budget)s er fordelt på nytt."),
+        )
+
+    def rebalance_view(self, request, object_id):
+        def run(budget):
+            budget_rebalance(budget=budget, user=request.user)
+            return budget
+
+        return self._transition(request, object_id, run, _("Reserven i %(budget)s tar nå differansen."))
+
+    # -- changelist actions -------------------------------------------------------------------
+
+    def _apply(self, request, queryset, run, done: str) -> None:
+        for budget in queryset:
+            try:
+                run(budget)
+            except (PermissionDenied, ValidationError) as error:
+                text = "; ".join(getattr(error, "messages", None) or [str(error)])
+                self.message_user(request, f"{budget}: {text}", messages.ERROR)
+            else:
+                self.message_user(request, done % {"budget": budget}, messages.SUCCESS)
+
+    @admin.action(description=gettext_lazy("Legg fram for styringsgruppen"))
+    def action_submit(self, request, queryset):
+        self._apply(
+            request,
+            queryset,
+            lambda b: budget_submit(budget=b, user=request.user),
+            _("%(budget)s er lagt fram for styringsgruppen."),
+        )
+
+    @admin.action(description=gettext_lazy("Vedta"))
+    def action_approve(self, request, queryset):
+        self._apply(
+            request, queryset, lambda b: budget_approve(budget=b, user=request.user), _("%(budget)s er vedtatt.")
+        )
+
+    @admin.action(description=gettext_lazy("Send tilbake (med kommentar)"))
+    def action_return(self, request, queryset):
+        form = BudgetReturnForm(request.POST if "comment" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            comment = form.cleaned_data["comment"]
+            self._apply(
+                request,
+                queryset,
+                lambda b: budget_return(budget=b, user=request.user, comment=comment),
+                _("%(budget)s er sendt tilbake."),
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Send budsjettet tilbake"),
+            "budgets": queryset,
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/funding/budget/return_confirmation.html", context)
 
 
 @admin.register(BudgetLine)
 class BudgetLineAdmin(admin.ModelAdmin):
+    """Lines across budgets, to search and filter; they are changed on their budget's page."""
+
     list_display = ["budget", "kind", "label", "amount", "region", "school"]
-    list_filter = ["kind", "budget__year"]
+    list_filter = ["kind", "budget__year", "budget__status"]
     search_fields = ["label", "school__name", "region__name"]
-    autocomplete_fields = ["budget", "region", "school", "municipality", "cooperation_area", "partner"]
     list_select_related = ["budget", "region", "school"]
+
+    def has_module_permission(self, request):
+        return may_view_budget(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return may_view_budget(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ActivityBooking)
+class ActivityBookingAdmin(admin.ModelAdmin):
+    """Book an activity's costs on another line than the default (its region's pool, or its
+    host school's allocation for a local activity)."""
+
+    list_display = ["activity", "kind", "region", "school", "cooperation_area", "booked_by", "booked_at"]
+    list_filter = ["kind", "region"]
+    search_fields = ["activity__title", "school__name", "region__name"]
+    raw_id_fields = ["activity"]
+    autocomplete_fields = ["region", "school", "cooperation_area"]
+    list_select_related = ["activity", "region", "school", "cooperation_area", "booked_by"]
+    readonly_fields = ["booked_by", "booked_at"]
+
+    def has_module_permission(self, request):
+        return may_view_budget(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return may_view_budget(request.user)
+
+    def has_add_permission(self, request):
+        return may_prepare_budget(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return may_prepare_budget(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return may_prepare_budget(request.user)
+
+    def save_model(self, request, obj, form, change):
+        saved = activity_booking_set(
+            activity=obj.activity,
+            user=request.user,
+            kind=obj.kind,
+            region=obj.region,
+            school=obj.school,
+            cooperation_area=obj.cooperation_area,
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        activity_booking_clear(activity=obj.activity, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for booking in queryset.select_related("activity"):
+            activity_booking_clear(activity=booking.activity, user=request.user)

@@ -1,0 +1,542 @@
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from activities.models import Activity
+from activities.tests.factories import ActivityCostFactory, ActivityFactory
+from funding.models import Budget, BudgetLine
+from funding.selectors import (
+    AllocationUnit,
+    allocation_propose,
+    budget_audit_entries,
+    budget_fairness,
+    budget_in_force,
+    budget_scenario,
+    budget_totals,
+    budget_vs_actual,
+    split_whole_kroner,
+)
+from funding.services import (
+    activity_booking_set,
+    budget_approve,
+    budget_draft,
+    budget_line_delete,
+    budget_line_set,
+    budget_rebalance,
+    budget_return,
+    budget_revise,
+    budget_submit,
+)
+from funding.tests.conftest import PERSONAS
+from funding.tests.factories import BudgetFactory, BudgetLineFactory
+from governance.models import AuditEntry, CooperationArea
+
+pytestmark = pytest.mark.django_db
+
+OSLO = ZoneInfo("Europe/Oslo")
+D = Decimal
+
+
+def _amounts(budget, kind):
+    return {line.label: line.amount for line in budget.lines.filter(kind=kind)}
+
+
+def _snapshot(budget):
+    budget = Budget.objects.get(pk=budget.pk)
+    lines = list(budget.lines.order_by("pk").values_list("kind", "label", "amount"))
+    return (budget.status, budget.submitted_by_id, budget.decided_by_id, lines, AuditEntry.objects.count())
+
+
+# -- the draft: income from the formula, expenses from the assumptions --------------------------
+
+
+def test_budget_draft_income_from_tiers_and_index(funded, leader):
+    budget = budget_draft(year=2020, user=leader)
+
+    assert _amounts(budget, BudgetLine.Kind.COUNTY_GRANT) == {"Fylkeskommunalt tilskudd, Viken": D("1030000.00")}
+    assert sorted(_amounts(budget, BudgetLine.Kind.MUNICIPAL_CONTRIBUTION).values()) == [
+        D("60000.00"),
+        D("80000.00"),
+        D("100000.00"),
+    ]
+    assert _amounts(budget, BudgetLine.Kind.PARTNER_CASH) == {"NMH: Kontantbidrag": D("100000.00")}
+    assert _amounts(budget, BudgetLine.Kind.IN_KIND) == {"NMH: Lokaler": D("50000.00")}
+
+
+def test_budget_draft_expenses_balance_with_reserve(funded, leader):
+    budget = budget_draft(year=2020, user=leader)
+    totals = budget_totals(budget=budget)
+
+    assert (totals.income, totals.expense, totals.in_kind, totals.balance) == (
+        D("1370000.00"),
+        D("1370000.00"),
+        D("50000.00"),
+        D("0.00"),
+    )
+    assert _amounts(budget, BudgetLine.Kind.CENTRAL_MANAGEMENT) == {
+        "Sentral ledelse, stilling 1 (70 %)": D("280000.00"),
+        "Sentral ledelse, stilling 2 (30 %)": D("120000.00"),
+        "Koordinator Follo (25 %)": D("100000.00"),
+        "Koordinator Romerike (25 %)": D("100000.00"),
+    }
+    assert _amounts(budget, BudgetLine.Kind.SCHOOL_ALLOCATION) == {
+        "Tildeling Skole A": D("38500.00"),
+        "Tildeling Skole A2": D("115500.00"),
+        "Tildeling Skole B": D("231000.00"),
+    }
+    assert _amounts(budget, BudgetLine.Kind.REGION_POOL) == {
+        "Regional pott Follo": D("92400.00"),
+        "Regional pott Romerike": D("138600.00"),
+    }
+    assert _amounts(budget, BudgetLine.Kind.AREA_EARMARK) == {"Øremerket Unge dirigenter": D("77000.00")}
+    assert _amounts(budget, BudgetLine.Kind.RESERVE) == {"Reserve": D("77000.00")}
+    assert (budget.status, budget.revision, budget.created_by) == ("draft", 1, leader)
+
+
+def test_budget_draft_indexes_county_grant_when_year_missing(network, leader):
+    from funding.models import BudgetAssumptions, CountyGrant
+    from funding.services import county_grant_set
+    from schools.tests.factories import CountyFactory, PopulationFactory
+
+    for school in (network.school_a, network.school_a2, network.school_b):
+        PopulationFactory(municipality=school.municipality, year=2021, population=30_000)
+    county_grant_set(year=2020, county=CountyFactory(), amount=D("2500000"))
+    BudgetAssumptions.objects.create(year=2021, county_index_factor=D("1.0310"))
+
+    budget_draft(year=2021, user=leader)
+
+    assert CountyGrant.objects.get(year=2021).amount == D("2577500.00")
+
+
+def test_budget_draft_twice_for_a_year_refused(funded, leader):
+    budget_draft(year=2020, user=leader)
+
+    with pytest.raises(ValidationError) as excinfo:
+        budget_draft(year=2020, user=leader)
+
+    assert list(excinfo.value.message_dict) == ["year"]
+    assert Budget.objects.count() == 1
+
+
+def test_budget_draft_refused_for_steering_member(funded, board_member):
+    with pytest.raises(PermissionDenied):
+        budget_draft(year=2020, user=board_member)
+
+    assert Budget.objects.count() == 0
+
+
+# -- allocation keys and fairness ---------------------------------------------------------------
+
+
+def test_split_whole_kroner_adds_up_exactly():
+    assert split_whole_kroner(D("100"), [D(1), D(1), D(1)]) == [D(34), D(33), D(33)]
+    assert split_whole_kroner(D("10"), [D(0), D(0)]) == [D(5), D(5)]
+
+
+@pytest.mark.parametrize(
+    ("weights", "expected"),
+    [
+        ({"equal": D(1)}, [D(128334), D(128333), D(128333)]),
+        ({"pupils": D(1)}, [D(38500), D(115500), D(231000)]),
+        ({"contribution": D(1)}, [D(96250), D(128333), D(160417)]),
+        ({"equal": D("0.4"), "pupils": D("0.4"), "contribution": D("0.2")}, [D(85983), D(123200), D(175817)]),
+    ],
+    ids=["equal", "pupils", "contribution", "mixed"],
+)
+def test_allocation_propose_keys(network, weights, expected):
+    units = [
+        AllocationUnit("A", network.follo, network.school_a, 100, D("60000")),
+        AllocationUnit("A2", network.follo, network.school_a2, 300, D("80000")),
+        AllocationUnit("B", network.romerike, network.school_b, 600, D("100000")),
+    ]
+
+    assert allocation_propose(units=units, total=D("385000"), weights=weights) == expected
+
+
+def test_budget_fairness_shows_pays_in_against_gets(funded, leader):
+    budget = budget_draft(year=2020, user=leader)
+
+    fairness = budget_fairness(budget=budget)
+    rows = {
+        row.unit.name: (row.unit.pupils, row.unit.pays_in, row.gets, row.per_pupil, row.net) for row in fairness.schools
+    }
+
+    assert rows == {
+        "Skole A": (100, D("60000"), D("38500.00"), D("385"), D("-21500.00")),
+        "Skole A2": (300, D("80000"), D("115500.00"), D("385"), D("35500.00")),
+        "Skole B": (600, D("100000"), D("231000.00"), D("385"), D("131000.00")),
+    }
+    assert fairness.schools[0].by_key == {
+        "equal": D(128334),
+        "pupils": D(38500),
+        "contribution": D(96250),
+        "mixed": D(85983),
+    }
+    assert [(r.unit.name, r.gets) for r in fairness.regions] == [
+        ("Follo", D("246400.00")),
+        ("Romerike", D("369600.00")),
+    ]
+
+
+def test_budget_scenario_whole_county_joins(funded, leader):
+    budget = budget_draft(year=2020, user=leader)
+
+    scenario = budget_scenario(budget=budget, pupils=1400)
+
+    # 770,000 reaches schools, regions, earmarks and reserve: 770 kr per pupil for 1,000 pupils.
+    assert (scenario.pupils_now, scenario.per_pupil, scenario.increase_percent) == (1000, D("770"), D("40.0"))
+    assert (scenario.required_total, scenario.gap) == (D("1678000.00"), D("308000.00"))
+
+
+# -- balance ------------------------------------------------------------------------------------
+
+
+def test_budget_submit_unbalanced_refused(funded, leader):
+    budget = budget_draft(year=2020, user=leader)
+    reserve = budget.lines.get(kind=BudgetLine.Kind.RESERVE)
+    budget_line_set(budget=budget, user=leader, line=reserve, kind="reserve", label="Reserve", amount=D("1"))
+    before = _snapshot(budget)
+
+    with pytest.raises(ValidationError):
+        budget_submit(budget=budget, user=leader)
+
+    assert _snapshot(budget) == before
+
+
+def test_budget_rebalance_reserve_takes_difference(funded, leader):
+    budget = budget_draft(year=2020, user=leader)
+    pool = budget.lines.get(label="Regional pott Follo")
+    budget_line_set(
+        budget=budget,
+        user=leader,
+        line=pool,
+        kind="region_pool",
+        label=pool.label,
+        amount=D("100000"),
+        region=funded.follo,
+    )
+
+    budget_rebalance(budget=budget, user=leader)
+
+    assert budget.lines.get(kind="reserve").amount == D("69400.00")
+    assert budget_totals(budget=budget).is_balanced
+
+
+# -- the transition matrix ------------------------------------------------------------------------
+
+SUBMITTERS = {"leader", "nmh_coordinator"}
+DECIDERS = {"board_member", "board_chair"}
+
+
+@pytest.mark.parametrize("who", PERSONAS)
+def test_budget_submit_matrix(funded, leader, persona, who):
+    budget = budget_draft(year=2020, user=leader)
+    user = persona(who)
+    before = _snapshot(budget)
+
+    if who in SUBMITTERS:
+        budget_submit(budget=budget, user=user)
+        assert (budget.status, budget.submitted_by) == ("submitted", user)
+    else:
+        with pytest.raises(PermissionDenied):
+            budget_submit(budget=budget, user=user)
+        assert _snapshot(budget) == before
+
+
+@pytest.mark.parametrize("who", PERSONAS)
+@pytest.mark.parametrize("decision", ["approve", "return"])
+def test_budget_decide_matrix(funded, leader, persona, who, decision):
+    budget = budget_submit(budget=budget_draft(year=2020, user=leader), user=leader)
+    user = persona(who)
+    before = _snapshot(budget)
+
+    def decide():
+        if decision == "approve":
+            return budget_approve(budget=budget, user=user, comment="Godkjent")
+        return budget_return(budget=budget, user=user, comment="Mer til Romerike")
+
+    if who in DECIDERS:
+        decide()
+        assert (Budget.objects.get(pk=budget.pk).status, budget.decided_by) == (
+            {"approve": "approved", "return": "returned"}[decision],
+            user,
+        )
+    else:
+        with pytest.raises(PermissionDenied):
+            decide()
+        assert _snapshot(budget) == before
+
+
+@pytest.mark.parametrize("who", PERSONAS)
+def test_budget_edit_after_approval_refused(funded, leader, board_member, persona, who):
+    budget = budget_submit(budget=budget_draft(year=2020, user=leader), user=leader)
+    budget_approve(budget=budget, user=board_member)
+    line = budget.lines.get(kind="reserve")
+    before = _snapshot(budget)
+    user = persona(who)
+
+    with pytest.raises((PermissionDenied, ValidationError)):
+        budget_line_set(budget=budget, user=user, line=line, kind="reserve", label="Reserve", amount=D("0"))
+    with pytest.raises((PermissionDenied, ValidationError)):
+        budget_line_delete(line=line, user=user)
+    with pytest.raises((PermissionDenied, ValidationError)):
+        budget_submit(budget=budget, user=user)
+
+    assert _snapshot(budget) == before
+
+
+def test_budget_self_approval_refused(funded, case_preparer_on_board, board_member):
+    budget = budget_submit(budget=budget_draft(year=2020, user=case_preparer_on_board), user=case_preparer_on_board)
+    before = _snapshot(budget)
+
+    with pytest.raises(PermissionDenied):
+        budget_approve(budget=budget, user=case_preparer_on_board)
+    with pytest.raises(PermissionDenied):
+        budget_return(budget=budget, user=case_preparer_on_board, comment="Selv")
+    assert _snapshot(budget) == before
+
+    budget_approve(budget=budget, user=board_member)
+    assert budget.status == "approved"
+
+
+def test_budget_approve_draft_refused_as_wrong_state(funded, leader, board_member):
+    budget = budget_draft(year=2020, user=leader)
+
+    with pytest.raises(ValidationError):
+        budget_approve(budget=budget, user=board_member)
+
+    assert Budget.objects.get(pk=budget.pk).status == "draft"
+
+
+def test_budget_return_needs_comment_then_resubmit(funded, leader, board_member):
+    budget = budget_submit(budget=budget_draft(year=2020, user=leader), user=leader)
+
+    with pytest.raises(ValidationError):
+        budget_return(budget=budget, user=board_member, comment=" ")
+    budget_return(budget=budget, user=board_member, comment="Flytt 10 000 til Romerike")
+    pool = budget.lines.get(label="Regional pott Romerike")
+    budget_line_set(
+        budget=budget,
+        user=leader,
+        line=pool,
+        kind="region_pool",
+        label=pool.label,
+        amount=D("148600"),
+        region=funded.romerike,
+    )
+    budget_rebalance(budget=budget, user=leader)
+    budget_submit(budget=budget, user=leader)
+
+    assert (budget.status, budget.decided_by) == ("submitted", None)
+
+
+# -- revisions and audit ----------------------------------------------------------------------
+
+
+def test_budget_revision_chain(funded, leader, nmh_coordinator, board_member, board_chair):
+    first = budget_submit(budget=budget_draft(year=2020, user=leader), user=leader)
+    budget_approve(budget=first, user=board_member)
+
+    second = budget_revise(budget=first, user=leader)
+    assert (second.revision, second.replaces, second.status) == (2, first, "draft")
+    assert second.lines.count() == first.lines.count()
+    assert budget_in_force(year=2020) == first
+    with pytest.raises(ValidationError):
+        budget_revise(budget=first, user=leader)
+
+    reserve = second.lines.get(kind="reserve")
+    earmark = second.lines.get(kind="area_earmark")
+    budget_line_set(
+        budget=second,
+        user=nmh_coordinator,
+        line=earmark,
+        kind="area_earmark",
+        label=earmark.label,
+        amount=D("87000"),
+        cooperation_area=earmark.cooperation_area,
+        comment="Mer til unge dirigenter",
+    )
+    budget_line_set(
+        budget=second, user=nmh_coordinator, line=reserve, kind="reserve", label="Reserve", amount=D("67000")
+    )
+    budget_submit(budget=second, user=nmh_coordinator)
+    budget_approve(budget=second, user=board_chair)
+
+    first.refresh_from_db()
+    assert (first.status, second.status) == ("approved", "approved")
+    assert budget_in_force(year=2020) == second
+    assert first.lines.get(kind="area_earmark").amount == D("77000.00")
+    assert budget_revise(budget=second, user=leader).revision == 3
+
+
+def test_budget_audit_entry_for_every_transition(funded, leader, board_member, board_chair):
+    budget = budget_draft(year=2020, user=leader)
+    budget_submit(budget=budget, user=leader)
+    budget_return(budget=budget, user=board_member, comment="Mer til Romerike")
+    reserve = budget.lines.get(kind="reserve")
+    budget_line_set(
+        budget=budget,
+        user=leader,
+        line=reserve,
+        kind="reserve",
+        label="Reserve",
+        amount=D("77000"),
+        note="Uendret",
+        comment="Forklart i møtet",
+    )
+    budget_submit(budget=budget, user=leader)
+    budget_approve(budget=budget, user=board_chair, comment="Vedtatt i møte 3/2020")
+
+    entries = list(budget_audit_entries(budget=budget).order_by("at", "id"))
+
+    assert [(e.action, e.actor, e.changes.get("status"), e.comment) for e in entries] == [
+        ("budget_draft", leader, [None, "draft"], ""),
+        ("budget_submit", leader, ["draft", "submitted"], ""),
+        ("budget_return", board_member, ["submitted", "returned"], "Mer til Romerike"),
+        ("budget_line_change", leader, None, "Forklart i møtet"),
+        ("budget_submit", leader, ["returned", "submitted"], ""),
+        ("budget_approve", board_chair, ["submitted", "approved"], "Vedtatt i møte 3/2020"),
+    ]
+    assert entries[3].changes == {
+        "note": ["Differansen mellom inntekter og utgifter", "Uendret"],
+        "line": ["Reserve", "Reserve"],
+    }
+    assert entries[0].at.tzinfo is not None and entries[0].at.utcoffset().total_seconds() == 0
+
+
+def test_budget_line_add_and_delete_audited(funded, leader):
+    budget = budget_draft(year=2020, user=leader)
+
+    line = budget_line_set(budget=budget, user=leader, kind="other_income", label="Gave", amount=D("5000"))
+    budget_line_delete(line=line, user=leader, comment="Feilført")
+
+    entries = list(budget_audit_entries(budget=budget).order_by("id").values_list("action", "changes", "comment"))
+    assert entries[1:] == [
+        (
+            "budget_line_add",
+            {
+                "kind": [None, "other_income"],
+                "label": [None, "Gave"],
+                "amount": [None, "5000.00"],
+                "note": [None, ""],
+                "line": [None, "Gave"],
+            },
+            "",
+        ),
+        (
+            "budget_line_delete",
+            {
+                "kind": ["other_income", None],
+                "label": ["Gave", None],
+                "amount": ["5000.00", None],
+                "note": ["", None],
+                "line": ["Gave", None],
+            },
+            "Feilført",
+        ),
+    ]
+
+
+def test_audit_entries_cannot_be_changed(funded, leader):
+    budget = budget_draft(year=2020, user=leader)
+    entry = budget_audit_entries(budget=budget).get()
+
+    with pytest.raises(ValidationError):
+        entry.save()
+    with pytest.raises(ValidationError):
+        entry.delete()
+
+
+# -- budget against actual ----------------------------------------------------------------------
+
+
+def _activity(
+    region,
+    cost,
+    status=Activity.Status.HELD,
+    level=Activity.Level.REGIONAL,
+    host_school=None,
+    when=datetime(2020, 3, 1, 10, 0, tzinfo=OSLO),
+    areas=(4,),
+):
+    activity = ActivityFactory(
+        region=region,
+        status=status,
+        level=level,
+        host_school=host_school,
+        starts_at=when,
+        ends_at=when,
+        areas=list(CooperationArea.objects.filter(number__in=areas)),
+    )
+    ActivityCostFactory(activity=activity, amount=D(cost))
+    return activity
+
+
+def test_budget_vs_actual_hand_computed(network, leader):
+    area = CooperationArea.objects.get(number=4)
+    budget = BudgetFactory(year=2020)
+    BudgetLineFactory(budget=budget, kind="region_pool", label="Pott Follo", amount=D("20000"), region=network.follo)
+    BudgetLineFactory(
+        budget=budget, kind="region_pool", label="Pott Romerike", amount=D("8000"), region=network.romerike
+    )
+    BudgetLineFactory(
+        budget=budget, kind="school_allocation", label="Skole A", amount=D("5000"), school=network.school_a
+    )
+    BudgetLineFactory(
+        budget=budget, kind="area_earmark", label="Unge dirigenter", amount=D("4000"), cooperation_area=area
+    )
+    _activity(network.follo, "10000")  # held, Follo pool by default
+    _activity(network.follo, "3000", status=Activity.Status.PLANNED)  # committed on the Follo pool
+    _activity(network.follo, "7000", status=Activity.Status.CANCELLED)  # counts for nothing
+    _activity(network.follo, "9000", when=datetime(2019, 12, 31, 23, 30, tzinfo=OSLO))  # another year
+    _activity(network.follo, "2000", level=Activity.Level.LOCAL, host_school=network.school_a)  # school A
+    _activity(network.romerike, "6000")
+    _activity(network.romerike, "5000", status=Activity.Status.PLANNED)  # Romerike over by 3,000
+    booked = _activity(network.romerike, "2500", areas=(4, 9))
+    activity_booking_set(activity=booked, user=leader, kind="area_earmark", cooperation_area=area)
+    elsewhere = _activity(network.follo, "1500")
+    activity_booking_set(activity=elsewhere, user=leader, kind="school_allocation", school=network.school_b)
+
+    actual = budget_vs_actual(budget=budget)
+
+    assert [(r.label, r.budgeted, r.committed, r.spent, r.left, r.over_budget) for r in actual.lines] == [
+        ("Pott Follo", D("20000.00"), D("3000.00"), D("10000.00"), D("7000.00"), False),
+        ("Pott Romerike", D("8000.00"), D("5000.00"), D("6000.00"), D("-3000.00"), True),
+        ("Skole A", D("5000.00"), D("0"), D("2000.00"), D("3000.00"), False),
+        ("Skole B (ikke budsjettert)", D("0"), D("0"), D("1500.00"), D("-1500.00"), True),
+        ("Unge dirigenter", D("4000.00"), D("0"), D("2500.00"), D("1500.00"), False),
+    ]
+    assert [(r.label, r.budgeted, r.committed, r.spent, r.left) for r in actual.regions] == [
+        ("Follo", D("25000.00"), D("3000.00"), D("12000.00"), D("10000.00")),
+        ("Romerike", D("8000.00"), D("5000.00"), D("7500.00"), D("-4500.00")),
+    ]
+    assert [(r.target.number, r.budgeted, r.spent) for r in actual.areas] == [
+        (4, D("4000.00"), D("2500.00")),
+        (9, D("0"), D("0")),
+    ]
+    assert actual.area_costs == {area.pk: D("30000.00"), CooperationArea.objects.get(number=9).pk: D("2500.00")}
+    total = actual.total
+    assert (total.budgeted, total.committed, total.spent, total.left) == (
+        D("37000.00"),
+        D("8000.00"),
+        D("22000.00"),
+        D("7000.00"),
+    )
+
+
+def test_budget_vs_actual_query_count_constant(network, leader, django_assert_num_queries):
+    budget = BudgetFactory(year=2020)
+    BudgetLineFactory(budget=budget, kind="region_pool", label="Pott Follo", amount=D("20000"), region=network.follo)
+    _activity(network.romerike, "1000")
+    # lines, activities with their costs, bookings, activity areas, areas without an earmark,
+    # names of unbudgeted targets (the Romerike pool)
+    with django_assert_num_queries(6):
+        budget_vs_actual(budget=budget)
+    for cost in ("1000", "2000"):
+        _activity(network.romerike, cost)
+        _activity(network.follo, cost)
+    with django_assert_num_queries(6):
+        budget_vs_actual(budget=budget)
