@@ -27,6 +27,31 @@ test: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python -m pytest
 
+## The production-like set on this machine: gunicorn, a Celery worker and beat on PostgreSQL and Redis.
+STACK_DIR := $(CURDIR)/.stack
+STACK_DB ?= postgres://postgres@127.0.0.1:5432/ungmusikk
+STACK_REDIS ?= redis://127.0.0.1:6379/0
+STACK_ENV = DATABASE_URL=$(STACK_DB) REDIS_URL=$(STACK_REDIS) DEBUG=0 SECRET_KEY="$$(cat $(STACK_DIR)/secret_key)" \
+	ALLOWED_HOSTS=127.0.0.1,localhost SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0
+
+stack: install
+	@mkdir -p $(STACK_DIR)
+	@test -s $(STACK_DIR)/secret_key || $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $(STACK_DIR)/secret_key
+	@psql "$(dir $(STACK_DB))postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$(notdir $(STACK_DB))'" | grep -q 1 \
+		|| psql "$(dir $(STACK_DB))postgres" -c "CREATE DATABASE \"$(notdir $(STACK_DB))\""
+	$(STACK_ENV) $(BIN)/python manage.py migrate --noinput
+	$(STACK_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(STACK_ENV) $(BIN)/python manage.py load_demo --force --if-empty
+	$(STACK_ENV) $(BIN)/celery --workdir $(CURDIR) -A ungmusikk worker --concurrency=2 --detach \
+		--pidfile=$(STACK_DIR)/worker.pid --logfile=$(STACK_DIR)/worker.log
+	$(STACK_ENV) $(BIN)/celery --workdir $(CURDIR) -A ungmusikk beat --detach \
+		--pidfile=$(STACK_DIR)/beat.pid --logfile=$(STACK_DIR)/beat.log
+	@echo "Worker and beat run in the background (logs in $(STACK_DIR)/); stop them with: make stop-stack"
+	$(STACK_ENV) $(BIN)/gunicorn ungmusikk.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+
+stop-stack:
+	-@for name in worker beat; do test -s $(STACK_DIR)/$$name.pid && kill $$(cat $(STACK_DIR)/$$name.pid); done; true
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -1,0 +1,199 @@
+"""Benchmark of the nightly rollups on the national-scale data of `generate_scale`.
+
+    createdb/psql: CREATE DATABASE um_scale
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/um_scale SECRET_KEY=bench DEBUG=0
+    .venv/bin/python manage.py migrate
+    .venv/bin/python manage.py generate_scale --schools 400 --pupils 120000 --years 5
+    .venv/bin/python bench/rollup.py            # add REDIS_URL=… to measure inside a real Celery worker
+
+Prints: the full rollup of one year and of all years, the incremental rollup after a day's
+changes (1,000 new participations), the same aggregation as bare SQL, and the peak memory of
+the process that ran the rollup (a Celery worker when REDIS_URL is set).
+"""
+
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ungmusikk.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+
+from activities.models import Activity, Participation, RollupRun  # noqa: E402
+from activities.rollups import rollup_enrolment, rollup_mark_dirty  # noqa: E402
+from schools.models import school_year_of  # noqa: E402
+
+BARE_SQL = """
+SELECT count(*) FROM (
+  SELECT p.school_id, ac.cooperationarea_id, a.kind,
+         extract(month FROM a.starts_at AT TIME ZONE 'Europe/Oslo') AS month,
+         count(DISTINCT p.activity_id), count(DISTINCT p.id), sum(p.pupils), sum(p.teachers),
+         count(DISTINCT np.pupil_id)
+  FROM activities_participation p
+  JOIN activities_activity a ON a.id = p.activity_id
+  JOIN activities_activity_cooperation_areas ac ON ac.activity_id = a.id
+  LEFT JOIN activities_participation_named_pupils np ON np.participation_id = p.id
+  WHERE a.status <> 'cancelled' {year_filter}
+  GROUP BY 1, 2, 3, 4
+) cells
+"""
+
+
+def timed(label, fn, repeat=1):
+    times = []
+    result = None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    median = statistics.median(times)
+    print(f"{label:<58} {median:8.2f} s" + (f"  (median of {repeat})" if repeat > 1 else ""))
+    return median, result
+
+
+def bare_sql(year=None):
+    year_filter = ""
+    if year is not None:
+        year_filter = (
+            f"AND a.starts_at >= make_timestamptz({year}, 8, 1, 0, 0, 0, 'Europe/Oslo') "
+            f"AND a.starts_at < make_timestamptz({year + 1}, 8, 1, 0, 0, 0, 'Europe/Oslo')"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(BARE_SQL.format(year_filter=year_filter))
+        return cursor.fetchone()[0]
+
+
+def add_a_days_changes(count=1000):
+    """1,000 new participations (with named pupils) on 100 new activities of the latest year."""
+    latest = Activity.objects.order_by("-starts_at").first()
+    year = school_year_of(latest.starts_at.date())
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH new AS (
+              INSERT INTO activities_activity (title, kind, level, region_id, host_school_id, starts_at, ends_at,
+                  instrument, nmh_teachers, status, notes, created_at, updated_at)
+              SELECT 'Ny aktivitet ' || g || ' ' || now(), src.kind, src.level, src.region_id, src.host_school_id,
+                     src.starts_at + interval '1 day', src.ends_at + interval '1 day', '', '', 'held', '', now(), now()
+              FROM (SELECT * FROM activities_activity WHERE id = %s) src CROSS JOIN generate_series(1, %s) g
+              RETURNING id
+            ), numbered AS (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM new)
+            INSERT INTO activities_activity_cooperation_areas (activity_id, cooperationarea_id)
+            SELECT n.id, (SELECT id FROM governance_cooperationarea WHERE number = 1 + n.rn %% 10) FROM numbered n
+            """,
+            [latest.pk, count // 10],
+        )
+        cursor.execute(
+            """
+            INSERT INTO activities_participation (activity_id, school_id, pupils, teachers)
+            SELECT a.id, s.id, 12, 1
+            FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM activities_activity
+                  WHERE title LIKE 'Ny aktivitet %%' AND id NOT IN (SELECT activity_id FROM activities_participation)) a
+            CROSS JOIN generate_series(0, 9) k
+            JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS rn FROM schools_school) s
+              ON s.rn = (a.rn * 11 + k * 37) %% (SELECT count(*) FROM schools_school)
+            RETURNING school_id
+            """
+        )
+        schools = {row[0] for row in cursor.fetchall()}
+        cursor.execute(
+            """
+            INSERT INTO activities_participation_named_pupils (participation_id, pupil_id)
+            SELECT p.id, ps.pupil_id
+            FROM activities_participation p
+            JOIN activities_activity a ON a.id = p.activity_id AND a.title LIKE 'Ny aktivitet %%'
+            CROSS JOIN LATERAL (SELECT pupil_id FROM schools_pupil_schools WHERE school_id = p.school_id
+                                ORDER BY pupil_id LIMIT 5) ps
+            WHERE NOT EXISTS (SELECT 1 FROM activities_participation_named_pupils x WHERE x.participation_id = p.id)
+            """
+        )
+    rollup_mark_dirty(pairs=[(school, year) for school in schools])
+    return len(schools)
+
+
+def peak_memory_of_a_rollup_process():
+    """Run the full rollup in another process (a Celery worker when REDIS_URL is set) and
+    report its peak resident memory."""
+    if os.environ.get("REDIS_URL"):
+        queue = f"bench-{os.getpid()}"
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "ungmusikk",
+                "worker",
+                "-Q",
+                queue,
+                "--concurrency=1",
+                "--pool=solo",
+                "--without-mingle",
+                "--without-gossip",
+                "--loglevel=WARNING",
+            ],
+            cwd=ROOT,
+            start_new_session=True,
+        )
+        try:
+            from activities.tasks import rollup_enrolment_task
+
+            rollup_enrolment_task.apply_async(queue=queue).get(timeout=1800)
+            status = Path(f"/proc/{worker.pid}/status").read_text()
+            peak_kb = int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1])
+            return "Celery worker (solo pool)", peak_kb / 1024
+        finally:
+            worker.kill()
+            worker.wait()
+    subprocess.run(
+        [sys.executable, "manage.py", "rollup", "--kind", "enrolment"], cwd=ROOT, check=True, capture_output=True
+    )
+    return "manage.py rollup", resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def main():
+    if connection.vendor != "postgresql":
+        sys.exit("Run the benchmark on PostgreSQL (DATABASE_URL=postgres://…) after generate_scale.")
+    participations = Participation.objects.count()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM activities_participation_named_pupils")
+        named = cursor.fetchone()[0]
+    years = sorted({school_year_of(d.date()) for d in Activity.objects.dates("starts_at", "year")})
+    latest = max(years)
+    print(
+        f"data: {participations:,} school participations, {named:,} named-pupil participations, "
+        f"school years {years[0]}–{latest}"
+    )
+    bare_year, _ = timed(f"bare SQL aggregation, one year ({latest})", lambda: bare_sql(latest), repeat=3)
+    bare_all, _ = timed("bare SQL aggregation, all years", bare_sql, repeat=3)
+    one, run = timed(f"full rollup, one year ({latest})", lambda: rollup_enrolment(year=latest), repeat=3)
+    every, run = timed("full rollup, all years", rollup_enrolment, repeat=3)
+    assert run.status == RollupRun.Status.SUCCEEDED, run.error
+    changed = add_a_days_changes()
+    incremental, run = timed(
+        f"incremental rollup after 1,000 new participations ({changed} schools)",
+        lambda: rollup_enrolment(incremental=True),
+    )
+    process, peak = peak_memory_of_a_rollup_process()
+    print(f"{'peak memory of the ' + process:<58} {peak:8.0f} MB")
+    print(f"full rollup / bare SQL: one year {one / bare_year:.1f}x, all years {every / bare_all:.1f}x")
+    print(
+        f"goals: all years < 60 s ({'met' if every < 60 else 'NOT met'}), "
+        f"within 2x of bare SQL ({'met' if every <= 2 * bare_all else 'NOT met'}), "
+        f"incremental < 5 s ({'met' if incremental < 5 else 'NOT met'}), "
+        f"peak memory < 300 MB ({'met' if peak < 300 else 'NOT met'})"
+    )
+
+
+if __name__ == "__main__":
+    main()
