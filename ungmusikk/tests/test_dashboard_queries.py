@@ -1,0 +1,98 @@
+"""The dashboards run a fixed number of queries whatever the number of activities and pupils."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from activities.models import Activity
+from activities.tests.factories import ActivityCostFactory, ActivityFactory, ParticipationFactory, VenueFactory
+from governance.models import CooperationArea
+from schools.tests.factories import EnrolmentFactory, PupilFactory
+
+pytestmark = pytest.mark.django_db
+
+OSLO = ZoneInfo("Europe/Oslo")
+SIZES = [1, 3, 30]
+
+
+def populate(network, size: int) -> None:
+    """`size` held activities (with costs, two areas, `size` named pupils of school A each),
+    `size` upcoming ones with a venue, and `size` years of enrolment."""
+    school_a, school_b = network.school_a, network.school_b
+    pupils = [PupilFactory(schools=[school_a]) for _ in range(size)]
+    areas = list(CooperationArea.objects.filter(number__in=[1, 2]))
+    venue = VenueFactory()
+    kinds = [Activity.Kind.MASTERCLASS, Activity.Kind.SEMINAR, Activity.Kind.INDIVIDUAL_TEACHING]
+    for i in range(size):
+        day = datetime(2019, 9, 1, 10, tzinfo=OSLO) + timedelta(days=7 * i)
+        activity = ActivityFactory(
+            kind=kinds[i % 3], region=network.follo, starts_at=day, ends_at=day + timedelta(hours=2), areas=areas
+        )
+        participation = ParticipationFactory(activity=activity, school=school_a, pupils=size)
+        participation.named_pupils.set(pupils)
+        ParticipationFactory(activity=activity, school=school_b, pupils=1)
+        ActivityCostFactory(activity=activity, amount=Decimal("1000.00"))
+        soon = timezone.now() + timedelta(days=i + 1)
+        ActivityFactory(
+            status=Activity.Status.PLANNED,
+            region=network.follo,
+            starts_at=soon,
+            ends_at=soon + timedelta(hours=2),
+            venue=venue,
+        )
+    for year in range(2019 - size + 1, 2020):
+        EnrolmentFactory(school=school_a, school_year=year)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_dashboard_queries_do_not_grow_with_the_data(client_as, rector_a, network, django_assert_num_queries, size):
+    populate(network, size)
+    client = client_as(rector_a)
+    url = reverse("schools:dashboard", args=["skole-a"])
+
+    # session, user, role kinds, the school, its memberships, then nine for the figures
+    with django_assert_num_queries(14):
+        response = client.get(url, {"skoleaar": 2019})
+
+    assert response.status_code == 200
+    assert response.context["dashboard"].year.activities == size
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_dashboard_queries_for_steering_member(client_as, steering_member, network, django_assert_num_queries, size):
+    populate(network, size)
+    client = client_as(steering_member)
+
+    # as for a rector: no role query in the school's scoping, one for "may they see names?"
+    with django_assert_num_queries(14):
+        response = client.get(reverse("schools:dashboard", args=["skole-a"]), {"skoleaar": 2019})
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_chart_data_and_csv_queries_are_fixed(client_as, rector_a, network, django_assert_num_queries, size):
+    populate(network, size)
+    client = client_as(rector_a)
+
+    with django_assert_num_queries(14):
+        client.get(reverse("schools:dashboard-chart", args=["skole-a", "years"]))
+    with django_assert_num_queries(14):
+        client.get(reverse("schools:dashboard-csv", args=["skole-a", "okonomi"]))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_network_overview_queries_are_fixed(client_as, daily_leader, network, django_assert_num_queries, size):
+    populate(network, size)
+    client = client_as(daily_leader)
+
+    # session, user, role kinds, the default school year, the schools with their figures,
+    # the money of every school, the user's own schools (a link)
+    with django_assert_num_queries(7):
+        response = client.get(reverse("schools:network"))
+
+    assert response.status_code == 200
