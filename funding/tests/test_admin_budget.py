@@ -1,0 +1,243 @@
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from funding.models import Budget, BudgetLine
+from funding.services import budget_approve, budget_draft, budget_submit
+from funding.tests.conftest import PERSONAS
+from governance.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+SUBMITTERS = {"leader", "nmh_coordinator"}
+DECIDERS = {"board_member", "board_chair"}
+VIEWERS = {"leader", "nmh_coordinator", "board_member", "board_chair", "staff_superuser"}
+
+
+def _url(name, budget):
+    return reverse(f"admin:funding_budget_{name}", args=[budget.pk])
+
+
+def _state(budget):
+    budget = Budget.objects.get(pk=budget.pk)
+    return budget.status, list(budget.lines.order_by("pk").values_list("amount", flat=True)), AuditEntry.objects.count()
+
+
+@pytest.fixture
+def draft(funded, leader):
+    return budget_draft(year=2020, user=leader)
+
+
+@pytest.fixture
+def submitted(draft, leader):
+    return budget_submit(budget=draft, user=leader)
+
+
+@pytest.mark.parametrize("who", PERSONAS)
+def test_admin_submit_matrix(client, draft, persona, who):
+    user = persona(who)
+    client.force_login(user)
+    before = _state(draft)
+
+    response = client.post(_url("submit", draft))
+
+    if who in SUBMITTERS:
+        assert (response.status_code, Budget.objects.get(pk=draft.pk).status) == (302, "submitted")
+    else:
+        assert response.status_code == 403
+        assert _state(draft) == before
+
+
+@pytest.mark.parametrize("who", PERSONAS)
+@pytest.mark.parametrize(("view", "status"), [("approve", "approved"), ("return", "returned")])
+def test_admin_decide_matrix(client, submitted, persona, who, view, status):
+    client.force_login(persona(who))
+    before = _state(submitted)
+
+    response = client.post(_url(view, submitted), {"comment": "Behandlet i møtet"})
+
+    if who in DECIDERS:
+        assert (response.status_code, Budget.objects.get(pk=submitted.pk).status) == (302, status)
+    else:
+        assert response.status_code == 403
+        assert _state(submitted) == before
+
+
+def test_admin_self_approval_answers_403(client, funded, case_preparer_on_board):
+    budget = budget_submit(budget=budget_draft(year=2020, user=case_preparer_on_board), user=case_preparer_on_board)
+    client.force_login(case_preparer_on_board)
+    before = _state(budget)
+
+    response = client.post(_url("approve", budget))
+
+    assert response.status_code == 403
+    assert _state(budget) == before
+
+
+def test_admin_transition_by_get_not_allowed(client, submitted, board_member):
+    client.force_login(board_member)
+
+    response = client.get(_url("approve", submitted))
+
+    assert response.status_code == 405
+    assert Budget.objects.get(pk=submitted.pk).status == "submitted"
+
+
+@pytest.mark.parametrize("who", PERSONAS)
+def test_admin_edit_after_approval_answers_403(client, submitted, board_member, persona, who):
+    budget_approve(budget=submitted, user=board_member)
+    line = submitted.lines.get(kind=BudgetLine.Kind.RESERVE)
+    client.force_login(persona(who))
+    before = _state(submitted)
+
+    response = client.post(
+        reverse("admin:funding_budget_change", args=[submitted.pk]),
+        {
+            "notes": "endret",
+            "lines-TOTAL_FORMS": "1",
+            "lines-INITIAL_FORMS": "1",
+            "lines-0-id": str(line.pk),
+            "lines-0-budget": str(submitted.pk),
+            "lines-0-kind": "reserve",
+            "lines-0-label": "Reserve",
+            "lines-0-amount": "1",
+        },
+    )
+
+    assert response.status_code == 403
+    assert _state(submitted) == before
+    assert client.post(_url("revise", submitted)).status_code == (302 if who in VIEWERS - DECIDERS else 403)
+
+
+def test_admin_approved_budget_is_read_only_and_readable(client, submitted, board_member, leader):
+    budget_approve(budget=submitted, user=board_member, comment="Vedtatt")
+    client.force_login(leader)
+
+    response = client.get(reverse("admin:funding_budget_change", args=[submitted.pk]))
+    content = response.content.decode()
+
+    assert response.status_code == 200
+    assert (response.context["has_change_permission"], response.context["has_delete_permission"]) == (False, False)
+    assert 'name="_save"' not in content
+    assert 'id="budget-readonly"' in content
+    assert 'id="budget-revise"' in content
+    assert "budget_approve" in content  # the audit trail on the page
+
+
+def test_admin_buttons_only_for_who_may_use_them(client, draft, leader, board_member):
+    def buttons(user, budget):
+        client.force_login(user)
+        content = client.get(reverse("admin:funding_budget_change", args=[budget.pk])).content.decode()
+        return [
+            b for b in ("budget-submit", "budget-approve", "budget-return", "budget-revise") if f'id="{b}"' in content
+        ]
+
+    assert buttons(leader, draft) == ["budget-submit"]
+    assert buttons(board_member, draft) == []
+    budget_submit(budget=draft, user=leader)
+    assert buttons(leader, draft) == []
+    assert buttons(board_member, draft) == ["budget-approve", "budget-return"]
+
+
+def test_admin_actions_only_for_who_may_use_them(client, draft, leader, board_member, staff_superuser):
+    def actions(user):
+        client.force_login(user)
+        response = client.get(reverse("admin:funding_budget_changelist"))
+        form = response.context["action_form"]
+        return [name for name, _label in form.fields["action"].choices if name] if form else []
+
+    assert actions(leader) == ["action_submit"]
+    assert actions(board_member) == ["action_approve", "action_return"]
+    assert actions(staff_superuser) == []
+
+
+def test_admin_changelist_actions_submit_and_return_with_comment(client, draft, leader, board_member):
+    changelist = reverse("admin:funding_budget_changelist")
+    client.force_login(leader)
+    client.post(changelist, {"action": "action_submit", "_selected_action": [draft.pk]})
+    assert Budget.objects.get(pk=draft.pk).status == "submitted"
+
+    client.force_login(board_member)
+    confirm = client.post(changelist, {"action": "action_return", "_selected_action": [draft.pk]})
+    assert (confirm.status_code, Budget.objects.get(pk=draft.pk).status) == (200, "submitted")
+    client.post(changelist, {"action": "action_return", "_selected_action": [draft.pk], "comment": "Mer til Østfold"})
+
+    assert Budget.objects.get(pk=draft.pk).status == "returned"
+    assert AuditEntry.objects.filter(action="budget_return").get().comment == "Mer til Østfold"
+
+
+def test_admin_steering_action_not_offered_to_leader_changes_nothing(client, submitted, leader):
+    client.force_login(leader)
+
+    client.post(
+        reverse("admin:funding_budget_changelist"), {"action": "action_approve", "_selected_action": [submitted.pk]}
+    )
+
+    assert Budget.objects.get(pk=submitted.pk).status == "submitted"
+
+
+def test_admin_inline_line_change_goes_through_service(client, draft, leader):
+    line = draft.lines.get(kind=BudgetLine.Kind.RESERVE)
+    lines = list(draft.lines.order_by("kind", "label"))
+    data = {"notes": "", "lines-TOTAL_FORMS": str(len(lines)), "lines-INITIAL_FORMS": str(len(lines))}
+    for index, row in enumerate(lines):
+        prefix = f"lines-{index}-"
+        data |= {
+            prefix + "id": str(row.pk),
+            prefix + "budget": str(draft.pk),
+            prefix + "kind": row.kind,
+            prefix + "label": row.label,
+            prefix + "amount": str(Decimal("70000") if row.pk == line.pk else row.amount),
+            prefix + "region": str(row.region_id or ""),
+            prefix + "school": str(row.school_id or ""),
+            prefix + "municipality": str(row.municipality_id or ""),
+            prefix + "cooperation_area": str(row.cooperation_area_id or ""),
+            prefix + "partner": str(row.partner_id or ""),
+            prefix + "note": row.note,
+        }
+    client.force_login(leader)
+
+    response = client.post(reverse("admin:funding_budget_change", args=[draft.pk]), data)
+
+    assert response.status_code == 302
+    assert draft.lines.get(pk=line.pk).amount == Decimal("70000.00")
+    assert AuditEntry.objects.filter(action="budget_line_change").get().changes["amount"] == ["77000.00", "70000.00"]
+
+
+def test_admin_add_creates_draft_for_year(client, funded, leader):
+    client.force_login(leader)
+
+    response = client.post(reverse("admin:funding_budget_add"), {"year": 2020})
+
+    budget = Budget.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:funding_budget_change", args=[budget.pk])
+    assert (budget.year, budget.status) == (2020, "draft")
+
+
+def test_admin_add_refused_for_steering_member(client, funded, board_member):
+    client.force_login(board_member)
+
+    response = client.post(reverse("admin:funding_budget_add"), {"year": 2020})
+
+    assert response.status_code == 403
+    assert Budget.objects.count() == 0
+
+
+@pytest.mark.parametrize("who", ["staff_rector", "staff_coordinator"])
+def test_admin_budget_pages_refused_for_rectors_and_coordinators(client, draft, persona, who):
+    client.force_login(persona(who))
+
+    assert client.get(reverse("admin:funding_budget_changelist")).status_code == 403
+    assert client.get(reverse("admin:funding_budget_change", args=[draft.pk])).status_code == 403
+
+
+def test_admin_audit_entries_not_editable(client, draft, leader, staff_superuser):
+    entry = AuditEntry.objects.get(action="budget_draft")
+    client.force_login(staff_superuser)
+
+    response = client.post(reverse("admin:governance_auditentry_delete", args=[entry.pk]), {"post": "yes"})
+
+    assert response.status_code == 403
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
