@@ -144,7 +144,12 @@ class ParticipationForm(forms.Form):
 
 
 class CostForm(forms.Form):
-    category = forms.ChoiceField(label=_("Kategori"), choices=ActivityCost.Category.choices)
+    category = forms.ChoiceField(
+        label=_("Kategori"),
+        # An empty first choice, so that an untouched extra row is not a row.
+        choices=[("", "---------"), *ActivityCost.Category.choices],
+        error_messages={"required": _("Velg kategorien.")},
+    )
     description = forms.CharField(label=_("Beskrivelse"), max_length=200, required=False)
     amount = forms.DecimalField(
         label=_("Beløp (NOK)"),
