@@ -17,6 +17,16 @@ from schools.tests.factories import EnrolmentFactory, PupilFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def _unhashed_static_names(settings):
+    """The live server serves static files from the finders, which know `js/activity-form.js`
+    but not the manifest's hashed name that production (DEBUG off) puts in the page."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def browser_context_args(browser_context_args):
     """A Norwegian browser: the portal answers in bokmål."""
