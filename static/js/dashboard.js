@@ -12,6 +12,12 @@
     });
   }
 
+  // Long category names (the cooperation areas) are cut on the axis; the table has them whole.
+  function shortLabel(value) {
+    var label = String(this.getLabelForValue(value));
+    return label.length > 32 ? label.slice(0, 31) + "…" : label;
+  }
+
   function chartConfig(type, data) {
     var horizontal = type === "hbar";
     var datasets = data.datasets.map(function (dataset, index) {
@@ -19,7 +25,7 @@
       return {
         label: dataset.label,
         data: dataset.data,
-        backgroundColor: type === "line" ? colour : colour,
+        backgroundColor: colour,
         borderColor: colour,
         borderWidth: type === "line" ? 2 : 0,
         fill: false,
@@ -37,7 +43,7 @@
         plugins: { legend: { display: datasets.length > 1, position: "bottom" } },
         scales: {
           x: { beginAtZero: true, ticks: { precision: 0, autoSkip: !horizontal } },
-          y: { beginAtZero: true, ticks: { precision: 0 } }
+          y: { beginAtZero: true, ticks: horizontal ? { autoSkip: false, callback: shortLabel } : { precision: 0 } }
         }
       }
     };
