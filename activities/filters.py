@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from governance.models import CooperationArea
 from schools.models import Region, School, school_year_label, school_year_of
 
-from .models import Activity
+from .models import Activity, Venue
 from .selectors import OSLO
 
 FIRST_SCHOOL_YEAR = 2013
@@ -59,7 +59,8 @@ class ActivityFilter(django_filters.FilterSet):
             | Q(instrument__icontains=value)
             | Q(nmh_teachers__icontains=value)
             | Q(notes__icontains=value)
-            | Q(venue__name__icontains=value)
+            # A subquery, not a join: the list's sort then stays on one table.
+            | Q(venue__in=Venue.objects.filter(name__icontains=value))
         )
 
     def filter_school_year(self, queryset, name, value):

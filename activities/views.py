@@ -85,8 +85,13 @@ class ActivityListView(ActivityAccessMixin, FilteredActivitiesMixin, TemplateVie
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         activity_filter = self.get_filter()
-        page = Paginator(activity_filter.qs, PAGE_SIZE).get_page(self.request.GET.get("side"))
-        activities = list(page.object_list)
+        # Sort and count on the ids alone (one table, no joins), then load the page's rows.
+        page = Paginator(activity_filter.qs.values_list("pk", flat=True), PAGE_SIZE).get_page(
+            self.request.GET.get("side")
+        )
+        ids = list(page.object_list)
+        loaded_rows = selectors.activity_list_for_listing(user=self.request.user).in_bulk(ids)
+        activities = [loaded_rows[pk] for pk in ids]
         loaded = selectors.activity_ids_with_pupil_load(activities=activities)
         for activity in activities:
             activity.pupil_load = activity.pk in loaded
