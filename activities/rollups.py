@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Sum, Value, When
+from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
@@ -104,6 +104,9 @@ def run_rollup(
             if not locked:
                 run.status, run.error = RollupRun.Status.SKIPPED, "En annen kjøring av samme type pågår."
             else:
+                if connection.vendor == "postgresql":
+                    # The distinct counts sort millions of rows: let them sort in memory.
+                    _execute("SELECT set_config('work_mem', %s, true)", [settings.ROLLUP_WORK_MEM])
                 # Runs still marked running hold no lock: their worker died. Say so.
                 RollupRun.objects.filter(kind=kind, status=RollupRun.Status.RUNNING).exclude(pk=run.pk).update(
                     status=RollupRun.Status.FAILED,
@@ -187,48 +190,78 @@ def _links(year: int) -> models.QuerySet:
     )
 
 
+LINKS_TABLE = "rollup_named_links"
+FIGURES = ["activities", "participations", "pupils", "teachers", "unique_pupils", "pupils_over_threshold"]
+
+
+def _execute(sql: str, params=()) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
+
+
+def _stage_links(year: int, schools: set[int] | None) -> None:
+    """One pass over the year's named-pupil links into a narrow temporary table (pupil,
+    school, activity, kind, month, term); every pupil figure is then aggregated from it
+    without joining the big tables again. The month and term come from Django's time-zone
+    aware functions, so the same SQL works on PostgreSQL and SQLite."""
+    links = _links(year)
+    if schools is not None:
+        # The pupils named at the changed schools, with all their links: a pupil's load counts
+        # at every school they attend.
+        links = links.filter(pupil_id__in=_links(year).filter(participation__school_id__in=schools).values("pupil_id"))
+    select = (
+        links.annotate(
+            school=F("participation__school_id"),
+            activity=F("participation__activity_id"),
+            kind=F("participation__activity__kind"),
+            month=ExtractMonth("participation__activity__starts_at"),
+        )
+        .annotate(term=_term())
+        .values_list("pupil_id", "school", "activity", "kind", "month", "term")
+    )
+    sql, params = select.query.sql_with_params()
+    _execute(f"DROP TABLE IF EXISTS {LINKS_TABLE}")
+    _execute(f"CREATE TEMPORARY TABLE {LINKS_TABLE} AS {sql}", params)
+    if connection.vendor == "postgresql":
+        _execute(f"ANALYZE {LINKS_TABLE}")
+
+
 def _rollup_year(year: int, run: RollupRun, schools: set[int] | None) -> int:
     """Recompute one school year (all schools, or the given ones) in the current transaction."""
     threshold = portal_settings_get().pupil_load_threshold
     constants = {"sy": Value(year), "run_ref": Value(run.pk)}
+    qn = connection.ops.quote_name
+    school_filter = ""
+    if schools is not None:
+        school_filter = f"WHERE l.school IN ({', '.join(str(int(pk)) for pk in schools)})"
+    _stage_links(year, schools)
     written = 0
 
     # 1. Each named pupil's load per term, across all the pupil's schools.
-    links = _links(year).annotate(month=ExtractMonth("participation__activity__starts_at"))
-    pupils = None
-    if schools is not None:
-        pupils = _links(year).filter(participation__school_id__in=schools).values("pupil_id")
-        links = links.filter(pupil_id__in=pupils)
-    loads = (
-        links.annotate(term=_term())
-        .values("pupil_id", "term")
-        .annotate(n=Count("participation__activity_id", distinct=True))
-        .annotate(**constants)
-        .values_list("sy", "term", "pupil_id", "n", "run_ref")
-    )
-    written += upsert_from_select(
-        PupilLoadRollup,
-        loads,
-        columns=["school_year", "term", "pupil_id", "activities", "run_id"],
-        conflict=["school_year", "term", "pupil_id"],
-        update=["activities", "run_id"],
+    written += _execute(
+        f"""INSERT INTO {qn(PupilLoadRollup._meta.db_table)} (school_year, term, pupil_id, activities, run_id)
+        SELECT %s, l.term, l.pupil_id, COUNT(DISTINCT l.activity), %s FROM {LINKS_TABLE} l
+        WHERE true GROUP BY l.pupil_id, l.term
+        ON CONFLICT (school_year, term, pupil_id) DO UPDATE SET activities = excluded.activities,
+            run_id = excluded.run_id""",
+        [year, run.pk],
     )
     stale = PupilLoadRollup.objects.filter(school_year=year).exclude(run=run)
-    (stale.filter(pupil_id__in=pupils) if pupils is not None else stale).delete()
+    if schools is not None:
+        stale = stale.filter(pupil_id__in=_links(year).filter(participation__school_id__in=schools).values("pupil_id"))
+    stale.delete()
 
-    # 2. The cells: participation figures, then named pupils, then pupils above the threshold.
-    cell = {
-        "area": F("activity__cooperation_areas"),
-        "kind_": F("activity__kind"),
-        "month": ExtractMonth("activity__starts_at"),
-    }
+    # 2. The cells: participation figures from the participation rows, then the named pupils
+    #    and those at or above the load threshold in the cell's term, from the staged links.
     dims = ["sy", "school_id", "area", "kind_", "month"]
     columns = ["school_year", "school_id", "cooperation_area_id", "kind", "month"]
-    conflict = columns
     participation_cells = (
         _participations(year, schools)
         .filter(activity__cooperation_areas__isnull=False)
-        .annotate(**cell)
+        .annotate(
+            area=F("activity__cooperation_areas"), kind_=F("activity__kind"), month=ExtractMonth("activity__starts_at")
+        )
         .values("school_id", "area", "kind_", "month")
         .annotate(
             n_activities=Count("activity_id", distinct=True),
@@ -240,44 +273,30 @@ def _rollup_year(year: int, run: RollupRun, schools: set[int] | None) -> int:
         .annotate(**constants)
         .values_list(*dims, "n_activities", "n_participations", "n_pupils", "n_teachers", "zero", "zero", "run_ref")
     )
-    figures = ["activities", "participations", "pupils", "teachers", "unique_pupils", "pupils_over_threshold"]
     written += upsert_from_select(
         EnrolmentRollup,
         participation_cells,
-        columns=[*columns, *figures, "run_id"],
-        conflict=conflict,
-        update=[*figures, "run_id"],
+        columns=[*columns, *FIGURES, "run_id"],
+        conflict=columns,
+        update=[*FIGURES, "run_id"],
     )
-    link_cell = {
-        "school_id": F("participation__school_id"),
-        "area": F("participation__activity__cooperation_areas"),
-        "kind_": F("participation__activity__kind"),
-        "month": ExtractMonth("participation__activity__starts_at"),
-    }
-    named = _links(year).filter(participation__activity__cooperation_areas__isnull=False).annotate(**link_cell)
-    if schools is not None:
-        named = named.filter(participation__school_id__in=schools)
-    over = named.annotate(term=_term()).filter(
-        Exists(
-            PupilLoadRollup.objects.filter(
-                school_year=year, pupil_id=OuterRef("pupil_id"), term=OuterRef("term"), activities__gte=threshold
-            )
-        )
+    heavy = f"""LEFT JOIN {qn(PupilLoadRollup._meta.db_table)} h ON h.school_year = %s AND h.pupil_id = l.pupil_id
+        AND h.term = l.term AND h.activities >= %s"""
+    area_table = qn(Activity.cooperation_areas.through._meta.db_table)
+    _execute(
+        f"""INSERT INTO {qn(EnrolmentRollup._meta.db_table)} ({", ".join(columns)}, {", ".join(FIGURES)}, run_id)
+        SELECT %s, l.school, aa.cooperationarea_id, l.kind, l.month, 0, 0, 0, 0, COUNT(DISTINCT l.pupil_id),
+               COUNT(DISTINCT CASE WHEN h.pupil_id IS NOT NULL THEN l.pupil_id END), %s
+        FROM {LINKS_TABLE} l JOIN {area_table} aa ON aa.activity_id = l.activity {heavy} {school_filter}
+        GROUP BY l.school, aa.cooperationarea_id, l.kind, l.month
+        ON CONFLICT ({", ".join(columns)}) DO UPDATE SET unique_pupils = excluded.unique_pupils,
+            pupils_over_threshold = excluded.pupils_over_threshold""",
+        [year, run.pk, year, threshold],
     )
-    for source, column in ((named, "unique_pupils"), (over, "pupils_over_threshold")):
-        counted = (
-            source.values("school_id", "area", "kind_", "month")
-            .annotate(n=Count("pupil_id", distinct=True), zero=Value(0))
-            .annotate(**constants)
-            .values_list(*dims, *_only(figures, column), "run_ref")
-        )
-        upsert_from_select(
-            EnrolmentRollup, counted, columns=[*columns, *figures, "run_id"], conflict=conflict, update=[column]
-        )
     stale_cells = EnrolmentRollup.objects.filter(school_year=year).exclude(run=run)
     (stale_cells.filter(school_id__in=schools) if schools is not None else stale_cells).delete()
 
-    # 3. Per school: totals, unique pupils over the year, enrolment and the share taking part.
+    # 3. Per school: enrolment, totals, unique pupils over the year and the share taking part.
     year_columns = ["school_year", "school_id"]
     enrolment = Enrolment.objects.filter(school_year=year).order_by()
     if schools is not None:
@@ -287,9 +306,9 @@ def _rollup_year(year: int, run: RollupRun, schools: set[int] | None) -> int:
         enrolment.annotate(**constants, zero=Value(0)).values_list(
             "sy", "school_id", "pupils", "zero", "zero", "zero", "zero", "zero", "zero", "run_ref"
         ),
-        columns=[*year_columns, "enrolment", *figures, "run_id"],
+        columns=[*year_columns, "enrolment", *FIGURES, "run_id"],
         conflict=year_columns,
-        update=["enrolment", *figures, "run_id"],
+        update=["enrolment", *FIGURES, "run_id"],
     )
     totals = (
         _participations(year, schools)
@@ -309,36 +328,22 @@ def _rollup_year(year: int, run: RollupRun, schools: set[int] | None) -> int:
     written += upsert_from_select(
         SchoolYearRollup,
         totals,
-        columns=[*year_columns, *figures, "run_id"],
+        columns=[*year_columns, *FIGURES, "run_id"],
         conflict=year_columns,
         update=["activities", "participations", "pupils", "teachers", "run_id"],
     )
-    year_named = _links(year).annotate(school_id=F("participation__school_id"))
-    if schools is not None:
-        year_named = year_named.filter(participation__school_id__in=schools)
-    year_over = year_named.annotate(month=ExtractMonth("participation__activity__starts_at"), term=_term()).filter(
-        Exists(
-            PupilLoadRollup.objects.filter(
-                school_year=year, pupil_id=OuterRef("pupil_id"), term=OuterRef("term"), activities__gte=threshold
-            )
-        )
+    _execute(
+        f"""INSERT INTO {qn(SchoolYearRollup._meta.db_table)} (school_year, school_id, {", ".join(FIGURES)}, run_id)
+        SELECT %s, l.school, 0, 0, 0, 0, COUNT(DISTINCT l.pupil_id),
+               COUNT(DISTINCT CASE WHEN h.pupil_id IS NOT NULL THEN l.pupil_id END), %s
+        FROM {LINKS_TABLE} l {heavy} {school_filter}
+        GROUP BY l.school
+        ON CONFLICT (school_year, school_id) DO UPDATE SET unique_pupils = excluded.unique_pupils,
+            pupils_over_threshold = excluded.pupils_over_threshold""",
+        [year, run.pk, year, threshold],
     )
-    for source, column in ((year_named, "unique_pupils"), (year_over, "pupils_over_threshold")):
-        counted = (
-            source.values("school_id")
-            .annotate(n=Count("pupil_id", distinct=True), zero=Value(0))
-            .annotate(**constants)
-            .values_list("sy", "school_id", *_only(figures, column), "run_ref")
-        )
-        upsert_from_select(
-            SchoolYearRollup,
-            counted,
-            columns=[*year_columns, *figures, "run_id"],
-            conflict=year_columns,
-            update=[column],
-        )
-    current = SchoolYearRollup.objects.filter(school_year=year, run=run)
-    current.update(
+    _execute(f"DROP TABLE IF EXISTS {LINKS_TABLE}")
+    SchoolYearRollup.objects.filter(school_year=year, run=run).update(
         share_taking_part=Case(
             When(
                 enrolment__gt=0,
@@ -355,7 +360,7 @@ def _rollup_year(year: int, run: RollupRun, schools: set[int] | None) -> int:
     return written
 
 
-def _years_with_data() -> list[int]:
+def school_years_with_data() -> list[int]:
     bounds = Activity.objects.aggregate(first=models.Min("starts_at"), last=models.Max("starts_at"))
     years = set(Enrolment.objects.values_list("school_year", flat=True).distinct())
     if bounds["first"]:
@@ -394,7 +399,7 @@ def rollup_enrolment(*, year: int | None = None, incremental: bool = False, task
         if incremental:
             plan = _dirty_schools(before=run.started_at, year=year)
             return sum(_rollup_year(y, run, schools) for y, schools in sorted(plan.items()))
-        years = [year] if year is not None else _years_with_data()
+        years = [year] if year is not None else school_years_with_data()
         if year is None:
             RollupDirty.objects.filter(marked_at__lte=run.started_at).delete()
             # Years that no longer have data lose their figures too.

@@ -194,6 +194,8 @@ CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Fault-injection tests only: seconds a rollup waits inside its transaction before committing,
 # so that a test can kill the worker mid-run. Always 0 in production.
+# PostgreSQL work_mem for the rollup transaction (its distinct counts sort millions of rows).
+ROLLUP_WORK_MEM = os.environ.get("ROLLUP_WORK_MEM", "256MB")
 ROLLUP_FAULT_INJECTION_PAUSE = float(os.environ.get("ROLLUP_FAULT_INJECTION_PAUSE", "0") or 0)
 
 LOGGING = {
