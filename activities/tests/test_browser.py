@@ -14,7 +14,9 @@ from activities.tests.factories import ActivityFactory
 from governance.models import CooperationArea
 from schools.tests.factories import EnrolmentFactory, PupilFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: a transactional test flushes the tables; this restores the reference
+# data of the migrations (the cooperation areas) for this test and the ones after it.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture(autouse=True)
