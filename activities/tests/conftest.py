@@ -1,6 +1,7 @@
 """Fixtures of the activities tests: an activity in Follo and one in Romerike, with
 participations, and a pupil at school A."""
 
+import importlib
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,20 @@ OSLO = ZoneInfo("Europe/Oslo")
 
 @pytest.fixture
 def areas(db):
+    """The ten cooperation areas. They come from a data migration, but a transactional test
+    (a browser test) that ran before in the same process has flushed them: put them back."""
+    if CooperationArea.objects.count() < 10:
+        migration = importlib.import_module("governance.migrations.0002_cooperation_areas")
+        for number, name_nb, name_en, since_year, initiated_by in migration.AREAS:
+            CooperationArea.objects.update_or_create(
+                number=number,
+                defaults={
+                    "name_nb": name_nb,
+                    "name_en": name_en,
+                    "since_year": since_year,
+                    "initiated_by": initiated_by,
+                },
+            )
     return {area.number: area for area in CooperationArea.objects.all()}
 
 
