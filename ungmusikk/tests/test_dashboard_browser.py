@@ -43,6 +43,15 @@ def ensure_reference_data():
         getattr(import_module(module), function)(apps, None)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _leave_reference_data(django_db_blocker):
+    """A transactional test ends with a flush, which empties the reference data too; load it
+    again after this module so that the tests after it find what the migrations made."""
+    yield
+    with django_db_blocker.unblock():
+        ensure_reference_data()
+
+
 @pytest.fixture
 def browser_context_args(browser_context_args):
     """A Norwegian browser: the portal answers in the visitor's language."""
