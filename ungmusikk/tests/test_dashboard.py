@@ -476,3 +476,33 @@ def test_network_csv(client_as, steering_member, net):
         response.content.decode().splitlines()[1]
         == "Skole A;Follo;Kulturskole;Fast tilknyttet;500;3;5;2;0,40;30000;11500;80000;2019-03-01"
     )
+
+
+def test_print_view_has_the_tables_and_no_charts(client_as, rector_a, net):
+    response = client_as(rector_a).get(reverse("schools:dashboard-print", args=["skole-a"]), {"skoleaar": 2019})
+
+    html = response.content.decode()
+    assert "<canvas" not in html
+    assert 'id="table-years"' in html
+    assert 'id="table-money"' in html
+    assert "data-print-button" in html
+
+
+def test_dashboard_page_draws_five_charts_from_embedded_data(client_as, rector_a, net):
+    html = client_as(rector_a).get(reverse("schools:dashboard", args=["skole-a"])).content.decode()
+
+    assert html.count("<canvas") == 5
+    assert '<script id="dashboard-charts" type="application/json">' in html
+    assert "/static/vendor/chartjs/chart.umd.min.js" in html
+
+
+def test_network_map_json(client_as, steering_member, net):
+    response = client_as(steering_member).get(reverse("schools:network-map"), {"skoleaar": 2019})
+
+    data = response.json()
+    assert data["day"] == "2020-07-31"
+    assert data["figures_as_of"] == "Levende tall (ingen nattlig oppsummering er kjørt ennå)"
+    assert [
+        (m["lat"], m["lon"], m["status"], m["schools"]) for m in data["municipalities"] if m["schools"] == ["Skole A"]
+    ] == [(59.66, 10.79, "member", ["Skole A"])]
+    assert len(data["municipalities"]) == 3
