@@ -526,3 +526,43 @@ class ActivityBooking(models.Model):
     @property
     def target(self):
         return {"region_pool": self.region, "school_allocation": self.school}.get(self.kind, self.cooperation_area)
+
+
+class BudgetRollup(models.Model):
+    """The nightly budget summary (funding/rollups.py): per year × budget line × region ×
+    school × cooperation area, budgeted, committed (planned activities), spent (held
+    activities), and the municipal contributions invoiced and paid. `key` names the row:
+    "line:<id>" for a budget line, "<kind>:<target id>" for costs booked where no line is."""
+
+    year = models.PositiveSmallIntegerField(_("år"))
+    key = models.CharField(_("nøkkel"), max_length=60)
+    budget = models.ForeignKey(Budget, on_delete=models.CASCADE, null=True, related_name="+")
+    line = models.ForeignKey(BudgetLine, on_delete=models.CASCADE, null=True, related_name="+")
+    kind = models.CharField(_("type"), max_length=30, choices=BudgetLine.Kind.choices)
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, null=True, related_name="+")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, null=True, related_name="+")
+    cooperation_area = models.ForeignKey(CooperationArea, on_delete=models.CASCADE, null=True, related_name="+")
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, null=True, related_name="+")
+    budgeted = models.DecimalField(_("budsjettert"), **NOK)
+    committed = models.DecimalField(_("disponert"), **NOK)
+    spent = models.DecimalField(_("forbrukt"), **NOK)
+    invoiced = models.DecimalField(_("fakturert"), **NOK)
+    paid = models.DecimalField(_("betalt"), **NOK)
+    run = models.ForeignKey("activities.RollupRun", on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("budsjett (oppsummert)")
+        verbose_name_plural = _("budsjett (oppsummert)")
+        ordering = ["year", "kind", "key"]
+        constraints = [models.UniqueConstraint(fields=["year", "key"], name="budget_rollup_row")]
+        indexes = [
+            models.Index(fields=["year", "school"], name="budget_rollup_school_idx"),
+            models.Index(fields=["year", "region"], name="budget_rollup_region_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.key}"
+
+    @property
+    def left(self):
+        return self.budgeted - self.committed - self.spent
