@@ -108,6 +108,15 @@ def _rollup_year(year: int, run: RollupRun) -> int:
     FROM actual act
     LEFT JOIN {tables["school"]} us ON act.t_kind = 'school_allocation' AND us.id = act.t_id
     WHERE NOT EXISTS (SELECT 1 FROM first_lines f WHERE f.kind = act.t_kind AND f.t_id = act.t_id)
+    UNION ALL
+    -- Contributions of the year that no budget line names (e.g. a year without a budget).
+    SELECT %(year)s, 'contribution:' || CAST(mc.municipality_id AS VARCHAR(20)), %(budget)s, NULL,
+           'municipal_contribution', NULL, NULL, NULL, mc.municipality_id, 0, 0, 0,
+           CASE WHEN mc.invoiced_on IS NOT NULL THEN mc.amount ELSE 0 END,
+           CASE WHEN mc.paid_on IS NOT NULL THEN mc.amount ELSE 0 END, %(run)s
+    FROM {tables["contribution"]} mc
+    WHERE mc.year = %(year)s AND NOT EXISTS (
+        SELECT 1 FROM lines l WHERE l.kind = 'municipal_contribution' AND l.municipality_id = mc.municipality_id)
     ON CONFLICT (year, key) DO UPDATE SET budget_id = excluded.budget_id, line_id = excluded.line_id,
         kind = excluded.kind, region_id = excluded.region_id, school_id = excluded.school_id,
         cooperation_area_id = excluded.cooperation_area_id, municipality_id = excluded.municipality_id,

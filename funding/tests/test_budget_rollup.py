@@ -1,0 +1,161 @@
+"""The nightly budget rollup against the budget page's live figures (budget_vs_actual)."""
+
+from datetime import date, datetime
+from decimal import Decimal as D
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from activities.models import Activity, RollupRun
+from activities.tests.factories import ActivityCostFactory, ActivityFactory
+from funding.models import BudgetRollup
+from funding.rollups import rollup_budget
+from funding.selectors import budget_vs_actual
+from funding.services import activity_booking_set, contribution_compute
+from funding.tests.factories import BudgetFactory, BudgetLineFactory
+from governance.models import CooperationArea
+from schools.tests.factories import PopulationFactory
+
+OSLO = ZoneInfo("Europe/Oslo")
+pytestmark = pytest.mark.django_db
+
+
+def _activity(
+    region,
+    cost,
+    status=Activity.Status.HELD,
+    level=Activity.Level.REGIONAL,
+    host_school=None,
+    when=datetime(2020, 3, 1, 10, 0, tzinfo=OSLO),
+):
+    activity = ActivityFactory(
+        region=region,
+        status=status,
+        level=level,
+        host_school=host_school,
+        starts_at=when,
+        ends_at=when,
+        areas=list(CooperationArea.objects.filter(number=4)),
+    )
+    ActivityCostFactory(activity=activity, amount=D(cost))
+    return activity
+
+
+@pytest.fixture
+def booked_budget(network, leader):
+    area = CooperationArea.objects.get(number=4)
+    budget = BudgetFactory(year=2020)
+    BudgetLineFactory(budget=budget, kind="region_pool", label="Pott Follo", amount=D("20000"), region=network.follo)
+    BudgetLineFactory(
+        budget=budget, kind="region_pool", label="Pott Romerike", amount=D("8000"), region=network.romerike
+    )
+    BudgetLineFactory(
+        budget=budget, kind="school_allocation", label="Skole A", amount=D("5000"), school=network.school_a
+    )
+    BudgetLineFactory(
+        budget=budget, kind="area_earmark", label="Unge dirigenter", amount=D("4000"), cooperation_area=area
+    )
+    PopulationFactory(municipality=network.school_b.municipality, year=2020, population=60_000)
+    contribution = contribution_compute(municipality=network.school_b.municipality, year=2020)
+    contribution.invoiced_on = date(2020, 2, 1)
+    contribution.save()
+    BudgetLineFactory(
+        budget=budget,
+        kind="municipal_contribution",
+        label="Kommune B",
+        amount=D("100000"),
+        municipality=network.school_b.municipality,
+    )
+    _activity(network.follo, "10000")
+    _activity(network.follo, "3000", status=Activity.Status.PLANNED)
+    _activity(network.follo, "7000", status=Activity.Status.CANCELLED)
+    _activity(network.follo, "9000", when=datetime(2019, 12, 31, 23, 30, tzinfo=OSLO))
+    _activity(network.follo, "2000", level=Activity.Level.LOCAL, host_school=network.school_a)
+    _activity(network.romerike, "6000")
+    _activity(network.romerike, "5000", status=Activity.Status.PLANNED)
+    earmarked = _activity(network.romerike, "2500")
+    activity_booking_set(activity=earmarked, user=leader, kind="area_earmark", cooperation_area=area)
+    elsewhere = _activity(network.follo, "1500")
+    activity_booking_set(activity=elsewhere, user=leader, kind="school_allocation", school=network.school_b)
+    return budget
+
+
+def test_budget_rollup_equals_the_budget_page(booked_budget):
+    run = rollup_budget(year=2020)
+    live = budget_vs_actual(budget=booked_budget)
+    rolled = {
+        (r.kind, r.region_id if r.kind == "region_pool" else r.school_id or r.cooperation_area_id): (
+            r.budgeted,
+            r.committed,
+            r.spent,
+        )
+        for r in BudgetRollup.objects.filter(year=2020, kind__in=["region_pool", "school_allocation", "area_earmark"])
+    }
+
+    assert run.status == RollupRun.Status.SUCCEEDED
+    assert rolled == {(row.kind, row.target.pk): (row.budgeted, row.committed, row.spent) for row in live.lines}
+
+
+def test_budget_rollup_hand_computed_dimensions(booked_budget, network):
+    rollup_budget(year=2020)
+    rows = {r.key: r for r in BudgetRollup.objects.filter(year=2020)}
+    follo_pool = next(r for r in rows.values() if r.kind == "region_pool" and r.region_id == network.follo.pk)
+    unbudgeted_b = rows[f"school_allocation:{network.school_b.pk}"]
+    contribution = next(r for r in rows.values() if r.kind == "municipal_contribution")
+
+    assert (follo_pool.budgeted, follo_pool.committed, follo_pool.spent, follo_pool.left) == (
+        D("20000.00"),
+        D("3000.00"),
+        D("10000.00"),
+        D("7000.00"),
+    )
+    assert (unbudgeted_b.line_id, unbudgeted_b.region_id, unbudgeted_b.spent) == (
+        None,
+        network.romerike.pk,
+        D("1500.00"),
+    )
+    assert (contribution.budgeted, contribution.invoiced, contribution.paid) == (
+        D("100000.00"),
+        D("100000.00"),
+        D("0.00"),
+    )
+
+
+def test_budget_rollup_twice_identical_and_stale_rows_go(booked_budget):
+    rollup_budget()
+    first = sorted(
+        BudgetRollup.objects.values_list("year", "key", "budgeted", "committed", "spent", "invoiced", "paid")
+    )
+    rollup_budget()
+    assert (
+        sorted(BudgetRollup.objects.values_list("year", "key", "budgeted", "committed", "spent", "invoiced", "paid"))
+        == first
+    )
+
+    booked_budget.lines.filter(kind="area_earmark").delete()
+    rollup_budget()
+
+    assert not BudgetRollup.objects.filter(kind="area_earmark", line__isnull=False).exists()
+    earmark = BudgetRollup.objects.get(year=2020, kind="area_earmark")
+    assert (earmark.budgeted, earmark.spent) == (D("0.00"), D("2500.00"))
+
+
+def test_budget_beat_schedule_exists_after_migrate():
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.select_related("crontab").get(task="funding.rollup_budget")
+
+    assert (task.crontab.minute, task.crontab.hour, str(task.crontab.timezone)) == ("0", "2", "Europe/Oslo")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.celery_worker
+def test_budget_rollup_runs_in_a_real_celery_worker(booked_budget, celery_worker_process):
+    from funding.tasks import rollup_budget_task
+
+    queue, start = celery_worker_process
+    start()
+    outcome = rollup_budget_task.apply_async(kwargs={"year": 2020}, queue=queue).get(timeout=120)
+
+    assert outcome["status"] == "succeeded"
+    assert BudgetRollup.objects.filter(year=2020, run_id=outcome["run"]).count() == outcome["rows"]
