@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Activity, ActivityCost, Participation, Venue
+from .models import Activity, ActivityCost, Participation, RollupRun, Venue
 
 
 @admin.register(Venue)
@@ -50,3 +50,22 @@ class ActivityCostAdmin(admin.ModelAdmin):
     search_fields = ["activity__title", "description"]
     autocomplete_fields = ["activity"]
     list_select_related = ["activity"]
+
+
+@admin.register(RollupRun)
+class RollupRunAdmin(admin.ModelAdmin):
+    """The nightly rollups' record: read-only (the runs write it)."""
+
+    list_display = ["started_at", "kind", "mode", "year", "status", "rows_written", "finished_at", "error"]
+    list_filter = ["kind", "status", "mode"]
+    search_fields = ["error", "task_id"]
+    date_hierarchy = "started_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

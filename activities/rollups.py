@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import Case, Count, F, Q, Sum, Value, When
+from django.db.models import Case, Count, F, Sum, Value, When
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
@@ -412,19 +412,10 @@ def rollup_enrolment(*, year: int | None = None, incremental: bool = False, task
     return run_rollup(kind=RollupRun.Kind.ENROLMENT, year=year, incremental=incremental, task_id=task_id, work=work)
 
 
+def rollup_run_list() -> models.QuerySet[RollupRun]:
+    return RollupRun.objects.order_by("-started_at", "-id")
+
+
 def latest_run(*, kind: str) -> RollupRun | None:
     """The last successful run of a kind: the dashboards print "figures as of" its end."""
     return RollupRun.objects.filter(kind=kind, status=RollupRun.Status.SUCCEEDED).order_by("-finished_at").first()
-
-
-__all__ = [
-    "latest_run",
-    "rollup_enrolment",
-    "rollup_lock",
-    "rollup_mark_activity_dirty",
-    "rollup_mark_dirty",
-    "run_rollup",
-    "school_year_bounds",
-    "upsert_from_select",
-    "Q",
-]

@@ -11,6 +11,7 @@ admin.site.index_title = "Administrasjon"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("helse/", views.health, name="health"),
+    path("oppsummeringer/", views.RollupStatusView.as_view(), name="rollups"),
     path("skoler/", include("ungmusikk.dashboard_urls")),
     path("aktiviteter/", include("activities.urls")),
     path(

@@ -1,15 +1,22 @@
 """Pages that compose several apps: the home page and (later) dashboards and overviews."""
 
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from activities.models import RollupRun
+from activities.rollups import latest_run, rollup_run_list
 from activities.selectors import coordinator_overview
-from governance.selectors import role_list_current_for_user, school_list_led_by
+from governance.selectors import role_list_current_for_user, school_list_led_by, user_is_central_staff
 from schools.selectors import network_summary
 
 from .dashboard_views import user_sees_network
+from .services import rollups_enqueue
 
 
 class HomeView(TemplateView):
@@ -36,3 +43,27 @@ def health(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+class RollupStatusView(LoginRequiredMixin, TemplateView):
+    """The nightly rollups for central staff: the latest runs of each kind, and a button to
+    run them now."""
+
+    template_name = "rollups.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not user_is_central_staff(user=request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["runs"] = rollup_run_list()[:30]
+        context["latest"] = {kind: latest_run(kind=kind) for kind in RollupRun.Kind.values}
+        return context
+
+    def post(self, request, *args, **kwargs):
+        incremental = request.POST.get("mode") == "incremental"
+        rollups_enqueue(user=request.user, incremental=incremental)
+        messages.success(request, _("Oppsummeringene er satt i kø."))
+        return redirect("rollups")

@@ -1,0 +1,56 @@
+import pytest
+from django.urls import reverse
+
+from activities.models import RollupRun, SchoolYearRollup
+from funding.models import BudgetRollup
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rollups_page_lists_runs_for_central_staff(client_as, daily_leader):
+    response = client_as(daily_leader).get(reverse("rollups"))
+
+    assert response.status_code == 200
+    assert list(response.context["latest"]) == ["enrolment", "budget"]
+
+
+@pytest.mark.parametrize("persona", ["rector_a", "coord_follo", "steering_member"])
+def test_rollups_page_refused_to_others(client_as, persona, request):
+    user = request.getfixturevalue(persona)
+
+    assert client_as(user).get(reverse("rollups")).status_code == 403
+    assert client_as(user).post(reverse("rollups"), {"mode": "full"}).status_code == 403
+    assert RollupRun.objects.count() == 0
+
+
+def test_rollups_page_anonymous_goes_to_login(client):
+    response = client.get(reverse("rollups"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_rollups_run_now_runs_both_rollups(client_as, daily_leader, settings):
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        pytest.skip("with Redis the tasks go to a worker; the worker tests cover that path")
+    from activities.tests.factories import ParticipationFactory
+
+    ParticipationFactory()
+
+    response = client_as(daily_leader).post(reverse("rollups"), {"mode": "full"}, follow=True)
+
+    assert response.status_code == 200
+    assert sorted(RollupRun.objects.values_list("kind", "status")) == [
+        ("budget", "succeeded"),
+        ("enrolment", "succeeded"),
+    ]
+    assert SchoolYearRollup.objects.count() == 1
+    assert BudgetRollup.objects.count() == 0
+
+
+def test_rollup_run_admin_is_read_only(client, superuser):
+    client.force_login(superuser)
+
+    assert client.get(reverse("admin:activities_rolluprun_changelist")).status_code == 200
+    assert client.get(reverse("admin:activities_rolluprun_add")).status_code == 403
