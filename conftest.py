@@ -27,6 +27,57 @@ CHROMIUM_ARGS = [
 ]
 
 
+# The reference data the data migrations load. A transactional test (browser, worker) ends
+# with a flush that empties it; the autouse fixture below loads it again (idempotently).
+REFERENCE_DATA = [
+    ("governance.migrations.0002_cooperation_areas", "load_areas"),
+    ("governance.migrations.0003_portal_settings", "create_settings"),
+    ("funding.migrations.0002_contribution_tiers", "load_tiers"),
+    ("activities.migrations.0003_nightly_rollup_schedule", "create_schedule"),
+    ("funding.migrations.0005_nightly_budget_rollup_schedule", "create_schedule"),
+]
+
+
+def ensure_reference_data() -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module, function in REFERENCE_DATA:
+        getattr(import_module(module), function)(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Every database test starts with what the migrations loaded."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not {"db", "transactional_db"} & set(request.fixturenames):
+        return
+    transactional = bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from governance.models import CooperationArea
+
+    if CooperationArea.objects.count() < 10:
+        ensure_reference_data()
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    """A Norwegian browser: the portal answers in the visitor's language."""
+    return {**browser_context_args, "locale": "nb-NO"}
+
+
+@pytest.fixture(autouse=True)
+def _unhashed_static_names_for_browser_tests(request, settings):
+    """The live server serves static files from the finders, which know `js/dashboard.js`
+    but not the manifest's hashed name that production (DEBUG off) puts in the page."""
+    if request.node.get_closest_marker("browser"):
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}

@@ -1,7 +1,6 @@
 """Fixtures of the activities tests: an activity in Follo and one in Romerike, with
 participations, and a pupil at school A."""
 
-import importlib
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -12,30 +11,6 @@ from governance.models import CooperationArea
 from schools.tests.factories import EnrolmentFactory, PupilFactory
 
 OSLO = ZoneInfo("Europe/Oslo")
-
-
-def ensure_cooperation_areas() -> None:
-    """The ten cooperation areas come from a data migration, but a transactional test (a
-    browser test) that ran before in the same process has flushed them: put them back."""
-    if CooperationArea.objects.count() >= 10:
-        return
-    migration = importlib.import_module("governance.migrations.0002_cooperation_areas")
-    for number, name_nb, name_en, since_year, initiated_by in migration.AREAS:
-        CooperationArea.objects.update_or_create(
-            number=number,
-            defaults={"name_nb": name_nb, "name_en": name_en, "since_year": since_year, "initiated_by": initiated_by},
-        )
-
-
-@pytest.fixture(autouse=True)
-def _cooperation_areas_present(request):
-    """Every database test in this folder starts with the reference data of the migrations."""
-    marker = request.node.get_closest_marker("django_db")
-    if marker is None and not {"db", "transactional_db"} & set(request.fixturenames):
-        return
-    transactional = bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
-    request.getfixturevalue("transactional_db" if transactional else "db")
-    ensure_cooperation_areas()
 
 
 @pytest.fixture

@@ -16,22 +16,6 @@ from schools.tests.factories import EnrolmentFactory, PupilFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _unhashed_static_names(settings):
-    """The live server serves static files from the finders, which know `js/activity-form.js`
-    but not the manifest's hashed name that production (DEBUG off) puts in the page."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args):
-    """A Norwegian browser: the portal answers in bokmål."""
-    return {**browser_context_args, "locale": "nb-NO"}
-
-
 def test_coordinator_logs_a_masterclass_and_is_refused_romerike(
     page, live_server, output_path, network, coord_follo, areas
 ):

@@ -1,11 +1,9 @@
 """The steering group approves the demo budget in the admin, with a mouse."""
 
-import importlib
 import os
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.conf import settings as django_settings
 from django.core.management import call_command
 
@@ -14,18 +12,8 @@ from funding.models import Budget
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-# Reference data from data migrations; a transactional test that ran before may have flushed it.
-REFERENCE_DATA = [
-    ("governance.migrations.0002_cooperation_areas", "load_areas"),
-    ("governance.migrations.0003_portal_settings", "create_settings"),
-    ("funding.migrations.0002_contribution_tiers", "load_tiers"),
-]
-
-
 @pytest.fixture
 def demo_network(settings, transactional_db):
-    for module, function in REFERENCE_DATA:
-        getattr(importlib.import_module(module), function)(apps, None)
     settings.DEBUG = True
     call_command("load_demo", verbosity=0)
     settings.DEBUG = False
