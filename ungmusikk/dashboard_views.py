@@ -51,7 +51,8 @@ def user_sees_network(user) -> bool:
 class SchoolDashboardMixin(LoginRequiredMixin):
     def get_school(self) -> School:
         if not hasattr(self, "_school"):
-            self._school = get_object_or_404(school_list_visible_to(user=self.request.user), slug=self.kwargs["slug"])
+            schools = figures.school_list_with_dashboard_settings(school_list_visible_to(user=self.request.user))
+            self._school = get_object_or_404(schools, slug=self.kwargs["slug"])
         return self._school
 
     def get_dashboard(self) -> figures.SchoolDashboard:

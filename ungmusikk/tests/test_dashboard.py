@@ -27,6 +27,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 
@@ -493,7 +494,7 @@ def test_dashboard_page_draws_five_charts_from_embedded_data(client_as, rector_a
 
     assert html.count("<canvas") == 5
     assert '<script id="dashboard-charts" type="application/json">' in html
-    assert "/static/vendor/chartjs/chart.umd.min.js" in html
+    assert static("vendor/chartjs/chart.umd.min.js") in html
 
 
 def test_network_map_json(client_as, steering_member, net):

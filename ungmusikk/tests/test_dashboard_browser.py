@@ -2,11 +2,9 @@
 headless, on the demo network); the steering group sees the network map offline."""
 
 import os
-from importlib import import_module
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
@@ -22,45 +20,8 @@ CANVAS_IS_DRAWN = """canvas => {
 }"""
 
 
-@pytest.fixture(autouse=True)
-def _unhashed_static_names(settings):
-    """The live server serves static files from the finders, which know `js/dashboard.js`
-    but not the manifest's hashed name that production (DEBUG off) puts in the page."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
-def ensure_reference_data():
-    """Another transactional test may have flushed the reference data the migrations load
-    (cooperation areas, contribution tiers, portal settings): load it again (idempotent)."""
-    for module, function in (
-        ("governance.migrations.0002_cooperation_areas", "load_areas"),
-        ("governance.migrations.0003_portal_settings", "create_settings"),
-        ("funding.migrations.0002_contribution_tiers", "load_tiers"),
-    ):
-        getattr(import_module(module), function)(apps, None)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _leave_reference_data(django_db_blocker):
-    """A transactional test ends with a flush, which empties the reference data too; load it
-    again after this module so that the tests after it find what the migrations made."""
-    yield
-    with django_db_blocker.unblock():
-        ensure_reference_data()
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args):
-    """A Norwegian browser: the portal answers in the visitor's language."""
-    return {**browser_context_args, "locale": "nb-NO"}
-
-
 @pytest.fixture
 def demo(settings):
-    ensure_reference_data()
     settings.DEBUG = True
     call_command("load_demo", verbosity=0)
     settings.DEBUG = False
