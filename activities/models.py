@@ -222,7 +222,8 @@ class RollupRun(models.Model):
         indexes = [models.Index(fields=["kind", "status", "-started_at"], name="rollup_run_latest_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.year or ''} {self.started_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+        year = self.year or ""
+        return f"{self.get_kind_display()} {year} {self.started_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
 
 
 class RollupDirty(models.Model):
@@ -237,6 +238,9 @@ class RollupDirty(models.Model):
         verbose_name = _("endret skoleår")
         verbose_name_plural = _("endrede skoleår")
         constraints = [models.UniqueConstraint(fields=["school", "school_year"], name="rollup_dirty_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.school_year}"
 
 
 class EnrolmentRollup(models.Model):
@@ -269,6 +273,9 @@ class EnrolmentRollup(models.Model):
         ]
         indexes = [models.Index(fields=["school", "school_year"], name="enrolment_rollup_school_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.school_year} {self.school_id} {self.cooperation_area_id} {self.kind} {self.month}"
+
 
 class SchoolYearRollup(models.Model):
     """Per school year × school: the totals that can't be summed from the cells (unique
@@ -291,9 +298,10 @@ class SchoolYearRollup(models.Model):
     class Meta:
         verbose_name = _("skoleår (oppsummert)")
         verbose_name_plural = _("skoleår (oppsummert)")
-        constraints = [
-            models.UniqueConstraint(fields=["school_year", "school"], name="school_year_rollup_cell")
-        ]
+        constraints = [models.UniqueConstraint(fields=["school_year", "school"], name="school_year_rollup_cell")]
+
+    def __str__(self) -> str:
+        return f"{self.school_year} {self.school_id}"
 
 
 class PupilLoadRollup(models.Model):
@@ -313,7 +321,8 @@ class PupilLoadRollup(models.Model):
     class Meta:
         verbose_name = _("elevbelastning (oppsummert)")
         verbose_name_plural = _("elevbelastning (oppsummert)")
-        constraints = [
-            models.UniqueConstraint(fields=["school_year", "term", "pupil"], name="pupil_load_rollup_cell")
-        ]
+        constraints = [models.UniqueConstraint(fields=["school_year", "term", "pupil"], name="pupil_load_rollup_cell")]
         indexes = [models.Index(fields=["pupil", "school_year"], name="pupil_load_pupil_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.school_year} {self.term} {self.pupil_id}: {self.activities}"

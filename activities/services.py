@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from governance.models import CooperationArea
 from governance.services import audit_record
 from schools.models import Enrolment, Membership, Pupil, Region, School, school_year_of
+from schools.services import validated_save
 
 from .models import Activity, ActivityCost, Participation, Venue
 
@@ -45,18 +46,12 @@ class CostData:
     description: str = ""
 
 
-def _save(instance, **fields):
-    for name, value in fields.items():
-        setattr(instance, name, value)
-    instance.full_clean()
-    instance.save()
-    return instance
-
-
 @transaction.atomic
 def venue_upsert(*, name: str, municipality, latitude: Decimal, longitude: Decimal, address: str = "") -> Venue:
     venue = Venue.objects.filter(name=name).first() or Venue()
-    return _save(venue, name=name, municipality=municipality, latitude=latitude, longitude=longitude, address=address)
+    return validated_save(
+        venue, name=name, municipality=municipality, latitude=latitude, longitude=longitude, address=address
+    )
 
 
 def participation_errors(*, starts_at: datetime, participations: Iterable[ParticipationData]) -> dict[int, dict]:
@@ -143,7 +138,7 @@ def activity_create(
     if not areas:
         raise ValidationError({"cooperation_areas": _("Velg minst ett samarbeidsområde.")})
     actor = user if getattr(user, "is_authenticated", False) else None
-    activity = _save(
+    activity = validated_save(
         Activity(created_by=actor, updated_by=actor),
         title=title,
         kind=kind,
@@ -178,7 +173,7 @@ def _replace_participations(*, activity: Activity, participations: Iterable[Part
         raise ParticipationRowsInvalid(errors)
     activity.participations.all().delete()
     for row in rows:
-        participation = _save(
+        participation = validated_save(
             Participation(activity=activity), school=row.school, pupils=row.pupils, teachers=row.teachers
         )
         participation.named_pupils.set(row.named_pupils)
@@ -187,7 +182,9 @@ def _replace_participations(*, activity: Activity, participations: Iterable[Part
 def _replace_costs(*, activity: Activity, costs: Iterable[CostData]) -> None:
     activity.costs.all().delete()
     for cost in costs:
-        _save(ActivityCost(activity=activity), category=cost.category, amount=cost.amount, description=cost.description)
+        validated_save(
+            ActivityCost(activity=activity), category=cost.category, amount=cost.amount, description=cost.description
+        )
 
 
 # Fields recorded in the history, in the order the history shows them.
@@ -270,7 +267,7 @@ def activity_update(
         raise ValidationError({"cooperation_areas": _("Velg minst ett samarbeidsområde.")})
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     before = activity_snapshot(activity=activity)
-    _save(
+    validated_save(
         activity,
         title=title,
         kind=kind,
@@ -307,7 +304,7 @@ def activity_cancel(*, user, activity: Activity, reason: str = "") -> Activity:
     if activity.status == Activity.Status.CANCELLED:
         return activity
     before = activity_snapshot(activity=activity)
-    _save(
+    validated_save(
         activity,
         status=Activity.Status.CANCELLED,
         updated_by=user if getattr(user, "is_authenticated", False) else None,
@@ -334,7 +331,7 @@ def participation_import(*, user, activity: Activity, participations: Sequence[P
     if errors:
         raise ParticipationRowsInvalid(errors)
     _replace_participations(activity=activity, participations=[*kept, *participations])
-    _save(activity, updated_by=user if getattr(user, "is_authenticated", False) else None)
+    validated_save(activity, updated_by=user if getattr(user, "is_authenticated", False) else None)
     _audit_changes(
         user=user,
         activity=activity,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from governance.models import CooperationArea, Partner
 from governance.services import audit_record
 from schools.models import County, Municipality, Region, School
+from schools.services import validated_save
 
 from .models import (
     ActivityBooking,
@@ -43,14 +44,6 @@ from .selectors import (
 CENT = Decimal("0.01")
 
 
-def _save(instance, **fields):
-    for name, value in fields.items():
-        setattr(instance, name, value)
-    instance.full_clean()
-    instance.save()
-    return instance
-
-
 @transaction.atomic
 def tier_upsert(
     *,
@@ -61,7 +54,7 @@ def tier_upsert(
     valid_to: date | None = None,
 ) -> ContributionTier:
     tier = ContributionTier.objects.filter(valid_from=valid_from, min_population=min_population).first()
-    return _save(
+    return validated_save(
         tier or ContributionTier(),
         valid_from=valid_from,
         valid_to=valid_to,
@@ -94,7 +87,7 @@ def contribution_compute(*, municipality: Municipality, year: int, user=None) ->
         before = contribution.amount
         if not contribution.override_reason:
             contribution.amount = tier.amount
-    _save(contribution, population=population, tier=tier, computed_amount=tier.amount)
+    validated_save(contribution, population=population, tier=tier, computed_amount=tier.amount)
     if before != contribution.amount:
         audit_record(
             actor=user,
@@ -110,7 +103,7 @@ def contribution_override(
     *, contribution: MunicipalContribution, amount: Decimal, reason: str, user
 ) -> MunicipalContribution:
     before = contribution.amount
-    _save(contribution, amount=amount, override_reason=reason)
+    validated_save(contribution, amount=amount, override_reason=reason)
     audit_record(
         actor=user,
         action="contribution_override",
@@ -145,7 +138,7 @@ def county_grant_set(
         amount = (previous.amount * index_factor).quantize(Decimal("1"))
     grant = CountyGrant.objects.filter(year=year).first() or CountyGrant()
     before = grant.amount
-    _save(grant, year=year, county=county, amount=amount, index_factor=index_factor, reason=reason)
+    validated_save(grant, year=year, county=county, amount=amount, index_factor=index_factor, reason=reason)
     if before != grant.amount:
         audit_record(
             actor=user,
@@ -167,7 +160,7 @@ def partner_contribution_set(
         else PartnerContribution.Form.IN_KIND
     )
     row = PartnerContribution.objects.filter(partner=partner, year=year, category=category).first()
-    return _save(
+    return validated_save(
         row or PartnerContribution(),
         partner=partner,
         year=year,
@@ -393,7 +386,7 @@ def budget_draft(*, year: int, user) -> Budget:
     income = sum((line.amount for line in lines if line.is_income), Decimal(0))
     lines += _expense_lines(year=year, assumptions=assumptions, income=income)
     lines.append(_reserve_line(lines))
-    budget = _save(Budget(), year=year, revision=1, status=Budget.Status.DRAFT, created_by=_actor(user))
+    budget = validated_save(Budget(), year=year, revision=1, status=Budget.Status.DRAFT, created_by=_actor(user))
     for line in lines:
         line.budget = budget
         line.full_clean()
@@ -470,7 +463,7 @@ def budget_line_set(
         if current is None:
             raise ValidationError(_("Linjen hører ikke til dette budsjettet."))
     before = _line_values(current)
-    saved = _save(
+    saved = validated_save(
         current or BudgetLine(budget=locked),
         kind=kind,
         label=label,
@@ -589,7 +582,7 @@ def budget_update(*, budget: Budget, user, notes: str) -> Budget:
     _require_editable(locked)
     if locked.notes != notes:
         audit_record(actor=user, action="budget_update", obj=locked, changes={"notes": [locked.notes, notes]})
-        _save(locked, notes=notes)
+        validated_save(locked, notes=notes)
     return _copy_into(budget, locked)
 
 
@@ -607,7 +600,7 @@ def budget_submit(*, budget: Budget, user) -> Budget:
             % {"income": _money(totals.income), "expense": _money(totals.expense)}
         )
     before = locked.status
-    _save(
+    validated_save(
         locked,
         status=Budget.Status.SUBMITTED,
         submitted_at=timezone.now(),
@@ -643,7 +636,7 @@ def _decide(*, budget: Budget, user, status: str, action: str, comment: str) -> 
     if status == Budget.Status.APPROVED and not budget_totals(budget=locked).is_balanced:
         raise ValidationError(_("Budsjettet er ikke i balanse og kan ikke vedtas."))
     before = locked.status
-    _save(locked, status=status, decided_at=timezone.now(), decided_by=user)
+    validated_save(locked, status=status, decided_at=timezone.now(), decided_by=user)
     audit_record(actor=user, action=action, obj=locked, changes={"status": [before, status]}, comment=comment)
     return locked
 
@@ -707,7 +700,7 @@ def budget_revise(*, budget: Budget, user) -> Budget:
             _("%(budget)s er allerede under revisjon (%(successor)s).") % {"budget": locked, "successor": successor}
         )
     latest = Budget.objects.filter(year=locked.year).order_by("-revision").values_list("revision", flat=True).first()
-    revision = _save(
+    revision = validated_save(
         Budget(),
         year=locked.year,
         revision=latest + 1,
@@ -752,7 +745,7 @@ def activity_booking_set(
     _refuse_unless(may_prepare_budget(user), _("Bare daglig leder og NMH-koordinatoren fører aktiviteter."))
     booking = ActivityBooking.objects.select_for_update().filter(activity=activity).first()
     before = str(booking.target) if booking else None
-    booking = _save(
+    booking = validated_save(
         booking or ActivityBooking(activity=activity),
         kind=kind,
         region=region,

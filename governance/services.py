@@ -10,16 +10,9 @@ from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
 from schools.models import Region, School
+from schools.services import validated_save
 
 from .models import Agreement, AuditEntry, Body, CooperationArea, Partner, Role
-
-
-def _save(instance, **fields):
-    for name, value in fields.items():
-        setattr(instance, name, value)
-    instance.full_clean()
-    instance.save()
-    return instance
 
 
 def audit_record(
@@ -41,13 +34,13 @@ def audit_record(
 @transaction.atomic
 def partner_upsert(*, name: str, kind: str, county=None, municipality=None, school: School | None = None) -> Partner:
     partner = Partner.objects.filter(name=name).first() or Partner()
-    return _save(partner, name=name, kind=kind, county=county, municipality=municipality, school=school)
+    return validated_save(partner, name=name, kind=kind, county=county, municipality=municipality, school=school)
 
 
 @transaction.atomic
 def body_upsert(*, name: str, kind: str, region: Region | None = None, established: date | None = None) -> Body:
     body = Body.objects.filter(name=name).first() or Body()
-    return _save(body, name=name, kind=kind, region=region, established=established)
+    return validated_save(body, name=name, kind=kind, region=region, established=established)
 
 
 @transaction.atomic
@@ -61,7 +54,7 @@ def agreement_upsert(
     signed_on: date | None = None,
 ) -> Agreement:
     agreement = Agreement.objects.filter(title=title, valid_from=valid_from).first() or Agreement()
-    _save(agreement, title=title, valid_from=valid_from, valid_to=valid_to, signed_on=signed_on)
+    validated_save(agreement, title=title, valid_from=valid_from, valid_to=valid_to, signed_on=signed_on)
     agreement.partners.set(partners)
     agreement.areas.set(areas)
     return agreement
@@ -88,7 +81,7 @@ def role_assign(
         or Role()
     )
     created = role.pk is None
-    _save(
+    validated_save(
         role,
         user=user,
         kind=kind,

@@ -24,7 +24,9 @@ from .models import (
 )
 
 
-def _save(instance, **fields):
+def validated_save(instance, **fields):
+    """Set fields, validate the whole instance (full_clean) and save it: every service in the
+    project saves through this, so nothing invalid reaches the database."""
     for name, value in fields.items():
         setattr(instance, name, value)
     instance.full_clean()
@@ -35,13 +37,13 @@ def _save(instance, **fields):
 @transaction.atomic
 def county_upsert(*, number: str, valid_from: date, name: str, valid_to: date | None = None) -> County:
     county = County.objects.filter(number=number, valid_from=valid_from).first() or County()
-    return _save(county, number=number, valid_from=valid_from, name=name, valid_to=valid_to)
+    return validated_save(county, number=number, valid_from=valid_from, name=name, valid_to=valid_to)
 
 
 @transaction.atomic
 def region_upsert(*, slug: str, name: str, valid_from: date, valid_to: date | None = None) -> Region:
     region = Region.objects.filter(slug=slug).first() or Region()
-    return _save(region, slug=slug, name=name, valid_from=valid_from, valid_to=valid_to)
+    return validated_save(region, slug=slug, name=name, valid_from=valid_from, valid_to=valid_to)
 
 
 @transaction.atomic
@@ -58,7 +60,7 @@ def municipality_upsert(
 ) -> Municipality:
     """Create or update a municipality with its population table and county memberships."""
     municipality = Municipality.objects.filter(number=number).first() or Municipality()
-    _save(
+    validated_save(
         municipality,
         number=number,
         name=name,
@@ -71,7 +73,7 @@ def municipality_upsert(
         municipality_population_set(municipality=municipality, year=year, population=population)
     for county, start, end in counties:
         membership = CountyMembership.objects.filter(municipality=municipality, county=county).first()
-        _save(
+        validated_save(
             membership or CountyMembership(), municipality=municipality, county=county, valid_from=start, valid_to=end
         )
     return municipality
@@ -82,7 +84,7 @@ def municipality_population_set(*, municipality: Municipality, year: int, popula
     if population is None or population < 0:
         raise ValidationError({"population": _("Folketallet kan ikke være negativt.")})
     row = MunicipalityPopulation.objects.filter(municipality=municipality, year=year).first()
-    return _save(row or MunicipalityPopulation(), municipality=municipality, year=year, population=population)
+    return validated_save(row or MunicipalityPopulation(), municipality=municipality, year=year, population=population)
 
 
 @transaction.atomic
@@ -121,7 +123,7 @@ def school_upsert(
     contact_phone: str = "",
 ) -> School:
     school = School.objects.filter(slug=slug).first() or School()
-    return _save(
+    return validated_save(
         school,
         slug=slug,
         name=name,
@@ -142,7 +144,7 @@ def membership_set(
     school may not overlap: the school row is locked so two saves can't both pass the check."""
     School.objects.select_for_update().get(pk=school.pk)
     membership = Membership.objects.filter(school=school, valid_from=valid_from).first() or Membership()
-    return _save(membership, school=school, status=status, valid_from=valid_from, valid_to=valid_to, note=note)
+    return validated_save(membership, school=school, status=status, valid_from=valid_from, valid_to=valid_to, note=note)
 
 
 @transaction.atomic
@@ -150,7 +152,7 @@ def enrolment_set(*, school: School, school_year: int, pupils: int) -> Enrolment
     if pupils is None or pupils < 0:
         raise ValidationError({"pupils": _("Elevtallet kan ikke være negativt.")})
     enrolment = Enrolment.objects.filter(school=school, school_year=school_year).first() or Enrolment()
-    return _save(enrolment, school=school, school_year=school_year, pupils=pupils)
+    return validated_save(enrolment, school=school, school_year=school_year, pupils=pupils)
 
 
 @transaction.atomic
@@ -160,7 +162,7 @@ def pupil_create(
     schools = list(schools)
     if not schools:
         raise ValidationError({"schools": _("En elev må gå på minst én skole.")})
-    pupil = _save(
+    pupil = validated_save(
         Pupil(), first_name=first_name, last_name=last_name, birth_year=birth_year, main_instrument=main_instrument
     )
     pupil.schools.set(schools)

@@ -6,7 +6,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from activities.models import Activity
-from activities.tests.factories import ActivityCostFactory, ActivityFactory
 from funding.models import Budget, BudgetLine
 from funding.selectors import (
     AllocationUnit,
@@ -31,7 +30,7 @@ from funding.services import (
     budget_submit,
 )
 from funding.tests.conftest import PERSONAS
-from funding.tests.factories import BudgetFactory, BudgetLineFactory
+from funding.tests.factories import BudgetFactory, BudgetLineFactory, costed_activity
 from governance.models import AuditEntry, CooperationArea
 
 pytestmark = pytest.mark.django_db
@@ -453,28 +452,6 @@ def test_audit_entries_cannot_be_changed(funded, leader):
 # -- budget against actual ----------------------------------------------------------------------
 
 
-def _activity(
-    region,
-    cost,
-    status=Activity.Status.HELD,
-    level=Activity.Level.REGIONAL,
-    host_school=None,
-    when=datetime(2020, 3, 1, 10, 0, tzinfo=OSLO),
-    areas=(4,),
-):
-    activity = ActivityFactory(
-        region=region,
-        status=status,
-        level=level,
-        host_school=host_school,
-        starts_at=when,
-        ends_at=when,
-        areas=list(CooperationArea.objects.filter(number__in=areas)),
-    )
-    ActivityCostFactory(activity=activity, amount=D(cost))
-    return activity
-
-
 def test_budget_vs_actual_hand_computed(network, leader):
     area = CooperationArea.objects.get(number=4)
     budget = BudgetFactory(year=2020)
@@ -488,16 +465,16 @@ def test_budget_vs_actual_hand_computed(network, leader):
     BudgetLineFactory(
         budget=budget, kind="area_earmark", label="Unge dirigenter", amount=D("4000"), cooperation_area=area
     )
-    _activity(network.follo, "10000")  # held, Follo pool by default
-    _activity(network.follo, "3000", status=Activity.Status.PLANNED)  # committed on the Follo pool
-    _activity(network.follo, "7000", status=Activity.Status.CANCELLED)  # counts for nothing
-    _activity(network.follo, "9000", when=datetime(2019, 12, 31, 23, 30, tzinfo=OSLO))  # another year
-    _activity(network.follo, "2000", level=Activity.Level.LOCAL, host_school=network.school_a)  # school A
-    _activity(network.romerike, "6000")
-    _activity(network.romerike, "5000", status=Activity.Status.PLANNED)  # Romerike over by 3,000
-    booked = _activity(network.romerike, "2500", areas=(4, 9))
+    costed_activity(network.follo, "10000")  # held, Follo pool by default
+    costed_activity(network.follo, "3000", status=Activity.Status.PLANNED)  # committed on the Follo pool
+    costed_activity(network.follo, "7000", status=Activity.Status.CANCELLED)  # counts for nothing
+    costed_activity(network.follo, "9000", when=datetime(2019, 12, 31, 23, 30, tzinfo=OSLO))  # another year
+    costed_activity(network.follo, "2000", level=Activity.Level.LOCAL, host_school=network.school_a)  # school A
+    costed_activity(network.romerike, "6000")
+    costed_activity(network.romerike, "5000", status=Activity.Status.PLANNED)  # Romerike over by 3,000
+    booked = costed_activity(network.romerike, "2500", areas=(4, 9))
     activity_booking_set(activity=booked, user=leader, kind="area_earmark", cooperation_area=area)
-    elsewhere = _activity(network.follo, "1500")
+    elsewhere = costed_activity(network.follo, "1500")
     activity_booking_set(activity=elsewhere, user=leader, kind="school_allocation", school=network.school_b)
 
     actual = budget_vs_actual(budget=budget)
@@ -530,13 +507,13 @@ def test_budget_vs_actual_hand_computed(network, leader):
 def test_budget_vs_actual_query_count_constant(network, leader, django_assert_num_queries):
     budget = BudgetFactory(year=2020)
     BudgetLineFactory(budget=budget, kind="region_pool", label="Pott Follo", amount=D("20000"), region=network.follo)
-    _activity(network.romerike, "1000")
+    costed_activity(network.romerike, "1000")
     # lines, activities with their costs, bookings, activity areas, areas without an earmark,
     # names of unbudgeted targets (the Romerike pool)
     with django_assert_num_queries(6):
         budget_vs_actual(budget=budget)
     for cost in ("1000", "2000"):
-        _activity(network.romerike, cost)
-        _activity(network.follo, cost)
+        costed_activity(network.romerike, cost)
+        costed_activity(network.follo, cost)
     with django_assert_num_queries(6):
         budget_vs_actual(budget=budget)

@@ -7,38 +7,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from activities.models import Activity, RollupRun
-from activities.tests.factories import ActivityCostFactory, ActivityFactory
 from funding.models import BudgetRollup
 from funding.rollups import rollup_budget
 from funding.selectors import budget_vs_actual
 from funding.services import activity_booking_set, contribution_compute
-from funding.tests.factories import BudgetFactory, BudgetLineFactory
+from funding.tests.factories import BudgetFactory, BudgetLineFactory, costed_activity
 from governance.models import CooperationArea
 from schools.tests.factories import PopulationFactory
 
 OSLO = ZoneInfo("Europe/Oslo")
 pytestmark = pytest.mark.django_db
-
-
-def _activity(
-    region,
-    cost,
-    status=Activity.Status.HELD,
-    level=Activity.Level.REGIONAL,
-    host_school=None,
-    when=datetime(2020, 3, 1, 10, 0, tzinfo=OSLO),
-):
-    activity = ActivityFactory(
-        region=region,
-        status=status,
-        level=level,
-        host_school=host_school,
-        starts_at=when,
-        ends_at=when,
-        areas=list(CooperationArea.objects.filter(number=4)),
-    )
-    ActivityCostFactory(activity=activity, amount=D(cost))
-    return activity
 
 
 @pytest.fixture
@@ -66,16 +44,16 @@ def booked_budget(network, leader):
         amount=D("100000"),
         municipality=network.school_b.municipality,
     )
-    _activity(network.follo, "10000")
-    _activity(network.follo, "3000", status=Activity.Status.PLANNED)
-    _activity(network.follo, "7000", status=Activity.Status.CANCELLED)
-    _activity(network.follo, "9000", when=datetime(2019, 12, 31, 23, 30, tzinfo=OSLO))
-    _activity(network.follo, "2000", level=Activity.Level.LOCAL, host_school=network.school_a)
-    _activity(network.romerike, "6000")
-    _activity(network.romerike, "5000", status=Activity.Status.PLANNED)
-    earmarked = _activity(network.romerike, "2500")
+    costed_activity(network.follo, "10000")
+    costed_activity(network.follo, "3000", status=Activity.Status.PLANNED)
+    costed_activity(network.follo, "7000", status=Activity.Status.CANCELLED)
+    costed_activity(network.follo, "9000", when=datetime(2019, 12, 31, 23, 30, tzinfo=OSLO))
+    costed_activity(network.follo, "2000", level=Activity.Level.LOCAL, host_school=network.school_a)
+    costed_activity(network.romerike, "6000")
+    costed_activity(network.romerike, "5000", status=Activity.Status.PLANNED)
+    earmarked = costed_activity(network.romerike, "2500")
     activity_booking_set(activity=earmarked, user=leader, kind="area_earmark", cooperation_area=area)
-    elsewhere = _activity(network.follo, "1500")
+    elsewhere = costed_activity(network.follo, "1500")
     activity_booking_set(activity=elsewhere, user=leader, kind="school_allocation", school=network.school_b)
     return budget
 
