@@ -326,3 +326,31 @@ class PupilLoadRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school_year} {self.term} {self.pupil_id}: {self.activities}"
+
+
+class ParticipationMonthRollup(models.Model):
+    """Per school year × school × activity kind × month, without the area dimension (an
+    activity in two areas counts once): the activities the school took part in, its pupils
+    and teachers. The school dashboards' month and kind tables read this."""
+
+    school_year = models.PositiveSmallIntegerField(_("skoleår"))
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("skole"))
+    kind = models.CharField(_("type"), max_length=30, choices=Activity.Kind.choices)
+    month = models.PositiveSmallIntegerField(_("måned"))
+    activities = models.PositiveIntegerField(_("aktiviteter"), default=0)
+    pupils = models.PositiveIntegerField(_("elever (antall)"), default=0)
+    teachers = models.PositiveIntegerField(_("lærere"), default=0)
+    run = models.ForeignKey(RollupRun, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("deltakelse per måned (oppsummert)")
+        verbose_name_plural = _("deltakelse per måned (oppsummert)")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school_year", "school", "kind", "month"], name="participation_month_rollup_cell"
+            )
+        ]
+        indexes = [models.Index(fields=["school", "school_year"], name="participation_month_school_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.school_year} {self.school_id} {self.kind} {self.month}"

@@ -32,6 +32,7 @@ from .models import (
     Activity,
     EnrolmentRollup,
     Participation,
+    ParticipationMonthRollup,
     PupilLoadRollup,
     RollupDirty,
     RollupRun,
@@ -171,16 +172,18 @@ def _only(figures: list[str], column: str) -> list[str]:
     return ["n" if figure == column else "zero" for figure in figures]
 
 
-def _participations(year: int, schools: set[int] | None) -> models.QuerySet:
+def _participations(year: int, schools: set[int] | None, until: datetime) -> models.QuerySet:
     start, end = school_year_bounds(year)
+    end = min(end, until)
     rows = Participation.objects.filter(activity__starts_at__gte=start, activity__starts_at__lt=end).exclude(
         activity__status=Activity.Status.CANCELLED
     )
     return (rows.filter(school_id__in=schools) if schools is not None else rows).order_by()
 
 
-def _links(year: int) -> models.QuerySet:
+def _links(year: int, until: datetime) -> models.QuerySet:
     start, end = school_year_bounds(year)
+    end = min(end, until)
     return (
         NamedLink.objects.filter(
             participation__activity__starts_at__gte=start, participation__activity__starts_at__lt=end
@@ -200,16 +203,18 @@ def _execute(sql: str, params=()) -> int:
         return max(cursor.rowcount, 0)
 
 
-def _stage_links(year: int, schools: set[int] | None) -> None:
+def _stage_links(year: int, schools: set[int] | None, until: datetime) -> None:
     """One pass over the year's named-pupil links into a narrow temporary table (pupil,
     school, activity, kind, month, term); every pupil figure is then aggregated from it
     without joining the big tables again. The month and term come from Django's time-zone
     aware functions, so the same SQL works on PostgreSQL and SQLite."""
-    links = _links(year)
+    links = _links(year, until)
     if schools is not None:
         # The pupils named at the changed schools, with all their links: a pupil's load counts
         # at every school they attend.
-        links = links.filter(pupil_id__in=_links(year).filter(participation__school_id__in=schools).values("pupil_id"))
+        links = links.filter(
+            pupil_id__in=_links(year, until).filter(participation__school_id__in=schools).values("pupil_id")
+        )
     select = (
         links.annotate(
             school=F("participation__school_id"),
@@ -235,7 +240,9 @@ def _rollup_year(year: int, run: RollupRun, schools: set[int] | None) -> int:
     school_filter = ""
     if schools is not None:
         school_filter = f"WHERE l.school IN ({', '.join(str(int(pk)) for pk in schools)})"
-    _stage_links(year, schools)
+    # Only what has started by the time the run started counts ("figures as of" the run).
+    until = run.started_at
+    _stage_links(year, schools, until)
     written = 0
 
     # 1. Each named pupil's load per term, across all the pupil's schools.
@@ -249,7 +256,9 @@ def _rollup_year(year: int, run: RollupRun, schools: set[int] | None) -> int:
     )
     stale = PupilLoadRollup.objects.filter(school_year=year).exclude(run=run)
     if schools is not None:
-        stale = stale.filter(pupil_id__in=_links(year).filter(participation__school_id__in=schools).values("pupil_id"))
+        stale = stale.filter(
+            pupil_id__in=_links(year, until).filter(participation__school_id__in=schools).values("pupil_id")
+        )
     stale.delete()
 
     # 2. The cells: participation figures from the participation rows, then the named pupils
@@ -257,7 +266,7 @@ def _rollup_year(year: int, run: RollupRun, schools: set[int] | None) -> int:
     dims = ["sy", "school_id", "area", "kind_", "month"]
     columns = ["school_year", "school_id", "cooperation_area_id", "kind", "month"]
     participation_cells = (
-        _participations(year, schools)
+        _participations(year, schools, until)
         .filter(activity__cooperation_areas__isnull=False)
         .annotate(
             area=F("activity__cooperation_areas"), kind_=F("activity__kind"), month=ExtractMonth("activity__starts_at")
@@ -296,6 +305,26 @@ def _rollup_year(year: int, run: RollupRun, schools: set[int] | None) -> int:
     stale_cells = EnrolmentRollup.objects.filter(school_year=year).exclude(run=run)
     (stale_cells.filter(school_id__in=schools) if schools is not None else stale_cells).delete()
 
+    # 2b. The same participation figures without the area dimension (an activity counts once).
+    month_cells = (
+        _participations(year, schools, until)
+        .annotate(kind_=F("activity__kind"), month=ExtractMonth("activity__starts_at"))
+        .values("school_id", "kind_", "month")
+        .annotate(n_activities=Count("activity_id", distinct=True), n_pupils=Sum("pupils"), n_teachers=Sum("teachers"))
+        .annotate(**constants)
+        .values_list("sy", "school_id", "kind_", "month", "n_activities", "n_pupils", "n_teachers", "run_ref")
+    )
+    month_columns = ["school_year", "school_id", "kind", "month"]
+    written += upsert_from_select(
+        ParticipationMonthRollup,
+        month_cells,
+        columns=[*month_columns, "activities", "pupils", "teachers", "run_id"],
+        conflict=month_columns,
+        update=["activities", "pupils", "teachers", "run_id"],
+    )
+    stale_months = ParticipationMonthRollup.objects.filter(school_year=year).exclude(run=run)
+    (stale_months.filter(school_id__in=schools) if schools is not None else stale_months).delete()
+
     # 3. Per school: enrolment, totals, unique pupils over the year and the share taking part.
     year_columns = ["school_year", "school_id"]
     enrolment = Enrolment.objects.filter(school_year=year).order_by()
@@ -311,7 +340,7 @@ def _rollup_year(year: int, run: RollupRun, schools: set[int] | None) -> int:
         update=["enrolment", *FIGURES, "run_id"],
     )
     totals = (
-        _participations(year, schools)
+        _participations(year, schools, until)
         .values("school_id")
         .annotate(
             n_activities=Count("activity_id", distinct=True),
@@ -380,9 +409,9 @@ def _dirty_schools(*, before: datetime, year: int | None) -> dict[int, set[int]]
     for school_id, school_year in marked.values_list("school_id", "school_year"):
         by_year[school_year].add(school_id)
     for school_year, schools in by_year.items():
-        pupils = _links(school_year).filter(participation__school_id__in=schools).values("pupil_id")
+        pupils = _links(school_year, before).filter(participation__school_id__in=schools).values("pupil_id")
         schools |= set(
-            _links(school_year)
+            _links(school_year, before)
             .filter(pupil_id__in=pupils)
             .values_list("participation__school_id", flat=True)
             .distinct()
@@ -403,7 +432,7 @@ def rollup_enrolment(*, year: int | None = None, incremental: bool = False, task
         if year is None:
             RollupDirty.objects.filter(marked_at__lte=run.started_at).delete()
             # Years that no longer have data lose their figures too.
-            for model in (EnrolmentRollup, SchoolYearRollup, PupilLoadRollup):
+            for model in (EnrolmentRollup, ParticipationMonthRollup, SchoolYearRollup, PupilLoadRollup):
                 model.objects.exclude(school_year__in=years).delete()
         else:
             RollupDirty.objects.filter(marked_at__lte=run.started_at, school_year=year).delete()

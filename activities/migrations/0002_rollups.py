@@ -5,110 +5,248 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('activities', '0001_initial'),
-        ('governance', '0003_portal_settings'),
-        ('schools', '0001_initial'),
+        ("activities", "0001_initial"),
+        ("governance", "0003_portal_settings"),
+        ("schools", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RollupRun',
+            name="RollupRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('enrolment', 'Deltakelse og elevtall'), ('budget', 'Budsjett og regnskap')], max_length=20, verbose_name='type')),
-                ('mode', models.CharField(choices=[('full', 'Full'), ('incremental', 'Inkrementell')], default='full', max_length=20, verbose_name='modus')),
-                ('year', models.PositiveSmallIntegerField(blank=True, help_text='Tom betyr alle år.', null=True, verbose_name='år')),
-                ('started_at', models.DateTimeField(verbose_name='startet')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='ferdig')),
-                ('rows_written', models.PositiveIntegerField(default=0, verbose_name='rader skrevet')),
-                ('status', models.CharField(choices=[('running', 'Kjører'), ('succeeded', 'Fullført'), ('skipped', 'Hoppet over'), ('failed', 'Feilet')], default='running', max_length=20, verbose_name='status')),
-                ('error', models.TextField(blank=True, verbose_name='feil')),
-                ('task_id', models.CharField(blank=True, max_length=100, verbose_name='oppgave-id')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("enrolment", "Deltakelse og elevtall"), ("budget", "Budsjett og regnskap")],
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("full", "Full"), ("incremental", "Inkrementell")],
+                        default="full",
+                        max_length=20,
+                        verbose_name="modus",
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, help_text="Tom betyr alle år.", null=True, verbose_name="år"
+                    ),
+                ),
+                ("started_at", models.DateTimeField(verbose_name="startet")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="ferdig")),
+                ("rows_written", models.PositiveIntegerField(default=0, verbose_name="rader skrevet")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("running", "Kjører"),
+                            ("succeeded", "Fullført"),
+                            ("skipped", "Hoppet over"),
+                            ("failed", "Feilet"),
+                        ],
+                        default="running",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("error", models.TextField(blank=True, verbose_name="feil")),
+                ("task_id", models.CharField(blank=True, max_length=100, verbose_name="oppgave-id")),
             ],
             options={
-                'verbose_name': 'oppsummeringskjøring',
-                'verbose_name_plural': 'oppsummeringskjøringer',
-                'ordering': ['-started_at', '-id'],
-                'indexes': [models.Index(fields=['kind', 'status', '-started_at'], name='rollup_run_latest_idx')],
+                "verbose_name": "oppsummeringskjøring",
+                "verbose_name_plural": "oppsummeringskjøringer",
+                "ordering": ["-started_at", "-id"],
+                "indexes": [models.Index(fields=["kind", "status", "-started_at"], name="rollup_run_latest_idx")],
             },
         ),
         migrations.CreateModel(
-            name='RollupDirty',
+            name="RollupDirty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('school_year', models.PositiveSmallIntegerField(verbose_name='skoleår')),
-                ('marked_at', models.DateTimeField(auto_now=True, verbose_name='markert')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.school', verbose_name='skole')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("school_year", models.PositiveSmallIntegerField(verbose_name="skoleår")),
+                ("marked_at", models.DateTimeField(auto_now=True, verbose_name="markert")),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="schools.school",
+                        verbose_name="skole",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'endret skoleår',
-                'verbose_name_plural': 'endrede skoleår',
-                'constraints': [models.UniqueConstraint(fields=('school', 'school_year'), name='rollup_dirty_unique')],
+                "verbose_name": "endret skoleår",
+                "verbose_name_plural": "endrede skoleår",
+                "constraints": [models.UniqueConstraint(fields=("school", "school_year"), name="rollup_dirty_unique")],
             },
         ),
         migrations.CreateModel(
-            name='PupilLoadRollup',
+            name="PupilLoadRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('school_year', models.PositiveSmallIntegerField(verbose_name='skoleår')),
-                ('term', models.CharField(choices=[('autumn', 'Høst'), ('spring', 'Vår')], max_length=10, verbose_name='semester')),
-                ('activities', models.PositiveIntegerField(default=0, verbose_name='aktiviteter')),
-                ('pupil', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.pupil', verbose_name='elev')),
-                ('run', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='activities.rolluprun')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("school_year", models.PositiveSmallIntegerField(verbose_name="skoleår")),
+                (
+                    "term",
+                    models.CharField(
+                        choices=[("autumn", "Høst"), ("spring", "Vår")], max_length=10, verbose_name="semester"
+                    ),
+                ),
+                ("activities", models.PositiveIntegerField(default=0, verbose_name="aktiviteter")),
+                (
+                    "pupil",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="schools.pupil",
+                        verbose_name="elev",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="activities.rolluprun",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'elevbelastning (oppsummert)',
-                'verbose_name_plural': 'elevbelastning (oppsummert)',
-                'indexes': [models.Index(fields=['pupil', 'school_year'], name='pupil_load_pupil_idx')],
-                'constraints': [models.UniqueConstraint(fields=('school_year', 'term', 'pupil'), name='pupil_load_rollup_cell')],
+                "verbose_name": "elevbelastning (oppsummert)",
+                "verbose_name_plural": "elevbelastning (oppsummert)",
+                "indexes": [models.Index(fields=["pupil", "school_year"], name="pupil_load_pupil_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("school_year", "term", "pupil"), name="pupil_load_rollup_cell")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='EnrolmentRollup',
+            name="EnrolmentRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('school_year', models.PositiveSmallIntegerField(verbose_name='skoleår')),
-                ('kind', models.CharField(choices=[('masterclass', 'Mesterklasse'), ('individual_teaching', 'Individuell undervisning'), ('seminar', 'Fagseminar'), ('concert', 'Konsert'), ('course', 'Kurs'), ('continuing_education', 'Etter- og videreutdanning'), ('project', 'Prosjekt'), ('gathering', 'Samling'), ('practice_placement', 'Praksisplass')], max_length=30, verbose_name='type')),
-                ('month', models.PositiveSmallIntegerField(verbose_name='måned')),
-                ('activities', models.PositiveIntegerField(default=0, verbose_name='aktiviteter')),
-                ('participations', models.PositiveIntegerField(default=0, verbose_name='deltakelser')),
-                ('pupils', models.PositiveIntegerField(default=0, verbose_name='elever (antall)')),
-                ('unique_pupils', models.PositiveIntegerField(default=0, verbose_name='navngitte elever')),
-                ('teachers', models.PositiveIntegerField(default=0, verbose_name='lærere')),
-                ('pupils_over_threshold', models.PositiveIntegerField(default=0, verbose_name='elever over varselgrensen')),
-                ('cooperation_area', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='governance.cooperationarea', verbose_name='samarbeidsområde')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.school', verbose_name='skole')),
-                ('run', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='activities.rolluprun')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("school_year", models.PositiveSmallIntegerField(verbose_name="skoleår")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("masterclass", "Mesterklasse"),
+                            ("individual_teaching", "Individuell undervisning"),
+                            ("seminar", "Fagseminar"),
+                            ("concert", "Konsert"),
+                            ("course", "Kurs"),
+                            ("continuing_education", "Etter- og videreutdanning"),
+                            ("project", "Prosjekt"),
+                            ("gathering", "Samling"),
+                            ("practice_placement", "Praksisplass"),
+                        ],
+                        max_length=30,
+                        verbose_name="type",
+                    ),
+                ),
+                ("month", models.PositiveSmallIntegerField(verbose_name="måned")),
+                ("activities", models.PositiveIntegerField(default=0, verbose_name="aktiviteter")),
+                ("participations", models.PositiveIntegerField(default=0, verbose_name="deltakelser")),
+                ("pupils", models.PositiveIntegerField(default=0, verbose_name="elever (antall)")),
+                ("unique_pupils", models.PositiveIntegerField(default=0, verbose_name="navngitte elever")),
+                ("teachers", models.PositiveIntegerField(default=0, verbose_name="lærere")),
+                (
+                    "pupils_over_threshold",
+                    models.PositiveIntegerField(default=0, verbose_name="elever over varselgrensen"),
+                ),
+                (
+                    "cooperation_area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="governance.cooperationarea",
+                        verbose_name="samarbeidsområde",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="schools.school",
+                        verbose_name="skole",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="activities.rolluprun",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'deltakelse (oppsummert)',
-                'verbose_name_plural': 'deltakelse (oppsummert)',
-                'indexes': [models.Index(fields=['school', 'school_year'], name='enrolment_rollup_school_idx')],
-                'constraints': [models.UniqueConstraint(fields=('school_year', 'school', 'cooperation_area', 'kind', 'month'), name='enrolment_rollup_cell')],
+                "verbose_name": "deltakelse (oppsummert)",
+                "verbose_name_plural": "deltakelse (oppsummert)",
+                "indexes": [models.Index(fields=["school", "school_year"], name="enrolment_rollup_school_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("school_year", "school", "cooperation_area", "kind", "month"),
+                        name="enrolment_rollup_cell",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SchoolYearRollup',
+            name="SchoolYearRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('school_year', models.PositiveSmallIntegerField(verbose_name='skoleår')),
-                ('activities', models.PositiveIntegerField(default=0, verbose_name='aktiviteter')),
-                ('participations', models.PositiveIntegerField(default=0, verbose_name='deltakelser')),
-                ('pupils', models.PositiveIntegerField(default=0, verbose_name='elever (antall)')),
-                ('unique_pupils', models.PositiveIntegerField(default=0, verbose_name='navngitte elever')),
-                ('teachers', models.PositiveIntegerField(default=0, verbose_name='lærere')),
-                ('pupils_over_threshold', models.PositiveIntegerField(default=0, verbose_name='elever over varselgrensen')),
-                ('enrolment', models.PositiveIntegerField(blank=True, null=True, verbose_name='elevtall')),
-                ('share_taking_part', models.DecimalField(blank=True, decimal_places=4, max_digits=7, null=True, verbose_name='andel som deltar')),
-                ('run', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='activities.rolluprun')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.school', verbose_name='skole')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("school_year", models.PositiveSmallIntegerField(verbose_name="skoleår")),
+                ("activities", models.PositiveIntegerField(default=0, verbose_name="aktiviteter")),
+                ("participations", models.PositiveIntegerField(default=0, verbose_name="deltakelser")),
+                ("pupils", models.PositiveIntegerField(default=0, verbose_name="elever (antall)")),
+                ("unique_pupils", models.PositiveIntegerField(default=0, verbose_name="navngitte elever")),
+                ("teachers", models.PositiveIntegerField(default=0, verbose_name="lærere")),
+                (
+                    "pupils_over_threshold",
+                    models.PositiveIntegerField(default=0, verbose_name="elever over varselgrensen"),
+                ),
+                ("enrolment", models.PositiveIntegerField(blank=True, null=True, verbose_name="elevtall")),
+                (
+                    "share_taking_part",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=7, null=True, verbose_name="andel som deltar"
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="activities.rolluprun",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="schools.school",
+                        verbose_name="skole",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'skoleår (oppsummert)',
-                'verbose_name_plural': 'skoleår (oppsummert)',
-                'constraints': [models.UniqueConstraint(fields=('school_year', 'school'), name='school_year_rollup_cell')],
+                "verbose_name": "skoleår (oppsummert)",
+                "verbose_name_plural": "skoleår (oppsummert)",
+                "constraints": [
+                    models.UniqueConstraint(fields=("school_year", "school"), name="school_year_rollup_cell")
+                ],
             },
         ),
     ]

@@ -5,41 +5,108 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('activities', '0003_nightly_rollup_schedule'),
-        ('funding', '0003_budget_assumptions_activity_booking'),
-        ('governance', '0003_portal_settings'),
-        ('schools', '0001_initial'),
+        ("activities", "0003_nightly_rollup_schedule"),
+        ("funding", "0003_budget_assumptions_activity_booking"),
+        ("governance", "0003_portal_settings"),
+        ("schools", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BudgetRollup',
+            name="BudgetRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='år')),
-                ('key', models.CharField(max_length=60, verbose_name='nøkkel')),
-                ('kind', models.CharField(choices=[('county_grant', 'Fylkeskommunalt tilskudd'), ('municipal_contribution', 'Kommunalt tilskudd'), ('partner_cash', 'Partnerbidrag, kontanter'), ('other_income', 'Andre inntekter'), ('in_kind', 'Naturalytelse'), ('central_management', 'Sentral ledelse'), ('region_pool', 'Regional pott'), ('school_allocation', 'Tildeling til skole'), ('area_earmark', 'Øremerket samarbeidsområde'), ('reserve', 'Reserve')], max_length=30, verbose_name='type')),
-                ('budgeted', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='budsjettert')),
-                ('committed', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='disponert')),
-                ('spent', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='forbrukt')),
-                ('invoiced', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='fakturert')),
-                ('paid', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='betalt')),
-                ('budget', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='funding.budget')),
-                ('cooperation_area', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='governance.cooperationarea')),
-                ('line', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='funding.budgetline')),
-                ('municipality', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.municipality')),
-                ('region', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.region')),
-                ('run', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='activities.rolluprun')),
-                ('school', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="år")),
+                ("key", models.CharField(max_length=60, verbose_name="nøkkel")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("county_grant", "Fylkeskommunalt tilskudd"),
+                            ("municipal_contribution", "Kommunalt tilskudd"),
+                            ("partner_cash", "Partnerbidrag, kontanter"),
+                            ("other_income", "Andre inntekter"),
+                            ("in_kind", "Naturalytelse"),
+                            ("central_management", "Sentral ledelse"),
+                            ("region_pool", "Regional pott"),
+                            ("school_allocation", "Tildeling til skole"),
+                            ("area_earmark", "Øremerket samarbeidsområde"),
+                            ("reserve", "Reserve"),
+                        ],
+                        max_length=30,
+                        verbose_name="type",
+                    ),
+                ),
+                ("budgeted", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="budsjettert")),
+                ("committed", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="disponert")),
+                ("spent", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="forbrukt")),
+                ("invoiced", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="fakturert")),
+                ("paid", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="betalt")),
+                (
+                    "budget",
+                    models.ForeignKey(
+                        null=True, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="funding.budget"
+                    ),
+                ),
+                (
+                    "cooperation_area",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="governance.cooperationarea",
+                    ),
+                ),
+                (
+                    "line",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="funding.budgetline",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="schools.municipality",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        null=True, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="schools.region"
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="activities.rolluprun",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        null=True, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="schools.school"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'budsjett (oppsummert)',
-                'verbose_name_plural': 'budsjett (oppsummert)',
-                'ordering': ['year', 'kind', 'key'],
-                'indexes': [models.Index(fields=['year', 'school'], name='budget_rollup_school_idx'), models.Index(fields=['year', 'region'], name='budget_rollup_region_idx')],
-                'constraints': [models.UniqueConstraint(fields=('year', 'key'), name='budget_rollup_row')],
+                "verbose_name": "budsjett (oppsummert)",
+                "verbose_name_plural": "budsjett (oppsummert)",
+                "ordering": ["year", "kind", "key"],
+                "indexes": [
+                    models.Index(fields=["year", "school"], name="budget_rollup_school_idx"),
+                    models.Index(fields=["year", "region"], name="budget_rollup_region_idx"),
+                ],
+                "constraints": [models.UniqueConstraint(fields=("year", "key"), name="budget_rollup_row")],
             },
         ),
     ]

@@ -7,163 +7,396 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('schools', '0001_initial'),
+        ("schools", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CooperationArea',
+            name="CooperationArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(unique=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(99)], verbose_name='nummer')),
-                ('name_nb', models.CharField(max_length=200, verbose_name='navn (bokmål)')),
-                ('name_en', models.CharField(max_length=200, verbose_name='navn (engelsk)')),
-                ('since_year', models.PositiveSmallIntegerField(verbose_name='fra år')),
-                ('initiated_by', models.CharField(blank=True, max_length=150, verbose_name='initiert av')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "number",
+                    models.PositiveSmallIntegerField(
+                        unique=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(99),
+                        ],
+                        verbose_name="nummer",
+                    ),
+                ),
+                ("name_nb", models.CharField(max_length=200, verbose_name="navn (bokmål)")),
+                ("name_en", models.CharField(max_length=200, verbose_name="navn (engelsk)")),
+                ("since_year", models.PositiveSmallIntegerField(verbose_name="fra år")),
+                ("initiated_by", models.CharField(blank=True, max_length=150, verbose_name="initiert av")),
             ],
             options={
-                'verbose_name': 'samarbeidsområde',
-                'verbose_name_plural': 'samarbeidsområder',
-                'ordering': ['number'],
+                "verbose_name": "samarbeidsområde",
+                "verbose_name_plural": "samarbeidsområder",
+                "ordering": ["number"],
             },
         ),
         migrations.CreateModel(
-            name='PortalSetting',
+            name="PortalSetting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('pupil_load_threshold', models.PositiveSmallIntegerField(default=6, help_text='Varsle når en elev deltar i så mange aktiviteter eller flere i samme semester.', validators=[django.core.validators.MinValueValidator(1)], verbose_name='varselgrense for elevbelastning')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "pupil_load_threshold",
+                    models.PositiveSmallIntegerField(
+                        default=6,
+                        help_text="Varsle når en elev deltar i så mange aktiviteter eller flere i samme semester.",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="varselgrense for elevbelastning",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'innstilling',
-                'verbose_name_plural': 'innstillinger',
+                "verbose_name": "innstilling",
+                "verbose_name_plural": "innstillinger",
             },
         ),
         migrations.CreateModel(
-            name='Body',
+            name="Body",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, unique=True, verbose_name='navn')),
-                ('kind', models.CharField(choices=[('steering_group', 'Styringsgruppe'), ('working_committee', 'Arbeidsutvalg'), ('reference_group', 'Referansegruppe')], max_length=30, verbose_name='type')),
-                ('established', models.DateField(blank=True, null=True, verbose_name='opprettet')),
-                ('region', models.ForeignKey(blank=True, help_text='Bare for referansegrupper.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='bodies', to='schools.region', verbose_name='delregion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=150, unique=True, verbose_name="navn")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("steering_group", "Styringsgruppe"),
+                            ("working_committee", "Arbeidsutvalg"),
+                            ("reference_group", "Referansegruppe"),
+                        ],
+                        max_length=30,
+                        verbose_name="type",
+                    ),
+                ),
+                ("established", models.DateField(blank=True, null=True, verbose_name="opprettet")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Bare for referansegrupper.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bodies",
+                        to="schools.region",
+                        verbose_name="delregion",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organ',
-                'verbose_name_plural': 'organer',
-                'ordering': ['kind', 'name'],
+                "verbose_name": "organ",
+                "verbose_name_plural": "organer",
+                "ordering": ["kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Partner',
+            name="Partner",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, unique=True, verbose_name='navn')),
-                ('kind', models.CharField(choices=[('nmh', 'Norges musikkhøgskole'), ('county', 'Fylkeskommune'), ('municipality', 'Kommune'), ('school', 'Skole')], max_length=20, verbose_name='type')),
-                ('county', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schools.county', verbose_name='fylke')),
-                ('municipality', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schools.municipality', verbose_name='kommune')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schools.school', verbose_name='skole')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=150, unique=True, verbose_name="navn")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("nmh", "Norges musikkhøgskole"),
+                            ("county", "Fylkeskommune"),
+                            ("municipality", "Kommune"),
+                            ("school", "Skole"),
+                        ],
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="schools.county",
+                        verbose_name="fylke",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="schools.municipality",
+                        verbose_name="kommune",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="schools.school",
+                        verbose_name="skole",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'samarbeidspart',
-                'verbose_name_plural': 'samarbeidsparter',
-                'ordering': ['kind', 'name'],
+                "verbose_name": "samarbeidspart",
+                "verbose_name_plural": "samarbeidsparter",
+                "ordering": ["kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Agreement',
+            name="Agreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('valid_from', models.DateField(verbose_name='gyldig fra')),
-                ('valid_to', models.DateField(blank=True, help_text='Tom betyr fortsatt gyldig.', null=True, verbose_name='gyldig til')),
-                ('title', models.CharField(max_length=200, verbose_name='tittel')),
-                ('signed_on', models.DateField(blank=True, null=True, verbose_name='signert')),
-                ('areas', models.ManyToManyField(related_name='agreements', to='governance.cooperationarea', verbose_name='samarbeidsområder')),
-                ('partners', models.ManyToManyField(related_name='agreements', to='governance.partner', verbose_name='parter')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("valid_from", models.DateField(verbose_name="gyldig fra")),
+                (
+                    "valid_to",
+                    models.DateField(
+                        blank=True, help_text="Tom betyr fortsatt gyldig.", null=True, verbose_name="gyldig til"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="tittel")),
+                ("signed_on", models.DateField(blank=True, null=True, verbose_name="signert")),
+                (
+                    "areas",
+                    models.ManyToManyField(
+                        related_name="agreements", to="governance.cooperationarea", verbose_name="samarbeidsområder"
+                    ),
+                ),
+                (
+                    "partners",
+                    models.ManyToManyField(related_name="agreements", to="governance.partner", verbose_name="parter"),
+                ),
             ],
             options={
-                'verbose_name': 'avtale',
-                'verbose_name_plural': 'avtaler',
-                'ordering': ['valid_from'],
+                "verbose_name": "avtale",
+                "verbose_name_plural": "avtaler",
+                "ordering": ["valid_from"],
             },
         ),
         migrations.CreateModel(
-            name='Role',
+            name="Role",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('valid_from', models.DateField(verbose_name='gyldig fra')),
-                ('valid_to', models.DateField(blank=True, help_text='Tom betyr fortsatt gyldig.', null=True, verbose_name='gyldig til')),
-                ('kind', models.CharField(choices=[('leader', 'Leder'), ('member', 'Medlem'), ('case_preparer', 'Saksforbereder'), ('daily_leader', 'Daglig leder'), ('nmh_coordinator', 'Koordinator for NMH'), ('coordinator', 'Koordinator for delregion'), ('rector', 'Rektor')], max_length=30, verbose_name='rolle')),
-                ('body', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='roles', to='governance.body', verbose_name='organ')),
-                ('partner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='roles', to='governance.partner', verbose_name='representerer')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='roles', to='schools.region', verbose_name='delregion')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='roles', to='schools.school', verbose_name='skole')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roles', to=settings.AUTH_USER_MODEL, verbose_name='person')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("valid_from", models.DateField(verbose_name="gyldig fra")),
+                (
+                    "valid_to",
+                    models.DateField(
+                        blank=True, help_text="Tom betyr fortsatt gyldig.", null=True, verbose_name="gyldig til"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("leader", "Leder"),
+                            ("member", "Medlem"),
+                            ("case_preparer", "Saksforbereder"),
+                            ("daily_leader", "Daglig leder"),
+                            ("nmh_coordinator", "Koordinator for NMH"),
+                            ("coordinator", "Koordinator for delregion"),
+                            ("rector", "Rektor"),
+                        ],
+                        max_length=30,
+                        verbose_name="rolle",
+                    ),
+                ),
+                (
+                    "body",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="roles",
+                        to="governance.body",
+                        verbose_name="organ",
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="roles",
+                        to="governance.partner",
+                        verbose_name="representerer",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="roles",
+                        to="schools.region",
+                        verbose_name="delregion",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="roles",
+                        to="schools.school",
+                        verbose_name="skole",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="roles",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'rolle',
-                'verbose_name_plural': 'roller',
-                'ordering': ['user__username', 'valid_from'],
+                "verbose_name": "rolle",
+                "verbose_name_plural": "roller",
+                "ordering": ["user__username", "valid_from"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='tidspunkt')),
-                ('action', models.CharField(max_length=50, verbose_name='handling')),
-                ('object_type', models.CharField(db_index=True, max_length=100, verbose_name='objekttype')),
-                ('object_id', models.CharField(db_index=True, max_length=50, verbose_name='objekt-id')),
-                ('object_repr', models.CharField(max_length=250, verbose_name='objekt')),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='endringer')),
-                ('comment', models.TextField(blank=True, verbose_name='kommentar')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='audit_entries', to=settings.AUTH_USER_MODEL, verbose_name='utført av')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="tidspunkt")),
+                ("action", models.CharField(max_length=50, verbose_name="handling")),
+                ("object_type", models.CharField(db_index=True, max_length=100, verbose_name="objekttype")),
+                ("object_id", models.CharField(db_index=True, max_length=50, verbose_name="objekt-id")),
+                ("object_repr", models.CharField(max_length=250, verbose_name="objekt")),
+                ("changes", models.JSONField(blank=True, default=dict, verbose_name="endringer")),
+                ("comment", models.TextField(blank=True, verbose_name="kommentar")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="audit_entries",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="utført av",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'logglinje',
-                'verbose_name_plural': 'revisjonslogg',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['object_type', 'object_id', 'at'], name='audit_object_idx')],
+                "verbose_name": "logglinje",
+                "verbose_name_plural": "revisjonslogg",
+                "ordering": ["-at", "-id"],
+                "indexes": [models.Index(fields=["object_type", "object_id", "at"], name="audit_object_idx")],
             },
         ),
         migrations.AddConstraint(
-            model_name='body',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'reference_group'), ('region__isnull', False)), models.Q(models.Q(('kind', 'reference_group'), _negated=True), ('region__isnull', True)), _connector='OR'), name='body_region_only_for_reference_group', violation_error_message='En referansegruppe hører til én delregion; andre organer til ingen.'),
+            model_name="body",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "reference_group"), ("region__isnull", False)),
+                    models.Q(models.Q(("kind", "reference_group"), _negated=True), ("region__isnull", True)),
+                    _connector="OR",
+                ),
+                name="body_region_only_for_reference_group",
+                violation_error_message="En referansegruppe hører til én delregion; andre organer til ingen.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='partner',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'county'), ('county__isnull', False)), models.Q(('kind', 'county'), _negated=True), _connector='OR'), name='partner_county_has_county'),
+            model_name="partner",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "county"), ("county__isnull", False)),
+                    models.Q(("kind", "county"), _negated=True),
+                    _connector="OR",
+                ),
+                name="partner_county_has_county",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='partner',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'municipality'), ('municipality__isnull', False)), models.Q(('kind', 'municipality'), _negated=True), _connector='OR'), name='partner_municipality_has_municipality'),
+            model_name="partner",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "municipality"), ("municipality__isnull", False)),
+                    models.Q(("kind", "municipality"), _negated=True),
+                    _connector="OR",
+                ),
+                name="partner_municipality_has_municipality",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='partner',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'school'), ('school__isnull', False)), models.Q(('kind', 'school'), _negated=True), _connector='OR'), name='partner_school_has_school'),
+            model_name="partner",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "school"), ("school__isnull", False)),
+                    models.Q(("kind", "school"), _negated=True),
+                    _connector="OR",
+                ),
+                name="partner_school_has_school",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreement',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='agreement_period_ordered', violation_error_message='Sluttdatoen kan ikke være før startdatoen.'),
+            model_name="agreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_to__isnull", True), ("valid_to__gte", models.F("valid_from")), _connector="OR"
+                ),
+                name="agreement_period_ordered",
+                violation_error_message="Sluttdatoen kan ikke være før startdatoen.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='role',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='role_period_ordered', violation_error_message='Sluttdatoen kan ikke være før startdatoen.'),
+            model_name="role",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_to__isnull", True), ("valid_to__gte", models.F("valid_from")), _connector="OR"
+                ),
+                name="role_period_ordered",
+                violation_error_message="Sluttdatoen kan ikke være før startdatoen.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='role',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind__in', ['leader', 'member', 'case_preparer']), _negated=True), ('body__isnull', False), _connector='OR'), name='role_seat_has_body', violation_error_message='Et sete (leder, medlem, saksforbereder) må høre til et organ.'),
+            model_name="role",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind__in", ["leader", "member", "case_preparer"]), _negated=True),
+                    ("body__isnull", False),
+                    _connector="OR",
+                ),
+                name="role_seat_has_body",
+                violation_error_message="Et sete (leder, medlem, saksforbereder) må høre til et organ.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='role',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'coordinator'), _negated=True), ('region__isnull', False), _connector='OR'), name='role_coordinator_has_region', violation_error_message='En koordinator må ha en delregion.'),
+            model_name="role",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "coordinator"), _negated=True), ("region__isnull", False), _connector="OR"
+                ),
+                name="role_coordinator_has_region",
+                violation_error_message="En koordinator må ha en delregion.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='role',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'rector'), _negated=True), ('school__isnull', False), _connector='OR'), name='role_rector_has_school', violation_error_message='En rektor må ha en skole.'),
+            model_name="role",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "rector"), _negated=True), ("school__isnull", False), _connector="OR"
+                ),
+                name="role_rector_has_school",
+                violation_error_message="En rektor må ha en skole.",
+            ),
         ),
     ]

@@ -6,174 +6,390 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='County',
+            name="County",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('valid_from', models.DateField(verbose_name='gyldig fra')),
-                ('valid_to', models.DateField(blank=True, help_text='Tom betyr fortsatt gyldig.', null=True, verbose_name='gyldig til')),
-                ('name', models.CharField(max_length=100, verbose_name='navn')),
-                ('number', models.CharField(max_length=2, verbose_name='fylkesnummer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("valid_from", models.DateField(verbose_name="gyldig fra")),
+                (
+                    "valid_to",
+                    models.DateField(
+                        blank=True, help_text="Tom betyr fortsatt gyldig.", null=True, verbose_name="gyldig til"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="navn")),
+                ("number", models.CharField(max_length=2, verbose_name="fylkesnummer")),
             ],
             options={
-                'verbose_name': 'fylke',
-                'verbose_name_plural': 'fylker',
-                'ordering': ['valid_from', 'name'],
-                'constraints': [models.UniqueConstraint(fields=('number', 'valid_from'), name='county_number_period_unique'), models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='county_period_ordered', violation_error_message='Sluttdatoen kan ikke være før startdatoen.')],
+                "verbose_name": "fylke",
+                "verbose_name_plural": "fylker",
+                "ordering": ["valid_from", "name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("number", "valid_from"), name="county_number_period_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("valid_to__isnull", True), ("valid_to__gte", models.F("valid_from")), _connector="OR"
+                        ),
+                        name="county_period_ordered",
+                        violation_error_message="Sluttdatoen kan ikke være før startdatoen.",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Municipality',
+            name="Municipality",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('valid_from', models.DateField(verbose_name='gyldig fra')),
-                ('valid_to', models.DateField(blank=True, help_text='Tom betyr fortsatt gyldig.', null=True, verbose_name='gyldig til')),
-                ('number', models.CharField(max_length=4, unique=True, verbose_name='kommunenummer')),
-                ('name', models.CharField(max_length=100, verbose_name='navn')),
-                ('latitude', models.DecimalField(decimal_places=5, help_text='Kommunesenteret, WGS84.', max_digits=8, validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)], verbose_name='breddegrad')),
-                ('longitude', models.DecimalField(decimal_places=5, help_text='Kommunesenteret, WGS84.', max_digits=8, validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)], verbose_name='lengdegrad')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("valid_from", models.DateField(verbose_name="gyldig fra")),
+                (
+                    "valid_to",
+                    models.DateField(
+                        blank=True, help_text="Tom betyr fortsatt gyldig.", null=True, verbose_name="gyldig til"
+                    ),
+                ),
+                ("number", models.CharField(max_length=4, unique=True, verbose_name="kommunenummer")),
+                ("name", models.CharField(max_length=100, verbose_name="navn")),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        decimal_places=5,
+                        help_text="Kommunesenteret, WGS84.",
+                        max_digits=8,
+                        validators=[
+                            django.core.validators.MinValueValidator(-90),
+                            django.core.validators.MaxValueValidator(90),
+                        ],
+                        verbose_name="breddegrad",
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        decimal_places=5,
+                        help_text="Kommunesenteret, WGS84.",
+                        max_digits=8,
+                        validators=[
+                            django.core.validators.MinValueValidator(-180),
+                            django.core.validators.MaxValueValidator(180),
+                        ],
+                        verbose_name="lengdegrad",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kommune',
-                'verbose_name_plural': 'kommuner',
-                'ordering': ['name', 'valid_from'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='municipality_period_ordered', violation_error_message='Sluttdatoen kan ikke være før startdatoen.')],
+                "verbose_name": "kommune",
+                "verbose_name_plural": "kommuner",
+                "ordering": ["name", "valid_from"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("valid_to__isnull", True), ("valid_to__gte", models.F("valid_from")), _connector="OR"
+                        ),
+                        name="municipality_period_ordered",
+                        violation_error_message="Sluttdatoen kan ikke være før startdatoen.",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('valid_from', models.DateField(verbose_name='gyldig fra')),
-                ('valid_to', models.DateField(blank=True, help_text='Tom betyr fortsatt gyldig.', null=True, verbose_name='gyldig til')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='navn')),
-                ('slug', models.SlugField(unique=True, verbose_name='kortnavn')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("valid_from", models.DateField(verbose_name="gyldig fra")),
+                (
+                    "valid_to",
+                    models.DateField(
+                        blank=True, help_text="Tom betyr fortsatt gyldig.", null=True, verbose_name="gyldig til"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="navn")),
+                ("slug", models.SlugField(unique=True, verbose_name="kortnavn")),
             ],
             options={
-                'verbose_name': 'delregion',
-                'verbose_name_plural': 'delregioner',
-                'ordering': ['valid_from', 'name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='region_period_ordered', violation_error_message='Sluttdatoen kan ikke være før startdatoen.')],
+                "verbose_name": "delregion",
+                "verbose_name_plural": "delregioner",
+                "ordering": ["valid_from", "name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("valid_to__isnull", True), ("valid_to__gte", models.F("valid_from")), _connector="OR"
+                        ),
+                        name="region_period_ordered",
+                        violation_error_message="Sluttdatoen kan ikke være før startdatoen.",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='School',
+            name="School",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, unique=True, verbose_name='navn')),
-                ('slug', models.SlugField(max_length=150, unique=True, verbose_name='kortnavn')),
-                ('kind', models.CharField(choices=[('kulturskole', 'Kulturskole'), ('vgs', 'Videregående skole'), ('folkehogskole', 'Folkehøgskole')], max_length=20, verbose_name='skoleslag')),
-                ('contact_name', models.CharField(blank=True, max_length=150, verbose_name='kontaktperson')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='e-post')),
-                ('contact_phone', models.CharField(blank=True, max_length=30, verbose_name='telefon')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='schools', to='schools.municipality', verbose_name='kommune')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='schools', to='schools.region', verbose_name='delregion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=150, unique=True, verbose_name="navn")),
+                ("slug", models.SlugField(max_length=150, unique=True, verbose_name="kortnavn")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("kulturskole", "Kulturskole"),
+                            ("vgs", "Videregående skole"),
+                            ("folkehogskole", "Folkehøgskole"),
+                        ],
+                        max_length=20,
+                        verbose_name="skoleslag",
+                    ),
+                ),
+                ("contact_name", models.CharField(blank=True, max_length=150, verbose_name="kontaktperson")),
+                ("contact_email", models.EmailField(blank=True, max_length=254, verbose_name="e-post")),
+                ("contact_phone", models.CharField(blank=True, max_length=30, verbose_name="telefon")),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="schools",
+                        to="schools.municipality",
+                        verbose_name="kommune",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="schools",
+                        to="schools.region",
+                        verbose_name="delregion",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'skole',
-                'verbose_name_plural': 'skoler',
-                'ordering': ['name'],
+                "verbose_name": "skole",
+                "verbose_name_plural": "skoler",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Pupil',
+            name="Pupil",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_name', models.CharField(max_length=100, verbose_name='fornavn')),
-                ('last_name', models.CharField(max_length=100, verbose_name='etternavn')),
-                ('birth_year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1990), django.core.validators.MaxValueValidator(2030)], verbose_name='fødselsår')),
-                ('main_instrument', models.CharField(max_length=100, verbose_name='hovedinstrument')),
-                ('schools', models.ManyToManyField(related_name='pupils', to='schools.school', verbose_name='skoler')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("first_name", models.CharField(max_length=100, verbose_name="fornavn")),
+                ("last_name", models.CharField(max_length=100, verbose_name="etternavn")),
+                (
+                    "birth_year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1990),
+                            django.core.validators.MaxValueValidator(2030),
+                        ],
+                        verbose_name="fødselsår",
+                    ),
+                ),
+                ("main_instrument", models.CharField(max_length=100, verbose_name="hovedinstrument")),
+                ("schools", models.ManyToManyField(related_name="pupils", to="schools.school", verbose_name="skoler")),
             ],
             options={
-                'verbose_name': 'elev',
-                'verbose_name_plural': 'elever',
-                'ordering': ['last_name', 'first_name'],
+                "verbose_name": "elev",
+                "verbose_name_plural": "elever",
+                "ordering": ["last_name", "first_name"],
             },
         ),
         migrations.CreateModel(
-            name='CountyMembership',
+            name="CountyMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('valid_from', models.DateField(verbose_name='gyldig fra')),
-                ('valid_to', models.DateField(blank=True, help_text='Tom betyr fortsatt gyldig.', null=True, verbose_name='gyldig til')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='municipality_memberships', to='schools.county', verbose_name='fylke')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='county_memberships', to='schools.municipality', verbose_name='kommune')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("valid_from", models.DateField(verbose_name="gyldig fra")),
+                (
+                    "valid_to",
+                    models.DateField(
+                        blank=True, help_text="Tom betyr fortsatt gyldig.", null=True, verbose_name="gyldig til"
+                    ),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="municipality_memberships",
+                        to="schools.county",
+                        verbose_name="fylke",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="county_memberships",
+                        to="schools.municipality",
+                        verbose_name="kommune",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'fylkestilhørighet',
-                'verbose_name_plural': 'fylkestilhørigheter',
-                'ordering': ['municipality', 'valid_from'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='county_membership_period_ordered', violation_error_message='Sluttdatoen kan ikke være før startdatoen.')],
+                "verbose_name": "fylkestilhørighet",
+                "verbose_name_plural": "fylkestilhørigheter",
+                "ordering": ["municipality", "valid_from"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("valid_to__isnull", True), ("valid_to__gte", models.F("valid_from")), _connector="OR"
+                        ),
+                        name="county_membership_period_ordered",
+                        violation_error_message="Sluttdatoen kan ikke være før startdatoen.",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MunicipalityMerger',
+            name="MunicipalityMerger",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='dato')),
-                ('predecessors', models.ManyToManyField(related_name='merged_into', to='schools.municipality', verbose_name='tidligere kommuner')),
-                ('successor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='formed_by', to='schools.municipality', verbose_name='ny kommune')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(verbose_name="dato")),
+                (
+                    "predecessors",
+                    models.ManyToManyField(
+                        related_name="merged_into", to="schools.municipality", verbose_name="tidligere kommuner"
+                    ),
+                ),
+                (
+                    "successor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="formed_by",
+                        to="schools.municipality",
+                        verbose_name="ny kommune",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kommunesammenslåing',
-                'verbose_name_plural': 'kommunesammenslåinger',
-                'ordering': ['date', 'successor__name'],
-                'constraints': [models.UniqueConstraint(fields=('successor', 'date'), name='merger_one_per_successor_date')],
+                "verbose_name": "kommunesammenslåing",
+                "verbose_name_plural": "kommunesammenslåinger",
+                "ordering": ["date", "successor__name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("successor", "date"), name="merger_one_per_successor_date")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MunicipalityPopulation',
+            name="MunicipalityPopulation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1900), django.core.validators.MaxValueValidator(2100)], verbose_name='år')),
-                ('population', models.PositiveIntegerField(help_text='Per 1. januar (SSB).', verbose_name='innbyggere')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='populations', to='schools.municipality', verbose_name='kommune')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1900),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="år",
+                    ),
+                ),
+                (
+                    "population",
+                    models.PositiveIntegerField(help_text="Per 1. januar (SSB).", verbose_name="innbyggere"),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="populations",
+                        to="schools.municipality",
+                        verbose_name="kommune",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'folketall',
-                'verbose_name_plural': 'folketall',
-                'ordering': ['municipality', 'year'],
-                'constraints': [models.UniqueConstraint(fields=('municipality', 'year'), name='population_one_per_year'), models.CheckConstraint(condition=models.Q(('population__gte', 0)), name='population_not_negative')],
+                "verbose_name": "folketall",
+                "verbose_name_plural": "folketall",
+                "ordering": ["municipality", "year"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("municipality", "year"), name="population_one_per_year"),
+                    models.CheckConstraint(condition=models.Q(("population__gte", 0)), name="population_not_negative"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('valid_from', models.DateField(verbose_name='gyldig fra')),
-                ('valid_to', models.DateField(blank=True, help_text='Tom betyr fortsatt gyldig.', null=True, verbose_name='gyldig til')),
-                ('status', models.CharField(choices=[('member', 'Fast tilknyttet'), ('pilot', 'Pilot'), ('interested', 'Interessert')], max_length=20, verbose_name='status')),
-                ('note', models.CharField(blank=True, max_length=250, verbose_name='merknad')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='schools.school', verbose_name='skole')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("valid_from", models.DateField(verbose_name="gyldig fra")),
+                (
+                    "valid_to",
+                    models.DateField(
+                        blank=True, help_text="Tom betyr fortsatt gyldig.", null=True, verbose_name="gyldig til"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("member", "Fast tilknyttet"), ("pilot", "Pilot"), ("interested", "Interessert")],
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=250, verbose_name="merknad")),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="schools.school",
+                        verbose_name="skole",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'medlemskap',
-                'verbose_name_plural': 'medlemskap',
-                'ordering': ['school', 'valid_from'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='membership_period_ordered', violation_error_message='Sluttdatoen kan ikke være før startdatoen.')],
+                "verbose_name": "medlemskap",
+                "verbose_name_plural": "medlemskap",
+                "ordering": ["school", "valid_from"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("valid_to__isnull", True), ("valid_to__gte", models.F("valid_from")), _connector="OR"
+                        ),
+                        name="membership_period_ordered",
+                        violation_error_message="Sluttdatoen kan ikke være før startdatoen.",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Enrolment',
+            name="Enrolment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('school_year', models.PositiveSmallIntegerField(help_text='Året skoleåret starter, f.eks. 2019 for 2019/20.', validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='skoleår')),
-                ('pupils', models.PositiveIntegerField(verbose_name='elever')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='enrolments', to='schools.school', verbose_name='skole')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "school_year",
+                    models.PositiveSmallIntegerField(
+                        help_text="Året skoleåret starter, f.eks. 2019 for 2019/20.",
+                        validators=[
+                            django.core.validators.MinValueValidator(2000),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="skoleår",
+                    ),
+                ),
+                ("pupils", models.PositiveIntegerField(verbose_name="elever")),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="enrolments",
+                        to="schools.school",
+                        verbose_name="skole",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'elevtall',
-                'verbose_name_plural': 'elevtall',
-                'ordering': ['school', 'school_year'],
-                'constraints': [models.UniqueConstraint(fields=('school', 'school_year'), name='enrolment_one_per_school_year'), models.CheckConstraint(condition=models.Q(('pupils__gte', 0)), name='enrolment_pupils_not_negative')],
+                "verbose_name": "elevtall",
+                "verbose_name_plural": "elevtall",
+                "ordering": ["school", "school_year"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("school", "school_year"), name="enrolment_one_per_school_year"),
+                    models.CheckConstraint(
+                        condition=models.Q(("pupils__gte", 0)), name="enrolment_pupils_not_negative"
+                    ),
+                ],
             },
         ),
     ]
