@@ -40,7 +40,17 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from activities.models import Activity, ActivityCost, Participation
+from activities.models import (
+    Activity,
+    ActivityCost,
+    EnrolmentRollup,
+    Participation,
+    ParticipationMonthRollup,
+    PupilLoadRollup,
+    RollupRun,
+    SchoolYearRollup,
+)
+from activities.rollups import latest_run
 from funding.models import Budget, BudgetLine, MunicipalContribution
 from governance.models import PortalSetting, Role
 from governance.selectors import (
@@ -80,9 +90,13 @@ class FiguresAsOf:
 
 
 def figures_as_of() -> FiguresAsOf:
-    """Which figures the dashboards show. For now always the live computation; when the
-    nightly rollups run (issue 5) this returns the last finished run's time instead."""
-    return FiguresAsOf(live=True, label=_("Levende tall (ingen nattlig oppsummering er kjørt ennå)"))
+    """Which figures the dashboards show: the nightly enrolment rollup's, as of the end of its
+    last successful run, or the live computation when no rollup has run yet. One query."""
+    run = latest_run(kind=RollupRun.Kind.ENROLMENT)
+    if run is None:
+        return FiguresAsOf(live=True, label=_("Levende tall (ingen nattlig oppsummering er kjørt ennå)"))
+    at = timezone.localtime(run.finished_at, OSLO)
+    return FiguresAsOf(live=False, label=_("Tall per %(when)s") % {"when": at.strftime("%d.%m.%Y %H:%M")}, at=at)
 
 
 # --- Periods -----------------------------------------------------------------------------------
@@ -142,9 +156,24 @@ class ParticipationCell:
         self.teachers += teachers
 
 
-def school_participation_by_month_and_kind(*, school: School) -> list[dict]:
-    """Rollup candidate. For every month × activity kind with participation of the school
-    (all years): activities, pupil participations, teachers. One query."""
+def school_participation_by_month_and_kind(*, school: School, rolled: bool = False) -> list[dict]:
+    """For every month × activity kind with participation of the school (all years):
+    activities, pupil participations, teachers. One query, on the rollup when `rolled`."""
+    if rolled:
+        cells = ParticipationMonthRollup.objects.filter(school=school).order_by("school_year", "month", "kind")
+        return sorted(
+            (
+                {
+                    "month": date(cell.school_year + (cell.month < 8), cell.month, 1),
+                    "kind": cell.kind,
+                    "activities": cell.activities,
+                    "pupils": cell.pupils,
+                    "teachers": cell.teachers,
+                }
+                for cell in cells
+            ),
+            key=lambda row: (row["month"], row["kind"]),
+        )
     rows = (
         Participation.objects.filter(counted_activities("activity__"), school=school)
         .annotate(month=TruncMonth("activity__starts_at", tzinfo=OSLO))
@@ -169,9 +198,15 @@ def school_participation_by_month_and_kind(*, school: School) -> list[dict]:
     return result
 
 
-def school_unique_pupils_by_year(*, school: School) -> dict[int, int]:
-    """Rollup candidate. School year → unique pupils named on the school's participations.
-    One query."""
+def school_unique_pupils_by_year(*, school: School, rolled: bool = False) -> dict[int, int]:
+    """School year → unique pupils named on the school's participations. One query, on the
+    rollup when `rolled`."""
+    if rolled:
+        return dict(
+            SchoolYearRollup.objects.filter(school=school, unique_pupils__gt=0)
+            .order_by("school_year")
+            .values_list("school_year", "unique_pupils")
+        )
     rows = (
         NamedPupil.objects.filter(counted_activities("participation__activity__"), participation__school=school)
         .annotate(school_year=school_year_expression("participation__activity__starts_at"))
@@ -182,9 +217,10 @@ def school_unique_pupils_by_year(*, school: School) -> dict[int, int]:
     return {row["school_year"]: row["pupils"] for row in rows}
 
 
-def school_participation_by_area(*, school: School, school_year: int) -> list[dict]:
-    """Rollup candidate. Cooperation area → activities and pupil participations of the school
-    in a school year (an activity may serve several areas and then counts in each). One query."""
+def school_participation_by_area(*, school: School, school_year: int, rolled: bool = False) -> list[dict]:
+    """Cooperation area → activities and pupil participations of the school in a school year
+    (an activity may serve several areas and then counts in each). One query, on the rollup
+    when `rolled`."""
     start, end = school_year_bounds(school_year)
     rows = (
         Participation.objects.filter(
@@ -198,6 +234,17 @@ def school_participation_by_area(*, school: School, school_year: int) -> list[di
         .annotate(activities=Count("id"), pupils=Coalesce(Sum("pupils"), 0))
         .order_by("activity__cooperation_areas__number")
     )
+    if rolled:
+        rows = (
+            EnrolmentRollup.objects.filter(school=school, school_year=school_year)
+            .values(
+                activity__cooperation_areas__number=F("cooperation_area__number"),
+                activity__cooperation_areas__name_nb=F("cooperation_area__name_nb"),
+                activity__cooperation_areas__name_en=F("cooperation_area__name_en"),
+            )
+            .annotate(activities=Sum("activities"), pupils=Sum("pupils"))
+            .order_by("cooperation_area__number")
+        )
     english = (get_language() or "nb").startswith("en")
     result = []
     for row in rows:
@@ -255,7 +302,7 @@ def school_named_pupils(*, school: School, school_year: int) -> list[dict]:
     return list(pupils.values())
 
 
-def school_pupil_load(*, school: School, school_year: int, threshold: int) -> list[dict]:
+def school_pupil_load(*, school: School, school_year: int, threshold: int, rolled: bool = False) -> list[dict]:
     """Rollup candidate. The school's pupils (Pupil.schools) in the most activities per term
     of a school year (autumn August–December, spring January–July), counting every activity
     they are named on whichever school registered them; those at or above the portal's
@@ -278,6 +325,14 @@ def school_pupil_load(*, school: School, school_year: int, threshold: int) -> li
         .annotate(activities=Count("participation__activity", distinct=True))
         .order_by("term", "-activities", "pupil__last_name", "pupil__first_name", "pupil_id")
     )
+    if rolled:
+        rows = (
+            PupilLoadRollup.objects.filter(
+                school_year=school_year, pupil__in=Pupil.objects.filter(schools=school).values("pk")
+            )
+            .values("term", "pupil_id", "pupil__first_name", "pupil__last_name", "pupil__main_instrument", "activities")
+            .order_by("term", "-activities", "pupil__last_name", "pupil__first_name", "pupil_id")
+        )
     terms = {
         "autumn": {"key": "autumn", "label": _("Høsten %(year)s") % {"year": school_year}, "pupils": [], "over": 0},
         "spring": {"key": "spring", "label": _("Våren %(year)s") % {"year": school_year + 1}, "pupils": [], "over": 0},
@@ -696,8 +751,10 @@ def school_dashboard(
     when the school was not loaded through `school_list_with_dashboard_settings` (the
     school itself, with its memberships, is loaded by the caller)."""
     today = today or timezone.localdate()
-    month_kind_rows = school_participation_by_month_and_kind(school=school)
-    unique_by_year = school_unique_pupils_by_year(school=school)
+    as_of = figures_as_of()
+    rolled = not as_of.live
+    month_kind_rows = school_participation_by_month_and_kind(school=school, rolled=rolled)
+    unique_by_year = school_unique_pupils_by_year(school=school, rolled=rolled)
     enrolment = school_enrolment(school=school)
     years = participation_years(month_kind_rows=month_kind_rows, unique_by_year=unique_by_year, enrolment=enrolment)
     with_figures = sorted({school_year_of(row["month"]) for row in month_kind_rows} | set(unique_by_year))
@@ -711,13 +768,13 @@ def school_dashboard(
         year=next((row for row in years if row.school_year == chosen), None),
         by_kind=participation_by_kind(month_kind_rows=month_kind_rows, school_year=chosen),
         by_month=participation_by_month(month_kind_rows=month_kind_rows, school_year=chosen),
-        by_area=school_participation_by_area(school=school, school_year=chosen),
+        by_area=school_participation_by_area(school=school, school_year=chosen, rolled=rolled),
         named_pupils=school_named_pupils(school=school, school_year=chosen) if show_names else None,
         upcoming=school_upcoming_activities(school=school),
         load_threshold=threshold,
-        load=school_pupil_load(school=school, school_year=chosen, threshold=threshold),
+        load=school_pupil_load(school=school, school_year=chosen, threshold=threshold, rolled=rolled),
         money=school_money(school=school, year=money_year or default_money_year(chosen, today=today)),
-        as_of=figures_as_of(),
+        as_of=as_of,
         show_names=show_names,
         available_years=sorted(set(with_figures) | set(enrolment) | {chosen}),
         memberships=list(school.memberships.all()),
@@ -775,11 +832,15 @@ CHARTS = ("years", "areas", "kinds", "months", "enrolment")
 STATUS_ORDER = {Membership.Status.MEMBER: 0, Membership.Status.PILOT: 1, Membership.Status.INTERESTED: 2}
 
 
-def network_overview_rows(*, schools: QuerySet[School], school_year: int, money_year: int, day: date) -> list[dict]:
-    """Rollup candidate. Every school of `schools` side by side: status on `day`, enrolment,
-    activities, pupil participations, unique named pupils and share of enrolment in the school
-    year, and the money of `money_year` (see school_money_list). Two queries (plus whatever the
-    `schools` queryset prefetches)."""
+def network_overview_rows(
+    *, schools: QuerySet[School], school_year: int, money_year: int, day: date, rolled: bool | None = None
+) -> list[dict]:
+    """Every school of `schools` side by side: status on `day`, enrolment, activities, pupil
+    participations, unique named pupils and share of enrolment in the school year (from the
+    nightly rollup when one has run), and the money of `money_year` (see school_money_list).
+    Two or three queries (plus whatever the `schools` queryset prefetches)."""
+    if rolled is None:
+        rolled = not figures_as_of().live
     start, end = school_year_bounds(school_year)
     in_year = Participation.objects.filter(
         counted_activities("activity__"),
@@ -798,6 +859,26 @@ def network_overview_rows(*, schools: QuerySet[School], school_year: int, money_
         .annotate(total=Count("pupil", distinct=True))
         .values("total")
     )
+    if rolled:
+        summary = SchoolYearRollup.objects.filter(school=OuterRef("pk"), school_year=school_year)
+        figures = {
+            name: Subquery(summary.values(column)[:1], output_field=IntegerField())
+            for name, column in (
+                ("activities", "activities"),
+                ("pupil_participations", "pupils"),
+                ("teachers", "teachers"),
+                ("unique_pupils", "unique_pupils"),
+            )
+        }
+    else:
+        figures = {
+            "activities": Subquery(in_year.annotate(total=Count("id")).values("total"), output_field=IntegerField()),
+            "pupil_participations": Subquery(
+                in_year.annotate(total=Sum("pupils")).values("total"), output_field=IntegerField()
+            ),
+            "teachers": Subquery(in_year.annotate(total=Sum("teachers")).values("total"), output_field=IntegerField()),
+            "unique_pupils": Subquery(unique, output_field=IntegerField()),
+        }
     schools = schools.annotate(
         status_on_day=Subquery(
             Membership.objects.valid_on(day).filter(school=OuterRef("pk")).order_by("-valid_from").values("status")[:1]
@@ -805,12 +886,7 @@ def network_overview_rows(*, schools: QuerySet[School], school_year: int, money_
         enrolment=Subquery(
             Enrolment.objects.filter(school=OuterRef("pk"), school_year=school_year).values("pupils")[:1]
         ),
-        activities=Subquery(in_year.annotate(total=Count("id")).values("total"), output_field=IntegerField()),
-        pupil_participations=Subquery(
-            in_year.annotate(total=Sum("pupils")).values("total"), output_field=IntegerField()
-        ),
-        teachers=Subquery(in_year.annotate(total=Sum("teachers")).values("total"), output_field=IntegerField()),
-        unique_pupils=Subquery(unique, output_field=IntegerField()),
+        **figures,
     ).order_by("name")
     money = {row["pk"]: row for row in school_money_list(year=money_year)}
     statuses = dict(Membership.Status.choices)

@@ -174,11 +174,13 @@ class NetworkOverviewMixin(LoginRequiredMixin):
         school_year = _year_param(self.request, "skoleaar") or network_default_school_year(today=today)
         money_year = _year_param(self.request, "pengeaar") or figures.default_money_year(school_year, today=today)
         day = min(today, date(school_year + 1, 7, 31))
+        self.as_of = figures.figures_as_of()
         rows = figures.network_overview_rows(
             schools=school_list_visible_to(user=self.request.user).prefetch_related(None),
             school_year=school_year,
             money_year=money_year,
             day=day,
+            rolled=not self.as_of.live,
         )
         sort = self.request.GET.get("sorter", "name")
         sort = sort if sort in figures.OVERVIEW_SORTS else "name"
@@ -237,7 +239,7 @@ class NetworkOverviewView(NetworkOverviewMixin, TemplateView):
             period=period,
             columns=columns,
             points=points,
-            as_of=figures.figures_as_of(),
+            as_of=self.as_of,
             led_schools=school_list_led_by(user=self.request.user).values("slug", "name"),
             year_choices=[(year, school_year_label(year)) for year in range(period["school_year"], 2012, -1)],
             status_counts={
@@ -264,7 +266,7 @@ class NetworkMapDataView(NetworkOverviewMixin, View):
         return JsonResponse(
             {
                 "day": period["day"].isoformat(),
-                "figures_as_of": figures.figures_as_of().label,
+                "figures_as_of": self.as_of.label,
                 "municipalities": figures.network_map_points(rows),
                 "dashboard_urls": {row["slug"]: reverse("schools:dashboard", args=[row["slug"]]) for row in rows},
             }

@@ -54,9 +54,9 @@ def test_dashboard_queries_do_not_grow_with_the_data(client_as, rector_a, networ
     client = client_as(rector_a)
     url = reverse("schools:dashboard", args=["skole-a"])
 
-    # session, user, role kinds, the school (with the load threshold), its memberships, then
-    # eight for the figures
-    with django_assert_num_queries(13):
+    # session, user, role kinds, the school (with the load threshold), its memberships, the
+    # last rollup run ("figures as of"), then eight for the figures
+    with django_assert_num_queries(14):
         response = client.get(url, {"skoleaar": 2019})
 
     assert response.status_code == 200
@@ -69,7 +69,7 @@ def test_dashboard_queries_for_steering_member(client_as, steering_member, netwo
     client = client_as(steering_member)
 
     # as for a rector: no role query in the school's scoping, one for "may they see names?"
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = client.get(reverse("schools:dashboard", args=["skole-a"]), {"skoleaar": 2019})
 
     assert response.status_code == 200
@@ -81,9 +81,9 @@ def test_chart_data_and_csv_queries_are_fixed(client_as, rector_a, network, djan
     client = client_as(rector_a)
 
     # as the page
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         client.get(reverse("schools:dashboard-chart", args=["skole-a", "years"]))
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         client.get(reverse("schools:dashboard-csv", args=["skole-a", "okonomi"]))
 
 
@@ -92,9 +92,40 @@ def test_network_overview_queries_are_fixed(client_as, daily_leader, network, dj
     populate(network, size)
     client = client_as(daily_leader)
 
-    # session, user, role kinds, the default school year, the schools with their figures,
-    # the money of every school, the user's own schools (a link)
-    with django_assert_num_queries(7):
+    # session, user, role kinds, the default school year, the last rollup run, the schools
+    # with their figures, the money of every school, the user's own schools (a link)
+    with django_assert_num_queries(8):
         response = client.get(reverse("schools:network"))
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_dashboard_queries_on_the_rollup_do_not_grow(client_as, rector_a, network, django_assert_num_queries, size):
+    from activities.rollups import rollup_enrolment
+
+    populate(network, size)
+    rollup_enrolment()
+    client = client_as(rector_a)
+
+    with django_assert_num_queries(14):
+        response = client.get(reverse("schools:dashboard", args=["skole-a"]), {"skoleaar": 2019})
+
+    assert response.context["dashboard"].as_of.live is False
+    assert response.context["dashboard"].year.activities == size
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_network_overview_queries_on_the_rollup_are_fixed(
+    client_as, daily_leader, network, django_assert_num_queries, size
+):
+    from activities.rollups import rollup_enrolment
+
+    populate(network, size)
+    rollup_enrolment()
+    client = client_as(daily_leader)
+
+    with django_assert_num_queries(8):
+        response = client.get(reverse("schools:network"))
+
+    assert response.context["as_of"].live is False
