@@ -127,7 +127,8 @@ def add_a_days_changes(count=1000):
             JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS rn FROM schools_school) s
               ON s.rn = (a.rn * 11 + k * 37) %% (SELECT count(*) FROM schools_school)
             RETURNING school_id
-            """
+            """,
+            [],
         )
         schools = {row[0] for row in cursor.fetchall()}
         cursor.execute(
@@ -139,7 +140,8 @@ def add_a_days_changes(count=1000):
             CROSS JOIN LATERAL (SELECT pupil_id FROM schools_pupil_schools WHERE school_id = p.school_id
                                 ORDER BY pupil_id LIMIT 5) ps
             WHERE NOT EXISTS (SELECT 1 FROM activities_participation_named_pupils x WHERE x.participation_id = p.id)
-            """
+            """,
+            [],
         )
     rollup_mark_dirty(pairs=[(school, year) for school in schools])
     return len(schools)

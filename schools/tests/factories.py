@@ -30,7 +30,7 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Municipality
 
-    number = factory.Sequence(lambda n: f"{9000 + n}")
+    number = factory.Sequence(lambda n: f"{n % 10000:04d}")  # max_length 4, enforced by PostgreSQL
     name = factory.Sequence(lambda n: f"Kommune {n}")
     latitude = Decimal("59.70000")
     longitude = Decimal("10.80000")
