@@ -1,0 +1,85 @@
+"""Benchmark of a rector's school dashboard (issue 6) on the national-scale data of
+`generate_scale`, against the same page on the demo network.
+
+    export SECRET_KEY=bench DEBUG=0
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/um_scale .venv/bin/python manage.py rollup
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/um_scale .venv/bin/python bench/dashboard.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/um_demo  .venv/bin/python bench/dashboard.py  # demo, for the count
+
+Logs in as the rector of a school (a bench user with a rector role is created when missing),
+requests the dashboard N times with Django's test Client and prints the median and 90th
+percentile server time and the query count. Goal: median < 150 ms, the same query count as
+on the demo network.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ungmusikk.settings")
+os.environ.setdefault("ALLOWED_HOSTS", "localhost")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from activities.models import Participation, RollupRun  # noqa: E402
+from governance.models import Role  # noqa: E402
+from governance.services import role_assign, user_upsert  # noqa: E402
+from schools.models import School  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--school", help="slug (default: the school with the most participations)")
+    args = parser.parse_args()
+
+    if args.school:
+        school = School.objects.get(slug=args.school)
+    else:
+        busiest = (
+            Participation.objects.values("school").order_by().annotate(n=django.db.models.Count("id")).order_by("-n")
+        )
+        school = School.objects.get(pk=busiest.first()["school"])
+    user = user_upsert(username=f"bench-rektor-{school.pk}", password="bench-password-1")
+    if not Role.objects.filter(user=user, kind=Role.Kind.RECTOR, school=school).exists():
+        role_assign(user=user, kind=Role.Kind.RECTOR, school=school, valid_from=date(2000, 1, 1))
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    url = reverse("schools:dashboard", args=[school.slug])
+
+    client.get(url)  # warm up
+    times = []
+    for _ in range(args.requests):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.status_code
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    times.sort()
+    rolled = RollupRun.objects.filter(kind="enrolment", status="succeeded").exists()
+    print(
+        f"{connection.settings_dict['NAME']}: {School.objects.count()} schools, {Participation.objects.count():,} "
+        f"participations; school {school.slug}; figures from {'the rollup' if rolled else 'live queries'}"
+    )
+    print(
+        f"dashboard: median {statistics.median(times):.1f} ms, p90 {times[int(len(times) * 0.9) - 1]:.1f} ms, "
+        f"{len(queries)} queries ({args.requests} requests)"
+    )
+
+
+if __name__ == "__main__":
+    main()
