@@ -5,6 +5,7 @@
     .venv/bin/python manage.py migrate
     .venv/bin/python manage.py generate_scale --schools 400 --pupils 120000 --years 5
     .venv/bin/python bench/rollup.py            # add REDIS_URL=… to measure inside a real Celery worker
+    .venv/bin/python bench/rollup.py --only-incremental
 
 Prints: the full rollup of one year and of all years, the incremental rollup after a day's
 changes (1,000 new participations), the same aggregation as bare SQL, and the peak memory of
@@ -98,7 +99,8 @@ def bare_sql(year=None):
 
 
 def add_a_days_changes(count=1000):
-    """1,000 new participations (with named pupils) on 100 new activities of the latest year."""
+    """A day's changes in one sub-region: 100 new activities of the latest year, each with the
+    region's ten schools taking part (1,000 new participations, five named pupils each)."""
     latest = Activity.objects.order_by("-starts_at").first()
     year = school_year_of(timezone.localtime(latest.starts_at).date())
     with transaction.atomic(), connection.cursor() as cursor:
@@ -121,14 +123,17 @@ def add_a_days_changes(count=1000):
             """
             INSERT INTO activities_participation (activity_id, school_id, pupils, teachers)
             SELECT a.id, s.id, 12, 1
-            FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM activities_activity
+            FROM (SELECT id FROM activities_activity
                   WHERE title LIKE 'Ny aktivitet %%' AND id NOT IN (SELECT activity_id FROM activities_participation)) a
-            CROSS JOIN generate_series(0, 9) k
-            JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS rn FROM schools_school) s
-              ON s.rn = (a.rn * 11 + k * 37) %% (SELECT count(*) FROM schools_school)
+            CROSS JOIN (
+              -- the ten schools of the region of the latest activity's host school
+              SELECT id FROM schools_school
+              WHERE region_id = (SELECT region_id FROM activities_activity WHERE id = %s)
+              ORDER BY id LIMIT 10
+            ) s
             RETURNING school_id
             """,
-            [],
+            [latest.pk],
         )
         schools = {row[0] for row in cursor.fetchall()}
         cursor.execute(
@@ -188,6 +193,7 @@ def peak_memory_of_a_rollup_process():
 
 
 def main():
+    only_incremental = "--only-incremental" in sys.argv
     if connection.vendor != "postgresql":
         sys.exit("Run the benchmark on PostgreSQL (DATABASE_URL=postgres://…) after generate_scale.")
     participations = Participation.objects.count()
@@ -200,6 +206,14 @@ def main():
         f"data: {participations:,} school participations, {named:,} named-pupil participations, "
         f"school years {years[0]}–{latest}"
     )
+    if only_incremental:
+        rollup_enrolment()  # start from figures that are up to date
+        changed = add_a_days_changes()
+        timed(
+            f"incremental rollup after 1,000 new participations ({changed} schools)",
+            lambda: rollup_enrolment(incremental=True),
+        )
+        return
     bare_year, _ = timed(f"bare SQL aggregation, one year ({latest})", lambda: bare_sql(latest), repeat=3)
     bare_all, _ = timed("bare SQL aggregation, all years", bare_sql, repeat=3)
     one, run = timed(f"full rollup, one year ({latest})", lambda: rollup_enrolment(year=latest), repeat=3)

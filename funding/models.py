@@ -566,3 +566,23 @@ class BudgetRollup(models.Model):
     @property
     def left(self):
         return self.budgeted - self.committed - self.spent
+
+
+class SchoolMoneyRollup(models.Model):
+    """The nightly summary of what each school got out in a calendar year: the value of the
+    activities its pupils took part in (each activity's costs shared among its schools by
+    their pupils, equally when it had none; cancelled and not yet started activities left
+    out). The dashboards' money comparison reads this."""
+
+    year = models.PositiveSmallIntegerField(_("år"))
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("skole"))
+    activity_value = models.DecimalField(_("verdi av aktiviteter"), max_digits=18, decimal_places=6)
+    run = models.ForeignKey("activities.RollupRun", on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("skolens utbytte (oppsummert)")
+        verbose_name_plural = _("skolenes utbytte (oppsummert)")
+        constraints = [models.UniqueConstraint(fields=["year", "school"], name="school_money_rollup_row")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.school_id}"

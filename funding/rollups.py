@@ -14,12 +14,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import connection
+from django.db.models import Max, Min
 from django.utils import timezone
 
-from activities.models import Activity, ActivityCost, RollupRun
+from activities.models import Activity, ActivityCost, Participation, RollupRun
 from activities.rollups import run_rollup
 
-from .models import ActivityBooking, Budget, BudgetLine, BudgetRollup, MunicipalContribution
+from .models import ActivityBooking, Budget, BudgetLine, BudgetRollup, MunicipalContribution, SchoolMoneyRollup
 from .selectors import budget_in_force
 
 
@@ -32,6 +33,10 @@ def _budget_for(year: int) -> Budget | None:
 def budget_years_with_data() -> list[int]:
     years = set(Budget.objects.values_list("year", flat=True).distinct())
     years |= set(MunicipalContribution.objects.values_list("year", flat=True).distinct())
+    bounds = Activity.objects.aggregate(first=Min("starts_at"), last=Max("starts_at"))
+    if bounds["first"]:
+        first, last = (timezone.localtime(bounds[end]).year for end in ("first", "last"))
+        years |= set(range(first, last + 1))
     return sorted(years)
 
 
@@ -46,6 +51,7 @@ def _rollup_year(year: int, run: RollupRun) -> int:
         "school": qn("schools_school"),
         "contribution": qn(MunicipalContribution._meta.db_table),
         "rollup": qn(BudgetRollup._meta.db_table),
+        "participation": qn(Participation._meta.db_table),
     }
     zone = timezone.get_default_timezone()
     start, end = datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone)
@@ -127,6 +133,42 @@ def _rollup_year(year: int, run: RollupRun) -> int:
         cursor.execute(statement, {"start": start, "end": end, "budget": budget_id, "year": year, "run": run.pk})
         written += max(cursor.rowcount, 0)
     BudgetRollup.objects.filter(year=year).exclude(run=run).delete()
+    written += _school_values(year, run, start, end, tables)
+    return written
+
+
+def _school_values(year: int, run: RollupRun, start: datetime, end: datetime, tables: dict[str, str]) -> int:
+    """Per school, the value of the activities of the calendar year it took part in: each
+    activity's costs shared by pupils (equally when it had none), as the dashboards' live
+    computation does (ungmusikk.dashboard.COST_SHARING_RULE)."""
+    qn = connection.ops.quote_name
+    statement = f"""
+    INSERT INTO {qn(SchoolMoneyRollup._meta.db_table)} (year, school_id, activity_value, run_id)
+    WITH acts AS (
+        SELECT a.id FROM {tables["activity"]} a
+        WHERE a.starts_at >= %(start)s AND a.starts_at < %(end)s AND a.starts_at < %(until)s
+          AND a.status <> 'cancelled'
+    ), costs AS (
+        SELECT c.activity_id, SUM(c.amount) AS total FROM {tables["cost"]} c
+        WHERE c.activity_id IN (SELECT id FROM acts) GROUP BY c.activity_id
+    ), shares AS (
+        SELECT p.activity_id, SUM(p.pupils) AS pupils, COUNT(*) AS schools FROM {tables["participation"]} p
+        WHERE p.activity_id IN (SELECT id FROM acts) GROUP BY p.activity_id
+    )
+    SELECT %(year)s, p.school_id,
+           COALESCE(SUM(CASE WHEN s.pupils > 0 THEN c.total * p.pupils / s.pupils ELSE c.total / s.schools END), 0),
+           %(run)s
+    FROM {tables["participation"]} p
+    JOIN shares s ON s.activity_id = p.activity_id
+    LEFT JOIN costs c ON c.activity_id = p.activity_id
+    WHERE true
+    GROUP BY p.school_id
+    ON CONFLICT (year, school_id) DO UPDATE SET activity_value = excluded.activity_value, run_id = excluded.run_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(statement, {"start": start, "end": end, "until": run.started_at, "year": year, "run": run.pk})
+        written = max(cursor.rowcount, 0)
+    SchoolMoneyRollup.objects.filter(year=year).exclude(run=run).delete()
     return written
 
 
@@ -149,6 +191,7 @@ def rollup_budget(*, year: int | None = None, incremental: bool = False, task_id
                 years = sorted({d.year for d in changed} & set(years))
         if year is None and not incremental:
             BudgetRollup.objects.exclude(year__in=years).delete()
+            SchoolMoneyRollup.objects.exclude(year__in=years).delete()
         return sum(_rollup_year(y, run) for y in years)
 
     return run_rollup(kind=RollupRun.Kind.BUDGET, year=year, incremental=incremental, task_id=task_id, work=work)

@@ -26,6 +26,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -50,8 +51,7 @@ from activities.models import (
     RollupRun,
     SchoolYearRollup,
 )
-from activities.rollups import latest_run
-from funding.models import Budget, BudgetLine, MunicipalContribution
+from funding.models import Budget, BudgetLine, MunicipalContribution, SchoolMoneyRollup
 from governance.models import PortalSetting, Role
 from governance.selectors import (
     portal_settings_get,
@@ -87,16 +87,27 @@ class FiguresAsOf:
     live: bool
     label: str
     at: datetime | None = None
+    money_live: bool = True
 
 
 def figures_as_of() -> FiguresAsOf:
-    """Which figures the dashboards show: the nightly enrolment rollup's, as of the end of its
-    last successful run, or the live computation when no rollup has run yet. One query."""
-    run = latest_run(kind=RollupRun.Kind.ENROLMENT)
-    if run is None:
-        return FiguresAsOf(live=True, label=_("Levende tall (ingen nattlig oppsummering er kjørt ennå)"))
-    at = timezone.localtime(run.finished_at, OSLO)
-    return FiguresAsOf(live=False, label=_("Tall per %(when)s") % {"when": at.strftime("%d.%m.%Y %H:%M")}, at=at)
+    """Which figures the dashboards show: the nightly rollups', as of the end of the last
+    successful enrolment run, or the live computation when no rollup has run yet (and the
+    money's live value of activities until the budget rollup has run). One query."""
+    finished = dict(
+        RollupRun.objects.filter(status=RollupRun.Status.SUCCEEDED)
+        .values("kind")
+        .annotate(last=Max("finished_at"))
+        .order_by()
+        .values_list("kind", "last")
+    )
+    money_live = RollupRun.Kind.BUDGET not in finished
+    if RollupRun.Kind.ENROLMENT not in finished:
+        label = _("Levende tall (ingen nattlig oppsummering er kjørt ennå)")
+        return FiguresAsOf(live=True, label=label, money_live=money_live)
+    at = timezone.localtime(finished[RollupRun.Kind.ENROLMENT], OSLO)
+    label = _("Tall per %(when)s") % {"when": at.strftime("%d.%m.%Y %H:%M")}
+    return FiguresAsOf(live=False, label=label, at=at, money_live=money_live)
 
 
 # --- Periods -----------------------------------------------------------------------------------
@@ -439,11 +450,12 @@ def _activity_value_expression():
     )
 
 
-def school_money_list(*, year: int) -> list[dict]:
-    """Rollup candidate. Per school, for a calendar year: whether it was a member or pilot
-    some time in the year, its allocation and its region's pool in the year's approved
-    budget (the latest approved revision), the value of the activities its pupils took part
-    in (see COST_SHARING_RULE), and its municipality's contribution. One query."""
+def school_money_list(*, year: int, rolled: bool = False) -> list[dict]:
+    """Per school, for a calendar year: whether it was a member or pilot some time in the
+    year, its allocation and its region's pool in the year's approved budget (the latest
+    approved revision), the value of the activities its pupils took part in (see
+    COST_SHARING_RULE; from the nightly budget rollup when `rolled`), and its municipality's
+    contribution. One query."""
     start, end = calendar_year_bounds(year)
     budget = _approved_budget(year)
 
@@ -456,7 +468,9 @@ def school_money_list(*, year: int) -> list[dict]:
         )
 
     values = (
-        Participation.objects.filter(
+        SchoolMoneyRollup.objects.filter(year=year, school=OuterRef("pk")).values("activity_value")[:1]
+        if rolled
+        else Participation.objects.filter(
             counted_activities("activity__"),
             school=OuterRef("pk"),
             activity__starts_at__gte=start,
@@ -550,11 +564,11 @@ class SchoolMoney:
     kind_schools: int = 0
 
 
-def school_money(*, school: School, year: int, rows: list[dict] | None = None) -> SchoolMoney:
+def school_money(*, school: School, year: int, rows: list[dict] | None = None, rolled: bool = False) -> SchoolMoney:
     """What the school (its municipality) put in and what it got in a calendar year, against
     the average of the member and pilot schools of its region and of its kind. Uses
     `school_money_list` (one query) unless its rows are given."""
-    rows = school_money_list(year=year) if rows is None else rows
+    rows = school_money_list(year=year, rolled=rolled) if rows is None else rows
     own = next((row for row in rows if row["pk"] == school.pk), None)
     if own is None:  # the school was deleted meanwhile: show nothing rather than fail
         own = {"allocation": ZERO, "activity_value": ZERO, "region_pool": ZERO, "contribution_amount": None}
@@ -773,7 +787,9 @@ def school_dashboard(
         upcoming=school_upcoming_activities(school=school),
         load_threshold=threshold,
         load=school_pupil_load(school=school, school_year=chosen, threshold=threshold, rolled=rolled),
-        money=school_money(school=school, year=money_year or default_money_year(chosen, today=today)),
+        money=school_money(
+            school=school, year=money_year or default_money_year(chosen, today=today), rolled=not as_of.money_live
+        ),
         as_of=as_of,
         show_names=show_names,
         available_years=sorted(set(with_figures) | set(enrolment) | {chosen}),
@@ -833,14 +849,21 @@ STATUS_ORDER = {Membership.Status.MEMBER: 0, Membership.Status.PILOT: 1, Members
 
 
 def network_overview_rows(
-    *, schools: QuerySet[School], school_year: int, money_year: int, day: date, rolled: bool | None = None
+    *,
+    schools: QuerySet[School],
+    school_year: int,
+    money_year: int,
+    day: date,
+    rolled: bool | None = None,
+    money_live: bool | None = None,
 ) -> list[dict]:
     """Every school of `schools` side by side: status on `day`, enrolment, activities, pupil
     participations, unique named pupils and share of enrolment in the school year (from the
     nightly rollup when one has run), and the money of `money_year` (see school_money_list).
     Two or three queries (plus whatever the `schools` queryset prefetches)."""
-    if rolled is None:
-        rolled = not figures_as_of().live
+    if rolled is None or money_live is None:
+        as_of = figures_as_of()
+        rolled, money_live = not as_of.live, as_of.money_live
     start, end = school_year_bounds(school_year)
     in_year = Participation.objects.filter(
         counted_activities("activity__"),
@@ -888,7 +911,7 @@ def network_overview_rows(
         ),
         **figures,
     ).order_by("name")
-    money = {row["pk"]: row for row in school_money_list(year=money_year)}
+    money = {row["pk"]: row for row in school_money_list(year=money_year, rolled=not money_live)}
     statuses = dict(Membership.Status.choices)
     kinds = dict(School.Kind.choices)
     rows = []

@@ -181,6 +181,7 @@ class NetworkOverviewMixin(LoginRequiredMixin):
             money_year=money_year,
             day=day,
             rolled=not self.as_of.live,
+            money_live=self.as_of.money_live,
         )
         sort = self.request.GET.get("sorter", "name")
         sort = sort if sort in figures.OVERVIEW_SORTS else "name"

@@ -49,3 +49,16 @@ def test_network_overview_on_the_rollup_equals_the_live_figures(net):  # noqa: F
     rollup_enrolment()
 
     assert overview(True) == live
+
+
+@pytest.mark.parametrize("school", ["school_a", "school_a2", "school_b"])
+def test_dashboard_money_on_the_rollup_equals_the_live_figures(net, school):  # noqa: F811
+    from funding.rollups import rollup_budget
+
+    live = dashboard_of(getattr(net, school)).money
+    rollup_enrolment()
+    rollup_budget()
+    board = dashboard_of(getattr(net, school))
+
+    assert board.as_of.money_live is False
+    assert asdict(board.money) == asdict(live)

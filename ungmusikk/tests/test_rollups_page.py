@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from activities.models import RollupRun, SchoolYearRollup
-from funding.models import BudgetRollup
+from funding.models import BudgetRollup, SchoolMoneyRollup
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,9 @@ def test_rollups_run_now_runs_both_rollups(client_as, daily_leader, settings):
         ("enrolment", "succeeded"),
     ]
     assert SchoolYearRollup.objects.count() == 1
-    assert BudgetRollup.objects.count() == 0
+    # No budget: the activity's costs (none) on its region's pool, unbudgeted; its school's value.
+    assert list(BudgetRollup.objects.values_list("kind", "line")) == [("region_pool", None)]
+    assert SchoolMoneyRollup.objects.count() == 1
 
 
 def test_rollup_run_admin_is_read_only(client, superuser):
