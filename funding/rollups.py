@@ -91,7 +91,7 @@ def _rollup_year(year: int, run: RollupRun) -> int:
         -- Two lines on one target share its actual figures: they are shown on the first.
         SELECT kind, t_id, MIN(id) AS id FROM lines WHERE t_id IS NOT NULL GROUP BY kind, t_id
     )
-    SELECT %(year)s, 'line:' || CAST(l.id AS VARCHAR(20)), %(budget)s, l.id, l.kind,
+    SELECT %(year)s, 'line:' || CAST(l.id AS VARCHAR(20)), CAST(%(budget)s AS BIGINT), l.id, l.kind,
            COALESCE(l.region_id, s.region_id), l.school_id, l.cooperation_area_id, l.municipality_id, l.amount,
            COALESCE(CASE WHEN f.id IS NOT NULL THEN act.committed END, 0),
            COALESCE(CASE WHEN f.id IS NOT NULL THEN act.spent END, 0),
@@ -106,7 +106,7 @@ def _rollup_year(year: int, run: RollupRun) -> int:
         ON l.kind = 'municipal_contribution' AND mc.municipality_id = l.municipality_id AND mc.year = %(year)s
     UNION ALL
     -- Costs booked on a target without a line: unbudgeted, so over budget by their whole amount.
-    SELECT %(year)s, act.t_kind || ':' || CAST(act.t_id AS VARCHAR(20)), %(budget)s, NULL, act.t_kind,
+    SELECT %(year)s, act.t_kind || ':' || CAST(act.t_id AS VARCHAR(20)), CAST(%(budget)s AS BIGINT), NULL, act.t_kind,
            CASE act.t_kind WHEN 'region_pool' THEN act.t_id WHEN 'school_allocation' THEN us.region_id END,
            CASE act.t_kind WHEN 'school_allocation' THEN act.t_id END,
            CASE act.t_kind WHEN 'area_earmark' THEN act.t_id END,
@@ -116,7 +116,7 @@ def _rollup_year(year: int, run: RollupRun) -> int:
     WHERE NOT EXISTS (SELECT 1 FROM first_lines f WHERE f.kind = act.t_kind AND f.t_id = act.t_id)
     UNION ALL
     -- Contributions of the year that no budget line names (e.g. a year without a budget).
-    SELECT %(year)s, 'contribution:' || CAST(mc.municipality_id AS VARCHAR(20)), %(budget)s, NULL,
+    SELECT %(year)s, 'contribution:' || CAST(mc.municipality_id AS VARCHAR(20)), CAST(%(budget)s AS BIGINT), NULL,
            'municipal_contribution', NULL, NULL, NULL, mc.municipality_id, 0, 0, 0,
            CASE WHEN mc.invoiced_on IS NOT NULL THEN mc.amount ELSE 0 END,
            CASE WHEN mc.paid_on IS NOT NULL THEN mc.amount ELSE 0 END, %(run)s

@@ -137,3 +137,14 @@ def test_budget_rollup_runs_in_a_real_celery_worker(booked_budget, celery_worker
 
     assert outcome["status"] == "succeeded"
     assert BudgetRollup.objects.filter(year=2020, run_id=outcome["run"]).count() == outcome["rows"]
+
+
+def test_budget_rollup_of_a_year_without_a_budget(network):
+    costed_activity(network.follo, "4000")
+
+    run = rollup_budget(year=2020)
+
+    assert run.status == RollupRun.Status.SUCCEEDED
+    assert list(BudgetRollup.objects.values_list("key", "budget", "budgeted", "spent")) == [
+        (f"region_pool:{network.follo.pk}", None, D("0.00"), D("4000.00"))
+    ]
