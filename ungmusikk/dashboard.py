@@ -232,19 +232,6 @@ def school_participation_by_area(*, school: School, school_year: int, rolled: bo
     """Cooperation area → activities and pupil participations of the school in a school year
     (an activity may serve several areas and then counts in each). One query, on the rollup
     when `rolled`."""
-    start, end = school_year_bounds(school_year)
-    rows = (
-        Participation.objects.filter(
-            counted_activities("activity__"), school=school, activity__starts_at__gte=start, activity__starts_at__lt=end
-        )
-        .values(
-            "activity__cooperation_areas__number",
-            "activity__cooperation_areas__name_nb",
-            "activity__cooperation_areas__name_en",
-        )
-        .annotate(activities=Count("id"), pupils=Coalesce(Sum("pupils"), 0))
-        .order_by("activity__cooperation_areas__number")
-    )
     if rolled:
         rows = (
             EnrolmentRollup.objects.filter(school=school, school_year=school_year)
@@ -255,6 +242,23 @@ def school_participation_by_area(*, school: School, school_year: int, rolled: bo
             )
             .annotate(activities=Sum("activities"), pupils=Sum("pupils"))
             .order_by("cooperation_area__number")
+        )
+    else:
+        start, end = school_year_bounds(school_year)
+        rows = (
+            Participation.objects.filter(
+                counted_activities("activity__"),
+                school=school,
+                activity__starts_at__gte=start,
+                activity__starts_at__lt=end,
+            )
+            .values(
+                "activity__cooperation_areas__number",
+                "activity__cooperation_areas__name_nb",
+                "activity__cooperation_areas__name_en",
+            )
+            .annotate(activities=Count("id"), pupils=Coalesce(Sum("pupils"), 0))
+            .order_by("activity__cooperation_areas__number")
         )
     english = (get_language() or "nb").startswith("en")
     result = []
@@ -314,35 +318,36 @@ def school_named_pupils(*, school: School, school_year: int) -> list[dict]:
 
 
 def school_pupil_load(*, school: School, school_year: int, threshold: int, rolled: bool = False) -> list[dict]:
-    """Rollup candidate. The school's pupils (Pupil.schools) in the most activities per term
+    """The school's pupils (Pupil.schools) in the most activities per term
     of a school year (autumn August–December, spring January–July), counting every activity
     they are named on whichever school registered them; those at or above the portal's
-    warning threshold are marked. One query."""
-    start, end = school_year_bounds(school_year)
-    rows = (
-        NamedPupil.objects.filter(
-            counted_activities("participation__activity__"),
-            pupil__in=Pupil.objects.filter(schools=school).values("pk"),
-            participation__activity__starts_at__gte=start,
-            participation__activity__starts_at__lt=end,
-        )
-        .annotate(
-            term=Case(
-                When(participation__activity__starts_at__month__gte=8, then=Value("autumn")),
-                default=Value("spring"),
-            )
-        )
-        .values("term", "pupil_id", "pupil__first_name", "pupil__last_name", "pupil__main_instrument")
-        .annotate(activities=Count("participation__activity", distinct=True))
-        .order_by("term", "-activities", "pupil__last_name", "pupil__first_name", "pupil_id")
-    )
+    warning threshold are marked. One query, on the rollup when `rolled`."""
+    pupils = Pupil.objects.filter(schools=school).values("pk")
+    order = ("term", "-activities", "pupil__last_name", "pupil__first_name", "pupil_id")
     if rolled:
         rows = (
-            PupilLoadRollup.objects.filter(
-                school_year=school_year, pupil__in=Pupil.objects.filter(schools=school).values("pk")
-            )
+            PupilLoadRollup.objects.filter(school_year=school_year, pupil__in=pupils)
             .values("term", "pupil_id", "pupil__first_name", "pupil__last_name", "pupil__main_instrument", "activities")
-            .order_by("term", "-activities", "pupil__last_name", "pupil__first_name", "pupil_id")
+            .order_by(*order)
+        )
+    else:
+        start, end = school_year_bounds(school_year)
+        rows = (
+            NamedPupil.objects.filter(
+                counted_activities("participation__activity__"),
+                pupil__in=pupils,
+                participation__activity__starts_at__gte=start,
+                participation__activity__starts_at__lt=end,
+            )
+            .annotate(
+                term=Case(
+                    When(participation__activity__starts_at__month__gte=8, then=Value("autumn")),
+                    default=Value("spring"),
+                )
+            )
+            .values("term", "pupil_id", "pupil__first_name", "pupil__last_name", "pupil__main_instrument")
+            .annotate(activities=Count("participation__activity", distinct=True))
+            .order_by(*order)
         )
     terms = {
         "autumn": {"key": "autumn", "label": _("Høsten %(year)s") % {"year": school_year}, "pupils": [], "over": 0},
