@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from governance.models import AuditEntry
 from governance.selectors import (
@@ -118,7 +119,9 @@ def term_bounds(day: date) -> tuple[datetime, datetime]:
 
 
 def term_label(day: date) -> str:
-    return f"{'høst' if day.month >= 8 else 'vår'} {day.year}"
+    if day.month >= 8:
+        return _("høst %(year)s") % {"year": day.year}
+    return _("vår %(year)s") % {"year": day.year}
 
 
 def pupil_load_threshold() -> int:

@@ -433,7 +433,7 @@ class BudgetAssumptions(models.Model):
             errors["school_share"] = _("Andelene til skoler, regioner og øremerking kan til sammen ikke passere 100 %.")
         weights = (self.weight_equal or 0) + (self.weight_pupils or 0) + (self.weight_contribution or 0)
         if self.allocation_key == self.AllocationKey.MIXED and weights != 100:
-            errors["weight_equal"] = _("Vektene i en blandet nøkkel må bli 100 % til sammen (nå %(sum)s %%).") % {
+            errors["weight_equal"] = _("Vektene i en blandet nøkkel må bli 100 %% til sammen (nå %(sum)s %%).") % {
                 "sum": weights
             }
         if errors:

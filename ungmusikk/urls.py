@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 
 from . import views
 
 admin.site.site_header = "UngMusikk"
 admin.site.site_title = "UngMusikk"
-admin.site.index_title = "Administrasjon"
+admin.site.index_title = gettext_lazy("Administrasjon")
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),

@@ -517,3 +517,22 @@ def test_budget_vs_actual_query_count_constant(network, leader, django_assert_nu
         costed_activity(network.follo, cost)
     with django_assert_num_queries(6):
         budget_vs_actual(budget=budget)
+
+
+def test_mixed_key_weights_not_100_refused_with_message(network):
+    from funding.models import BudgetAssumptions
+
+    assumptions = BudgetAssumptions(
+        year=2021,
+        allocation_key=BudgetAssumptions.AllocationKey.MIXED,
+        weight_equal=40,
+        weight_pupils=40,
+        weight_contribution=10,
+    )
+
+    with pytest.raises(ValidationError) as excinfo:
+        assumptions.full_clean()
+
+    assert excinfo.value.message_dict["weight_equal"] == [
+        "Vektene i en blandet nøkkel må bli 100 % til sammen (nå 90 %)."
+    ]
