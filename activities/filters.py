@@ -3,8 +3,6 @@ bookmarked and shared; the list, the calendar and the CSV export use the same se
 
 from __future__ import annotations
 
-from datetime import datetime, time
-
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -12,10 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from governance.models import CooperationArea
-from schools.models import Region, School, school_year_label, school_year_of
+from schools.models import Region, School, school_year_bounds, school_year_label, school_year_of
 
 from .models import Activity, Venue
-from .selectors import OSLO
 
 FIRST_SCHOOL_YEAR = 2013
 
@@ -66,8 +63,7 @@ class ActivityFilter(django_filters.FilterSet):
     def filter_school_year(self, queryset, name, value):
         if value in (None, ""):
             return queryset
-        start = datetime.combine(datetime(int(value), 8, 1), time(), tzinfo=OSLO)
-        end = datetime.combine(datetime(int(value) + 1, 8, 1), time(), tzinfo=OSLO)
+        start, end = school_year_bounds(int(value))
         return queryset.filter(starts_at__gte=start, starts_at__lt=end)
 
     @property

@@ -17,7 +17,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -26,7 +25,7 @@ from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
 from governance.selectors import portal_settings_get
-from schools.models import Enrolment, school_year_of
+from schools.models import Enrolment, school_year_bounds, school_year_of
 
 from .models import (
     Activity,
@@ -40,18 +39,12 @@ from .models import (
 )
 
 logger = logging.getLogger(__name__)
-OSLO = ZoneInfo("Europe/Oslo")
 # First argument of pg_try_advisory_xact_lock(int, int): this project's lock namespace.
 LOCK_NAMESPACE = 0x554D  # "UM"
 NamedLink = Participation.named_pupils.through
 
 
 # --- Shared machinery (the budget rollup in funding uses it too) ---------------------------------
-
-
-def school_year_bounds(school_year: int) -> tuple[datetime, datetime]:
-    """[1 August, next 1 August) in Oslo time."""
-    return datetime(school_year, 8, 1, tzinfo=OSLO), datetime(school_year + 1, 8, 1, tzinfo=OSLO)
 
 
 @contextmanager

@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -21,11 +20,9 @@ from governance.selectors import (
     user_has_any_role,
     user_is_central_staff,
 )
-from schools.models import Membership, Pupil, Region, School
+from schools.models import OSLO, SCHOOL_YEAR_START_MONTH, Membership, Pupil, Region, School, term_bounds
 
 from .models import Activity, Participation
-
-OSLO = ZoneInfo("Europe/Oslo")
 
 
 def activity_list_visible_to(*, user: UserLike) -> QuerySet[Activity]:
@@ -108,18 +105,8 @@ def pupil_list_at_schools(*, school_ids: Iterable[int]) -> QuerySet[Pupil]:
     return Pupil.objects.filter(schools__in=list(school_ids)).distinct().prefetch_related("schools")
 
 
-# Terms: autumn is August–December, spring January–July.
-def term_bounds(day: date) -> tuple[datetime, datetime]:
-    """The term a day belongs to, as [start, end) in Oslo time."""
-    if day.month >= 8:
-        start, end = date(day.year, 8, 1), date(day.year + 1, 1, 1)
-    else:
-        start, end = date(day.year, 1, 1), date(day.year, 8, 1)
-    return datetime.combine(start, time(), tzinfo=OSLO), datetime.combine(end, time(), tzinfo=OSLO)
-
-
 def term_label(day: date) -> str:
-    if day.month >= 8:
+    if day.month >= SCHOOL_YEAR_START_MONTH:
         return _("høst %(year)s") % {"year": day.year}
     return _("vår %(year)s") % {"year": day.year}
 

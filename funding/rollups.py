@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from activities.models import Activity, ActivityCost, Participation, RollupRun
 from activities.rollups import run_rollup
+from schools.models import calendar_year_bounds
 
 from .models import ActivityBooking, Budget, BudgetLine, BudgetRollup, MunicipalContribution, SchoolMoneyRollup
 from .selectors import budget_in_force
@@ -53,8 +54,7 @@ def _rollup_year(year: int, run: RollupRun) -> int:
         "rollup": qn(BudgetRollup._meta.db_table),
         "participation": qn(Participation._meta.db_table),
     }
-    zone = timezone.get_default_timezone()
-    start, end = datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone)
+    start, end = calendar_year_bounds(year)
     budget_id = budget.pk if budget else None
     written = 0
     statement = f"""

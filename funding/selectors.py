@@ -6,17 +6,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
 from django.db.models import QuerySet, Sum
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import Activity
 from governance.models import AuditEntry, CooperationArea
-from schools.models import Enrolment, Membership, Municipality, Region, School
+from schools.models import Enrolment, Membership, Municipality, Region, School, calendar_year_bounds
 from schools.selectors import population_of, school_list_participating
 
 from .models import ActivityBooking, Budget, BudgetAssumptions, BudgetLine, ContributionTier, MunicipalContribution
@@ -405,11 +404,6 @@ class BudgetActual:
         return row
 
 
-def _year_bounds(year: int) -> tuple[datetime, datetime]:
-    zone = timezone.get_default_timezone()
-    return datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone)
-
-
 def booking_target_default(*, level: str, region_id: int, host_school_id: int | None, allocated: set[int]):
     """Where an activity without a booking is booked: a local activity at a school that has
     an allocation in the budget goes on that allocation; everything else on the pool of the
@@ -434,7 +428,7 @@ def budget_vs_actual(*, budget: Budget) -> BudgetActual:
         row = rows.setdefault((line.kind, target.pk), ActualRow(line.kind, target, line.label, region=region))
         row.budgeted += line.amount
     allocated = {pk for kind, pk in rows if kind == BudgetLine.Kind.SCHOOL_ALLOCATION}
-    start, end = _year_bounds(budget.year)
+    start, end = calendar_year_bounds(budget.year)
     activities = list(
         Activity.objects.filter(starts_at__gte=start, starts_at__lt=end)
         .exclude(status=Activity.Status.CANCELLED)

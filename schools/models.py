@@ -7,7 +7,8 @@ schools attended) and never a national identity number or an address.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -258,9 +259,35 @@ def school_year_label(start_year: int) -> str:
     return f"{start_year}/{(start_year + 1) % 100:02d}"
 
 
+# The network's calendar: a school year runs August to July; a term is autumn (August–December)
+# or spring (January–July). Bounds are [start, end) in Oslo time, the time the portal shows.
+OSLO = ZoneInfo("Europe/Oslo")
+SCHOOL_YEAR_START_MONTH = 8
+
+
 def school_year_of(day: date) -> int:
     """The start year of the school year a day belongs to (August to July)."""
-    return day.year if day.month >= 8 else day.year - 1
+    return day.year if day.month >= SCHOOL_YEAR_START_MONTH else day.year - 1
+
+
+def school_year_bounds(school_year: int) -> tuple[datetime, datetime]:
+    """1 August to the next 1 August, Oslo time."""
+    return (
+        datetime(school_year, SCHOOL_YEAR_START_MONTH, 1, tzinfo=OSLO),
+        datetime(school_year + 1, SCHOOL_YEAR_START_MONTH, 1, tzinfo=OSLO),
+    )
+
+
+def calendar_year_bounds(year: int) -> tuple[datetime, datetime]:
+    """1 January to the next 1 January, Oslo time (budget years are calendar years)."""
+    return datetime(year, 1, 1, tzinfo=OSLO), datetime(year + 1, 1, 1, tzinfo=OSLO)
+
+
+def term_bounds(day: date) -> tuple[datetime, datetime]:
+    """The term a day belongs to: autumn August–December, spring January–July."""
+    if day.month >= SCHOOL_YEAR_START_MONTH:
+        return datetime(day.year, SCHOOL_YEAR_START_MONTH, 1, tzinfo=OSLO), datetime(day.year + 1, 1, 1, tzinfo=OSLO)
+    return datetime(day.year, 1, 1, tzinfo=OSLO), datetime(day.year, SCHOOL_YEAR_START_MONTH, 1, tzinfo=OSLO)
 
 
 class Enrolment(models.Model):

@@ -17,7 +17,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 from django.db.models import (
     Case,
@@ -59,9 +58,18 @@ from governance.selectors import (
     user_is_central_staff,
     user_is_steering_member,
 )
-from schools.models import Enrolment, Membership, Pupil, School, school_year_label, school_year_of
+from schools.models import (
+    OSLO,
+    Enrolment,
+    Membership,
+    Pupil,
+    School,
+    calendar_year_bounds,
+    school_year_bounds,
+    school_year_label,
+    school_year_of,
+)
 
-OSLO = ZoneInfo("Europe/Oslo")
 NamedPupil = Participation.named_pupils.through
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 CENT = Decimal("0.01")
@@ -111,15 +119,6 @@ def figures_as_of() -> FiguresAsOf:
 
 
 # --- Periods -----------------------------------------------------------------------------------
-
-
-def school_year_bounds(school_year: int) -> tuple[datetime, datetime]:
-    """1 August to 1 August (exclusive), Oslo time."""
-    return datetime(school_year, 8, 1, tzinfo=OSLO), datetime(school_year + 1, 8, 1, tzinfo=OSLO)
-
-
-def calendar_year_bounds(year: int) -> tuple[datetime, datetime]:
-    return datetime(year, 1, 1, tzinfo=OSLO), datetime(year + 1, 1, 1, tzinfo=OSLO)
 
 
 def school_year_expression(starts_at: str):
