@@ -37,6 +37,7 @@ from .models import (
     RollupRun,
     SchoolYearRollup,
 )
+from .selectors import activity_counted_q
 
 logger = logging.getLogger(__name__)
 # First argument of pg_try_advisory_xact_lock(int, int): this project's lock namespace.
@@ -167,23 +168,19 @@ def _only(figures: list[str], column: str) -> list[str]:
 
 def _participations(year: int, schools: set[int] | None, until: datetime) -> models.QuerySet:
     start, end = school_year_bounds(year)
-    end = min(end, until)
-    rows = Participation.objects.filter(activity__starts_at__gte=start, activity__starts_at__lt=end).exclude(
-        activity__status=Activity.Status.CANCELLED
+    rows = Participation.objects.filter(
+        activity_counted_q("activity__", until=until), activity__starts_at__gte=start, activity__starts_at__lt=end
     )
     return (rows.filter(school_id__in=schools) if schools is not None else rows).order_by()
 
 
 def _links(year: int, until: datetime) -> models.QuerySet:
     start, end = school_year_bounds(year)
-    end = min(end, until)
-    return (
-        NamedLink.objects.filter(
-            participation__activity__starts_at__gte=start, participation__activity__starts_at__lt=end
-        )
-        .exclude(participation__activity__status=Activity.Status.CANCELLED)
-        .order_by()
-    )
+    return NamedLink.objects.filter(
+        activity_counted_q("participation__activity__", until=until),
+        participation__activity__starts_at__gte=start,
+        participation__activity__starts_at__lt=end,
+    ).order_by()
 
 
 LINKS_TABLE = "rollup_named_links"

@@ -105,6 +105,14 @@ def pupil_list_at_schools(*, school_ids: Iterable[int]) -> QuerySet[Pupil]:
     return Pupil.objects.filter(schools__in=list(school_ids)).distinct().prefetch_related("schools")
 
 
+def activity_counted_q(prefix: str = "", *, until: datetime | None = None) -> Q:
+    """Activities that count as taken part in: not cancelled, and started (before `until`,
+    by default now). The dashboards' live figures and the nightly rollups both count by this
+    rule; `prefix` reaches the activity from another model ("activity__")."""
+    until = until or timezone.now()
+    return ~Q(**{f"{prefix}status": Activity.Status.CANCELLED}) & Q(**{f"{prefix}starts_at__lt": until})
+
+
 def term_label(day: date) -> str:
     if day.month >= SCHOOL_YEAR_START_MONTH:
         return _("høst %(year)s") % {"year": day.year}

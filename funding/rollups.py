@@ -140,7 +140,8 @@ def _rollup_year(year: int, run: RollupRun) -> int:
 def _school_values(year: int, run: RollupRun, start: datetime, end: datetime, tables: dict[str, str]) -> int:
     """Per school, the value of the activities of the calendar year it took part in: each
     activity's costs shared by pupils (equally when it had none), as the dashboards' live
-    computation does (ungmusikk.dashboard.COST_SHARING_RULE)."""
+    computation does (ungmusikk.dashboard.COST_SHARING_RULE), counting the activities
+    activities.selectors.activity_counted_q counts (not cancelled, started before the run)."""
     qn = connection.ops.quote_name
     statement = f"""
     INSERT INTO {qn(SchoolMoneyRollup._meta.db_table)} (year, school_id, activity_value, run_id)

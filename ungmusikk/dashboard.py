@@ -50,6 +50,7 @@ from activities.models import (
     RollupRun,
     SchoolYearRollup,
 )
+from activities.selectors import activity_counted_q
 from funding.models import Budget, BudgetLine, MunicipalContribution, SchoolMoneyRollup
 from governance.models import PortalSetting, Role
 from governance.selectors import (
@@ -126,12 +127,6 @@ def school_year_expression(starts_at: str):
     return ExtractYear(starts_at) - Case(When(**{f"{starts_at}__month__lt": 8}, then=Value(1)), default=Value(0))
 
 
-def counted_activities(prefix: str = "", *, now: datetime | None = None) -> Q:
-    """Activities that count as taken part in: not cancelled, and started."""
-    now = now or timezone.now()
-    return ~Q(**{f"{prefix}status": Activity.Status.CANCELLED}) & Q(**{f"{prefix}starts_at__lt": now})
-
-
 def default_money_year(school_year: int, *, today: date | None = None) -> int:
     """The calendar year whose money goes with a school year: the one it ends in, but never
     a year that has not started."""
@@ -185,7 +180,7 @@ def school_participation_by_month_and_kind(*, school: School, rolled: bool = Fal
             key=lambda row: (row["month"], row["kind"]),
         )
     rows = (
-        Participation.objects.filter(counted_activities("activity__"), school=school)
+        Participation.objects.filter(activity_counted_q("activity__"), school=school)
         .annotate(month=TruncMonth("activity__starts_at", tzinfo=OSLO))
         .values("month", "activity__kind")
         .annotate(activities=Count("id"), pupils=Coalesce(Sum("pupils"), 0), teachers=Coalesce(Sum("teachers"), 0))
@@ -218,7 +213,7 @@ def school_unique_pupils_by_year(*, school: School, rolled: bool = False) -> dic
             .values_list("school_year", "unique_pupils")
         )
     rows = (
-        NamedPupil.objects.filter(counted_activities("participation__activity__"), participation__school=school)
+        NamedPupil.objects.filter(activity_counted_q("participation__activity__"), participation__school=school)
         .annotate(school_year=school_year_expression("participation__activity__starts_at"))
         .values("school_year")
         .annotate(pupils=Count("pupil", distinct=True))
@@ -246,7 +241,7 @@ def school_participation_by_area(*, school: School, school_year: int, rolled: bo
         start, end = school_year_bounds(school_year)
         rows = (
             Participation.objects.filter(
-                counted_activities("activity__"),
+                activity_counted_q("activity__"),
                 school=school,
                 activity__starts_at__gte=start,
                 activity__starts_at__lt=end,
@@ -278,7 +273,7 @@ def school_named_pupils(*, school: School, school_year: int) -> list[dict]:
     start, end = school_year_bounds(school_year)
     rows = (
         NamedPupil.objects.filter(
-            counted_activities("participation__activity__"),
+            activity_counted_q("participation__activity__"),
             participation__school=school,
             participation__activity__kind__in=NAMED_KINDS,
             participation__activity__starts_at__gte=start,
@@ -333,7 +328,7 @@ def school_pupil_load(*, school: School, school_year: int, threshold: int, rolle
         start, end = school_year_bounds(school_year)
         rows = (
             NamedPupil.objects.filter(
-                counted_activities("participation__activity__"),
+                activity_counted_q("participation__activity__"),
                 pupil__in=pupils,
                 participation__activity__starts_at__gte=start,
                 participation__activity__starts_at__lt=end,
@@ -475,7 +470,7 @@ def school_money_list(*, year: int, rolled: bool = False) -> list[dict]:
         SchoolMoneyRollup.objects.filter(year=year, school=OuterRef("pk")).values("activity_value")[:1]
         if rolled
         else Participation.objects.filter(
-            counted_activities("activity__"),
+            activity_counted_q("activity__"),
             school=OuterRef("pk"),
             activity__starts_at__gte=start,
             activity__starts_at__lt=end,
@@ -870,14 +865,14 @@ def network_overview_rows(
         rolled, money_live = not as_of.live, as_of.money_live
     start, end = school_year_bounds(school_year)
     in_year = Participation.objects.filter(
-        counted_activities("activity__"),
+        activity_counted_q("activity__"),
         school=OuterRef("pk"),
         activity__starts_at__gte=start,
         activity__starts_at__lt=end,
     ).values("school")
     unique = (
         NamedPupil.objects.filter(
-            counted_activities("participation__activity__"),
+            activity_counted_q("participation__activity__"),
             participation__school=OuterRef("pk"),
             participation__activity__starts_at__gte=start,
             participation__activity__starts_at__lt=end,

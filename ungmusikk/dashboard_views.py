@@ -19,6 +19,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from activities.models import Participation
+from activities.selectors import activity_counted_q
 from governance.selectors import (
     school_list_led_by,
     school_list_visible_to,
@@ -156,7 +157,7 @@ class StartView(LoginRequiredMixin, View):
 def network_default_school_year(*, today: date | None = None) -> int:
     """The latest school year with participation that has started (this one when none)."""
     now = timezone.now()
-    latest = Participation.objects.filter(figures.counted_activities("activity__", now=now)).aggregate(
+    latest = Participation.objects.filter(activity_counted_q("activity__", until=now)).aggregate(
         latest=Max("activity__starts_at")
     )["latest"]
     current = school_year_of(today or timezone.localdate())
