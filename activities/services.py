@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.models import CooperationArea
-from governance.services import audit_record
+from governance.services import actor_of, audit_record
 from schools.models import Enrolment, Membership, Pupil, Region, School, school_year_of
 from schools.services import validated_save
 
@@ -134,12 +134,13 @@ def activity_create(
     comment: str = "",
 ) -> Activity:
     """Create an activity with its areas, participations and costs, all or nothing."""
-    areas = list(cooperation_areas)
-    if not areas:
-        raise ValidationError({"cooperation_areas": _("Velg minst ett samarbeidsområde.")})
-    actor = user if getattr(user, "is_authenticated", False) else None
-    activity = validated_save(
-        Activity(created_by=actor, updated_by=actor),
+    actor = actor_of(user)
+    activity = _write_activity(
+        Activity(created_by=actor),
+        user=user,
+        cooperation_areas=cooperation_areas,
+        participations=participations,
+        costs=costs,
         title=title,
         kind=kind,
         level=level,
@@ -153,9 +154,6 @@ def activity_create(
         status=status,
         notes=notes,
     )
-    activity.cooperation_areas.set(areas)
-    _replace_participations(activity=activity, participations=participations)
-    _replace_costs(activity=activity, costs=costs)
     audit_record(
         actor=user,
         action="activity_create",
@@ -163,6 +161,26 @@ def activity_create(
         changes={name: [None, value] for name, value in activity_snapshot(activity=activity).items() if value},
         comment=comment,
     )
+    return activity
+
+
+def _write_activity(
+    activity: Activity,
+    *,
+    user,
+    cooperation_areas: Iterable[CooperationArea],
+    participations: Iterable[ParticipationData],
+    costs: Iterable[CostData],
+    **fields,
+) -> Activity:
+    """Save an activity's fields, areas, participations and costs (create and update alike)."""
+    areas = list(cooperation_areas)
+    if not areas:
+        raise ValidationError({"cooperation_areas": _("Velg minst ett samarbeidsområde.")})
+    validated_save(activity, updated_by=actor_of(user), **fields)
+    activity.cooperation_areas.set(areas)
+    _replace_participations(activity=activity, participations=participations)
+    _replace_costs(activity=activity, costs=costs)
     return activity
 
 
@@ -262,13 +280,14 @@ def activity_update(
 ) -> Activity:
     """Change an activity and replace its participations and costs, all or nothing. The
     audit log records each changed field as old → new."""
-    areas = list(cooperation_areas)
-    if not areas:
-        raise ValidationError({"cooperation_areas": _("Velg minst ett samarbeidsområde.")})
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     before = activity_snapshot(activity=activity)
-    validated_save(
+    _write_activity(
         activity,
+        user=user,
+        cooperation_areas=cooperation_areas,
+        participations=participations,
+        costs=costs,
         title=title,
         kind=kind,
         level=level,
@@ -281,11 +300,7 @@ def activity_update(
         nmh_teachers=nmh_teachers,
         status=status,
         notes=notes,
-        updated_by=user if getattr(user, "is_authenticated", False) else None,
     )
-    activity.cooperation_areas.set(areas)
-    _replace_participations(activity=activity, participations=participations)
-    _replace_costs(activity=activity, costs=costs)
     _audit_changes(user=user, activity=activity, before=before, action="activity_update")
     return activity
 
@@ -307,7 +322,7 @@ def activity_cancel(*, user, activity: Activity, reason: str = "") -> Activity:
     validated_save(
         activity,
         status=Activity.Status.CANCELLED,
-        updated_by=user if getattr(user, "is_authenticated", False) else None,
+        updated_by=actor_of(user),
     )
     _audit_changes(user=user, activity=activity, before=before, action="activity_cancel", comment=reason)
     return activity
@@ -331,7 +346,7 @@ def participation_import(*, user, activity: Activity, participations: Sequence[P
     if errors:
         raise ParticipationRowsInvalid(errors)
     _replace_participations(activity=activity, participations=[*kept, *participations])
-    validated_save(activity, updated_by=user if getattr(user, "is_authenticated", False) else None)
+    validated_save(activity, updated_by=actor_of(user))
     _audit_changes(
         user=user,
         activity=activity,

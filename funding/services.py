@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.models import CooperationArea, Partner
-from governance.services import audit_record
+from governance.services import actor_of, audit_record
 from schools.models import County, Municipality, Region, School
 from schools.services import validated_save
 
@@ -386,7 +386,7 @@ def budget_draft(*, year: int, user) -> Budget:
     income = sum((line.amount for line in lines if line.is_income), Decimal(0))
     lines += _expense_lines(year=year, assumptions=assumptions, income=income)
     lines.append(_reserve_line(lines))
-    budget = validated_save(Budget(), year=year, revision=1, status=Budget.Status.DRAFT, created_by=_actor(user))
+    budget = validated_save(Budget(), year=year, revision=1, status=Budget.Status.DRAFT, created_by=actor_of(user))
     for line in lines:
         line.budget = budget
         line.full_clean()
@@ -404,10 +404,6 @@ def budget_draft(*, year: int, user) -> Budget:
         },
     )
     return budget
-
-
-def _actor(user):
-    return user if getattr(user, "is_authenticated", False) else None
 
 
 def _line_values(line: BudgetLine | None) -> dict[str, str | None]:
@@ -707,7 +703,7 @@ def budget_revise(*, budget: Budget, user) -> Budget:
         status=Budget.Status.DRAFT,
         replaces=locked,
         notes=locked.notes,
-        created_by=_actor(user),
+        created_by=actor_of(user),
     )
     copies = []
     for line in locked.lines.order_by("pk"):
@@ -751,7 +747,7 @@ def activity_booking_set(
         region=region,
         school=school,
         cooperation_area=cooperation_area,
-        booked_by=_actor(user),
+        booked_by=actor_of(user),
     )
     if before != str(booking.target):
         audit_record(

@@ -15,13 +15,18 @@ from schools.services import validated_save
 from .models import Agreement, AuditEntry, Body, CooperationArea, Partner, Role
 
 
+def actor_of(user):
+    """The user to record as the one who acted: None for an anonymous visitor or a system job."""
+    return user if getattr(user, "is_authenticated", False) else None
+
+
 def audit_record(
     *, actor, action: str, obj: models.Model, changes: dict[str, Any] | None = None, comment: str = ""
 ) -> AuditEntry:
     """Append an audit entry (call it inside the transaction of the change it records).
     `changes` maps a field to `[old, new]`."""
     return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor_of(actor),
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
