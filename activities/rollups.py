@@ -166,6 +166,16 @@ def _only(figures: list[str], column: str) -> list[str]:
     return ["n" if figure == column else "zero" for figure in figures]
 
 
+def _participation_figures() -> dict:
+    """The participation-level figures of a group of participation rows."""
+    return {
+        "n_activities": Count("activity_id", distinct=True),
+        "n_participations": Count("id"),
+        "n_pupils": Sum("pupils"),
+        "n_teachers": Sum("teachers"),
+    }
+
+
 def _participations(year: int, schools: set[int] | None, until: datetime) -> models.QuerySet:
     start, end = school_year_bounds(year)
     rows = Participation.objects.filter(
@@ -262,13 +272,7 @@ def _rollup_year(year: int, run: RollupRun, schools: set[int] | None) -> int:
             area=F("activity__cooperation_areas"), kind_=F("activity__kind"), month=ExtractMonth("activity__starts_at")
         )
         .values("school_id", "area", "kind_", "month")
-        .annotate(
-            n_activities=Count("activity_id", distinct=True),
-            n_participations=Count("id"),
-            n_pupils=Sum("pupils"),
-            n_teachers=Sum("teachers"),
-            zero=Value(0),
-        )
+        .annotate(**_participation_figures(), zero=Value(0))
         .annotate(**constants)
         .values_list(*dims, "n_activities", "n_participations", "n_pupils", "n_teachers", "zero", "zero", "run_ref")
     )
@@ -300,7 +304,7 @@ def _rollup_year(year: int, run: RollupRun, schools: set[int] | None) -> int:
         _participations(year, schools, until)
         .annotate(kind_=F("activity__kind"), month=ExtractMonth("activity__starts_at"))
         .values("school_id", "kind_", "month")
-        .annotate(n_activities=Count("activity_id", distinct=True), n_pupils=Sum("pupils"), n_teachers=Sum("teachers"))
+        .annotate(**_participation_figures())
         .annotate(**constants)
         .values_list("sy", "school_id", "kind_", "month", "n_activities", "n_pupils", "n_teachers", "run_ref")
     )
@@ -332,13 +336,7 @@ def _rollup_year(year: int, run: RollupRun, schools: set[int] | None) -> int:
     totals = (
         _participations(year, schools, until)
         .values("school_id")
-        .annotate(
-            n_activities=Count("activity_id", distinct=True),
-            n_participations=Count("id"),
-            n_pupils=Sum("pupils"),
-            n_teachers=Sum("teachers"),
-            zero=Value(0),
-        )
+        .annotate(**_participation_figures(), zero=Value(0))
         .annotate(**constants)
         .values_list(
             "sy", "school_id", "n_activities", "n_participations", "n_pupils", "n_teachers", "zero", "zero", "run_ref"
