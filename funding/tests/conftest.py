@@ -125,3 +125,41 @@ def persona(request):
         return request.getfixturevalue(name)
 
     return get
+
+
+@pytest.fixture
+def booked_budget(network, leader):
+    """A 2020 budget (pools for Follo 20,000 and Romerike 8,000, school A 5,000, earmark for
+    area 4 4,000) and 2020 activities booked on it: Follo 10,000 held and 3,000 planned on its
+    pool, 7,000 cancelled, 9,000 in 2019; school A 2,000 (a local activity it hosts); Romerike
+    6,000 held and 5,000 planned; 2,500 in areas 4 and 9 booked on the earmark; 1,500 booked
+    on school B, which has no line."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from activities.models import Activity
+    from funding.services import activity_booking_set
+    from funding.tests.factories import BudgetFactory, BudgetLineFactory, costed_activity
+
+    area = CooperationArea.objects.get(number=4)
+    budget = BudgetFactory(year=2020)
+    for kind, label, amount, target in (
+        ("region_pool", "Pott Follo", "20000", {"region": network.follo}),
+        ("region_pool", "Pott Romerike", "8000", {"region": network.romerike}),
+        ("school_allocation", "Skole A", "5000", {"school": network.school_a}),
+        ("area_earmark", "Unge dirigenter", "4000", {"cooperation_area": area}),
+    ):
+        BudgetLineFactory(budget=budget, kind=kind, label=label, amount=Decimal(amount), **target)
+    costed_activity(network.follo, "10000")  # held, Follo pool by default
+    costed_activity(network.follo, "3000", status=Activity.Status.PLANNED)  # committed on the Follo pool
+    costed_activity(network.follo, "7000", status=Activity.Status.CANCELLED)  # counts for nothing
+    new_year_eve = datetime(2019, 12, 31, 23, 30, tzinfo=ZoneInfo("Europe/Oslo"))
+    costed_activity(network.follo, "9000", when=new_year_eve)  # another year
+    costed_activity(network.follo, "2000", level=Activity.Level.LOCAL, host_school=network.school_a)  # school A
+    costed_activity(network.romerike, "6000")
+    costed_activity(network.romerike, "5000", status=Activity.Status.PLANNED)  # Romerike over by 3,000
+    booked = costed_activity(network.romerike, "2500", areas=(4, 9))
+    activity_booking_set(activity=booked, user=leader, kind="area_earmark", cooperation_area=area)
+    elsewhere = costed_activity(network.follo, "1500")
+    activity_booking_set(activity=elsewhere, user=leader, kind="school_allocation", school=network.school_b)
+    return budget

@@ -1,18 +1,17 @@
 """The nightly budget rollup against the budget page's live figures (budget_vs_actual)."""
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from activities.models import Activity, RollupRun
+from activities.models import RollupRun
 from funding.models import BudgetRollup
 from funding.rollups import rollup_budget
 from funding.selectors import budget_vs_actual
-from funding.services import activity_booking_set, contribution_compute
-from funding.tests.factories import BudgetFactory, BudgetLineFactory, costed_activity
-from governance.models import CooperationArea
+from funding.services import contribution_compute
+from funding.tests.factories import BudgetLineFactory, costed_activity
 from schools.tests.factories import PopulationFactory
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -20,42 +19,20 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def booked_budget(network, leader):
-    area = CooperationArea.objects.get(number=4)
-    budget = BudgetFactory(year=2020)
-    BudgetLineFactory(budget=budget, kind="region_pool", label="Pott Follo", amount=D("20000"), region=network.follo)
-    BudgetLineFactory(
-        budget=budget, kind="region_pool", label="Pott Romerike", amount=D("8000"), region=network.romerike
-    )
-    BudgetLineFactory(
-        budget=budget, kind="school_allocation", label="Skole A", amount=D("5000"), school=network.school_a
-    )
-    BudgetLineFactory(
-        budget=budget, kind="area_earmark", label="Unge dirigenter", amount=D("4000"), cooperation_area=area
-    )
+def contribution_line(booked_budget, network):
+    """School B's municipality: 60,000 inhabitants, its 100,000 invoiced, not paid, on a line."""
     PopulationFactory(municipality=network.school_b.municipality, year=2020, population=60_000)
     contribution = contribution_compute(municipality=network.school_b.municipality, year=2020)
     contribution.invoiced_on = date(2020, 2, 1)
     contribution.save()
     BudgetLineFactory(
-        budget=budget,
+        budget=booked_budget,
         kind="municipal_contribution",
         label="Kommune B",
         amount=D("100000"),
         municipality=network.school_b.municipality,
     )
-    costed_activity(network.follo, "10000")
-    costed_activity(network.follo, "3000", status=Activity.Status.PLANNED)
-    costed_activity(network.follo, "7000", status=Activity.Status.CANCELLED)
-    costed_activity(network.follo, "9000", when=datetime(2019, 12, 31, 23, 30, tzinfo=OSLO))
-    costed_activity(network.follo, "2000", level=Activity.Level.LOCAL, host_school=network.school_a)
-    costed_activity(network.romerike, "6000")
-    costed_activity(network.romerike, "5000", status=Activity.Status.PLANNED)
-    earmarked = costed_activity(network.romerike, "2500")
-    activity_booking_set(activity=earmarked, user=leader, kind="area_earmark", cooperation_area=area)
-    elsewhere = costed_activity(network.follo, "1500")
-    activity_booking_set(activity=elsewhere, user=leader, kind="school_allocation", school=network.school_b)
-    return budget
+    return contribution
 
 
 def test_budget_rollup_equals_the_budget_page(booked_budget):
@@ -74,7 +51,7 @@ def test_budget_rollup_equals_the_budget_page(booked_budget):
     assert rolled == {(row.kind, row.target.pk): (row.budgeted, row.committed, row.spent) for row in live.lines}
 
 
-def test_budget_rollup_hand_computed_dimensions(booked_budget, network):
+def test_budget_rollup_hand_computed_dimensions(booked_budget, contribution_line, network):
     rollup_budget(year=2020)
     rows = {r.key: r for r in BudgetRollup.objects.filter(year=2020)}
     follo_pool = next(r for r in rows.values() if r.kind == "region_pool" and r.region_id == network.follo.pk)
