@@ -198,11 +198,13 @@ def network(db):
     )
 
 
-def _persona(username, **role):
+def make_persona(username, *, is_staff=False, **role):
+    """A user with one role from 2013 on (no role when none is given)."""
     from governance.tests.factories import RoleFactory, UserFactory
 
-    user = UserFactory(username=username)
-    RoleFactory(user=user, valid_from=date(2013, 1, 1), **role)
+    user = UserFactory(username=username, is_staff=is_staff)
+    if role:
+        RoleFactory(user=user, valid_from=date(2013, 1, 1), **role)
     return user
 
 
@@ -210,42 +212,42 @@ def _persona(username, **role):
 def rector_a(network):
     from governance.models import Role
 
-    return _persona("rektor-a", kind=Role.Kind.RECTOR, school=network.school_a)
+    return make_persona("rektor-a", kind=Role.Kind.RECTOR, school=network.school_a)
 
 
 @pytest.fixture
 def rector_b(network):
     from governance.models import Role
 
-    return _persona("rektor-b", kind=Role.Kind.RECTOR, school=network.school_b)
+    return make_persona("rektor-b", kind=Role.Kind.RECTOR, school=network.school_b)
 
 
 @pytest.fixture
 def coord_follo(network):
     from governance.models import Role
 
-    return _persona("koord-follo", kind=Role.Kind.COORDINATOR, region=network.follo)
+    return make_persona("koord-follo", kind=Role.Kind.COORDINATOR, region=network.follo)
 
 
 @pytest.fixture
 def coord_romerike(network):
     from governance.models import Role
 
-    return _persona("koord-romerike", kind=Role.Kind.COORDINATOR, region=network.romerike)
+    return make_persona("koord-romerike", kind=Role.Kind.COORDINATOR, region=network.romerike)
 
 
 @pytest.fixture
 def steering_member(network):
     from governance.models import Role
 
-    return _persona("styre", kind=Role.Kind.MEMBER, body=network.steering_group)
+    return make_persona("styre", kind=Role.Kind.MEMBER, body=network.steering_group)
 
 
 @pytest.fixture
 def daily_leader(network):
     from governance.models import Role
 
-    return _persona("leder", kind=Role.Kind.DAILY_LEADER)
+    return make_persona("leder", kind=Role.Kind.DAILY_LEADER)
 
 
 @pytest.fixture

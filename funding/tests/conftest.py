@@ -16,10 +16,11 @@ from decimal import Decimal
 
 import pytest
 
+from conftest import make_persona
 from funding.models import BudgetAssumptions
 from funding.services import county_grant_set, partner_contribution_set
 from governance.models import CooperationArea, Partner, Role
-from governance.tests.factories import RoleFactory, UserFactory
+from governance.tests.factories import RoleFactory
 from schools.tests.factories import CountyFactory, EnrolmentFactory, PopulationFactory
 
 
@@ -53,10 +54,8 @@ def funded(network):
 
 
 def _staff(username, **role):
-    user = UserFactory(username=username, is_staff=True)
-    if role:
-        RoleFactory(user=user, valid_from=date(2013, 1, 1), **role)
-    return user
+    """The budget is kept in the admin: its people have staff accounts."""
+    return make_persona(username, is_staff=True, **role)
 
 
 @pytest.fixture
