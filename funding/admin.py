@@ -63,6 +63,26 @@ from .services import (
 )
 
 
+class BudgetKeepersMixin:
+    """The budget's pages are seen by central staff and the steering group and kept by central
+    staff (funding/rules.py); nothing is deleted unless a class says so."""
+
+    def has_module_permission(self, request):
+        return may_view_budget(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return may_view_budget(request.user)
+
+    def has_add_permission(self, request):
+        return may_prepare_budget(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return may_prepare_budget(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ContributionTier)
 class ContributionTierAdmin(admin.ModelAdmin):
     list_display = ["__str__", "min_population", "max_population_below", "amount", "valid_from", "valid_to"]
@@ -97,7 +117,7 @@ class PartnerContributionAdmin(admin.ModelAdmin):
 
 
 @admin.register(BudgetAssumptions)
-class BudgetAssumptionsAdmin(admin.ModelAdmin):
+class BudgetAssumptionsAdmin(BudgetKeepersMixin, admin.ModelAdmin):
     list_display = ["year", "position_cost", "central_shares", "coordinator_percent", "allocation_key"]
     filter_horizontal = ["earmarked_areas"]
     fieldsets = [
@@ -113,18 +133,6 @@ class BudgetAssumptionsAdmin(admin.ModelAdmin):
         ),
         (gettext_lazy("Scenario"), {"fields": ["scenario_pupils"]}),
     ]
-
-    def has_module_permission(self, request):
-        return may_view_budget(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return may_view_budget(request.user)
-
-    def has_add_permission(self, request):
-        return may_prepare_budget(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return may_prepare_budget(request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -175,7 +183,7 @@ class BudgetReturnForm(forms.Form):
 
 
 @admin.register(Budget)
-class BudgetAdmin(admin.ModelAdmin):
+class BudgetAdmin(BudgetKeepersMixin, admin.ModelAdmin):
     list_display = ["__str__", "year", "revision", "status", "in_force", "submitted_by", "decided_by"]
     list_filter = ["status", "year"]
     search_fields = ["year", "notes"]
@@ -203,20 +211,8 @@ class BudgetAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return budget_list()
 
-    def has_module_permission(self, request):
-        return may_view_budget(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return may_view_budget(request.user)
-
-    def has_add_permission(self, request):
-        return may_prepare_budget(request.user)
-
     def has_change_permission(self, request, obj=None):
         return may_prepare_budget(request.user) and (obj is None or obj.is_editable)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -457,7 +453,7 @@ class BudgetAdmin(admin.ModelAdmin):
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(admin.ModelAdmin):
+class BudgetLineAdmin(BudgetKeepersMixin, admin.ModelAdmin):
     """Lines across budgets, to search and filter; they are changed on their budget's page."""
 
     list_display = ["budget", "kind", "label", "amount", "region", "school"]
@@ -465,24 +461,15 @@ class BudgetLineAdmin(admin.ModelAdmin):
     search_fields = ["label", "school__name", "region__name"]
     list_select_related = ["budget", "region", "school"]
 
-    def has_module_permission(self, request):
-        return may_view_budget(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return may_view_budget(request.user)
-
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ActivityBooking)
-class ActivityBookingAdmin(admin.ModelAdmin):
+class ActivityBookingAdmin(BudgetKeepersMixin, admin.ModelAdmin):
     """Book an activity's costs on another line than the default (its region's pool, or its
     host school's allocation for a local activity)."""
 
@@ -493,18 +480,6 @@ class ActivityBookingAdmin(admin.ModelAdmin):
     autocomplete_fields = ["region", "school", "cooperation_area"]
     list_select_related = ["activity", "region", "school", "cooperation_area", "booked_by"]
     readonly_fields = ["booked_by", "booked_at"]
-
-    def has_module_permission(self, request):
-        return may_view_budget(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return may_view_budget(request.user)
-
-    def has_add_permission(self, request):
-        return may_prepare_budget(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return may_prepare_budget(request.user)
 
     def has_delete_permission(self, request, obj=None):
         return may_prepare_budget(request.user)
