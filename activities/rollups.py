@@ -427,12 +427,3 @@ def rollup_enrolment(*, year: int | None = None, incremental: bool = False, task
         return sum(_rollup_year(y, run, None) for y in years)
 
     return run_rollup(kind=RollupRun.Kind.ENROLMENT, year=year, incremental=incremental, task_id=task_id, work=work)
-
-
-def rollup_run_list() -> models.QuerySet[RollupRun]:
-    return RollupRun.objects.order_by("-started_at", "-id")
-
-
-def latest_run(*, kind: str) -> RollupRun | None:
-    """The last successful run of a kind: the dashboards print "figures as of" its end."""
-    return RollupRun.objects.filter(kind=kind, status=RollupRun.Status.SUCCEEDED).order_by("-finished_at").first()

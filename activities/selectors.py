@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,7 @@ from governance.selectors import (
 )
 from schools.models import OSLO, SCHOOL_YEAR_START_MONTH, Membership, Pupil, Region, School, term_bounds
 
-from .models import Activity, Participation
+from .models import Activity, Participation, RollupRun
 
 
 def activity_list_visible_to(*, user: UserLike) -> QuerySet[Activity]:
@@ -251,3 +251,19 @@ def activity_list_in_month(*, activities: QuerySet[Activity], year: int, month: 
     start = datetime(year, month, 1, tzinfo=OSLO)
     end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=OSLO)
     return list(activities.filter(Q(starts_at__lt=end) & Q(ends_at__gte=start)).order_by("starts_at", "title"))
+
+
+def rollup_run_list() -> QuerySet[RollupRun]:
+    return RollupRun.objects.order_by("-started_at", "-id")
+
+
+def rollup_last_success_by_kind() -> dict[str, datetime]:
+    """When each kind of nightly rollup last finished successfully (one query): the pages
+    print their figures "as of" these times."""
+    return dict(
+        RollupRun.objects.filter(status=RollupRun.Status.SUCCEEDED)
+        .values("kind")
+        .annotate(last=Max("finished_at"))
+        .order_by()
+        .values_list("kind", "last")
+    )

@@ -25,7 +25,6 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
-    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -50,7 +49,7 @@ from activities.models import (
     RollupRun,
     SchoolYearRollup,
 )
-from activities.selectors import activity_counted_q
+from activities.selectors import activity_counted_q, rollup_last_success_by_kind
 from funding.models import Budget, BudgetLine, MunicipalContribution, SchoolMoneyRollup
 from governance.models import PortalSetting, Role
 from governance.selectors import (
@@ -103,13 +102,7 @@ def figures_as_of() -> FiguresAsOf:
     """Which figures the dashboards show: the nightly rollups', as of the end of the last
     successful enrolment run, or the live computation when no rollup has run yet (and the
     money's live value of activities until the budget rollup has run). One query."""
-    finished = dict(
-        RollupRun.objects.filter(status=RollupRun.Status.SUCCEEDED)
-        .values("kind")
-        .annotate(last=Max("finished_at"))
-        .order_by()
-        .values_list("kind", "last")
-    )
+    finished = rollup_last_success_by_kind()
     money_live = RollupRun.Kind.BUDGET not in finished
     if RollupRun.Kind.ENROLMENT not in finished:
         label = _("Levende tall (ingen nattlig oppsummering er kjørt ennå)")

@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from activities.models import RollupRun
-from activities.rollups import latest_run, rollup_run_list
-from activities.selectors import coordinator_overview
+from activities.selectors import coordinator_overview, rollup_last_success_by_kind, rollup_run_list
 from governance.selectors import role_list_current_for_user, school_list_led_by, user_is_central_staff
 from schools.selectors import network_summary
 
@@ -59,7 +58,8 @@ class RollupStatusView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["runs"] = rollup_run_list()[:30]
-        context["latest"] = {kind: latest_run(kind=kind) for kind in RollupRun.Kind.values}
+        finished = rollup_last_success_by_kind()
+        context["latest"] = {kind: finished.get(kind) for kind in RollupRun.Kind.values}
         return context
 
     def post(self, request, *args, **kwargs):
