@@ -69,10 +69,17 @@ def budget_get(*, pk: int, user) -> Budget:
     return get_object_or_404(budget_list_visible_to(user=user), pk=pk)
 
 
+def budget_list_approved(*, year: int) -> QuerySet[Budget]:
+    """A year's approved revisions, newest (the one in force) first."""
+    return Budget.objects.filter(year=year, status=Budget.Status.APPROVED).order_by("-revision")
+
+
 def budget_in_force(*, year: int) -> Budget | None:
     """The budget in force for a year: its newest approved revision. Older approved
     revisions stay approved and readable; they are superseded, not changed."""
-    return budget_list().filter(year=year, status=Budget.Status.APPROVED).order_by("-revision").first()
+    return (
+        budget_list_approved(year=year).select_related("created_by", "submitted_by", "decided_by", "replaces").first()
+    )
 
 
 def budget_line_list(*, budget: Budget) -> QuerySet[BudgetLine]:

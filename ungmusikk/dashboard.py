@@ -50,7 +50,8 @@ from activities.models import (
     SchoolYearRollup,
 )
 from activities.selectors import activity_counted_q, rollup_last_success_by_kind
-from funding.models import Budget, BudgetLine, MunicipalContribution, SchoolMoneyRollup
+from funding.models import BudgetLine, MunicipalContribution, SchoolMoneyRollup
+from funding.selectors import budget_list_approved
 from governance.models import PortalSetting, Role
 from governance.selectors import (
     portal_settings_get,
@@ -406,10 +407,6 @@ def school_upcoming_activities(*, school: School, now: datetime | None = None) -
 # --- Money (rollup candidate: the budget rollup) -----------------------------------------------
 
 
-def _approved_budget(year: int) -> QuerySet[Budget]:
-    return Budget.objects.filter(year=year, status=Budget.Status.APPROVED).order_by("-revision")
-
-
 def _activity_value_expression():
     """One participation's share of its activity's costs, in SQL: the activity's total cost
     times the school's pupils over all participating pupils; shared equally when the
@@ -449,7 +446,7 @@ def school_money_list(*, year: int, rolled: bool = False) -> list[dict]:
     COST_SHARING_RULE; from the nightly budget rollup when `rolled`), and its municipality's
     contribution. One query."""
     start, end = calendar_year_bounds(year)
-    budget = _approved_budget(year)
+    budget = budget_list_approved(year=year)
 
     def budget_line_total(**filters):
         return (
