@@ -9,12 +9,20 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import IdChoiceField
 from governance.models import CooperationArea
 from schools.models import Region, School, school_year_bounds, school_year_label, school_year_of
 
 from .models import Activity, Venue
 
 FIRST_SCHOOL_YEAR = 2013
+
+
+class IdChoiceFilter(django_filters.ModelChoiceFilter):
+    """A model filter whose value must be an id: `?region=true` or a 30-digit number is an
+    invalid filter (an empty list with the form's error), not a crash on SQLite."""
+
+    field_class = IdChoiceField
 
 
 def school_year_choices() -> list[tuple[int, str]]:
@@ -27,10 +35,8 @@ class ActivityFilter(django_filters.FilterSet):
     school_year = django_filters.ChoiceFilter(
         label=_("Skoleår"), choices=school_year_choices, method="filter_school_year", empty_label=_("Alle")
     )
-    region = django_filters.ModelChoiceFilter(
-        label=_("Delregion"), queryset=Region.objects.order_by("name"), empty_label=_("Alle")
-    )
-    area = django_filters.ModelChoiceFilter(
+    region = IdChoiceFilter(label=_("Delregion"), queryset=Region.objects.order_by("name"), empty_label=_("Alle"))
+    area = IdChoiceFilter(
         label=_("Samarbeidsområde"),
         field_name="cooperation_areas",
         queryset=CooperationArea.objects.order_by("number"),
@@ -39,9 +45,7 @@ class ActivityFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Type"), choices=Activity.Kind.choices, empty_label=_("Alle"))
     level = django_filters.ChoiceFilter(label=_("Nivå"), choices=Activity.Level.choices, empty_label=_("Alle"))
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Activity.Status.choices, empty_label=_("Alle"))
-    host_school = django_filters.ModelChoiceFilter(
-        label=_("Vertsskole"), queryset=School.objects.order_by("name"), empty_label=_("Alle")
-    )
+    host_school = IdChoiceFilter(label=_("Vertsskole"), queryset=School.objects.order_by("name"), empty_label=_("Alle"))
 
     class Meta:
         model = Activity

@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BoundedDateTimeField, IdChoiceField, IdMultipleChoiceField
 from governance.models import CooperationArea
 
 from . import selectors
@@ -17,10 +18,14 @@ from .models import Activity, ActivityCost, Venue
 from .services import CostData, ParticipationData
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+# No school in the network (nor in Norway) has this many pupils or teachers in one activity;
+# a larger number is a typing error, refused before the database's integer range is reached.
+MAX_COUNT = 100_000
 COUNT_ERRORS = {
     "required": _("Skriv et antall (0 eller mer)."),
     "invalid": _("Skriv et helt tall, 0 eller mer."),
     "min_value": _("Antallet kan ikke være negativt."),
+    "max_value": _("Antallet er for stort (høyst %(limit_value)s)."),
 }
 
 
@@ -54,6 +59,14 @@ class ActivityForm(forms.ModelForm):
             "status",
             "notes",
         ]
+        field_classes = {
+            "cooperation_areas": IdMultipleChoiceField,
+            "region": IdChoiceField,
+            "venue": IdChoiceField,
+            "host_school": IdChoiceField,
+            "starts_at": BoundedDateTimeField,
+            "ends_at": BoundedDateTimeField,
+        }
         widgets = {
             "cooperation_areas": forms.CheckboxSelectMultiple,
             "starts_at": DateTimeLocalInput,
@@ -125,10 +138,14 @@ class PupilPicker(forms.SelectMultiple):
 
 
 class ParticipationForm(forms.Form):
-    school = forms.ModelChoiceField(label=_("Skole"), queryset=None, error_messages={"required": _("Velg skolen.")})
-    pupils = forms.IntegerField(label=_("Elever"), min_value=0, initial=0, error_messages=COUNT_ERRORS)
-    teachers = forms.IntegerField(label=_("Lærere"), min_value=0, initial=0, error_messages=COUNT_ERRORS)
-    named_pupils = forms.ModelMultipleChoiceField(
+    school = IdChoiceField(label=_("Skole"), queryset=None, error_messages={"required": _("Velg skolen.")})
+    pupils = forms.IntegerField(
+        label=_("Elever"), min_value=0, max_value=MAX_COUNT, initial=0, error_messages=COUNT_ERRORS
+    )
+    teachers = forms.IntegerField(
+        label=_("Lærere"), min_value=0, max_value=MAX_COUNT, initial=0, error_messages=COUNT_ERRORS
+    )
+    named_pupils = IdMultipleChoiceField(
         label=_("Navngitte elever"),
         queryset=None,
         required=False,

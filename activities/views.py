@@ -24,6 +24,8 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.params import month_param
+
 from . import selectors, services
 from .filters import ActivityFilter
 from .forms import ActivityForm, CancelForm, CostFormSet, ImportForm, ParticipationFormSet, attach_service_errors
@@ -120,12 +122,8 @@ class ActivityCalendarView(ActivityAccessMixin, FilteredActivitiesMixin, Templat
     template_name = "activities/activity_calendar.html"
 
     def month(self) -> date:
-        value = self.request.GET.get("maaned", "")
-        try:
-            year, month = (int(part) for part in value.split("-"))
-            return date(year, month, 1)
-        except ValueError:
-            return timezone.localdate().replace(day=1)
+        """`?maaned=YYYY-MM` within the portal's years; this month when absent or unusable."""
+        return month_param(self.request.GET.get("maaned")) or timezone.localdate().replace(day=1)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

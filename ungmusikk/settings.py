@@ -76,7 +76,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "rules.apps.AutodiscoverRulesConfig",
-    # The portal's apps, lowest first: schools -> governance -> activities -> funding.
+    # The portal's apps, lowest first: core (shared machinery) -> schools -> governance
+    # -> activities -> funding.
+    "core",
     "schools",
     "governance",
     "activities",

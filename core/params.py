@@ -1,0 +1,59 @@
+"""Total, bounded parsers for what a URL or a query string says.
+
+Every value a person (or a crawler) can type into an address bar goes through one of these:
+each returns the parsed value or None, never raises, and never hands the database a number it
+cannot store. Only ASCII digits count as digits ("²" or "١" are not numbers here, although
+`str.isdigit()` says they are)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+# The largest value a 64-bit signed integer column (SQLite INTEGER, PostgreSQL bigint) holds.
+MAX_ID = 2**63 - 1
+# The years the portal's dates may fall in: the network's history (from 2013) and its future.
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
+
+_DIGITS = re.compile(r"[0-9]{1,19}")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{1,2})")
+
+
+def int_param(raw: str | None, *, minimum: int = 0, maximum: int = MAX_ID) -> int | None:
+    """A whole number from ASCII digits within [minimum, maximum], or None.
+
+    >>> int_param("12", maximum=20), int_param("²"), int_param("99999999999999999999999")
+    (12, None, None)
+    """
+    if raw is None or not _DIGITS.fullmatch(raw):
+        return None
+    value = int(raw)
+    return value if minimum <= value <= maximum else None
+
+
+def id_param(raw: str | None) -> int | None:
+    """A database id (1 … 2⁶³−1) or None."""
+    return int_param(raw, minimum=1)
+
+
+def year_param(raw: str | None, *, first: int = FIRST_YEAR, last: int = LAST_YEAR) -> int | None:
+    """A year within [first, last] (by default the portal's 2000–2100), or None."""
+    return int_param(raw, minimum=first, maximum=last)
+
+
+def month_param(raw: str | None, *, first: int = FIRST_YEAR, last: int = LAST_YEAR) -> date | None:
+    """The first day of a month written `YYYY-MM` (the calendar's `?maaned=`), or None when
+    the value is not a month of the years first–last."""
+    match = _MONTH.fullmatch(raw or "")
+    if not match:
+        return None
+    year, month = int(match[1]), int(match[2])
+    if not (first <= year <= last and 1 <= month <= 12):
+        return None
+    return date(year, month, 1)
+
+
+def choice_param(raw: str | None, choices: list[str] | tuple[str, ...], default: str) -> str:
+    """One of `choices`, or `default` when the value is anything else."""
+    return raw if raw in choices else default
