@@ -8,9 +8,11 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import BoundedDateTimeField, IdChoiceField, IdMultipleChoiceField
+from core.forms import BoundedDateTimeField, FormTokenField, IdChoiceField, IdMultipleChoiceField
+from core.params import MAX_ID
 from governance.models import CooperationArea
 
 from . import selectors
@@ -81,8 +83,30 @@ class ActivityForm(forms.ModelForm):
             "region": {"required": _("Velg delregionen.")},
         }
 
-    def __init__(self, *args, user, show_load_confirmation: bool = False, **kwargs):
+    # Hidden fields that say which form this is: the one-time token of a form that creates an
+    # activity, or the version (and opening time) of the activity an edit form was loaded from.
+    HIDDEN = ("form_token", "version", "opened_at")
+
+    def __init__(self, *args, user, editing: Activity | None = None, show_load_confirmation: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if editing is None:
+            self.fields["form_token"] = FormTokenField()
+        else:
+            self.fields["version"] = forms.IntegerField(
+                widget=forms.HiddenInput,
+                min_value=1,
+                max_value=MAX_ID,
+                initial=editing.version,
+                error_messages={
+                    "required": _("Skjemaet mangler versjonen av aktiviteten. Last siden på nytt."),
+                    "invalid": _("Skjemaets versjon av aktiviteten er ugyldig. Last siden på nytt."),
+                    "min_value": _("Skjemaets versjon av aktiviteten er ugyldig. Last siden på nytt."),
+                    "max_value": _("Skjemaets versjon av aktiviteten er ugyldig. Last siden på nytt."),
+                },
+            )
+            self.fields["opened_at"] = forms.CharField(
+                widget=forms.HiddenInput, required=False, max_length=40, initial=lambda: timezone.now().isoformat()
+            )
         self.fields["cooperation_areas"].queryset = CooperationArea.objects.order_by("number")
         self.fields["region"].queryset = selectors.region_list_editable_by(user=user)
         self.fields["venue"].queryset = Venue.objects.order_by("name")
@@ -111,10 +135,15 @@ class ActivityForm(forms.ModelForm):
             Div(Div("instrument", css_class="col-md-6"), Div("nmh_teachers", css_class="col-md-6"), css_class="row"),
             "notes",
             *([Field("confirm_pupil_load")] if show_load_confirmation else []),
+            *(name for name in self.HIDDEN if name in self.fields),
         )
 
     def clean(self):
         cleaned = super().clean()
+        # A hidden field's error has no place on the page: show it above the form.
+        for name in self.HIDDEN:
+            for message in self._errors.pop(name, []) if self._errors else []:
+                self.add_error(None, message)
         starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts_at and ends_at and ends_at < starts_at:
             self.add_error("ends_at", _("Slutt kan ikke være før start."))
@@ -271,3 +300,9 @@ class ImportForm(forms.Form):
         if upload.size > 2 * 1024 * 1024:
             raise ValidationError(_("Filen er for stor (høyst 2 MB)."))
         return upload
+
+
+class CommitForm(forms.Form):
+    """The import preview's "import all rows" button: its one-time token."""
+
+    form_token = FormTokenField()

@@ -91,6 +91,12 @@ class Activity(models.Model):
     nmh_teachers = models.CharField(_("NMH-lærere"), max_length=300, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
     notes = models.TextField(_("notater"), blank=True)
+    version = models.PositiveIntegerField(
+        _("versjon"),
+        default=1,
+        editable=False,
+        help_text=_("Øker ved hver endring; skjemaet bærer versjonen det ble åpnet med, så ingen endring går tapt."),
+    )
     created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
     updated_at = models.DateTimeField(_("sist endret"), auto_now=True)
     created_by = models.ForeignKey(

@@ -211,6 +211,16 @@ def activity_history(*, activity: Activity) -> QuerySet[AuditEntry]:
     )
 
 
+def activity_history_since(*, activity: Activity, since: datetime | None) -> QuerySet[AuditEntry]:
+    """The activity's audit entries made after `since` (what others saved while a person had
+    the edit form open); the latest entry alone when `since` is unknown."""
+    history = activity_history(activity=activity)
+    if since is None:
+        latest = history.order_by("-at", "-id").values_list("pk", flat=True)[:1]
+        return history.filter(pk__in=list(latest))
+    return history.filter(at__gt=since)
+
+
 def activity_list_lacking_figures(*, activities: QuerySet[Activity], now: datetime | None = None) -> QuerySet[Activity]:
     """Activities that have taken place (not cancelled) but have no participation figures."""
     now = now or timezone.now()

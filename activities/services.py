@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.concurrency import version_check
 from governance.models import CooperationArea
 from governance.services import actor_of, audit_record
 from schools.models import Enrolment, Membership, Pupil, Region, School, school_year_of
@@ -177,11 +178,17 @@ def _write_activity(
     areas = list(cooperation_areas)
     if not areas:
         raise ValidationError({"cooperation_areas": _("Velg minst ett samarbeidsområde.")})
-    validated_save(activity, updated_by=actor_of(user), **fields)
+    validated_save(activity, updated_by=actor_of(user), version=_next_version(activity), **fields)
     activity.cooperation_areas.set(areas)
     _replace_participations(activity=activity, participations=participations)
     _replace_costs(activity=activity, costs=costs)
     return activity
+
+
+def _next_version(activity: Activity) -> int:
+    """The version an activity gets when it is saved: 1 when new, one more than the stored
+    version otherwise (the caller holds the row lock)."""
+    return 1 if activity.pk is None else activity.version + 1
 
 
 def _replace_participations(*, activity: Activity, participations: Iterable[ParticipationData]) -> None:
@@ -277,10 +284,20 @@ def activity_update(
     notes: str = "",
     participations: Iterable[ParticipationData] = (),
     costs: Iterable[CostData] = (),
+    expected_version: int | None = None,
 ) -> Activity:
     """Change an activity and replace its participations and costs, all or nothing. The
-    audit log records each changed field as old → new."""
+    audit log records each changed field as old → new.
+
+    `expected_version` is the version the edit form was loaded from: when someone else has
+    saved the activity since, nothing is saved and `core.concurrency.EditConflict` is raised
+    (a ValidationError), so no one's change is overwritten without them seeing it."""
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    version_check(
+        locked=activity,
+        expected=expected_version,
+        message=_("Noen andre har endret aktiviteten siden du åpnet den."),
+    )
     before = activity_snapshot(activity=activity)
     _write_activity(
         activity,
@@ -323,6 +340,7 @@ def activity_cancel(*, user, activity: Activity, reason: str = "") -> Activity:
         activity,
         status=Activity.Status.CANCELLED,
         updated_by=actor_of(user),
+        version=_next_version(activity),
     )
     _audit_changes(user=user, activity=activity, before=before, action="activity_cancel", comment=reason)
     return activity
@@ -346,7 +364,7 @@ def participation_import(*, user, activity: Activity, participations: Sequence[P
     if errors:
         raise ParticipationRowsInvalid(errors)
     _replace_participations(activity=activity, participations=[*kept, *participations])
-    validated_save(activity, updated_by=actor_of(user))
+    validated_save(activity, updated_by=actor_of(user), version=_next_version(activity))
     _audit_changes(
         user=user,
         activity=activity,

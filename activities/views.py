@@ -24,11 +24,22 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from core.params import month_param
+from core.concurrency import EditConflict
+from core.forms import form_token_new
+from core.params import datetime_param, id_param, month_param
+from core.submissions import AlreadySubmitted, submit_once
 
 from . import selectors, services
 from .filters import ActivityFilter
-from .forms import ActivityForm, CancelForm, CostFormSet, ImportForm, ParticipationFormSet, attach_service_errors
+from .forms import (
+    ActivityForm,
+    CancelForm,
+    CommitForm,
+    CostFormSet,
+    ImportForm,
+    ParticipationFormSet,
+    attach_service_errors,
+)
 from .imports import ImportFileError, participations_from_payload, preview_import
 from .models import Activity
 
@@ -225,12 +236,7 @@ class ActivityDetailView(ActivityObjectMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         activity = self.activity
-        history = list(selectors.activity_history(activity=activity))
-        labels = {name: _label(name) for entry in history for name in entry.changes}
-        for entry in history:
-            entry.change_rows = [
-                {"field": labels[name], "old": old, "new": new} for name, (old, new) in entry.changes.items()
-            ]
+        history = _history_rows(selectors.activity_history(activity=activity))
         named = [pupil for p in activity.participations.all() for pupil in p.named_pupils.all()]
         context.update(
             activity=activity,
@@ -248,6 +254,17 @@ class ActivityDetailView(ActivityObjectMixin, TemplateView):
         return context
 
 
+def _history_rows(entries) -> list:
+    """Audit entries with their changes as rows of (field label, old, new), for the page."""
+    history = list(entries)
+    labels = {name: _label(name) for entry in history for name in entry.changes}
+    for entry in history:
+        entry.change_rows = [
+            {"field": labels[name], "old": old, "new": new} for name, (old, new) in entry.changes.items()
+        ]
+    return history
+
+
 def _label(name: str) -> str:
     extra = {"participations": _("deltakelse"), "costs": _("kostnader"), "cooperation_areas": _("samarbeidsområder")}
     if name in extra:
@@ -260,10 +277,18 @@ def _label(name: str) -> str:
 
 class ActivityFormView(ActivityAccessMixin, TemplateView):
     """Create, update and copy share the page: the activity, its participation rows and its
-    cost lines, saved in one transaction by one service call."""
+    cost lines, saved in one transaction by one service call. A form that creates an activity
+    carries a one-time token (a second submission leads to the first one's activity); the edit
+    form carries the version it was loaded from (a stale save shows what changed instead of
+    overwriting it)."""
 
     template_name = "activities/activity_form.html"
     permission = "activities.create_activity"
+    success_message = gettext_lazy("Aktiviteten «%(title)s» er lagret.")
+
+    def editing(self) -> Activity | None:
+        """The activity this form changes; None when the form creates one."""
+        return None
 
     def initial(self) -> tuple[dict, list[dict], list[dict]]:
         return {"status": Activity.Status.PLANNED}, [], []
@@ -271,7 +296,11 @@ class ActivityFormView(ActivityAccessMixin, TemplateView):
     def forms(self, *, data=None, show_load_confirmation=False):
         initial, participation_initial, cost_initial = self.initial() if data is None else ({}, None, None)
         form = ActivityForm(
-            data, user=self.request.user, initial=initial, show_load_confirmation=show_load_confirmation
+            data,
+            user=self.request.user,
+            editing=self.editing(),
+            initial=initial,
+            show_load_confirmation=show_load_confirmation,
         )
         participations = ParticipationFormSet(data, prefix="deltakelse", initial=participation_initial)
         costs = CostFormSet(data, prefix="kostnad", initial=cost_initial)
@@ -303,29 +332,59 @@ class ActivityFormView(ActivityAccessMixin, TemplateView):
                     form, participations, costs = self.forms(data=request.POST, show_load_confirmation=True)
                     all([form.is_valid(), participations.is_valid(), costs.is_valid()])
                     valid = False
+        conflict = None
         if valid:
             try:
                 activity = self.save(form=form, participations=participations, costs=costs)
+            except AlreadySubmitted as done:
+                return self.already_submitted(done)
+            except EditConflict as error:
+                conflict = self.conflict(error=error, form=form)
+                form, participations, costs = self.forms(data=conflict.pop("data"))
+                all([form.is_valid(), participations.is_valid(), costs.is_valid()])
             except ValidationError as error:
                 attach_service_errors(error=error, form=form, participations=participations)
             else:
                 messages.success(request, self.success_message % {"title": activity.title})
                 return redirect("activities:detail", pk=activity.pk)
-        context = self.get_context_data(form=form, participations=participations, costs=costs, pupil_load=warnings)
+        context = self.get_context_data(
+            form=form, participations=participations, costs=costs, pupil_load=warnings, conflict=conflict
+        )
         return self.render_to_response(context, status=200)
 
     def exclude_from_load(self) -> int | None:
         return None
 
-    success_message = gettext_lazy("Aktiviteten «%(title)s» er lagret.")
-
     def save(self, *, form, participations, costs) -> Activity:
-        return services.activity_create(
+        return submit_once(
+            token=form.cleaned_data["form_token"],
             user=self.request.user,
-            **form.service_kwargs(),
-            participations=participations.participation_data(),
-            costs=costs.cost_data(),
+            create=lambda: services.activity_create(
+                user=self.request.user,
+                **form.service_kwargs(),
+                participations=participations.participation_data(),
+                costs=costs.cost_data(),
+                comment=self.create_comment(),
+            ),
         )
+
+    def create_comment(self) -> str:
+        return ""
+
+    def already_submitted(self, done: AlreadySubmitted) -> HttpResponse:
+        """The same form again (a double click, a resubmit): lead to what the first made."""
+        activity = selectors.activity_list_visible_to(user=self.request.user).filter(pk=done.object_id).first()
+        if activity is None:
+            raise Http404(_("Fant ikke aktiviteten."))
+        messages.info(
+            self.request,
+            _("Skjemaet var allerede sendt inn, og aktiviteten «%(title)s» er lagret. Her er den.")
+            % {"title": activity.title},
+        )
+        return redirect("activities:detail", pk=activity.pk)
+
+    def conflict(self, *, error: EditConflict, form) -> dict:
+        raise error  # only the edit form has a version
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -355,6 +414,9 @@ class ActivityUpdateView(ActivityObjectMixin, ActivityFormView):
     permission = "activities.edit_activity"
     success_message = gettext_lazy("Endringene i «%(title)s» er lagret.")
 
+    def editing(self) -> Activity:
+        return self.activity
+
     def initial(self):
         return _initial_from(self.activity)
 
@@ -368,7 +430,19 @@ class ActivityUpdateView(ActivityObjectMixin, ActivityFormView):
             **form.service_kwargs(),
             participations=participations.participation_data(),
             costs=costs.cost_data(),
+            expected_version=form.cleaned_data["version"],
         )
+
+    def conflict(self, *, error: EditConflict, form) -> dict:
+        """What others saved since this form was opened, and the form again with what the
+        person typed and the current version: saving once more keeps their version, having
+        seen the other changes."""
+        opened_at = datetime_param(form.cleaned_data.get("opened_at"))
+        entries = selectors.activity_history_since(activity=self.activity, since=opened_at)
+        data = self.request.POST.copy()
+        data["version"] = str(error.current_version)
+        data["opened_at"] = timezone.now().isoformat()
+        return {"data": data, "message": error.messages[0], "entries": _history_rows(entries)}
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("heading", _("Endre aktivitet"))
@@ -392,14 +466,8 @@ class ActivityCopyView(ActivityObjectMixin, ActivityFormView):
             row["named_pupils"] = []
         return fields, participations, costs
 
-    def save(self, *, form, participations, costs) -> Activity:
-        return services.activity_create(
-            user=self.request.user,
-            **form.service_kwargs(),
-            participations=participations.participation_data(),
-            costs=costs.cost_data(),
-            comment=_("Kopiert fra aktivitet %(pk)s.") % {"pk": self.activity.pk},
-        )
+    def create_comment(self) -> str:
+        return _("Kopiert fra aktivitet %(pk)s.") % {"pk": self.activity.pk}
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("heading", _("Kopier aktivitet"))
@@ -439,9 +507,12 @@ class ParticipationImportView(ActivityAccessMixin, TemplateView):
         value = self.request.GET.get("aktivitet") or self.request.POST.get("aktivitet")
         if not value:
             return None
+        pk = id_param(value)
         try:
-            return selectors.activity_get(user=self.request.user, pk=int(value))
-        except (ValueError, Activity.DoesNotExist) as missing:
+            if pk is None:
+                raise Activity.DoesNotExist
+            return selectors.activity_get(user=self.request.user, pk=pk)
+        except Activity.DoesNotExist as missing:
             raise Http404(_("Fant ikke aktiviteten.")) from missing
 
     def dispatch(self, request, *args, **kwargs):
@@ -485,6 +556,7 @@ class ParticipationImportView(ActivityAccessMixin, TemplateView):
                 form=form,
                 preview=preview,
                 payload=None if preview.has_problems else preview.payload(activity=activity),
+                form_token=form_token_new(),
             )
         )
 
@@ -494,8 +566,21 @@ class ParticipationImportView(ActivityAccessMixin, TemplateView):
         except (signing.BadSignature, KeyError):
             messages.error(self.request, _("Forhåndsvisningen er ugyldig. Last opp filen på nytt."))
             return HttpResponseRedirect(f"{reverse('activities:import')}?aktivitet={activity.pk}")
+        token = CommitForm(self.request.POST)
+        if not token.is_valid():
+            messages.error(self.request, " ".join(token.errors["form_token"]))
+            return HttpResponseRedirect(f"{reverse('activities:import')}?aktivitet={activity.pk}")
         try:
-            services.participation_import(user=self.request.user, activity=activity, participations=rows)
+            submit_once(
+                token=token.cleaned_data["form_token"],
+                user=self.request.user,
+                create=lambda: services.participation_import(
+                    user=self.request.user, activity=activity, participations=rows
+                ),
+            )
+        except AlreadySubmitted:
+            messages.info(self.request, _("Denne importen var allerede gjort. Her er aktiviteten."))
+            return redirect("activities:detail", pk=activity.pk)
         except ValidationError as error:
             messages.error(
                 self.request,

@@ -8,7 +8,7 @@ cannot store. Only ASCII digits count as digits ("²" or "١" are not numbers he
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 # The largest value a 64-bit signed integer column (SQLite INTEGER, PostgreSQL bigint) holds.
 MAX_ID = 2**63 - 1
@@ -57,3 +57,17 @@ def month_param(raw: str | None, *, first: int = FIRST_YEAR, last: int = LAST_YE
 def choice_param(raw: str | None, choices: list[str] | tuple[str, ...], default: str) -> str:
     """One of `choices`, or `default` when the value is anything else."""
     return raw if raw in choices else default
+
+
+def datetime_param(raw: str | None) -> datetime | None:
+    """An ISO 8601 time with its offset (as the forms' hidden `opened_at` carries it) within
+    the portal's years, or None."""
+    if not raw or len(raw) > 40:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    if value.tzinfo is None or not (FIRST_YEAR <= value.year <= LAST_YEAR):
+        return None
+    return value

@@ -1,9 +1,15 @@
 """Helpers for the activities tests."""
 
+from core.forms import form_token_new
 
-def form_data(*, region, areas, participations=(), costs=(), **overrides):
-    """A POST body for the activity form (prefixes `deltakelse` and `kostnad`)."""
+
+def form_data(*, region, areas, participations=(), costs=(), version=1, **overrides):
+    """A POST body for the activity form (prefixes `deltakelse` and `kostnad`), with a fresh
+    one-time token (read by the create and copy forms) and the activity's `version` (read by
+    the edit form; 1 for an activity that has not been changed since it was made)."""
     data = {
+        "form_token": form_token_new(),
+        "version": str(version),
         "title": "Mesterklasse cello",
         "kind": "masterclass",
         "level": "central",

@@ -9,6 +9,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from activities.models import Participation
+from core.forms import form_token_new
 from governance.models import AuditEntry
 from schools.models import Membership
 from schools.tests.factories import PupilFactory, SchoolFactory
@@ -40,8 +41,11 @@ def _preview(client, activity, upload):
     return client.post(reverse("activities:import"), {"aktivitet": activity.pk, "file": upload})
 
 
-def _commit(client, activity, payload):
-    return client.post(reverse("activities:import"), {"aktivitet": activity.pk, "payload": payload})
+def _commit(client, activity, payload, token=None):
+    return client.post(
+        reverse("activities:import"),
+        {"aktivitet": activity.pk, "payload": payload, "form_token": token or form_token_new()},
+    )
 
 
 GOOD_CSV = (
