@@ -13,7 +13,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from django.views.generic import TemplateView
 
 from core.concurrency import EditConflict
 from core.forms import form_token_new
+from core.http import NotFound
 from core.params import datetime_param, id_param, month_param
 from core.submissions import AlreadySubmitted, submit_once
 
@@ -73,7 +74,7 @@ class ActivityObjectMixin(ActivityAccessMixin):
         try:
             return selectors.activity_get(user=self.request.user, pk=self.kwargs["pk"])
         except Activity.DoesNotExist as missing:
-            raise Http404(_("Fant ikke aktiviteten.")) from missing
+            raise NotFound(_("Fant ikke aktiviteten.")) from missing
 
     def get_permission_object(self):
         return self.activity
@@ -375,7 +376,7 @@ class ActivityFormView(ActivityAccessMixin, TemplateView):
         """The same form again (a double click, a resubmit): lead to what the first made."""
         activity = selectors.activity_list_visible_to(user=self.request.user).filter(pk=done.object_id).first()
         if activity is None:
-            raise Http404(_("Fant ikke aktiviteten."))
+            raise NotFound(_("Fant ikke aktiviteten."))
         messages.info(
             self.request,
             _("Skjemaet var allerede sendt inn, og aktiviteten «%(title)s» er lagret. Her er den.")
@@ -513,7 +514,7 @@ class ParticipationImportView(ActivityAccessMixin, TemplateView):
                 raise Activity.DoesNotExist
             return selectors.activity_get(user=self.request.user, pk=pk)
         except Activity.DoesNotExist as missing:
-            raise Http404(_("Fant ikke aktiviteten.")) from missing
+            raise NotFound(_("Fant ikke aktiviteten.")) from missing
 
     def dispatch(self, request, *args, **kwargs):
         if (

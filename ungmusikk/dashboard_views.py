@@ -9,8 +9,8 @@ from datetime import date
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max
-from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from django.views.generic import TemplateView
 
 from activities.models import Participation
 from activities.selectors import activity_counted_q
+from core.http import NotFound
 from governance.selectors import (
     school_list_led_by,
     school_list_visible_to,
@@ -53,7 +54,9 @@ class SchoolDashboardMixin(LoginRequiredMixin):
     def get_school(self) -> School:
         if not hasattr(self, "_school"):
             schools = figures.school_list_with_dashboard_settings(school_list_visible_to(user=self.request.user))
-            self._school = get_object_or_404(schools, slug=self.kwargs["slug"])
+            self._school = schools.filter(slug=self.kwargs["slug"]).first()
+            if self._school is None:
+                raise NotFound(_("Fant ikke skolen, eller du har ikke tilgang til tallene dens."))
         return self._school
 
     def get_dashboard(self) -> figures.SchoolDashboard:
@@ -104,7 +107,7 @@ class SchoolDashboardCsvView(SchoolDashboardMixin, View):
         dashboard = self.get_dashboard()
         tables = dashboard_tables(dashboard)
         if kwargs["table"] not in tables:
-            raise Http404(_("Ukjent tabell."))
+            raise NotFound(_("Ukjent tabell."))
         response = HttpResponse(dashboard_csv(tables[kwargs["table"]]), content_type="text/csv; charset=utf-8")
         filename = f"ungmusikk-{school.slug}-{kwargs['table']}-{dashboard.school_year}.csv"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -114,7 +117,7 @@ class SchoolDashboardCsvView(SchoolDashboardMixin, View):
 class SchoolChartDataView(SchoolDashboardMixin, View):
     def get(self, request, *args, **kwargs):
         if kwargs["chart"] not in figures.CHARTS:
-            raise Http404(_("Ukjent diagram."))
+            raise NotFound(_("Ukjent diagram."))
         dashboard = self.get_dashboard()
         return JsonResponse(
             {

@@ -61,6 +61,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# A refused form gets the portal's page in the visitor's language, not Django's English one.
+CSRF_FAILURE_VIEW = "ungmusikk.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

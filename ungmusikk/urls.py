@@ -9,6 +9,11 @@ admin.site.site_header = "UngMusikk"
 admin.site.site_title = "UngMusikk"
 admin.site.index_title = gettext_lazy("Administrasjon")
 
+handler400 = "ungmusikk.errors.bad_request"
+handler403 = "ungmusikk.errors.permission_denied"
+handler404 = "ungmusikk.errors.page_not_found"
+handler500 = "ungmusikk.errors.server_error"
+
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("helse/", views.health, name="health"),

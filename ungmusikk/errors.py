@@ -1,0 +1,48 @@
+"""The portal's error pages: 400, 403 (and the CSRF refusal), 404 in the portal's layout with
+its menu, and a 500 page that needs nothing but the template (it renders when the database is
+down). Each says what happened in a sentence and links onward, in the visitor's language."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.template import loader
+from django.template.response import TemplateResponse
+from django.views.decorators.csrf import requires_csrf_token
+
+from core.http import NotFound
+
+
+def _page(request: HttpRequest, template: str, status: int, **context) -> HttpResponse:
+    response = TemplateResponse(request, template, context, status=status)
+    return response.render()
+
+
+@requires_csrf_token
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _page(request, "400.html", 400)
+
+
+@requires_csrf_token
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """403: our PermissionDenied messages are written for people; an empty one gets the
+    page's general sentence."""
+    message = exception.args[0] if isinstance(exception, PermissionDenied) and exception.args else ""
+    return _page(request, "403.html", 403, message=message if isinstance(message, str) else "")
+
+
+@requires_csrf_token
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    message = str(exception.args[0]) if isinstance(exception, NotFound) and exception.args else ""
+    return _page(request, "404.html", 404, message=message)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without a valid CSRF token (opened long ago, in another tab, or with
+    cookies off): nothing was saved, and the page says how to go on."""
+    return _page(request, "403_csrf.html", 403)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500: the template alone, no context processors, no database."""
+    return HttpResponse(loader.get_template("500.html").render(), status=500)
