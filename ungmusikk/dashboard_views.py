@@ -21,6 +21,7 @@ from django.views.generic import TemplateView
 from activities.models import Participation
 from activities.selectors import activity_counted_q
 from core.http import NotFound
+from core.params import year_param
 from governance.selectors import (
     school_list_led_by,
     school_list_visible_to,
@@ -39,11 +40,8 @@ from .dashboard_exports import (
 
 
 def _year_param(request, name: str) -> int | None:
-    """A year from the query string; anything else is ignored."""
-    raw = request.GET.get(name, "")
-    if raw.isdigit() and 2000 <= int(raw) <= 2100:
-        return int(raw)
-    return None
+    """A year (2000–2100) from the query string; anything else is ignored."""
+    return year_param(request.GET.get(name))
 
 
 def user_sees_network(user) -> bool:
