@@ -215,10 +215,7 @@ FORM_EXAMPLES = [
     {"ends_at": ["0001-01-01T00:00"]},
     {"starts_at": ["2021-03-28T02:30"], "ends_at": ["2021-03-28T02:30"]},
     {"starts_at": ["2021-10-31T02:30"], "ends_at": ["2021-10-31T02:30"]},
-    *(
-        {"deltakelse-TOTAL_FORMS": [value]}
-        for value in ["", "-1", "1e309", "nan", "²", "１２", "99999999999999999999999999999"]
-    ),
+    *({"deltakelse-TOTAL_FORMS": [value]} for value in ["-1", "1e309", "²", "99999999999999999999999999999"]),
     {"deltakelse-TOTAL_FORMS": MISSING},
     {"kostnad-TOTAL_FORMS": ["1001"]},
     {"kostnad-TOTAL_FORMS": MISSING},
@@ -228,14 +225,8 @@ FORM_EXAMPLES = [
     {"deltakelse-MAX_NUM_FORMS": ["0"]},
     {"kostnad-MAX_NUM_FORMS": ["-1"]},
     {"deltakelse-MIN_NUM_FORMS": ["1e309"]},
-    *(
-        {"deltakelse-0-pupils": [value]}
-        for value in ["²", "١٢٣", "１２", "-1", "nan", "inf", "1e309", "99999999999999999999999999999"]
-    ),
-    *(
-        {"kostnad-0-amount": [value]}
-        for value in ["nan", "inf", "-inf", "1e309", "-1", "١٢٣", "99999999999999999999999999999"]
-    ),
+    *({"deltakelse-0-pupils": [value]} for value in ["²", "１２", "nan", "1e309", "99999999999999999999999999999"]),
+    *({"kostnad-0-amount": [value]} for value in ["nan", "-inf", "1e309", "١٢٣"]),
     {"region": ["١٢٣"]},
     {"region": ["99999999999999999999999999999"]},
     {"region": ["1", "2"]},

@@ -228,7 +228,7 @@ LINE_FIELDS = [
     "form_token",
 ]
 CHANGE_EXAMPLES = [
-    *({"lines-0-amount": [value]} for value in ["nan", "inf", "1e309", "-1", "١٢٣"]),
+    *({"lines-0-amount": [value]} for value in ["nan", "1e309", "١٢٣"]),
     *(
         {f"lines-0-{name}": [value]}
         for name, value in (
@@ -242,7 +242,7 @@ CHANGE_EXAMPLES = [
             ("budget", "1e309"),
         )
     ),
-    *({"lines-TOTAL_FORMS": [value]} for value in ["-1", "1e309", "99999999999999999999999"]),
+    *({"lines-TOTAL_FORMS": [value]} for value in ["-1", "99999999999999999999999"]),
     {"lines-TOTAL_FORMS": MISSING},
     {"lines-INITIAL_FORMS": ["999"]},
     {"lines-0-id": ["1", "2"]},
