@@ -1,29 +1,31 @@
 from django.contrib import admin
 
+from core.admin import PortalModelAdmin, PortalTabularInline
+
 from .models import Activity, ActivityCost, Participation, RollupRun, Venue
 
 
 @admin.register(Venue)
-class VenueAdmin(admin.ModelAdmin):
+class VenueAdmin(PortalModelAdmin):
     list_display = ["name", "municipality", "address"]
     search_fields = ["name", "municipality__name"]
     autocomplete_fields = ["municipality"]
     list_select_related = ["municipality"]
 
 
-class ParticipationInline(admin.TabularInline):
+class ParticipationInline(PortalTabularInline):
     model = Participation
     extra = 0
     autocomplete_fields = ["school", "named_pupils"]
 
 
-class ActivityCostInline(admin.TabularInline):
+class ActivityCostInline(PortalTabularInline):
     model = ActivityCost
     extra = 0
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(PortalModelAdmin):
     list_display = ["title", "kind", "level", "region", "starts_at", "status"]
     list_filter = ["kind", "level", "status", "region", "cooperation_areas"]
     search_fields = ["title", "instrument", "nmh_teachers", "notes"]
@@ -35,7 +37,7 @@ class ActivityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(admin.ModelAdmin):
+class ParticipationAdmin(PortalModelAdmin):
     list_display = ["activity", "school", "pupils", "teachers"]
     list_filter = ["school__region", "activity__kind"]
     search_fields = ["activity__title", "school__name"]
@@ -44,7 +46,7 @@ class ParticipationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ActivityCost)
-class ActivityCostAdmin(admin.ModelAdmin):
+class ActivityCostAdmin(PortalModelAdmin):
     list_display = ["activity", "category", "description", "amount"]
     list_filter = ["category"]
     search_fields = ["activity__title", "description"]
@@ -53,7 +55,7 @@ class ActivityCostAdmin(admin.ModelAdmin):
 
 
 @admin.register(RollupRun)
-class RollupRunAdmin(admin.ModelAdmin):
+class RollupRunAdmin(PortalModelAdmin):
     """The nightly rollups' record: read-only (the runs write it)."""
 
     list_display = ["started_at", "kind", "mode", "year", "status", "rows_written", "finished_at", "error"]

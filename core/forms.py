@@ -10,11 +10,15 @@ import secrets
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .params import FIRST_YEAR, LAST_YEAR, MAX_ID
 
 _ID = re.compile(r"[0-9]{1,19}")
+# Calendar dates of the network's geography reach back before the portal's years: the oldest
+# Norwegian municipalities date from 1838.
+FIRST_HISTORICAL_YEAR = 1800
 
 
 def _is_id(value) -> bool:
@@ -24,20 +28,38 @@ def _is_id(value) -> bool:
     return bool(_ID.fullmatch(text)) and int(text) <= MAX_ID
 
 
+_INTEGER_TYPES = {
+    "AutoField",
+    "BigAutoField",
+    "SmallAutoField",
+    "IntegerField",
+    "BigIntegerField",
+    "PositiveIntegerField",
+    "SmallIntegerField",
+    "PositiveSmallIntegerField",
+    "PositiveBigIntegerField",
+}
+
+
 def _uses_integer_key(field: forms.ModelChoiceField) -> bool:
     key = field.to_field_name or "pk"
     model_field = field.queryset.model._meta.pk if key == "pk" else field.queryset.model._meta.get_field(key)
-    return model_field.get_internal_type() in {
-        "AutoField",
-        "BigAutoField",
-        "SmallAutoField",
-        "IntegerField",
-        "BigIntegerField",
-        "PositiveIntegerField",
-        "SmallIntegerField",
-        "PositiveSmallIntegerField",
-        "PositiveBigIntegerField",
-    }
+    return model_field.get_internal_type() in _INTEGER_TYPES
+
+
+def is_valid_key(model_field: models.Field, value) -> bool:
+    """Whether `value` can be looked up in `model_field` (a primary key, or the field a
+    foreign key points to) without the database raising: an id must be ASCII digits within
+    64 bits, any other key what the field itself accepts."""
+    while model_field.is_relation:
+        model_field = model_field.target_field
+    if model_field.get_internal_type() in _INTEGER_TYPES:
+        return _is_id(value)
+    try:
+        model_field.to_python(value)
+    except ValidationError:
+        return False
+    return True
 
 
 class IdChoiceField(forms.ModelChoiceField):
@@ -93,16 +115,58 @@ class BoundedDateField(forms.DateField):
     """A date within the portal's years (2000–2100)."""
 
     default_error_messages = BoundedDateTimeField.default_error_messages
+    first_year = FIRST_YEAR
+    last_year = LAST_YEAR
 
     def to_python(self, value):
         result = super().to_python(value)
-        if result is not None and not (FIRST_YEAR <= result.year <= LAST_YEAR):
+        if result is not None and not (self.first_year <= result.year <= self.last_year):
+            raise ValidationError(
+                self.error_messages["out_of_range"],
+                code="out_of_range",
+                params={"first": self.first_year, "last": self.last_year},
+            )
+        return result
+
+
+class HistoricalDateField(BoundedDateField):
+    """A calendar date that may lie in the network's prehistory: a municipality or a county
+    valid from 1838, a merger in 1964, an agreement signed long ago (1800–2100). A date has
+    no time zone to convert, so only typing errors such as year 1 or 9999 are refused."""
+
+    first_year = FIRST_HISTORICAL_YEAR
+
+
+class BoundedSplitDateTimeField(forms.SplitDateTimeField):
+    """The admin's date-and-time field (a date box and a time box) within the portal's years
+    (2000–2100), as BoundedDateTimeField: year 1 or 9999 would overflow when the Oslo time
+    is converted to UTC for the database. The year is checked before that conversion."""
+
+    default_error_messages = {
+        **forms.SplitDateTimeField.default_error_messages,
+        **BoundedDateTimeField.default_error_messages,
+    }
+
+    def compress(self, data_list):
+        day = data_list[0] if data_list else None
+        if day not in self.empty_values and not (FIRST_YEAR <= day.year <= LAST_YEAR):
             raise ValidationError(
                 self.error_messages["out_of_range"],
                 code="out_of_range",
                 params={"first": FIRST_YEAR, "last": LAST_YEAR},
             )
-        return result
+        return super().compress(data_list)
+
+
+def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's refusal on a form: each message on the field it names when the form
+    has that field, every other message above the form (a service may name a field of a row
+    the form does not show, such as a municipality's population behind a draft budget)."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 def form_token_new() -> str:

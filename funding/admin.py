@@ -11,12 +11,19 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.forms.models import BaseInlineFormSet
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from core.admin import PortalModelAdmin, PortalTabularInline
+from core.concurrency import EditConflict
+from core.forms import FormTokenField, add_service_error
+from core.params import id_param
+from core.submissions import AlreadySubmitted, submit_once
 
 from .models import (
     ActivityBooking,
@@ -48,11 +55,13 @@ from .selectors import (
     budget_vs_actual,
 )
 from .services import (
+    COMMENT_MAX_LENGTH,
     activity_booking_clear,
     activity_booking_set,
     budget_allocate,
     budget_approve,
     budget_draft,
+    budget_line_check_version,
     budget_line_delete,
     budget_line_set,
     budget_rebalance,
@@ -84,13 +93,13 @@ class BudgetKeepersMixin:
 
 
 @admin.register(ContributionTier)
-class ContributionTierAdmin(admin.ModelAdmin):
+class ContributionTierAdmin(PortalModelAdmin):
     list_display = ["__str__", "min_population", "max_population_below", "amount", "valid_from", "valid_to"]
     search_fields = ["amount"]
 
 
 @admin.register(MunicipalContribution)
-class MunicipalContributionAdmin(admin.ModelAdmin):
+class MunicipalContributionAdmin(PortalModelAdmin):
     list_display = ["municipality", "year", "population", "computed_amount", "amount", "invoiced_on", "paid_on"]
     list_filter = ["year", "tier"]
     search_fields = ["municipality__name", "municipality__number"]
@@ -100,7 +109,7 @@ class MunicipalContributionAdmin(admin.ModelAdmin):
 
 
 @admin.register(CountyGrant)
-class CountyGrantAdmin(admin.ModelAdmin):
+class CountyGrantAdmin(PortalModelAdmin):
     list_display = ["year", "county", "index_factor", "amount"]
     search_fields = ["county__name"]
     autocomplete_fields = ["county"]
@@ -108,7 +117,7 @@ class CountyGrantAdmin(admin.ModelAdmin):
 
 
 @admin.register(PartnerContribution)
-class PartnerContributionAdmin(admin.ModelAdmin):
+class PartnerContributionAdmin(PortalModelAdmin):
     list_display = ["partner", "year", "form", "category", "amount"]
     list_filter = ["year", "form", "category"]
     search_fields = ["partner__name", "description"]
@@ -117,7 +126,7 @@ class PartnerContributionAdmin(admin.ModelAdmin):
 
 
 @admin.register(BudgetAssumptions)
-class BudgetAssumptionsAdmin(BudgetKeepersMixin, admin.ModelAdmin):
+class BudgetAssumptionsAdmin(BudgetKeepersMixin, PortalModelAdmin):
     list_display = ["year", "position_cost", "central_shares", "coordinator_percent", "allocation_key"]
     filter_horizontal = ["earmarked_areas"]
     fieldsets = [
@@ -138,14 +147,95 @@ class BudgetAssumptionsAdmin(BudgetKeepersMixin, admin.ModelAdmin):
         return False
 
 
-class BudgetLineInline(admin.TabularInline):
+class LoadedVersionField(forms.IntegerField):
+    """The version of the row a form was drawn from (hidden). It is never a change the person
+    made: a line whose version moved on because someone else saved it is not changed by this
+    person unless they changed one of its fields."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, min_value=1, **kwargs)
+
+    def has_changed(self, initial, data) -> bool:
+        return False
+
+
+class BudgetLineForm(forms.ModelForm):
+    """A line as the person loaded it: `version` (hidden) is the line's version when the page
+    was drawn, so a save over someone else's newer change is refused instead of lost. Each
+    field also carries its value as drawn (hidden), so a line counts as changed when the person
+    changed it, not when someone else did since: a line the person left alone is not saved."""
+
+    version = LoadedVersionField()
+
+    class Meta:
+        model = BudgetLine
+        fields = ["kind", "label", "amount", "region", "school", "municipality", "cooperation_area", "partner", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.show_hidden_initial = name != "version"
+
+
+class BudgetLineFormSet(BaseInlineFormSet):
+    """Refuses, on the line itself, a change or deletion of a line that someone else saved
+    since the page was drawn (budget_line_check_version, the rule the service checks again
+    under its lock). The line's hidden version is moved on to the stored one, so saving the
+    page again, after reading what is stored now, replaces it knowingly."""
+
+    def clean(self):
+        super().clean()
+        touched = [
+            form
+            for form in self.initial_forms
+            if form.instance.pk is not None and hasattr(form, "cleaned_data") and form.has_changed()
+        ]
+        stored = BudgetLine.objects.in_bulk([form.instance.pk for form in touched])
+        deleted_conflicts = []
+        for form in touched:
+            line = stored.get(form.instance.pk)
+            if line is None:
+                continue  # deleted meanwhile: the line's id is refused on its own
+            try:
+                budget_line_check_version(line=line, expected_version=form.cleaned_data.get("version"))
+            except EditConflict as conflict:
+                form.data = form.data.copy()
+                form.data[form.add_prefix("version")] = str(conflict.current_version)
+                if self.can_delete and self._should_delete_form(form):
+                    deleted_conflicts.append(conflict)
+                else:
+                    form.add_error(None, conflict)
+        if deleted_conflicts:
+            raise ValidationError(deleted_conflicts)
+
+
+class BudgetLineInline(PortalTabularInline):
     """The lines; editable only while the budget is a draft or returned, and saved through
     the services so every change is audited."""
 
     model = BudgetLine
+    form = BudgetLineForm
+    formset = BudgetLineFormSet
     extra = 0
-    fields = ["kind", "label", "amount", "region", "school", "municipality", "cooperation_area", "partner", "note"]
+    fields = [
+        "kind",
+        "label",
+        "amount",
+        "region",
+        "school",
+        "municipality",
+        "cooperation_area",
+        "partner",
+        "note",
+        "version",
+    ]
     autocomplete_fields = ["region", "school", "municipality", "cooperation_area", "partner"]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return fields if self._editable(request, obj) else [name for name in fields if name != "version"]
 
     def get_queryset(self, request):
         return (
@@ -172,18 +262,20 @@ class BudgetLineInline(admin.TabularInline):
 
 class BudgetDraftForm(forms.Form):
     year = forms.IntegerField(label=gettext_lazy("År"), min_value=2000, max_value=2100)
+    form_token = FormTokenField()
 
 
 class BudgetReturnForm(forms.Form):
     comment = forms.CharField(
         label=gettext_lazy("Kommentar"),
+        max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Hva må endres før budsjettet legges fram igjen?"),
     )
 
 
 @admin.register(Budget)
-class BudgetAdmin(BudgetKeepersMixin, admin.ModelAdmin):
+class BudgetAdmin(BudgetKeepersMixin, PortalModelAdmin):
     list_display = ["__str__", "year", "revision", "status", "in_force", "submitted_by", "decided_by"]
     list_filter = ["status", "year"]
     search_fields = ["year", "notes"]
@@ -243,7 +335,7 @@ class BudgetAdmin(BudgetKeepersMixin, admin.ModelAdmin):
             line = line_form.instance
             if formset.can_delete and data.get("DELETE"):
                 if line.pk:
-                    budget_line_delete(line=line, user=request.user)
+                    budget_line_delete(line=line, user=request.user, expected_version=data.get("version"))
                     formset.deleted_objects.append(line)
                 continue
             if not line_form.has_changed():
@@ -253,6 +345,7 @@ class BudgetAdmin(BudgetKeepersMixin, admin.ModelAdmin):
                 budget=form.instance,
                 user=request.user,
                 line=None if is_new else line,
+                expected_version=None if is_new else data.get("version"),
                 **{name: data.get(name) for name in ("kind", "label", "amount")},
                 **{name: data.get(name) for name in ("region", "school", "municipality", "cooperation_area")},
                 partner=data.get("partner"),
@@ -264,18 +357,49 @@ class BudgetAdmin(BudgetKeepersMixin, admin.ModelAdmin):
                 formset.changed_objects.append((saved, line_form.changed_data))
         return None
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """The admin saves the budget and its lines in one transaction after the forms were
+        valid. When a service refuses then (a line changed between the check and the service's
+        lock, or the budget was laid before the steering group meanwhile), everything this
+        save wrote is rolled back with the transaction and the page is drawn again: a line's
+        conflict shows on the line (its version is now checked against the new one), any other
+        refusal as a message."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except EditConflict:
+            try:
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            except ValidationError as error:
+                return self._save_refused(request, error)
+        except ValidationError as error:
+            return self._save_refused(request, error)
+
+    def _save_refused(self, request, error: ValidationError) -> HttpResponseRedirect:
+        messages.error(request, _("Ingenting ble lagret."))
+        for message in error.messages:
+            messages.error(request, message)
+        return HttpResponseRedirect(request.path)
+
     # -- pages --------------------------------------------------------------------------------
 
     def add_view(self, request, form_url="", extra_context=None):
-        """A new budget is a draft computed for a year, never typed in from scratch."""
+        """A new budget is a draft computed for a year, never typed in from scratch. The form
+        is sent once: the same form again (a double click) leads to the budget it made."""
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = BudgetDraftForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
+            year = form.cleaned_data["year"]
             try:
-                budget = budget_draft(year=form.cleaned_data["year"], user=request.user)
+                budget = submit_once(
+                    token=form.cleaned_data["form_token"],
+                    user=request.user,
+                    create=lambda: budget_draft(year=year, user=request.user),
+                )
+            except AlreadySubmitted as done:
+                return self._already_drafted(request, done)
             except ValidationError as error:
-                form.add_error("year" if hasattr(error, "error_dict") and "year" in error.error_dict else None, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("%(budget)s er laget som utkast.") % {"budget": budget})
                 return HttpResponseRedirect(reverse("admin:funding_budget_change", args=[budget.pk]))
@@ -287,6 +411,20 @@ class BudgetAdmin(BudgetKeepersMixin, admin.ModelAdmin):
             **(extra_context or {}),
         }
         return TemplateResponse(request, "admin/funding/budget/draft_form.html", context)
+
+    def _already_drafted(self, request, done: AlreadySubmitted) -> HttpResponseRedirect:
+        """The draft form sent again: to the budget the first submission made."""
+        budget = None
+        if done.object_type == Budget._meta.label_lower:
+            budget = budget_list().filter(pk=id_param(done.object_id)).first()
+        if budget is None:
+            raise Http404(_("Fant ikke budsjettet."))
+        messages.info(
+            request,
+            _("Budsjettet ble allerede laget da skjemaet ble sendt første gang: %(budget)s. Her er det.")
+            % {"budget": budget},
+        )
+        return HttpResponseRedirect(reverse("admin:funding_budget_change", args=[budget.pk]))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         budget = self.get_object(request, unquote(object_id))
@@ -312,6 +450,7 @@ class BudgetAdmin(BudgetKeepersMixin, admin.ModelAdmin):
             "may_edit": can_edit(user, budget),
             "may_revise": can_revise(user, budget),
             "return_form": BudgetReturnForm(),
+            "comment_max_length": COMMENT_MAX_LENGTH,
         }
 
     def get_urls(self):
@@ -333,13 +472,16 @@ class BudgetAdmin(BudgetKeepersMixin, admin.ModelAdmin):
         ]
 
     def _transition(self, request, object_id, run, done: str):
-        """POST only; the budget must be visible to the user (else 404); the service decides
-        (PermissionDenied -> 403, ValidationError -> a message)."""
+        """POST only; the budget must be visible to the user (else 404, also for an id that is
+        not one); the service decides (PermissionDenied -> 403, ValidationError -> a message)."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         if not self.has_view_permission(request):
             raise PermissionDenied
-        budget = get_object_or_404(budget_list(), pk=unquote(object_id))
+        budget_id = id_param(unquote(object_id))
+        if budget_id is None:
+            raise Http404(_("Fant ikke budsjettet."))
+        budget = get_object_or_404(budget_list(), pk=budget_id)
         try:
             result = run(budget)
         except ValidationError as error:
@@ -385,9 +527,7 @@ class BudgetAdmin(BudgetKeepersMixin, admin.ModelAdmin):
         )
 
     def allocate_view(self, request, object_id):
-        key = request.POST.get("key") or None
-        if key not in (None, *BudgetAssumptions.AllocationKey.values):
-            key = None
+        key = request.POST.get("key") or None  # none: the year's assumptions' key
         return self._transition(
             request,
             object_id,
@@ -453,7 +593,7 @@ class BudgetAdmin(BudgetKeepersMixin, admin.ModelAdmin):
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(BudgetKeepersMixin, admin.ModelAdmin):
+class BudgetLineAdmin(BudgetKeepersMixin, PortalModelAdmin):
     """Lines across budgets, to search and filter; they are changed on their budget's page."""
 
     list_display = ["budget", "kind", "label", "amount", "region", "school"]
@@ -469,7 +609,7 @@ class BudgetLineAdmin(BudgetKeepersMixin, admin.ModelAdmin):
 
 
 @admin.register(ActivityBooking)
-class ActivityBookingAdmin(BudgetKeepersMixin, admin.ModelAdmin):
+class ActivityBookingAdmin(BudgetKeepersMixin, PortalModelAdmin):
     """Book an activity's costs on another line than the default (its region's pool, or its
     host school's allocation for a local activity)."""
 

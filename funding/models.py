@@ -310,6 +310,11 @@ class BudgetLine(models.Model):
         Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("samarbeidspart")
     )
     note = models.CharField(_("merknad"), max_length=300, blank=True)
+    version = models.PositiveIntegerField(
+        _("versjon"),
+        default=1,
+        help_text=_("Øker for hver lagring; et skjema lastet fra en eldre versjon blir avvist."),
+    )
 
     class Meta:
         verbose_name = _("budsjettlinje")

@@ -13,8 +13,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from core.concurrency import version_check
 from governance.models import CooperationArea, Partner
 from governance.services import actor_of, audit_record
 from schools.models import County, Municipality, Region, School
@@ -42,6 +44,8 @@ from .selectors import (
 )
 
 CENT = Decimal("0.01")
+# The steering group's comment on a decision: a few paragraphs at most.
+COMMENT_MAX_LENGTH = 2000
 
 
 @transaction.atomic
@@ -431,6 +435,33 @@ def _audit_line(*, user, action: str, budget: Budget, before: dict, after: dict,
     audit_record(actor=user, action=action, obj=budget, changes=changes, comment=comment)
 
 
+def budget_line_check_version(*, line: BudgetLine, expected_version: int | None) -> None:
+    """Refuse a change made from a form loaded at another version of `line` (the stored row)
+    with EditConflict, whose message says what is stored now: someone else saved the line
+    in between, and saving would overwrite their change without a word. None skips the
+    check (a change that does not come from a form)."""
+    amount = number_format(line.amount, decimal_pos=2, use_l10n=True, force_grouping=True)
+    version_check(
+        locked=line,
+        expected=expected_version,
+        message=_(
+            "Noen andre har endret linjen mens du redigerte. Nå er den lagret som «%(label)s», "
+            "%(amount)s kr. Det du skrev, står her fortsatt: lagre igjen for å erstatte det lagrede."
+        )
+        % {"label": line.label, "amount": amount},
+    )
+
+
+def _locked_line(*, budget: Budget, line: BudgetLine, expected_version: int | None) -> BudgetLine:
+    """The stored row of `line`, locked, after checking it belongs to `budget` and is still at
+    the version the caller loaded."""
+    current = BudgetLine.objects.select_for_update().filter(pk=line.pk, budget=budget).first()
+    if current is None:
+        raise ValidationError(_("Linjen hører ikke til dette budsjettet."))
+    budget_line_check_version(line=current, expected_version=expected_version)
+    return current
+
+
 @transaction.atomic
 def budget_line_set(
     *,
@@ -440,6 +471,7 @@ def budget_line_set(
     label: str,
     amount: Decimal,
     line: BudgetLine | None = None,
+    expected_version: int | None = None,
     region: Region | None = None,
     school: School | None = None,
     municipality: Municipality | None = None,
@@ -449,15 +481,15 @@ def budget_line_set(
     comment: str = "",
 ) -> BudgetLine:
     """Add a line to a draft or returned budget, or change one (`line`). Refused for anyone
-    but central staff and for a budget that is submitted or approved."""
+    but central staff and for a budget that is submitted or approved, and with EditConflict
+    when `expected_version` (the version the person's form was loaded from) is no longer the
+    line's: every write gives the line its next version."""
     locked = _lock(budget)
     _refuse_unless(may_prepare_budget(user), _("Bare daglig leder og NMH-koordinatoren endrer budsjettlinjer."))
     _require_editable(locked)
     current = None
     if line is not None and line.pk:
-        current = BudgetLine.objects.filter(pk=line.pk, budget=locked).first()
-        if current is None:
-            raise ValidationError(_("Linjen hører ikke til dette budsjettet."))
+        current = _locked_line(budget=locked, line=line, expected_version=expected_version)
     before = _line_values(current)
     saved = validated_save(
         current or BudgetLine(budget=locked),
@@ -470,6 +502,7 @@ def budget_line_set(
         cooperation_area=cooperation_area,
         partner=partner,
         note=note,
+        version=current.version + 1 if current else 1,
     )
     _audit_line(
         user=user,
@@ -480,16 +513,18 @@ def budget_line_set(
         comment=comment,
     )
     if line is not None:
-        line.pk = saved.pk
+        line.pk, line.version = saved.pk, saved.version
     return saved
 
 
 @transaction.atomic
-def budget_line_delete(*, line: BudgetLine, user, comment: str = "") -> None:
+def budget_line_delete(*, line: BudgetLine, user, comment: str = "", expected_version: int | None = None) -> None:
+    """Delete a line of a draft or returned budget; refused as budget_line_set is, also when
+    the line changed since the person's form was loaded (`expected_version`)."""
     locked = _lock(line.budget)
     _refuse_unless(may_prepare_budget(user), _("Bare daglig leder og NMH-koordinatoren endrer budsjettlinjer."))
     _require_editable(locked)
-    current = BudgetLine.objects.get(pk=line.pk, budget=locked)
+    current = _locked_line(budget=locked, line=line, expected_version=expected_version)
     before = _line_values(current)
     current.delete()
     _audit_line(
@@ -535,6 +570,8 @@ def budget_allocate(*, budget: Budget, user, key: str | None = None) -> Budget:
     locked = _lock(budget)
     _refuse_unless(may_prepare_budget(user), _("Bare daglig leder og NMH-koordinatoren endrer budsjettlinjer."))
     _require_editable(locked)
+    if key is not None and key not in BudgetAssumptions.AllocationKey.values:
+        raise ValidationError({"key": _("Velg en av fordelingsnøklene.")})
     assumptions = budget_assumptions_ensure(year=locked.year)
     if key is not None:
         assumptions = BudgetAssumptions(**{**_assumption_values(assumptions), "allocation_key": key})
@@ -613,6 +650,19 @@ def budget_submit(*, budget: Budget, user) -> Budget:
     return _copy_into(budget, locked)
 
 
+def _check_comment(comment: str) -> None:
+    """A decision's comment is stored in the audit log: a few paragraphs of text."""
+    if len(comment) > COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "comment": _("Kommentaren kan være på høyst %(limit)s tegn; denne har %(length)s.")
+                % {"limit": COMMENT_MAX_LENGTH, "length": len(comment)}
+            }
+        )
+    if "\x00" in comment:
+        raise ValidationError({"comment": _("Kommentaren inneholder et tegn som ikke kan lagres (nulltegn).")})
+
+
 def _decide(*, budget: Budget, user, status: str, action: str, comment: str) -> Budget:
     """Approve or return, after the checks in this order: who (PermissionDenied), then state
     and balance (ValidationError)."""
@@ -624,6 +674,7 @@ def _decide(*, budget: Budget, user, status: str, action: str, comment: str) -> 
         user.pk != locked.submitted_by_id,
         _("Den som la fram budsjettet, kan ikke selv behandle det. Et annet medlem av styringsgruppen må gjøre det."),
     )
+    _check_comment(comment)
     if locked.status != Budget.Status.SUBMITTED:
         raise ValidationError(
             _("Bare et framlagt budsjett kan behandles; %(budget)s er %(status)s.")
@@ -709,6 +760,7 @@ def budget_revise(*, budget: Budget, user) -> Budget:
     for line in locked.lines.order_by("pk"):
         line.pk = None
         line.budget = revision
+        line.version = 1
         copies.append(line)
     BudgetLine.objects.bulk_create(copies)
     audit_record(

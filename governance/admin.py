@@ -1,18 +1,20 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import PortalModelAdmin, PortalTabularInline
+
 from .models import Agreement, AuditEntry, Body, CooperationArea, Partner, PortalSetting, Role
 
 
 @admin.register(CooperationArea)
-class CooperationAreaAdmin(admin.ModelAdmin):
+class CooperationAreaAdmin(PortalModelAdmin):
     list_display = ["number", "name_nb", "name_en", "since_year"]
     search_fields = ["name_nb", "name_en"]
     ordering = ["number"]
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(PortalModelAdmin):
     list_display = ["name", "kind"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -20,20 +22,20 @@ class PartnerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(PortalModelAdmin):
     list_display = ["title", "valid_from", "valid_to", "signed_on"]
     search_fields = ["title"]
     autocomplete_fields = ["partners", "areas"]
 
 
-class RoleInline(admin.TabularInline):
+class RoleInline(PortalTabularInline):
     model = Role
     extra = 0
     autocomplete_fields = ["user", "region", "school", "partner"]
 
 
 @admin.register(Body)
-class BodyAdmin(admin.ModelAdmin):
+class BodyAdmin(PortalModelAdmin):
     list_display = ["name", "kind", "region", "established"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -43,7 +45,7 @@ class BodyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(PortalModelAdmin):
     list_display = ["user", "kind", "body", "region", "school", "valid_from", "valid_to"]
     list_filter = ["kind", "body", "region"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "school__name"]
@@ -52,7 +54,7 @@ class RoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(PortalModelAdmin):
     """The audit log: readable by staff, never editable or deletable through the portal."""
 
     list_display = ["at", "actor", "action", "object_type", "object_repr", "comment"]
@@ -72,7 +74,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(PortalSetting)
-class PortalSettingAdmin(admin.ModelAdmin):
+class PortalSettingAdmin(PortalModelAdmin):
     list_display = ["__str__", "pupil_load_threshold"]
 
     def has_add_permission(self, request):

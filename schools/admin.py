@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import PortalModelAdmin, PortalTabularInline
+
 from .models import (
     County,
     CountyMembership,
@@ -16,32 +18,32 @@ from .models import (
 
 
 @admin.register(County)
-class CountyAdmin(admin.ModelAdmin):
+class CountyAdmin(PortalModelAdmin):
     list_display = ["name", "number", "valid_from", "valid_to"]
     search_fields = ["name", "number"]
     list_filter = ["name"]
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(PortalModelAdmin):
     list_display = ["name", "slug", "valid_from", "valid_to"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
-class PopulationInline(admin.TabularInline):
+class PopulationInline(PortalTabularInline):
     model = MunicipalityPopulation
     extra = 0
 
 
-class CountyMembershipInline(admin.TabularInline):
+class CountyMembershipInline(PortalTabularInline):
     model = CountyMembership
     extra = 0
     autocomplete_fields = ["county"]
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(PortalModelAdmin):
     list_display = ["name", "number", "valid_from", "valid_to"]
     search_fields = ["name", "number"]
     list_filter = ["county_memberships__county"]
@@ -49,7 +51,7 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
 
 @admin.register(MunicipalityPopulation)
-class MunicipalityPopulationAdmin(admin.ModelAdmin):
+class MunicipalityPopulationAdmin(PortalModelAdmin):
     list_display = ["municipality", "year", "population"]
     list_filter = ["year"]
     search_fields = ["municipality__name", "municipality__number"]
@@ -58,7 +60,7 @@ class MunicipalityPopulationAdmin(admin.ModelAdmin):
 
 
 @admin.register(CountyMembership)
-class CountyMembershipAdmin(admin.ModelAdmin):
+class CountyMembershipAdmin(PortalModelAdmin):
     list_display = ["municipality", "county", "valid_from", "valid_to"]
     list_filter = ["county"]
     search_fields = ["municipality__name"]
@@ -67,7 +69,7 @@ class CountyMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(MunicipalityMerger)
-class MunicipalityMergerAdmin(admin.ModelAdmin):
+class MunicipalityMergerAdmin(PortalModelAdmin):
     list_display = ["successor", "date", "predecessor_names"]
     search_fields = ["successor__name", "predecessors__name"]
     autocomplete_fields = ["successor", "predecessors"]
@@ -81,18 +83,18 @@ class MunicipalityMergerAdmin(admin.ModelAdmin):
         return ", ".join(p.name for p in obj.predecessors.all())
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(PortalTabularInline):
     model = Membership
     extra = 0
 
 
-class EnrolmentInline(admin.TabularInline):
+class EnrolmentInline(PortalTabularInline):
     model = Enrolment
     extra = 0
 
 
 @admin.register(School)
-class SchoolAdmin(admin.ModelAdmin):
+class SchoolAdmin(PortalModelAdmin):
     list_display = ["name", "kind", "municipality", "region", "contact_name"]
     list_filter = ["kind", "region", "memberships__status"]
     search_fields = ["name", "slug", "municipality__name"]
@@ -103,7 +105,7 @@ class SchoolAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(PortalModelAdmin):
     list_display = ["school", "status", "valid_from", "valid_to"]
     list_filter = ["status", "school__region"]
     search_fields = ["school__name"]
@@ -112,7 +114,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
+class EnrolmentAdmin(PortalModelAdmin):
     list_display = ["school", "school_year", "pupils"]
     list_filter = ["school_year", "school__kind", "school__region"]
     search_fields = ["school__name"]
@@ -121,7 +123,7 @@ class EnrolmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Pupil)
-class PupilAdmin(admin.ModelAdmin):
+class PupilAdmin(PortalModelAdmin):
     list_display = ["last_name", "first_name", "birth_year", "main_instrument"]
     list_filter = ["birth_year", "schools__region"]
     search_fields = ["first_name", "last_name", "main_instrument"]

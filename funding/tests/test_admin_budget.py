@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from core.forms import form_token_new
 from funding.models import Budget, BudgetLine
 from funding.services import budget_approve, budget_draft, budget_submit
 from funding.tests.conftest import PERSONAS
@@ -208,7 +209,7 @@ def test_admin_inline_line_change_goes_through_service(client, draft, leader):
 def test_admin_add_creates_draft_for_year(client, funded, leader):
     client.force_login(leader)
 
-    response = client.post(reverse("admin:funding_budget_add"), {"year": 2020})
+    response = client.post(reverse("admin:funding_budget_add"), {"year": 2020, "form_token": form_token_new()})
 
     budget = Budget.objects.get()
     assert response.status_code == 302

@@ -1,0 +1,142 @@
+"""The admin's ground floor: one base for every ModelAdmin and inline of the portal.
+
+Whatever a person (or a crawler) posts into an admin form comes back as a field error, never
+as a server error, on SQLite and PostgreSQL alike:
+
+- foreign keys and many-to-many fields are `core.forms.IdChoiceField` /
+  `IdMultipleChoiceField`, which refuse `true`, `0x10`, `😀` or an id beyond 64 bits before
+  the database is asked;
+- the widgets that look the selected values up again to redraw the form (autocomplete,
+  raw id) skip values that are not ids; Django's own filter them with `pk__in` unchecked;
+- dates and times stay within the years the database and the Oslo↔UTC conversion can hold
+  (`BoundedSplitDateTimeField`, `HistoricalDateField`).
+
+The admins of the installed third-party apps (users and groups, periodic tasks) are
+registered again on the same base, so the whole `/admin/` behaves alike."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.admin import widgets
+from django.contrib.auth import admin as auth_admin  # noqa: F401 - registers User and Group before they are adopted
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import models
+from django_celery_beat import admin as beat_admin  # noqa: F401 - registers the schedules before they are adopted
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
+
+from .forms import (
+    BoundedSplitDateTimeField,
+    HistoricalDateField,
+    IdChoiceField,
+    IdMultipleChoiceField,
+    is_valid_key,
+)
+
+
+def _target_field(db_field: models.Field) -> models.Field:
+    """The field of the related model that `db_field` (a foreign key or many-to-many) holds."""
+    remote = db_field.remote_field
+    opts = remote.model._meta
+    return opts.get_field(getattr(remote, "field_name", None) or opts.pk.name)
+
+
+class SafeAutocompleteMixin:
+    """Redraws only the selected values that are keys of the related model: Django's
+    `AutocompleteMixin.optgroups` filters them with `pk__in` as they were posted (ValueError
+    for `true`, OverflowError on SQLite for a number beyond 64 bits)."""
+
+    def optgroups(self, name, value, attr=None):
+        target = _target_field(self.field)
+        return super().optgroups(name, [item for item in value if is_valid_key(target, item)], attr)
+
+
+class SafeAutocompleteSelect(SafeAutocompleteMixin, widgets.AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(SafeAutocompleteMixin, widgets.AutocompleteSelectMultiple):
+    pass
+
+
+class SafeForeignKeyRawIdWidget(widgets.ForeignKeyRawIdWidget):
+    """Shows no label for a value that is not a key (Django's looks it up and does not catch
+    OverflowError)."""
+
+    def label_and_url_for_value(self, value):
+        if not is_valid_key(self.rel.get_related_field(), value):
+            return "", ""
+        return super().label_and_url_for_value(value)
+
+
+class PortalFormfieldsMixin:
+    """The form fields of a ModelAdmin or an inline: ids and dates refused as field errors.
+    The admin's widgets (autocomplete, raw id, radio, filter_horizontal, the split date and
+    time) are kept."""
+
+    formfield_overrides = {
+        models.DateTimeField: {"form_class": BoundedSplitDateTimeField, "widget": widgets.AdminSplitDateTime},
+        models.DateField: {"form_class": HistoricalDateField, "widget": widgets.AdminDateWidget},
+    }
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs:
+            using = kwargs.get("using")
+            if db_field.name in self.get_autocomplete_fields(request):
+                kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=using)
+            elif db_field.name in self.raw_id_fields:
+                kwargs["widget"] = SafeForeignKeyRawIdWidget(db_field.remote_field, self.admin_site, using=using)
+        kwargs.setdefault("form_class", IdChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        kwargs.setdefault("form_class", IdMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class PortalModelAdmin(PortalFormfieldsMixin, admin.ModelAdmin):
+    """The base of every ModelAdmin of the portal."""
+
+
+class PortalTabularInline(PortalFormfieldsMixin, admin.TabularInline):
+    """The base of every tabular inline of the portal."""
+
+
+class PortalStackedInline(PortalFormfieldsMixin, admin.StackedInline):
+    """The base of every stacked inline of the portal."""
+
+
+def _on_portal_base(admin_class: type) -> type:
+    """`admin_class` (a ModelAdmin or an inline) with the portal's form fields."""
+    if issubclass(admin_class, PortalFormfieldsMixin):
+        return admin_class
+    return type(admin_class.__name__, (PortalFormfieldsMixin, admin_class), {})
+
+
+def portal_admin(admin_class: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
+    """A third-party ModelAdmin on the portal's base, its inlines too."""
+    inlines = [_on_portal_base(inline) for inline in admin_class.inlines]
+    return type(admin_class.__name__, (_on_portal_base(admin_class),), {"inlines": inlines})
+
+
+def adopt(site: admin.AdminSite, models_: list[type[models.Model]]) -> None:
+    """Register the models' current admins again on the portal's base."""
+    for model in models_:
+        admin_class = type(site.get_model_admin(model))
+        if not issubclass(admin_class, PortalFormfieldsMixin):
+            site.unregister(model)
+            site.register(model, portal_admin(admin_class))
+
+
+adopt(
+    admin.site,
+    [get_user_model(), Group, PeriodicTask, ClockedSchedule, CrontabSchedule, SolarSchedule, IntervalSchedule],
+)

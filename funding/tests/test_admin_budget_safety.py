@@ -1,0 +1,548 @@
+"""The budget admin on bad input and on two people at once: a draft for a year that has one,
+the draft form sent twice, odd ids in the budget's own URLs, its POST-only URLs by GET, odd
+comments and keys, and two people saving the same budget line."""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from core.concurrency import EditConflict
+from core.forms import form_token_new
+from core.models import SubmissionToken
+from funding.admin import BudgetLineFormSet
+from funding.models import Budget, BudgetLine
+from funding.selectors import municipality_list_paying
+from funding.services import (
+    budget_allocate,
+    budget_draft,
+    budget_line_delete,
+    budget_line_set,
+    budget_rebalance,
+    budget_revise,
+    budget_submit,
+)
+from governance.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+CUSTOM_URLS = ["submit", "approve", "return", "revise", "allocate", "rebalance"]
+CONFLICT = (
+    "Noen andre har endret linjen mens du redigerte. Nå er den lagret som «%s», %s kr. "
+    "Det du skrev, står her fortsatt: lagre igjen for å erstatte det lagrede."
+)
+
+
+@pytest.fixture
+def draft(funded, leader):
+    return budget_draft(year=2020, user=leader)
+
+
+@pytest.fixture
+def submitted(draft, leader):
+    return budget_submit(budget=draft, user=leader)
+
+
+def _state():
+    """Everything a budget page can write."""
+    return (
+        list(Budget.objects.order_by("pk").values_list("pk", "status", "notes")),
+        list(BudgetLine.objects.order_by("pk").values_list("pk", "label", "amount", "version")),
+        AuditEntry.objects.count(),
+        SubmissionToken.objects.count(),
+    )
+
+
+def _messages(response):
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def _change_url(budget):
+    return reverse("admin:funding_budget_change", args=[budget.pk])
+
+
+def _change_data(budget, *, notes="", **changes):
+    """The budget's change form as a browser posts it, loaded now (each line with its version);
+    `changes` maps a line's label to the values typed into it."""
+    lines = list(budget.lines.order_by("kind", "label"))
+    data = {
+        "notes": notes,
+        "lines-TOTAL_FORMS": str(len(lines)),
+        "lines-INITIAL_FORMS": str(len(lines)),
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "1000",
+    }
+    for index, line in enumerate(lines):
+        prefix = f"lines-{index}-"
+        shown = {
+            "kind": line.kind,
+            "label": line.label,
+            "amount": str(line.amount),
+            "region": str(line.region_id or ""),
+            "school": str(line.school_id or ""),
+            "municipality": str(line.municipality_id or ""),
+            "cooperation_area": str(line.cooperation_area_id or ""),
+            "partner": str(line.partner_id or ""),
+            "note": line.note,
+        }
+        data |= {prefix + "id": str(line.pk), prefix + "budget": str(budget.pk), prefix + "version": str(line.version)}
+        data |= {prefix + name: value for name, value in shown.items()}
+        data |= {f"initial-{prefix}{name}": value for name, value in shown.items()}  # the values as drawn
+        data |= {prefix + name: value for name, value in changes.get(line.label, {}).items()}
+    return data
+
+
+def _line_form(response, label):
+    formset = response.context["inline_admin_formsets"][0].formset
+    return next(form for form in formset.forms if form.instance.label == label or form["label"].value() == label)
+
+
+# -- 2. a draft for a year that already has one ------------------------------------------------
+
+
+def test_admin_add_for_a_year_with_a_budget_shows_the_message_on_the_year(client, draft, leader):
+    client.force_login(leader)
+    before = _state()
+
+    response = client.post(reverse("admin:funding_budget_add"), {"year": "2020", "form_token": form_token_new()})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "year": [
+            "Det finnes allerede et budsjett for 2020. Rediger utkastet, eller lag en ny revisjon av det vedtatte "
+            "budsjettet."
+        ]
+    }
+    assert _state() == before
+
+
+def test_admin_add_refused_for_a_row_the_form_does_not_show_says_so_above_the_form(client, funded, leader):
+    """The 2021 draft needs the municipalities' 2021 population, which is missing."""
+    client.force_login(leader)
+    before = _state()
+    first = municipality_list_paying(year=2021)[0]
+
+    response = client.post(reverse("admin:funding_budget_add"), {"year": "2021", "form_token": form_token_new()})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"__all__": [f"Folketallet for {first.name} i 2021 mangler."]}
+    assert _state() == before
+
+
+# -- 4. the draft form sent twice ------------------------------------------------------------
+
+
+def test_admin_draft_form_sent_twice_leads_to_the_first_budget(client, funded, leader):
+    client.force_login(leader)
+    page = client.get(reverse("admin:funding_budget_add"))
+    token = page.context["form"]["form_token"].value()
+    data = {"year": "2020", "form_token": token}
+
+    first = client.post(reverse("admin:funding_budget_add"), data)
+    budget = Budget.objects.get()
+    second = client.post(reverse("admin:funding_budget_add"), data)
+
+    assert (first.status_code, first["Location"]) == (302, _change_url(budget))
+    assert (second.status_code, second["Location"]) == (302, _change_url(budget))
+    assert Budget.objects.count() == 1
+    assert AuditEntry.objects.filter(action="budget_draft").count() == 1
+    assert _messages(second) == [
+        "Budsjett 2020, revisjon 1 er laget som utkast.",
+        "Budsjettet ble allerede laget da skjemaet ble sendt første gang: Budsjett 2020, revisjon 1. Her er det.",
+    ]
+
+
+def test_admin_draft_form_carries_its_token(client, funded, leader):
+    client.force_login(leader)
+
+    content = client.get(reverse("admin:funding_budget_add")).content.decode()
+
+    assert content.count('type="hidden" name="form_token"') == 1
+
+
+def test_admin_draft_form_without_token_refused(client, funded, leader):
+    client.force_login(leader)
+
+    response = client.post(reverse("admin:funding_budget_add"), {"year": "2020"})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "form_token": ["Skjemaet mangler sitt engangsmerke. Last siden på nytt og send det igjen."]
+    }
+    assert Budget.objects.count() == 0
+
+
+def test_admin_draft_refused_then_sent_again_with_the_same_token_makes_it(client, funded, leader):
+    """A refused draft leaves no token behind: the corrected form is sent with the same one."""
+    client.force_login(leader)
+    token = form_token_new()
+
+    refused = client.post(reverse("admin:funding_budget_add"), {"year": "2021", "form_token": token})
+    made = client.post(reverse("admin:funding_budget_add"), {"year": "2020", "form_token": token})
+
+    assert (refused.status_code, made.status_code) == (200, 302)
+    assert list(Budget.objects.values_list("year", flat=True)) == [2020]
+
+
+# -- 3. odd ids in the budget's own URLs -------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", CUSTOM_URLS)
+@pytest.mark.parametrize("object_id", ["abc", "1.0", "-1", "99999999999999999999999"])
+def test_admin_custom_url_with_odd_id_answers_404(client, draft, leader, name, object_id):
+    client.force_login(leader)
+    url = reverse(f"admin:funding_budget_{name}", args=[object_id])
+    before = _state()
+
+    response = client.post(url, {"comment": "Behandlet", "key": "equal"})
+
+    assert response.status_code == 404
+    assert _state() == before
+
+
+# -- 6. the custom views on bad input ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", CUSTOM_URLS)
+def test_admin_custom_url_by_get_answers_405(client, submitted, board_member, name):
+    client.force_login(board_member)
+    before = _state()
+
+    response = client.get(reverse(f"admin:funding_budget_{name}", args=[submitted.pk]))
+
+    assert (response.status_code, response["Allow"]) == (405, "POST")
+    assert _state() == before
+
+
+@pytest.mark.parametrize(
+    ("comment", "message"),
+    [
+        ("", "Skriv hvorfor budsjettet sendes tilbake."),
+        ("x" * 100_000, "Kommentaren kan være på høyst 2000 tegn; denne har 100000."),
+        ("Se\x00over", "Kommentaren inneholder et tegn som ikke kan lagres (nulltegn)."),
+    ],
+)
+def test_admin_return_with_empty_huge_or_nul_comment_refused(client, submitted, board_member, comment, message):
+    client.force_login(board_member)
+    before = _state()
+
+    response = client.post(reverse("admin:funding_budget_return", args=[submitted.pk]), {"comment": comment})
+
+    assert (response.status_code, response["Location"]) == (302, _change_url(submitted))
+    assert _messages(response) == [message]
+    assert _state() == before
+
+
+@pytest.mark.parametrize(
+    ("comment", "message"),
+    [
+        ("x" * 100_000, "Kommentaren kan være på høyst 2000 tegn; denne har 100000."),
+        ("\x00", "Kommentaren inneholder et tegn som ikke kan lagres (nulltegn)."),
+    ],
+)
+def test_admin_approve_with_huge_or_nul_comment_refused(client, submitted, board_member, comment, message):
+    client.force_login(board_member)
+    before = _state()
+
+    response = client.post(reverse("admin:funding_budget_approve", args=[submitted.pk]), {"comment": comment})
+
+    assert response.status_code == 302
+    assert _messages(response) == [message]
+    assert _state() == before
+
+
+def test_admin_return_by_someone_who_may_not_decide_answers_403_whatever_the_comment(client, submitted, leader):
+    client.force_login(leader)
+    before = _state()
+
+    response = client.post(reverse("admin:funding_budget_return", args=[submitted.pk]), {"comment": "x" * 100_000})
+
+    assert response.status_code == 403
+    assert _state() == before
+
+
+def test_admin_return_action_with_huge_comment_asks_again(client, submitted, board_member):
+    client.force_login(board_member)
+    before = _state()
+
+    response = client.post(
+        reverse("admin:funding_budget_changelist"),
+        {"action": "action_return", "_selected_action": [submitted.pk], "comment": "x" * 100_000},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "comment": ["Sørg for at denne verdien har 2000 eller færre tegn (den har nå 100000)."]
+    }
+    assert _state() == before
+
+
+def test_admin_allocate_with_unknown_key_refused(client, draft, leader):
+    client.force_login(leader)
+    before = _state()
+
+    response = client.post(reverse("admin:funding_budget_allocate", args=[draft.pk]), {"key": "weighted"})
+
+    assert (response.status_code, response["Location"]) == (302, _change_url(draft))
+    assert _messages(response) == ["Velg en av fordelingsnøklene."]
+    assert _state() == before
+
+
+def test_admin_allocate_without_key_uses_the_years_key(client, draft, leader):
+    client.force_login(leader)
+
+    response = client.post(reverse("admin:funding_budget_allocate", args=[draft.pk]), {})
+
+    assert response.status_code == 302
+    assert _messages(response) == [
+        "Skoletildelinger og regionale potter i Budsjett 2020, revisjon 1 er fordelt på nytt."
+    ]
+
+
+# -- 5. two people save the same line ----------------------------------------------------------
+
+
+def test_budget_line_version_starts_at_1_and_every_write_increments_it(draft, leader):
+    reserve = draft.lines.get(kind=BudgetLine.Kind.RESERVE)
+    assert set(draft.lines.values_list("version", flat=True)) == {1}
+
+    budget_line_set(budget=draft, user=leader, line=reserve, kind="reserve", label="Reserve", amount=Decimal("70000"))
+    budget_rebalance(budget=draft, user=leader)
+    added = budget_line_set(budget=draft, user=leader, kind="other_income", label="Gave", amount=Decimal("1"))
+
+    assert (BudgetLine.objects.get(pk=reserve.pk).version, reserve.version, added.version) == (3, 2, 1)
+
+
+def test_budget_allocate_increments_the_lines_it_changes(draft, leader):
+    before = dict(draft.lines.values_list("label", "version"))
+
+    budget_allocate(budget=draft, user=leader, key="equal")
+
+    after = dict(draft.lines.values_list("label", "version"))
+    assert {label for label in after if after[label] != before[label]} == {
+        "Tildeling Skole A",
+        "Tildeling Skole A2",
+        "Tildeling Skole B",
+        "Regional pott Follo",
+        "Regional pott Romerike",
+    }
+    assert {after[label] - before[label] for label in after} == {0, 1}
+
+
+def test_budget_revision_lines_start_at_version_1(submitted, leader, board_member):
+    from funding.services import budget_approve
+
+    reserve = submitted.lines.get(kind=BudgetLine.Kind.RESERVE)
+    BudgetLine.objects.filter(pk=reserve.pk).update(version=5)
+    budget_approve(budget=submitted, user=board_member)
+
+    revision = budget_revise(budget=submitted, user=leader)
+
+    assert set(revision.lines.values_list("version", flat=True)) == {1}
+
+
+def test_budget_line_set_from_a_stale_version_raises_edit_conflict(draft, leader, nmh_coordinator):
+    reserve = draft.lines.get(kind=BudgetLine.Kind.RESERVE)
+    budget_line_set(
+        budget=draft,
+        user=leader,
+        line=reserve,
+        expected_version=1,
+        kind="reserve",
+        label="Reserve",
+        amount=Decimal("70000"),
+    )
+    audit = AuditEntry.objects.count()
+
+    with pytest.raises(EditConflict) as conflict:
+        budget_line_set(
+            budget=draft,
+            user=nmh_coordinator,
+            line=BudgetLine.objects.get(pk=reserve.pk),
+            expected_version=1,
+            kind="reserve",
+            label="Reserve",
+            amount=Decimal("60000"),
+        )
+
+    assert conflict.value.messages == [CONFLICT % ("Reserve", "70\xa0000,00")]
+    assert conflict.value.current_version == 2
+    assert BudgetLine.objects.filter(pk=reserve.pk).values_list("amount", "version").get() == (Decimal("70000"), 2)
+    assert AuditEntry.objects.count() == audit
+
+
+def test_budget_line_delete_from_a_stale_version_raises_edit_conflict(draft, leader, nmh_coordinator):
+    reserve = draft.lines.get(kind=BudgetLine.Kind.RESERVE)
+    budget_line_set(budget=draft, user=leader, line=reserve, kind="reserve", label="Buffer", amount=Decimal("77000"))
+
+    with pytest.raises(EditConflict) as conflict:
+        budget_line_delete(line=BudgetLine.objects.get(pk=reserve.pk), user=nmh_coordinator, expected_version=1)
+
+    assert conflict.value.messages == [CONFLICT % ("Buffer", "77\xa0000,00")]
+    assert BudgetLine.objects.filter(pk=reserve.pk).exists()
+
+
+def test_admin_second_save_of_the_same_line_shows_the_conflict_and_keeps_the_typing(
+    client, draft, leader, nmh_coordinator
+):
+    reserve = draft.lines.get(kind=BudgetLine.Kind.RESERVE)
+    first = _change_data(draft, Reserve={"amount": "70000"})
+    second = _change_data(draft, notes="Min merknad", Reserve={"amount": "60000", "note": "Min endring"})
+    client.force_login(leader)
+    assert client.post(_change_url(draft), first).status_code == 302
+    before = _state()
+    client.force_login(nmh_coordinator)
+
+    response = client.post(_change_url(draft), second)
+
+    line = _line_form(response, "Reserve")
+    assert response.status_code == 200
+    assert line.non_field_errors() == [CONFLICT % ("Reserve", "70\xa0000,00")]
+    assert response.content.decode().count('<tr class="row-form-errors">') == 1  # drawn above the line
+    assert (line["amount"].value(), line["note"].value()) == ("60000", "Min endring")
+    assert response.context["adminform"].form["notes"].value() == "Min merknad"
+    assert _state() == before
+    assert BudgetLine.objects.filter(pk=reserve.pk).values_list("amount", "version").get() == (Decimal("70000"), 2)
+
+
+def test_admin_saving_again_after_the_conflict_replaces_the_line(client, draft, leader, nmh_coordinator):
+    reserve = draft.lines.get(kind=BudgetLine.Kind.RESERVE)
+    first = _change_data(draft, Reserve={"amount": "70000"})
+    second = _change_data(draft, Reserve={"amount": "60000"})
+    client.force_login(leader)
+    client.post(_change_url(draft), first)
+    client.force_login(nmh_coordinator)
+    conflict = client.post(_change_url(draft), second)
+    index = next(
+        i
+        for i, form in enumerate(conflict.context["inline_admin_formsets"][0].formset.forms)
+        if form is _line_form(conflict, "Reserve")
+    )
+
+    again = client.post(
+        _change_url(draft), second | {f"lines-{index}-version": _line_form(conflict, "Reserve")["version"].value()}
+    )
+
+    assert again.status_code == 302
+    assert BudgetLine.objects.filter(pk=reserve.pk).values_list("amount", "version").get() == (Decimal("60000"), 3)
+    assert [
+        entry.changes["amount"] for entry in AuditEntry.objects.filter(action="budget_line_change").order_by("pk")
+    ] == [
+        ["77000.00", "70000.00"],
+        ["70000.00", "60000.00"],
+    ]
+
+
+def test_admin_deleting_a_line_someone_changed_is_refused(client, draft, leader, nmh_coordinator):
+    reserve = draft.lines.get(kind=BudgetLine.Kind.RESERVE)
+    first = _change_data(draft, Reserve={"label": "Buffer"})
+    second = _change_data(draft, Reserve={"DELETE": "on"})
+    client.force_login(leader)
+    client.post(_change_url(draft), first)
+    before = _state()
+    client.force_login(nmh_coordinator)
+
+    response = client.post(_change_url(draft), second)
+
+    assert response.status_code == 200
+    assert response.context["inline_admin_formsets"][0].formset.non_form_errors() == [
+        CONFLICT % ("Buffer", "77\xa0000,00")
+    ]
+    assert _state() == before
+    assert BudgetLine.objects.filter(pk=reserve.pk).exists()
+
+
+def test_admin_different_lines_saved_by_two_people_both_kept(client, draft, leader, nmh_coordinator):
+    first = _change_data(draft, Reserve={"amount": "70000"})
+    second = _change_data(draft, **{"Øremerket Unge dirigenter": {"amount": "80000"}})
+    client.force_login(leader)
+    client.post(_change_url(draft), first)
+    client.force_login(nmh_coordinator)
+
+    response = client.post(_change_url(draft), second)
+
+    assert response.status_code == 302
+    assert draft.lines.get(kind="reserve").amount == Decimal("70000")
+    assert draft.lines.get(kind="area_earmark").amount == Decimal("80000")
+
+
+def test_admin_conflict_found_only_by_the_service_rolls_the_whole_save_back(
+    client, draft, leader, nmh_coordinator, monkeypatch
+):
+    """A race: the other person's save lands after this page's forms were checked and before
+    the service locks the line. Simulated by checking the forms as they were before the other
+    save (the formset's version check sees nothing); the service then refuses under its lock,
+    and nothing of this save (the notes are saved first) may remain."""
+    reserve = draft.lines.get(kind=BudgetLine.Kind.RESERVE)
+    second = _change_data(draft, notes="Min merknad", Reserve={"amount": "60000"})
+    budget_line_set(budget=draft, user=leader, line=reserve, kind="reserve", label="Reserve", amount=Decimal("70000"))
+    before = _state()
+    monkeypatch.setattr(BudgetLineFormSet, "clean", lambda formset: None)
+    client.force_login(nmh_coordinator)
+
+    response = client.post(_change_url(draft), second)
+
+    assert (response.status_code, response["Location"]) == (302, _change_url(draft))
+    assert _messages(response) == ["Ingenting ble lagret.", CONFLICT % ("Reserve", "70\xa0000,00")]
+    assert _state() == before
+    assert Budget.objects.get(pk=draft.pk).notes == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admin_real_race_on_postgresql_rolls_back_and_shows_the_conflict(client, draft, leader, nmh_coordinator):
+    """The race for real (PostgreSQL): the leader's save holds the budget's lock while this
+    page's forms are checked (they see version 1, nothing committed yet), then changes the line
+    and commits; this save waits for the lock, the service finds version 2 under it and refuses,
+    everything this save wrote is rolled back and the page shows the conflict on the line."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs two connections that wait for each other's row locks (PostgreSQL)")
+    reserve = draft.lines.get(kind=BudgetLine.Kind.RESERVE)
+    stale = _change_data(draft, notes="Min merknad", Reserve={"amount": "60000"})
+    locked, failure = threading.Event(), []
+
+    def leader_saves():
+        try:
+            with transaction.atomic():
+                Budget.objects.select_for_update().get(pk=draft.pk)
+                locked.set()
+                deadline = time.monotonic() + 20
+                while time.monotonic() < deadline:
+                    with connection.cursor() as cursor:
+                        cursor.execute(
+                            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                            "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+                        )
+                        if cursor.fetchone()[0]:
+                            break
+                    time.sleep(0.05)
+                else:
+                    failure.append("the other save never waited for the lock")
+                budget_line_set(
+                    budget=draft, user=leader, line=reserve, kind="reserve", label="Reserve", amount=Decimal("70000")
+                )
+        except Exception as error:  # reported by the main thread
+            failure.append(repr(error))
+        finally:
+            locked.set()
+            connection.close()
+
+    leader_thread = threading.Thread(target=leader_saves)
+    leader_thread.start()
+    assert locked.wait(20)
+    client.force_login(nmh_coordinator)
+
+    response = client.post(_change_url(draft), stale)
+
+    leader_thread.join(30)
+    assert failure == []
+    assert response.status_code == 200
+    assert _line_form(response, "Reserve").non_field_errors() == [CONFLICT % ("Reserve", "70\xa0000,00")]
+    assert Budget.objects.get(pk=draft.pk).notes == ""
+    assert BudgetLine.objects.filter(pk=reserve.pk).values_list("amount", "version").get() == (Decimal("70000"), 2)
+    assert [entry.actor_id for entry in AuditEntry.objects.filter(action="budget_line_change")] == [leader.pk]
