@@ -266,3 +266,68 @@ def client_as(client):
         return client
 
     return login
+
+
+# --- The demo network, as load_demo builds it (the walk and browser tests) ---
+#
+# `demo_network` loads `manage.py load_demo` once per test module (and xdist worker) inside an
+# outer transaction that is rolled back when the module's last test is done, so the other
+# modules still start from an empty database. A test that uses it runs under pytest-django's
+# `db` (a `django.test.TestCase`), whose atomic block becomes a savepoint inside the outer
+# transaction: what one test writes is gone before the next. It cannot serve a `live_server`
+# or `transaction=True` test: those need committed data (and flush the tables at the end), so
+# a browser test calls load_demo itself.
+
+DEMO_NO_ROLE_USERNAME = "ingen-rolle"
+
+
+@pytest.fixture(scope="module")
+def demo_network(django_db_setup, django_db_blocker):
+    """The demo network as `load_demo` builds it, plus a user with no role ("ingen-rolle").
+    Module-scoped; the tests that use it need the `django_db` mark (not transactional)."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.test import override_settings
+
+    from schools.models import School
+
+    with django_db_blocker.unblock():
+        assert not connection.in_atomic_block, "demo_network must be the outermost transaction"
+        schools_before = School.objects.count()
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            # A transactional test earlier in this worker may have flushed the migrations' data.
+            ensure_reference_data()
+            with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+                # pytest-django runs with DEBUG off, where load_demo wants --force.
+                call_command("load_demo", force=True, verbosity=0)
+                get_user_model().objects.create_user(
+                    DEMO_NO_ROLE_USERNAME, f"{DEMO_NO_ROLE_USERNAME}@ungmusikk.example"
+                )
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+        assert School.objects.count() == schools_before, "the demo network outlived its module"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line per persona of the walk (ungmusikk/tests/test_walk.py), also from xdist workers."""
+    lines = [
+        value
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "call"
+        for name, value in getattr(report, "user_properties", ())
+        if name == "walk"
+    ]
+    if lines:
+        terminalreporter.section("walk of the demo network")
+        for line in sorted(lines):
+            terminalreporter.write_line(line)
