@@ -31,7 +31,8 @@ def school_year_choices() -> list[tuple[int, str]]:
 
 
 class ActivityFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Søk"), method="filter_search")
+    # Bounded: SQLite refuses a LIKE pattern of 100 000 characters ("pattern too complex").
+    q = django_filters.CharFilter(label=_("Søk"), method="filter_search", max_length=200)
     school_year = django_filters.ChoiceFilter(
         label=_("Skoleår"), choices=school_year_choices, method="filter_school_year", empty_label=_("Alle")
     )

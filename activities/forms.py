@@ -254,10 +254,28 @@ class BaseCostFormSet(BaseRowFormSet):
         ]
 
 
+# Bounded rows: the whole network has 23 schools (a national network has no activity with
+# more than 100), and a forged TOTAL_FORMS must not make the server draw thousands of rows.
+MAX_PARTICIPATION_ROWS = 100
+MAX_COST_ROWS = 50
 ParticipationFormSet = forms.formset_factory(
-    ParticipationForm, formset=BaseParticipationFormSet, extra=2, can_delete=True
+    ParticipationForm,
+    formset=BaseParticipationFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=MAX_PARTICIPATION_ROWS,
+    absolute_max=MAX_PARTICIPATION_ROWS,
+    validate_max=True,
 )
-CostFormSet = forms.formset_factory(CostForm, formset=BaseCostFormSet, extra=1, can_delete=True)
+CostFormSet = forms.formset_factory(
+    CostForm,
+    formset=BaseCostFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_COST_ROWS,
+    absolute_max=MAX_COST_ROWS,
+    validate_max=True,
+)
 
 
 def attach_service_errors(*, error: ValidationError, form: forms.Form, participations: BaseRowFormSet) -> None:

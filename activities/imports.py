@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import tablib
 from django.core import signing
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from schools.models import Pupil, School
 
+from .forms import MAX_COUNT
 from .models import Activity
 from .services import ParticipationData, participation_errors
 
@@ -120,24 +123,24 @@ def read_table(*, name: str, content: bytes) -> tablib.Dataset:
         raise ImportFileError(_("Filen kan ikke leses som CSV eller Excel (.xlsx).")) from error
 
 
+# A count as a person types it, or as Excel stores a whole number ("12", "12.0", "12,0"): ASCII
+# digits only, so "nan", "inf", "1e1", "-3", "2.5" or "²" are row problems, never a crash.
+WHOLE_NUMBER = re.compile(r"([0-9]{1,9})(?:[.,]0+)?")
+
+
 def _count(value: str, column: str, problems: list[str]) -> int | None:
-    value = value.strip()
+    """A whole number from 0 to MAX_COUNT from a cell, or None with the row's problem named."""
+    value = str(value).strip()
     if value == "":
         return 0
-    try:
-        number = float(value.replace(",", "."))
-    except ValueError:
-        number = None
-    if number is None or number != int(number) or number < 0:
+    match = WHOLE_NUMBER.fullmatch(value)
+    if match is None or int(match[1]) > MAX_COUNT:
         problems.append(
-            _("Ugyldig tall i «%(column)s»: «%(value)s» (et helt tall, 0 eller mer).")
-            % {
-                "column": column,
-                "value": value,
-            }
+            _("Ugyldig tall i «%(column)s»: «%(value)s» (et helt tall fra 0 til %(limit)s).")
+            % {"column": column, "value": value[:40], "limit": number_format(MAX_COUNT, force_grouping=True)}
         )
         return None
-    return int(number)
+    return int(match[1])
 
 
 def preview_import(*, activity: Activity, name: str, content: bytes) -> ImportPreview:

@@ -298,3 +298,37 @@ def test_calendar_opens_a_given_month(client_as, coord_follo, network):
 def test_import_with_an_unusable_activity_id_is_not_found(client_as, coord_follo, network, value):
     response = client_as(coord_follo).get(reverse("activities:import"), {"aktivitet": value})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e309", "1e1", "2.5", "-3", "²", "100001"])
+def test_import_preview_names_a_number_that_is_not_a_count(client_as, coord_follo, follo_activity, network, value):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("d.csv", f"skole;elever\nSkole A;{value}\n".encode(), content_type="text/csv")
+    response = client_as(coord_follo).post(
+        reverse("activities:import"), {"aktivitet": follo_activity.pk, "file": upload}
+    )
+    assert response.status_code == 200
+    [row] = response.context["preview"].rows
+    assert row.problems == [f"Ugyldig tall i «elever»: «{value}» (et helt tall fra 0 til 100\xa0000)."]
+    assert response.context["payload"] is None
+
+
+@pytest.mark.parametrize("url", ["activities:list", "activities:calendar", "activities:export"])
+def test_a_search_of_100000_characters_is_refused_not_crashed(client_as, coord_follo, follo_activity, url):
+    """SQLite refuses a LIKE pattern that long ("pattern too complex"); the filter stops at 200."""
+    response = client_as(coord_follo).get(reverse(url), {"q": "x" * 100_000})
+    assert response.status_code == 200
+    if url != "activities:export":
+        assert response.context["filter"].form.errors["q"]
+
+
+def test_a_forged_row_count_draws_no_more_than_the_limit(client_as, coord_follo, network, areas):
+    data = form_data(region=network.follo, areas=[areas[2]])
+    data["deltakelse-TOTAL_FORMS"] = "99999"
+    data["kostnad-TOTAL_FORMS"] = "99999"
+    response = client_as(coord_follo).post(reverse("activities:create"), data)
+    assert response.status_code == 200
+    assert len(response.context["participations"].forms) == 100
+    assert len(response.context["costs"].forms) == 50
+    assert Activity.objects.count() == 0

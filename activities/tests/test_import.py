@@ -90,7 +90,7 @@ def test_file_with_one_bad_row_commits_nothing_and_names_the_row(client_as, coor
     preview = response.context["preview"]
     assert [(row.number, row.problems) for row in preview.rows] == [
         (2, []),
-        (3, ["Ugyldig tall i «elever»: «tre» (et helt tall, 0 eller mer)."]),
+        (3, ["Ugyldig tall i «elever»: «tre» (et helt tall fra 0 til 100\xa0000)."]),
     ]
     assert response.context["payload"] is None
     html = response.content.decode()
@@ -116,7 +116,7 @@ def test_preview_names_each_kind_of_problem(client_as, coord_follo, follo_activi
     assert {row.number: row.problems for row in preview.rows} == {
         2: ["Ukjent skole: «Skole Z»."],
         3: ["Ukjent elev ved Skole A: «Per Ukjent»."],
-        4: ["Ugyldig tall i «elever»: «-2» (et helt tall, 0 eller mer)."],
+        4: ["Ugyldig tall i «elever»: «-2» (et helt tall fra 0 til 100\xa0000)."],
         5: ["Duplikat: skolen står allerede på rad 4."],
         6: [],
         7: ["Duplikat: eleven står allerede på rad 6."],
