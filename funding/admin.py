@@ -233,9 +233,22 @@ class BudgetLineInline(PortalTabularInline):
     ]
     autocomplete_fields = ["region", "school", "municipality", "cooperation_area", "partner"]
 
+    # New lines per save: a budget grows by a handful of lines at a time, and a forged
+    # TOTAL_FORMS must not make the server draw thousands of rows.
+    NEW_LINES_PER_SAVE = 50
+
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
         return fields if self._editable(request, obj) else [name for name in fields if name != "version"]
+
+    def get_max_num(self, request, obj=None, **kwargs):
+        existing = obj.lines.count() if obj is not None and obj.pk else 0
+        return existing + self.NEW_LINES_PER_SAVE
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("absolute_max", self.get_max_num(request, obj))
+        kwargs.setdefault("validate_max", True)
+        return super().get_formset(request, obj, **kwargs)
 
     def get_queryset(self, request):
         return (

@@ -546,3 +546,15 @@ def test_admin_real_race_on_postgresql_rolls_back_and_shows_the_conflict(client,
     assert Budget.objects.get(pk=draft.pk).notes == ""
     assert BudgetLine.objects.filter(pk=reserve.pk).values_list("amount", "version").get() == (Decimal("70000"), 2)
     assert [entry.actor_id for entry in AuditEntry.objects.filter(action="budget_line_change")] == [leader.pk]
+
+
+def test_admin_forged_line_count_draws_no_more_than_fifty_new_lines(client, draft, leader):
+    client.force_login(leader)
+    before = _state()
+    data = _change_data(draft)
+    data["lines-TOTAL_FORMS"] = "99999"
+    response = client.post(_change_url(draft), data)
+    assert response.status_code == 200
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert len(formset.forms) == draft.lines.count() + 50
+    assert _state() == before
