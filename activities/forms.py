@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import BoundedDateTimeField, FormTokenField, IdChoiceField, IdMultipleChoiceField
+from core.forms import BoundedDateTimeField, FormTokenField, IdChoiceField, IdMultipleChoiceField, add_service_error
 from core.params import MAX_ID
 from governance.models import CooperationArea
 
@@ -288,11 +288,7 @@ def attach_service_errors(*, error: ValidationError, form: forms.Form, participa
             for field, message in row_errors.items():
                 filled[index].add_error(field if field in filled[index].fields else None, message)
         return
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
+    add_service_error(form, error)
 
 
 class CancelForm(forms.Form):
