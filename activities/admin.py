@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.admin import PortalModelAdmin, PortalTabularInline
+from core.admin import PortalModelAdmin, PortalTabularInline, ReadOnlyAdminMixin
 
 from .models import Activity, ActivityCost, Participation, RollupRun, Venue
 
@@ -13,31 +13,37 @@ class VenueAdmin(PortalModelAdmin):
     list_select_related = ["municipality"]
 
 
-class ParticipationInline(PortalTabularInline):
+# Activities, their participation and costs are written in the portal (activities:update and
+# the import), through activities.services: the membership and enrolment rules, the pupils'
+# schools, the version that keeps edits from being lost and the history. The admin shows them
+# read-only, with a link to the portal's page ("Vis på nettstedet").
+
+
+class ParticipationInline(ReadOnlyAdminMixin, PortalTabularInline):
     model = Participation
     extra = 0
     autocomplete_fields = ["school", "named_pupils"]
 
 
-class ActivityCostInline(PortalTabularInline):
+class ActivityCostInline(ReadOnlyAdminMixin, PortalTabularInline):
     model = ActivityCost
     extra = 0
 
 
 @admin.register(Activity)
-class ActivityAdmin(PortalModelAdmin):
+class ActivityAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     list_display = ["title", "kind", "level", "region", "starts_at", "status"]
     list_filter = ["kind", "level", "status", "region", "cooperation_areas"]
     search_fields = ["title", "instrument", "nmh_teachers", "notes"]
     autocomplete_fields = ["cooperation_areas", "region", "venue", "host_school"]
     list_select_related = ["region"]
     date_hierarchy = "starts_at"
-    readonly_fields = ["created_at", "created_by", "updated_at", "updated_by"]
+    readonly_fields = ["created_at", "created_by", "updated_at", "updated_by", "version"]
     inlines = [ParticipationInline, ActivityCostInline]
 
 
 @admin.register(Participation)
-class ParticipationAdmin(PortalModelAdmin):
+class ParticipationAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     list_display = ["activity", "school", "pupils", "teachers"]
     list_filter = ["school__region", "activity__kind"]
     search_fields = ["activity__title", "school__name"]
@@ -46,7 +52,7 @@ class ParticipationAdmin(PortalModelAdmin):
 
 
 @admin.register(ActivityCost)
-class ActivityCostAdmin(PortalModelAdmin):
+class ActivityCostAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     list_display = ["activity", "category", "description", "amount"]
     list_filter = ["category"]
     search_fields = ["activity__title", "description"]
@@ -55,19 +61,10 @@ class ActivityCostAdmin(PortalModelAdmin):
 
 
 @admin.register(RollupRun)
-class RollupRunAdmin(PortalModelAdmin):
+class RollupRunAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     """The nightly rollups' record: read-only (the runs write it)."""
 
     list_display = ["started_at", "kind", "mode", "year", "status", "rows_written", "finished_at", "error"]
     list_filter = ["kind", "status", "mode"]
     search_fields = ["error", "task_id"]
     date_hierarchy = "started_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -8,6 +8,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.formsets import INITIAL_FORM_COUNT, TOTAL_FORM_COUNT
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -211,6 +212,13 @@ class CostForm(forms.Form):
 
 
 class BaseRowFormSet(forms.BaseFormSet):
+    def clean(self):
+        super().clean()
+        counts = self.management_form.cleaned_data
+        if min(counts.get(TOTAL_FORM_COUNT, 0), counts.get(INITIAL_FORM_COUNT, 0)) < 0:
+            # Only a forged request says -1 rows; taken at its word it would delete every row.
+            raise ValidationError(_("Skjemaet er ufullstendig. Last siden på nytt og prøv igjen."))
+
     def rows(self) -> list[forms.Form]:
         """The filled-in rows that are not marked for deletion, in page order."""
         return [

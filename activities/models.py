@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from governance.models import CooperationArea
@@ -131,6 +132,9 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.starts_at:%d.%m.%Y})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:detail", args=[self.pk])
 
     def clean(self) -> None:
         super().clean()

@@ -347,10 +347,18 @@ def activity_cancel(*, user, activity: Activity, reason: str = "") -> Activity:
 
 
 @transaction.atomic
-def participation_import(*, user, activity: Activity, participations: Sequence[ParticipationData]) -> Activity:
+def participation_import(
+    *, user, activity: Activity, participations: Sequence[ParticipationData], expected_version: int | None = None
+) -> Activity:
     """Set the participation of the schools in an imported file (a school's earlier row is
-    replaced; schools not in the file keep theirs). All rows or none."""
+    replaced; schools not in the file keep theirs). All rows or none. `expected_version` is
+    the activity's version when the file was previewed: a newer save raises EditConflict."""
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    version_check(
+        locked=activity,
+        expected=expected_version,
+        message=_("Aktiviteten er endret etter at filen ble forhåndsvist."),
+    )
     before = activity_snapshot(activity=activity)
     imported = {row.school.pk for row in participations}
     kept = [

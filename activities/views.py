@@ -41,10 +41,14 @@ from .forms import (
     ParticipationFormSet,
     attach_service_errors,
 )
-from .imports import ImportFileError, participations_from_payload, preview_import
+from .imports import ImportFileError, StalePreview, participations_from_payload, preview_import
 from .models import Activity
 
 PAGE_SIZE = 25
+STALE_IMPORT = gettext_lazy(
+    "Ingenting er importert: aktiviteten er endret etter at du lastet opp filen. Last opp filen på nytt for å se "
+    "hva importen vil endre nå."
+)
 
 
 class ActivityAccessMixin(LoginRequiredMixin):
@@ -443,7 +447,15 @@ class ActivityUpdateView(ActivityObjectMixin, ActivityFormView):
         data = self.request.POST.copy()
         data["version"] = str(error.current_version)
         data["opened_at"] = timezone.now().isoformat()
-        return {"data": data, "message": error.messages[0], "entries": _history_rows(entries)}
+        rows = _history_rows(entries)
+        message = error.messages[0]
+        if rows and all(entry.actor_id == self.request.user.pk for entry in rows):
+            # Sent twice, or saved from another window: the "someone else" is the person.
+            message = _(
+                "Du har selv lagret aktiviteten etter at du åpnet dette skjemaet (i et annet vindu, eller ved å "
+                "sende skjemaet to ganger)."
+            )
+        return {"data": data, "message": message, "entries": rows}
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("heading", _("Endre aktivitet"))
@@ -562,31 +574,40 @@ class ParticipationImportView(ActivityAccessMixin, TemplateView):
         )
 
     def commit(self, activity: Activity) -> HttpResponse:
-        try:
-            rows = participations_from_payload(payload=self.request.POST["payload"], activity=activity)
-        except (signing.BadSignature, KeyError):
-            messages.error(self.request, _("Forhåndsvisningen er ugyldig. Last opp filen på nytt."))
-            return HttpResponseRedirect(f"{reverse('activities:import')}?aktivitet={activity.pk}")
+        """Import the rows the preview signed, once per preview (its one-time token), and only
+        while the activity is as it was when previewed (its version, in the signed rows)."""
+        again = HttpResponseRedirect(f"{reverse('activities:import')}?aktivitet={activity.pk}")
         token = CommitForm(self.request.POST)
         if not token.is_valid():
             messages.error(self.request, " ".join(token.errors["form_token"]))
-            return HttpResponseRedirect(f"{reverse('activities:import')}?aktivitet={activity.pk}")
-        try:
-            submit_once(
-                token=token.cleaned_data["form_token"],
+            return again
+        rows: list = []
+
+        def run() -> Activity:
+            rows.extend(participations_from_payload(payload=self.request.POST.get("payload", ""), activity=activity))
+            return services.participation_import(
                 user=self.request.user,
-                create=lambda: services.participation_import(
-                    user=self.request.user, activity=activity, participations=rows
-                ),
+                activity=activity,
+                participations=rows,
+                expected_version=activity.version,  # the preview's (participations_from_payload checked it)
             )
+
+        try:
+            submit_once(token=token.cleaned_data["form_token"], user=self.request.user, create=run)
         except AlreadySubmitted:
             messages.info(self.request, _("Denne importen var allerede gjort. Her er aktiviteten."))
             return redirect("activities:detail", pk=activity.pk)
+        except signing.BadSignature:
+            messages.error(self.request, _("Forhåndsvisningen er ugyldig. Last opp filen på nytt."))
+            return again
+        except (StalePreview, EditConflict):
+            messages.error(self.request, STALE_IMPORT)
+            return again
         except ValidationError as error:
             messages.error(
                 self.request,
                 _("Ingenting er importert: %(error)s") % {"error": " ".join(error.messages)},
             )
-            return HttpResponseRedirect(f"{reverse('activities:import')}?aktivitet={activity.pk}")
+            return again
         messages.success(self.request, _("Deltakelse for %(count)s skoler er importert.") % {"count": len(rows)})
         return redirect("activities:detail", pk=activity.pk)

@@ -114,6 +114,20 @@ class PortalStackedInline(PortalFormfieldsMixin, admin.StackedInline):
     """The base of every stacked inline of the portal."""
 
 
+class ReadOnlyAdminMixin:
+    """A model the portal writes through its services, with their rules and audit, and the
+    admin only shows: no add, change or delete here, whoever asks."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 def _on_portal_base(admin_class: type) -> type:
     """`admin_class` (a ModelAdmin or an inline) with the portal's form fields."""
     if issubclass(admin_class, PortalFormfieldsMixin):

@@ -64,6 +64,7 @@ from .services import (
     budget_line_check_version,
     budget_line_delete,
     budget_line_set,
+    budget_notes_conflict_message,
     budget_rebalance,
     budget_return,
     budget_revise,
@@ -211,6 +212,33 @@ class BudgetLineFormSet(BaseInlineFormSet):
             raise ValidationError(deleted_conflicts)
 
 
+class BudgetForm(forms.ModelForm):
+    """The budget's own field (its notes) with the version the page was drawn from: a save
+    over someone else's newer notes is refused on the notes, with what they say now; the
+    hidden version then moves on, so saving again replaces them knowingly."""
+
+    loaded_version = LoadedVersionField(label=gettext_lazy("versjon"))
+
+    class Meta:
+        model = Budget
+        fields = ["notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        loaded = cleaned.get("loaded_version")
+        stored = Budget.objects.filter(pk=self.instance.pk).values("version", "notes").first()
+        if stored and loaded is not None and loaded != stored["version"] and cleaned.get("notes") != stored["notes"]:
+            self.data = self.data.copy()
+            self.data[self.add_prefix("loaded_version")] = str(stored["version"])
+            self.add_error("notes", budget_notes_conflict_message(Budget(notes=stored["notes"])))
+        return cleaned
+
+
 class BudgetLineInline(PortalTabularInline):
     """The lines; editable only while the budget is a draft or returned, and saved through
     the services so every change is audited."""
@@ -299,6 +327,7 @@ class BudgetAdmin(BudgetKeepersMixin, PortalModelAdmin):
         "status",
         "replaces",
         "notes",
+        "loaded_version",
         "created_at",
         "created_by",
         "submitted_at",
@@ -306,7 +335,8 @@ class BudgetAdmin(BudgetKeepersMixin, PortalModelAdmin):
         "decided_at",
         "decided_by",
     ]
-    readonly_fields = [name for name in fields if name != "notes"]
+    readonly_fields = [name for name in fields if name not in ("notes", "loaded_version")]
+    form = BudgetForm
     inlines = [BudgetLineInline]
     actions = ["action_submit", "action_approve", "action_return"]
     change_form_template = "admin/funding/budget/change_form.html"
@@ -337,7 +367,12 @@ class BudgetAdmin(BudgetKeepersMixin, PortalModelAdmin):
     # -- saving goes through the services -----------------------------------------------------
 
     def save_model(self, request, obj, form, change):
-        budget_update(budget=obj, user=request.user, notes=form.cleaned_data.get("notes", obj.notes))
+        budget_update(
+            budget=obj,
+            user=request.user,
+            notes=form.cleaned_data.get("notes", obj.notes),
+            expected_version=form.cleaned_data.get("loaded_version"),
+        )
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not BudgetLine:
@@ -633,6 +668,12 @@ class ActivityBookingAdmin(BudgetKeepersMixin, PortalModelAdmin):
     autocomplete_fields = ["region", "school", "cooperation_area"]
     list_select_related = ["activity", "region", "school", "cooperation_area", "booked_by"]
     readonly_fields = ["booked_by", "booked_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A booking belongs to its activity: to book another activity, add a booking for it
+        # (changing the activity here used to leave the old booking and make a second one).
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "activity"] if obj is not None else fields
 
     def has_delete_permission(self, request, obj=None):
         return may_prepare_budget(request.user)

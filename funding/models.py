@@ -213,6 +213,12 @@ class Budget(models.Model):
         verbose_name=_("erstatter"),
     )
     notes = models.TextField(_("notater"), blank=True)
+    version = models.PositiveIntegerField(
+        _("versjon"),
+        default=1,
+        editable=False,
+        help_text=_("Øker når notatene lagres; et skjema lastet fra en eldre versjon blir avvist."),
+    )
     created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -609,14 +609,26 @@ def _assumption_values(assumptions: BudgetAssumptions) -> dict:
 
 
 @transaction.atomic
-def budget_update(*, budget: Budget, user, notes: str) -> Budget:
+def budget_update(*, budget: Budget, user, notes: str, expected_version: int | None = None) -> Budget:
+    """Change a draft or returned budget's notes. `expected_version` is the version the form
+    was drawn from: when someone else saved the notes since, nothing is saved and EditConflict
+    says what is stored now."""
     locked = _lock(budget)
     _refuse_unless(may_prepare_budget(user), _("Bare daglig leder og NMH-koordinatoren endrer budsjettet."))
     _require_editable(locked)
     if locked.notes != notes:
+        version_check(locked=locked, expected=expected_version, message=budget_notes_conflict_message(locked))
         audit_record(actor=user, action="budget_update", obj=locked, changes={"notes": [locked.notes, notes]})
-        validated_save(locked, notes=notes)
+        validated_save(locked, notes=notes, version=locked.version + 1)
     return _copy_into(budget, locked)
+
+
+def budget_notes_conflict_message(budget: Budget) -> str:
+    """What the notes say now, for a person whose form was drawn before someone else saved."""
+    return _(
+        "Noen andre har endret notatene mens du redigerte. Nå står det: «%(notes)s». Det du skrev, står her "
+        "fortsatt: lagre igjen for å erstatte det lagrede."
+    ) % {"notes": budget.notes or "–"}
 
 
 @transaction.atomic

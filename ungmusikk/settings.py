@@ -61,6 +61,10 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The budget's page posts about 20 fields per line (each with its version and its values as
+# drawn); a national network's budget has some 450 lines. Django's default of 1,000 refused
+# every save of the demo budget (61 lines) with a 400.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
 # A refused form gets the portal's page in the visitor's language, not Django's English one.
 CSRF_FAILURE_VIEW = "ungmusikk.errors.csrf_failure"
 
@@ -133,8 +137,13 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for a busy SQLite writer rather than failing at once.
+    # Wait for a busy SQLite writer rather than failing at once. Transactions start as writers
+    # (BEGIN IMMEDIATE): a transaction that began as a reader and then writes cannot wait for
+    # another writer and fails at once with "database is locked" (two people saving the same
+    # activity at the same moment got a 500); as writers they queue, and the second one meets
+    # the version check.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

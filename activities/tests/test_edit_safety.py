@@ -332,3 +332,97 @@ def test_a_forged_row_count_draws_no_more_than_the_limit(client_as, coord_follo,
     assert len(response.context["participations"].forms) == 100
     assert len(response.context["costs"].forms) == 50
     assert Activity.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["admin:activities_activity_add", "admin:activities_participation_add", "admin:activities_activitycost_add"],
+)
+def test_admin_cannot_write_around_the_activity_rules(client_as, follo_activity, url_name):
+    """Activities are written in the portal (membership, enrolment, version, history); the admin
+    only shows them, even to a superuser. Adding an interested school with 99 999 pupils there
+    once succeeded."""
+    from governance.tests.factories import UserFactory
+
+    client = client_as(UserFactory(username="rot", is_staff=True, is_superuser=True))
+    assert client.post(reverse(url_name), {"activity": follo_activity.pk, "pupils": "99999"}).status_code == 403
+    change = reverse("admin:activities_activity_change", args=[follo_activity.pk])
+    assert client.get(change).status_code == 200  # read-only, with a link to the portal's page
+    assert client.post(change, {"title": "Endret i admin"}).status_code == 403
+    follo_activity.refresh_from_db()
+    assert (follo_activity.title, follo_activity.version) == ("Mesterklasse fiolin", 1)
+    assert Participation.objects.filter(activity=follo_activity).count() == 1
+
+
+def _preview(client, activity, text: str, name="d.csv"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile(name, text.encode() if isinstance(text, str) else text)
+    return client.post(reverse("activities:import"), {"aktivitet": activity.pk, "file": upload})
+
+
+def test_import_preview_made_before_an_edit_imports_nothing(client_as, coord_follo, follo_activity, network, areas):
+    """A preview in one tab, a save in another, then "import all rows": the newer save stays."""
+    client = client_as(coord_follo)
+    preview = _preview(client, follo_activity, "skole;elever;lærere\nSkole A;3;1\n")
+    saved = client.post(
+        _edit_url(follo_activity),
+        _edit_data(follo_activity, network, areas, version=1, title="Mesterklasse fiolin"),
+    )
+    assert saved.status_code == 302
+    body = {"aktivitet": follo_activity.pk, "payload": preview.context["payload"], "form_token": form_token_new()}
+    response = client.post(reverse("activities:import"), body, follow=True)
+    assert "Ingenting er importert: aktiviteten er endret etter at du lastet opp filen." in response.content.decode()
+    assert list(Participation.objects.values_list("pupils", "teachers")) == [(4, 1)]
+    assert AuditEntry.objects.filter(action="participation_import").count() == 0
+
+
+def test_import_reads_the_english_column_names_of_the_english_help_text(client_as, coord_follo, follo_activity):
+    response = _preview(client_as(coord_follo), follo_activity, "school,pupils,teachers\nSkole A,3,1\n")
+    [row] = response.context["preview"].rows
+    assert (row.problems, row.values["pupils"], row.values["teachers"]) == ([], "3", "1")
+
+
+def test_import_names_an_excel_formula_that_was_never_computed(client_as, coord_follo, follo_activity):
+    """A file written by a script has formulas without values: not an empty cell, that is 0."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["skole", "elever", "lærere"])
+    book.active.append(["Skole A", "=1+2", 2])
+    content = io.BytesIO()
+    book.save(content)
+    response = _preview(client_as(coord_follo), follo_activity, content.getvalue(), name="d.xlsx")
+    [row] = response.context["preview"].rows
+    assert row.problems == ["Ugyldig tall i «elever»: «=1+2» (et helt tall fra 0 til 100\xa0000)."]
+    assert response.context["payload"] is None
+
+
+def test_import_refuses_a_file_of_more_than_5000_rows(client_as, coord_follo, follo_activity):
+    text = "skole;elever\n" + "Skole A;1\n" * 5_001
+    response = _preview(client_as(coord_follo), follo_activity, text)
+    assert response.context["form"].errors["file"] == ["Filen har for mange rader (høyst 5\xa0000)."]
+
+
+@pytest.mark.parametrize("prefix", ["deltakelse", "kostnad"])
+def test_a_negative_row_count_deletes_nothing(client_as, coord_follo, follo_activity, network, areas, prefix):
+    data = _edit_data(follo_activity, network, areas, version=1)
+    data[f"{prefix}-TOTAL_FORMS"] = "-1"
+    response = client_as(coord_follo).post(_edit_url(follo_activity), data)
+    assert response.status_code == 200
+    assert Participation.objects.filter(activity=follo_activity).count() == 1
+    follo_activity.refresh_from_db()
+    assert follo_activity.version == 1
+
+
+def test_a_resubmitted_own_save_says_it_was_the_person(client_as, coord_follo, follo_activity, network, areas):
+    client = client_as(coord_follo)
+    data = _edit_data(follo_activity, network, areas, version=1, title="Første")
+    assert client.post(_edit_url(follo_activity), data).status_code == 302
+    again = client.post(_edit_url(follo_activity), data)
+    assert again.context["conflict"]["message"] == (
+        "Du har selv lagret aktiviteten etter at du åpnet dette skjemaet (i et annet vindu, eller ved å sende "
+        "skjemaet to ganger)."
+    )

@@ -179,13 +179,17 @@ def _walk(client, url: str) -> list[tuple]:
     page = client.get(url)
     if page.status_code != 200 or "adminform" not in (page.context or {}):
         return []
+    # A model the admin only shows (activities: the portal writes them) refuses every post.
+    read_only = not page.context["has_change_permission"] and not page.context["add"]
     data, page_forms = _page_data(page.context)
     failures = []
     for form in page_forms:
         for bound in form:
             for bad, value in _bad_values(bound):
                 response = client.post(url, data | bad)
-                refused = response.status_code == 200 and bound.html_name in _errors(response.context)
+                refused = (response.status_code == 403 and read_only) or (
+                    response.status_code == 200 and bound.html_name in _errors(response.context)
+                )
                 if not refused:
                     failures.append((url, bound.html_name, value, response.status_code))
     return failures
@@ -212,8 +216,8 @@ def test_admin_forms_every_model_has_a_row_to_change(one_of_each):
 @pytest.mark.parametrize(
     ("url_name", "field"),
     [
-        ("admin:activities_activity_add", "region"),
-        ("admin:activities_activity_add", "venue"),
+        ("admin:schools_school_add", "region"),
+        ("admin:schools_school_add", "municipality"),
         ("admin:activities_venue_add", "municipality"),
     ],
 )
@@ -253,20 +257,20 @@ def test_admin_uses_portal_fields_everywhere(rf, superuser):
 
 @pytest.mark.parametrize("day", BAD_DATES)
 def test_admin_datetime_outside_the_portals_years_is_a_field_error(client, superuser, network, day):
-    """Year 1 at midnight in Oslo is year 0 in UTC: the save would overflow."""
-    from activities.models import Activity
-    from activities.tests.factories import ActivityFactory
+    """Year 1 at midnight in Oslo is year 0 in UTC: the save would overflow. (The periodic
+    tasks' start time is a date and time the admin writes.)"""
+    from django_celery_beat.models import PeriodicTask
 
-    activity = ActivityFactory(region=network.follo)
-    url = reverse("admin:activities_activity_change", args=[activity.pk])
+    task = PeriodicTask.objects.order_by("pk").first()
+    url = reverse("admin:django_celery_beat_periodictask_change", args=[task.pk])
     client.force_login(superuser)
     data, _forms = _page_data(client.get(url).context)
 
-    response = client.post(url, data | {"starts_at_0": day, "starts_at_1": "00:00:00"})
+    response = client.post(url, data | {"start_time_0": day, "start_time_1": "00:00:00"})
 
     assert response.status_code == 200
-    assert _errors(response.context)["starts_at"] == ["Skriv en dato mellom år 2000 og 2100."]
-    assert Activity.objects.get(pk=activity.pk).starts_at == activity.starts_at
+    assert _errors(response.context)["start_time"] == ["Skriv en dato mellom år 2000 og 2100."]
+    assert PeriodicTask.objects.get(pk=task.pk).start_time == task.start_time
 
 
 def test_admin_historical_dates_are_kept(client, superuser):

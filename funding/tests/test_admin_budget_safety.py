@@ -68,6 +68,7 @@ def _change_data(budget, *, notes="", **changes):
     lines = list(budget.lines.order_by("kind", "label"))
     data = {
         "notes": notes,
+        "loaded_version": str(budget.version),
         "lines-TOTAL_FORMS": str(len(lines)),
         "lines-INITIAL_FORMS": str(len(lines)),
         "lines-MIN_NUM_FORMS": "0",
@@ -558,3 +559,56 @@ def test_admin_forged_line_count_draws_no_more_than_fifty_new_lines(client, draf
     formset = response.context["inline_admin_formsets"][0].formset
     assert len(formset.forms) == draft.lines.count() + 50
     assert _state() == before
+
+
+def test_admin_second_save_of_the_notes_shows_what_they_say_now_and_keeps_the_typing(
+    client, draft, leader, nmh_coordinator
+):
+    stale = _change_data(draft, notes="Notat fra NMH")
+    client.force_login(leader)
+    assert client.post(_change_url(draft), _change_data(draft, notes="Notat fra leder")).status_code == 302
+    draft.refresh_from_db()
+    assert (draft.notes, draft.version) == ("Notat fra leder", 2)
+
+    client.force_login(nmh_coordinator)
+    response = client.post(_change_url(draft), stale)
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["notes"] == [
+        "Noen andre har endret notatene mens du redigerte. Nå står det: «Notat fra leder». "
+        "Det du skrev, står her fortsatt: lagre igjen for å erstatte det lagrede."
+    ]
+    assert (form["notes"].value(), form["loaded_version"].value()) == ("Notat fra NMH", "2")
+    draft.refresh_from_db()
+    assert draft.notes == "Notat fra leder"
+
+    again = client.post(_change_url(draft), {**stale, "loaded_version": "2"})
+    assert again.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.notes, draft.version) == ("Notat fra NMH", 3)
+
+
+def test_budget_update_from_a_stale_version_raises_edit_conflict(draft, leader, nmh_coordinator):
+    from funding.services import budget_update
+
+    budget_update(budget=draft, user=leader, notes="Først", expected_version=1)
+    with pytest.raises(EditConflict):
+        budget_update(budget=draft, user=nmh_coordinator, notes="Sist", expected_version=1)
+    draft.refresh_from_db()
+    assert (draft.notes, draft.version) == ("Først", 2)
+
+
+def test_admin_booking_keeps_its_activity_when_changed(client, draft, leader):
+    """Changing the activity of a booking used to make a second booking and keep the first."""
+    from activities.tests.factories import ActivityFactory
+    from funding.models import ActivityBooking
+    from funding.services import activity_booking_set
+
+    first, second = ActivityFactory(), ActivityFactory()
+    booking = activity_booking_set(activity=first, user=leader, kind="region_pool", region=first.region)
+    client.force_login(leader)
+    url = reverse("admin:funding_activitybooking_change", args=[booking.pk])
+    page = client.get(url)
+    assert "activity" not in page.context["adminform"].form.fields
+    client.post(url, {"activity": second.pk, "kind": "region_pool", "region": first.region.pk, "_save": "1"})
+    assert list(ActivityBooking.objects.values_list("activity_id", flat=True)) == [first.pk]

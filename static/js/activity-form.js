@@ -25,6 +25,10 @@
       search.classList.remove("d-none");
       if (label) label.classList.remove("d-none");
       search.addEventListener("input", function () { filterPicker(row); });
+      // Enter in the search box searches; it does not save the activity.
+      search.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") event.preventDefault();
+      });
     }
     var school = row.querySelector("select.participation-school");
     if (school) school.addEventListener("change", function () { filterPicker(row); });
