@@ -22,10 +22,12 @@ run: install
 	$(BIN)/python manage.py load_demo --if-empty
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## Run the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set).
+## Run the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set), one worker
+## per core; a test file stays on one worker, so the demo network is loaded once per file.
+PYTEST_WORKERS ?= auto
 test: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 ## The production-like set on this machine: gunicorn, a Celery worker and beat on PostgreSQL and Redis.
 STACK_DIR := $(CURDIR)/.stack

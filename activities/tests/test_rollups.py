@@ -19,7 +19,7 @@ from schools.tests.factories import EnrolmentFactory, PupilFactory
 
 OSLO = ZoneInfo("Europe/Oslo")
 pytestmark = pytest.mark.django_db
-TX = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+TX = pytest.mark.django_db(transaction=True)
 
 
 def _at(year, month, day):

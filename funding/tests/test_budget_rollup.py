@@ -103,7 +103,7 @@ def test_budget_beat_schedule_exists_after_migrate():
     assert (task.crontab.minute, task.crontab.hour, str(task.crontab.timezone)) == ("0", "2", "Europe/Oslo")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.celery_worker
 def test_budget_rollup_runs_in_a_real_celery_worker(booked_budget, celery_worker_process):
     from funding.tasks import rollup_budget_task

@@ -30,7 +30,7 @@ def test_rollups_page_anonymous_goes_to_login(client):
     assert response["Location"].startswith(reverse("login"))
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_rollups_run_now_runs_both_rollups(client_as, daily_leader, settings):
     if not settings.CELERY_TASK_ALWAYS_EAGER:
         pytest.skip("with Redis the tasks go to a worker; the worker tests cover that path")
