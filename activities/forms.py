@@ -5,7 +5,7 @@ services' and come back to the form's fields through `attach_service_errors`."""
 from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Field, Layout
+from crispy_forms.layout import Div, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.formsets import INITIAL_FORM_COUNT, TOTAL_FORM_COUNT
@@ -40,10 +40,17 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 class ActivityForm(forms.ModelForm):
+    # Warnings that ask before saving ("Lagre likevel"); a box is on the form only while its
+    # warning is shown.
     confirm_pupil_load = forms.BooleanField(
         label=_("Lagre likevel: jeg har sjekket elevbelastningen"),
         required=False,
     )
+    confirm_duplicate = forms.BooleanField(
+        label=_("Lagre likevel: dette er en annen aktivitet enn den som allerede er ført"),
+        required=False,
+    )
+    CONFIRMATIONS = {"pupil_load": "confirm_pupil_load", "duplicate": "confirm_duplicate"}
 
     class Meta:
         model = Activity
@@ -88,7 +95,9 @@ class ActivityForm(forms.ModelForm):
     # activity, or the version (and opening time) of the activity an edit form was loaded from.
     HIDDEN = ("form_token", "version", "opened_at")
 
-    def __init__(self, *args, user, editing: Activity | None = None, show_load_confirmation: bool = False, **kwargs):
+    def __init__(
+        self, *args, user, editing: Activity | None = None, confirmations: frozenset[str] = frozenset(), **kwargs
+    ):
         super().__init__(*args, **kwargs)
         if editing is None:
             self.fields["form_token"] = FormTokenField()
@@ -112,8 +121,9 @@ class ActivityForm(forms.ModelForm):
         self.fields["region"].queryset = selectors.region_list_editable_by(user=user)
         self.fields["venue"].queryset = Venue.objects.order_by("name")
         self.fields["host_school"].queryset = selectors.school_list_for_participation()
-        if not show_load_confirmation:
-            del self.fields["confirm_pupil_load"]
+        for warning, name in self.CONFIRMATIONS.items():
+            if warning not in confirmations:
+                del self.fields[name]
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -135,7 +145,6 @@ class ActivityForm(forms.ModelForm):
             Div(Div("starts_at", css_class="col-md-6"), Div("ends_at", css_class="col-md-6"), css_class="row"),
             Div(Div("instrument", css_class="col-md-6"), Div("nmh_teachers", css_class="col-md-6"), css_class="row"),
             "notes",
-            *([Field("confirm_pupil_load")] if show_load_confirmation else []),
             *(name for name in self.HIDDEN if name in self.fields),
         )
 

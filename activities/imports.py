@@ -226,6 +226,8 @@ def preview_import(*, activity: Activity, name: str, content: bytes) -> ImportPr
         if row.school is None:
             row.problems.append(_("Ukjent skole: «%(school)s».") % {"school": school_name})
         rows.append(row)
+    if not rows:
+        raise ImportFileError(_("Filen har ingen rader under overskriftene: det er ingenting å importere."))
 
     mentioned = {row.school.pk for row in rows if row.school}
     pupils_by_school: dict[int, list[Pupil]] = defaultdict(list)

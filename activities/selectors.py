@@ -59,6 +59,20 @@ def activity_get(*, user: UserLike, pk: int) -> Activity:
     )
 
 
+def activity_list_alike(
+    *, user: UserLike, title: str, region: Region, starts_at: datetime, exclude_activity_id: int | None = None
+) -> QuerySet[Activity]:
+    """Visible activities (not cancelled) with the same title (ignoring case and surrounding
+    spaces), region and start as the one being saved: almost surely the same activity."""
+    alike = (
+        activity_list_visible_to(user=user)
+        .filter(title__iexact=title.strip(), region=region, starts_at=starts_at)
+        .exclude(status=Activity.Status.CANCELLED)
+        .order_by("pk")
+    )
+    return alike.exclude(pk=exclude_activity_id) if exclude_activity_id else alike
+
+
 def region_ids_editable_by(*, user: UserLike) -> set[int] | None:
     """The regions whose activities a user may create and edit: None means all (central
     staff), an empty set none. Cached on the user object for the request."""

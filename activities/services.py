@@ -178,17 +178,18 @@ def _write_activity(
     areas = list(cooperation_areas)
     if not areas:
         raise ValidationError({"cooperation_areas": _("Velg minst ett samarbeidsområde.")})
-    validated_save(activity, updated_by=actor_of(user), version=_next_version(activity), **fields)
+    validated_save(activity, updated_by=actor_of(user), **fields)
     activity.cooperation_areas.set(areas)
     _replace_participations(activity=activity, participations=participations)
     _replace_costs(activity=activity, costs=costs)
     return activity
 
 
-def _next_version(activity: Activity) -> int:
-    """The version an activity gets when it is saved: 1 when new, one more than the stored
-    version otherwise (the caller holds the row lock)."""
-    return 1 if activity.pk is None else activity.version + 1
+def _count_version_up(activity: Activity) -> None:
+    """A change was saved: the version goes up by one (the caller holds the row lock). A save
+    that changed nothing keeps the version, so nobody else's open form turns stale for it."""
+    activity.version += 1
+    activity.save(update_fields=["version"])
 
 
 def _replace_participations(*, activity: Activity, participations: Iterable[ParticipationData]) -> None:
@@ -318,32 +319,34 @@ def activity_update(
         status=status,
         notes=notes,
     )
-    _audit_changes(user=user, activity=activity, before=before, action="activity_update")
+    if _audit_changes(user=user, activity=activity, before=before, action="activity_update"):
+        _count_version_up(activity)
     return activity
 
 
-def _audit_changes(*, user, activity: Activity, before: dict[str, str], action: str, comment: str = "") -> None:
+def _audit_changes(*, user, activity: Activity, before: dict[str, str], action: str, comment: str = "") -> bool:
+    """Record what changed since `before` (activity_snapshot); whether anything was recorded."""
     after = activity_snapshot(activity=activity)
     changes = {name: [before.get(name, ""), value] for name, value in after.items() if before.get(name, "") != value}
     if changes or comment:
         audit_record(actor=user, action=action, obj=activity, changes=changes, comment=comment)
+        return True
+    return False
 
 
 @transaction.atomic
-def activity_cancel(*, user, activity: Activity, reason: str = "") -> Activity:
-    """Mark an activity as cancelled (its participations stay, for the record)."""
+def activity_cancel(*, user, activity: Activity, reason: str = "") -> tuple[Activity, bool]:
+    """Mark an activity as cancelled (its participations stay, for the record). Returns the
+    activity and whether this call cancelled it (False: it was cancelled already, say by the
+    first of two clicks)."""
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if activity.status == Activity.Status.CANCELLED:
-        return activity
+        return activity, False
     before = activity_snapshot(activity=activity)
-    validated_save(
-        activity,
-        status=Activity.Status.CANCELLED,
-        updated_by=actor_of(user),
-        version=_next_version(activity),
-    )
+    validated_save(activity, status=Activity.Status.CANCELLED, updated_by=actor_of(user))
     _audit_changes(user=user, activity=activity, before=before, action="activity_cancel", comment=reason)
-    return activity
+    _count_version_up(activity)
+    return activity, True
 
 
 @transaction.atomic
@@ -372,7 +375,7 @@ def participation_import(
     if errors:
         raise ParticipationRowsInvalid(errors)
     _replace_participations(activity=activity, participations=[*kept, *participations])
-    validated_save(activity, updated_by=actor_of(user), version=_next_version(activity))
+    validated_save(activity, updated_by=actor_of(user))
     _audit_changes(
         user=user,
         activity=activity,
@@ -380,4 +383,5 @@ def participation_import(
         action="participation_import",
         comment=_("Deltakelse importert fra fil (%(rows)s skoler).") % {"rows": len(participations)},
     )
+    _count_version_up(activity)
     return activity

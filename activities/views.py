@@ -27,8 +27,8 @@ from django.views.generic import TemplateView
 from core.concurrency import EditConflict
 from core.forms import form_token_new
 from core.http import NotFound
-from core.params import datetime_param, id_param, month_param
-from core.submissions import AlreadySubmitted, submit_once
+from core.params import FIRST_YEAR, LAST_YEAR, datetime_param, id_param, month_param
+from core.submissions import AlreadySubmitted, submission_check, submit_once
 
 from . import selectors, services
 from .filters import ActivityFilter
@@ -160,16 +160,16 @@ class ActivityCalendarView(ActivityAccessMixin, FilteredActivitiesMixin, Templat
             [{"day": day, "in_month": day.month == first.month, "activities": by_day.get(day, [])} for day in week]
             for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
         ]
-        previous = (first - timedelta(days=1)).replace(day=1)
-        following = (first + timedelta(days=32)).replace(day=1)
+        previous = (first - timedelta(days=1)).replace(day=1) if first > date(FIRST_YEAR, 1, 1) else None
+        following = (first + timedelta(days=32)).replace(day=1) if first < date(LAST_YEAR, 12, 1) else None
         query = self.querystring_without("maaned", "side")
         context.update(
             filter=activity_filter,
             weeks=weeks,
             month=first,
             month_label=date_format(first, "F Y"),
-            previous=previous.strftime("%Y-%m"),
-            following=following.strftime("%Y-%m"),
+            previous=previous.strftime("%Y-%m") if previous else None,
+            following=following.strftime("%Y-%m") if following else None,
             query=query,
             count=len(activities),
             weekdays=[_("Man"), _("Tir"), _("Ons"), _("Tor"), _("Fre"), _("Lør"), _("Søn")],
@@ -298,14 +298,14 @@ class ActivityFormView(ActivityAccessMixin, TemplateView):
     def initial(self) -> tuple[dict, list[dict], list[dict]]:
         return {"status": Activity.Status.PLANNED}, [], []
 
-    def forms(self, *, data=None, show_load_confirmation=False):
+    def forms(self, *, data=None, confirmations: frozenset[str] = frozenset()):
         initial, participation_initial, cost_initial = self.initial() if data is None else ({}, None, None)
         form = ActivityForm(
             data,
             user=self.request.user,
             editing=self.editing(),
             initial=initial,
-            show_load_confirmation=show_load_confirmation,
+            confirmations=confirmations,
         )
         participations = ParticipationFormSet(data, prefix="deltakelse", initial=participation_initial)
         costs = CostFormSet(data, prefix="kostnad", initial=cost_initial)
@@ -316,9 +316,14 @@ class ActivityFormView(ActivityAccessMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form, participations=participations, costs=costs))
 
     def post(self, request, *args, **kwargs):
+        if self.editing() is None:
+            try:
+                submission_check(token=request.POST.get("form_token"))
+            except AlreadySubmitted as done:
+                return self.already_submitted(done)
         form, participations, costs = self.forms(data=request.POST)
         valid = all([form.is_valid(), participations.is_valid(), costs.is_valid()])
-        warnings = []
+        warnings, duplicates = [], []
         if valid:
             rows = participations.participation_data()
             errors = services.participation_errors(starts_at=form.cleaned_data["starts_at"], participations=rows)
@@ -333,8 +338,13 @@ class ActivityFormView(ActivityAccessMixin, TemplateView):
                     starts_at=form.cleaned_data["starts_at"],
                     exclude_activity_id=self.exclude_from_load(),
                 )
-                if warnings and not request.POST.get("confirm_pupil_load"):
-                    form, participations, costs = self.forms(data=request.POST, show_load_confirmation=True)
+                duplicates = self.duplicates(form.cleaned_data)
+                # A warning asks before saving; "Lagre likevel" (its box) lets the save through.
+                shown = frozenset(
+                    warning for warning, found in (("pupil_load", warnings), ("duplicate", duplicates)) if found
+                )
+                if any(not request.POST.get(ActivityForm.CONFIRMATIONS[warning]) for warning in shown):
+                    form, participations, costs = self.forms(data=request.POST, confirmations=shown)
                     all([form.is_valid(), participations.is_valid(), costs.is_valid()])
                     valid = False
         conflict = None
@@ -353,12 +363,31 @@ class ActivityFormView(ActivityAccessMixin, TemplateView):
                 messages.success(request, self.success_message % {"title": activity.title})
                 return redirect("activities:detail", pk=activity.pk)
         context = self.get_context_data(
-            form=form, participations=participations, costs=costs, pupil_load=warnings, conflict=conflict
+            form=form,
+            participations=participations,
+            costs=costs,
+            pupil_load=warnings,
+            duplicates=duplicates,
+            conflict=conflict,
         )
         return self.render_to_response(context, status=200)
 
     def exclude_from_load(self) -> int | None:
         return None
+
+    def duplicates(self, cleaned: dict) -> list[Activity]:
+        """Activities already registered with this title, region and start: a second
+        submission of the same activity (the browser's Back and "Lagre" again sends a new
+        form), or a colleague who registered it already."""
+        return list(
+            selectors.activity_list_alike(
+                user=self.request.user,
+                title=cleaned["title"],
+                region=cleaned["region"],
+                starts_at=cleaned["starts_at"],
+                exclude_activity_id=self.exclude_from_load(),
+            )
+        )
 
     def save(self, *, form, participations, costs) -> Activity:
         return submit_once(
@@ -500,10 +529,12 @@ class ActivityCancelView(ActivityObjectMixin, TemplateView):
         form = CancelForm(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
-        if self.activity.status == Activity.Status.CANCELLED:
+        _activity, cancelled = services.activity_cancel(
+            user=request.user, activity=self.activity, reason=form.cleaned_data["reason"]
+        )
+        if not cancelled:  # by an earlier click of the same button, or by someone else
             messages.info(request, _("Aktiviteten var allerede avlyst."))
         else:
-            services.activity_cancel(user=request.user, activity=self.activity, reason=form.cleaned_data["reason"])
             messages.success(request, _("Aktiviteten «%(title)s» er avlyst.") % {"title": self.activity.title})
         return redirect("activities:detail", pk=self.activity.pk)
 

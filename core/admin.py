@@ -16,12 +16,16 @@ registered again on the same base, so the whole `/admin/` behaves alike."""
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import admin
 from django.contrib.admin import widgets
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import admin as auth_admin  # noqa: F401 - registers User and Group before they are adopted
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import models
+from django.db import DatabaseError, models
+from django.utils.translation import gettext_lazy as _
 from django_celery_beat import admin as beat_admin  # noqa: F401 - registers the schedules before they are adopted
 from django_celery_beat.models import (
     ClockedSchedule,
@@ -38,6 +42,8 @@ from .forms import (
     IdMultipleChoiceField,
     is_valid_key,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def _target_field(db_field: models.Field) -> models.Field:
@@ -102,7 +108,22 @@ class PortalFormfieldsMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class PortalModelAdmin(PortalFormfieldsMixin, admin.ModelAdmin):
+class SafeChangelistMixin:
+    """A changelist whose query string the database cannot run (`?region=` beyond 64 bits,
+    `?starts_at__gte=0001-01-01`, `?title__regex=((((`) answers as the admin answers any bad
+    filter: the list without filters and "?e=1", never a server error."""
+
+    def get_changelist_instance(self, request):
+        try:
+            return super().get_changelist_instance(request)
+        except (OverflowError, ValueError, DatabaseError) as error:
+            if not request.GET:
+                raise
+            logger.warning("Refused changelist filter %s: %s", request.get_full_path(), error)
+            raise IncorrectLookupParameters(error) from error
+
+
+class PortalModelAdmin(SafeChangelistMixin, PortalFormfieldsMixin, admin.ModelAdmin):
     """The base of every ModelAdmin of the portal."""
 
 
@@ -138,7 +159,7 @@ def _on_portal_base(admin_class: type) -> type:
 def portal_admin(admin_class: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
     """A third-party ModelAdmin on the portal's base, its inlines too."""
     inlines = [_on_portal_base(inline) for inline in admin_class.inlines]
-    return type(admin_class.__name__, (_on_portal_base(admin_class),), {"inlines": inlines})
+    return type(admin_class.__name__, (SafeChangelistMixin, _on_portal_base(admin_class)), {"inlines": inlines})
 
 
 def adopt(site: admin.AdminSite, models_: list[type[models.Model]]) -> None:
@@ -149,6 +170,40 @@ def adopt(site: admin.AdminSite, models_: list[type[models.Model]]) -> None:
             site.unregister(model)
             site.register(model, portal_admin(admin_class))
 
+
+class SafePeriodicTaskForm(beat_admin.PeriodicTaskForm):
+    """django-celery-beat's form reads the task name in clean() even when the name itself was
+    refused (a NUL character): a KeyError. The field's own error is enough."""
+
+    def clean(self):
+        if "task" not in self.cleaned_data:
+            return self.cleaned_data
+        return super().clean()
+
+
+class SafePeriodicTaskAdmin(beat_admin.PeriodicTaskAdmin):
+    form = SafePeriodicTaskForm
+
+
+class SafeCrontabScheduleAdmin(beat_admin.CrontabScheduleAdmin):
+    """The schedule's description is drawn from its fields; a refused field (hour -1) made
+    celery's parser raise while the form was redrawn with its errors."""
+
+    fields = ("readable", "minute", "hour", "day_of_month", "month_of_year", "day_of_week", "timezone")
+    readonly_fields = ("readable",)
+    list_display = ("__str__", "readable")
+
+    @admin.display(description=_("Beskrivelse"))
+    def readable(self, obj) -> str:
+        try:
+            return obj.human_readable
+        except Exception:  # noqa: BLE001 - celery's parser raises several kinds for a field being corrected
+            return "–"
+
+
+for _model, _admin in ((PeriodicTask, SafePeriodicTaskAdmin), (CrontabSchedule, SafeCrontabScheduleAdmin)):
+    admin.site.unregister(_model)
+    admin.site.register(_model, _admin)
 
 adopt(
     admin.site,

@@ -91,6 +91,16 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+def _in_oslo_words(error: ValidationError, messages: dict) -> ValidationError:
+    """Django's refusal of a time in the hour the clocks skip or repeat names the zone by its
+    code ("Europe/Oslo"); say what it means."""
+    return ValidationError(
+        messages["ambiguous_timezone"],
+        code="ambiguous_timezone",
+        params={"time": error.params["datetime"].strftime("%H:%M")},
+    )
+
+
 class BoundedDateTimeField(forms.DateTimeField):
     """A date and time within the portal's years (2000–2100): year 1 or 9999 would overflow
     when converted between Oslo time and UTC. A time that does not exist in Oslo (the hour
@@ -98,10 +108,19 @@ class BoundedDateTimeField(forms.DateTimeField):
 
     default_error_messages = {
         "out_of_range": _("Skriv en dato mellom år %(first)s og %(last)s."),
+        "ambiguous_timezone": _(
+            "Klokkeslettet %(time)s finnes ikke, eller finnes to ganger, i norsk tid den natten sommertiden begynner "
+            "eller slutter. Velg et annet klokkeslett."
+        ),
     }
 
     def to_python(self, value):
-        result = super().to_python(value)
+        try:
+            result = super().to_python(value)
+        except ValidationError as error:
+            if error.code != "ambiguous_timezone":
+                raise
+            raise _in_oslo_words(error, self.error_messages) from error
         if result is not None and not (FIRST_YEAR <= result.year <= LAST_YEAR):
             raise ValidationError(
                 self.error_messages["out_of_range"],
@@ -155,7 +174,12 @@ class BoundedSplitDateTimeField(forms.SplitDateTimeField):
                 code="out_of_range",
                 params={"first": FIRST_YEAR, "last": LAST_YEAR},
             )
-        return super().compress(data_list)
+        try:
+            return super().compress(data_list)
+        except ValidationError as error:
+            if error.code != "ambiguous_timezone":
+                raise
+            raise _in_oslo_words(error, self.error_messages) from error
 
 
 def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:

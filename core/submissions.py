@@ -23,6 +23,15 @@ class AlreadySubmitted(Exception):  # noqa: N818 - it is a state, not an error
         self.object_id = submission.object_id
 
 
+def submission_check(*, token: str | None) -> None:
+    """Raise AlreadySubmitted when a form with this token has been submitted before (check it
+    first, so that a second submission leads to the first one's result instead of meeting
+    the warnings the first one already answered)."""
+    earlier = SubmissionToken.objects.filter(token=token).first() if token else None
+    if earlier is not None:
+        raise AlreadySubmitted(earlier)
+
+
 def submit_once(*, token: str, user, create: Callable[[], T]) -> T:
     """Run `create()` once per token, in one transaction with the token's record.
 
@@ -31,9 +40,7 @@ def submit_once(*, token: str, user, create: Callable[[], T]) -> T:
     second insert of the token waits for the first transaction and then fails on the unique
     token; on SQLite writers wait for each other anyway. Exceptions of `create()` propagate
     and leave no token behind, so the corrected form can be sent again."""
-    earlier = SubmissionToken.objects.filter(token=token).first()
-    if earlier is not None:
-        raise AlreadySubmitted(earlier)
+    submission_check(token=token)
     actor = user if getattr(user, "is_authenticated", False) else None
     try:
         with transaction.atomic():

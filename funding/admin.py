@@ -227,9 +227,14 @@ class BudgetForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
+        # The notes as drawn go with the form: they count as changed when this person changed
+        # them, not when someone else saved since (a save of a line alone keeps the notes).
+        self.fields["notes"].show_hidden_initial = True
 
     def clean(self):
         cleaned = super().clean()
+        if "notes" not in self.changed_data:
+            return cleaned
         loaded = cleaned.get("loaded_version")
         stored = Budget.objects.filter(pk=self.instance.pk).values("version", "notes").first()
         if stored and loaded is not None and loaded != stored["version"] and cleaned.get("notes") != stored["notes"]:
@@ -367,12 +372,13 @@ class BudgetAdmin(BudgetKeepersMixin, PortalModelAdmin):
     # -- saving goes through the services -----------------------------------------------------
 
     def save_model(self, request, obj, form, change):
-        budget_update(
-            budget=obj,
-            user=request.user,
-            notes=form.cleaned_data.get("notes", obj.notes),
-            expected_version=form.cleaned_data.get("loaded_version"),
-        )
+        if "notes" in form.changed_data:
+            budget_update(
+                budget=obj,
+                user=request.user,
+                notes=form.cleaned_data["notes"],
+                expected_version=form.cleaned_data.get("loaded_version"),
+            )
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not BudgetLine:
@@ -412,6 +418,17 @@ class BudgetAdmin(BudgetKeepersMixin, PortalModelAdmin):
         save wrote is rolled back with the transaction and the page is drawn again: a line's
         conflict shows on the line (its version is now checked against the new one), any other
         refusal as a message."""
+        if request.method == "POST" and object_id and self._lines_gone(request, object_id):
+            # The admin draws each posted line against the stored ones in order: with a line
+            # gone, every row below it would show another line's name. Draw the page anew.
+            messages.error(
+                request,
+                _(
+                    "Noen andre har slettet en budsjettlinje siden du åpnet siden. Ingenting er lagret; siden viser "
+                    "budsjettet slik det er nå."
+                ),
+            )
+            return HttpResponseRedirect(request.path)
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except EditConflict:
@@ -421,6 +438,21 @@ class BudgetAdmin(BudgetKeepersMixin, PortalModelAdmin):
                 return self._save_refused(request, error)
         except ValidationError as error:
             return self._save_refused(request, error)
+
+    @staticmethod
+    def _lines_gone(request, object_id) -> bool:
+        """Whether the posted page has a line that is no longer in the budget."""
+        budget_id = id_param(str(object_id))
+        posted = {
+            id_param(value)
+            for name, value in request.POST.items()
+            if name.startswith("lines-") and name.endswith("-id") and value
+        }
+        posted.discard(None)
+        if budget_id is None or not posted:
+            return False
+        stored = set(BudgetLine.objects.filter(budget_id=budget_id, pk__in=posted).values_list("pk", flat=True))
+        return bool(posted - stored)
 
     def _save_refused(self, request, error: ValidationError) -> HttpResponseRedirect:
         messages.error(request, _("Ingenting ble lagret."))

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.csrf import requires_csrf_token
 
 from core.http import NotFound
@@ -41,6 +42,23 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form sent without a valid CSRF token (opened long ago, in another tab, or with
     cookies off): nothing was saved, and the page says how to go on."""
     return _page(request, "403_csrf.html", 403)
+
+
+class MethodNotAllowedPage:
+    """Django answers a link to a button's address (logging out, a budget's "Vedta") with an
+    empty 405, and the browser shows its own English error page. This middleware puts the
+    portal's page in its place; nothing was done."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.content:
+            page = _page(request, "405.html", 405, logout=request.path == reverse("logout"))
+            page["Allow"] = response.get("Allow", "")
+            return page
+        return response
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

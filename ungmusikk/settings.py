@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "ungmusikk.errors.MethodNotAllowedPage",
 ]
 
 ROOT_URLCONF = "ungmusikk.urls"

@@ -245,7 +245,7 @@ def test_detail_of_an_activity_made_by_the_system(client_as, coord_follo, networ
     [
         ("0001-01-01T00:00", "Skriv en dato mellom år 2000 og 2100."),
         ("9999-12-31T23:59", "Skriv en dato mellom år 2000 og 2100."),
-        ("2021-03-28T02:30", "kunne ikke tolkes i tidssonen"),
+        ("2021-03-28T02:30", "Klokkeslettet 02:30 finnes ikke, eller finnes to ganger, i norsk tid"),
     ],
 )
 def test_create_refuses_dates_outside_the_years_and_in_the_dst_gap(
@@ -426,3 +426,79 @@ def test_a_resubmitted_own_save_says_it_was_the_person(client_as, coord_follo, f
         "Du har selv lagret aktiviteten etter at du åpnet dette skjemaet (i et annet vindu, eller ved å sende "
         "skjemaet to ganger)."
     )
+
+
+def test_back_and_save_again_with_a_new_form_warns_of_the_activity_just_saved(client_as, coord_follo, network, areas):
+    """The browser's Back fetches the form again (a new token) and restores what was typed:
+    the second "Lagre" is caught by its content and asks before saving a second one."""
+    client = client_as(coord_follo)
+    first = client.post(reverse("activities:create"), form_data(region=network.follo, areas=[areas[2]]))
+    original = Activity.objects.get()
+    again = form_data(region=network.follo, areas=[areas[2]], title=" mesterklasse CELLO ")
+    response = client.post(reverse("activities:create"), again)
+    assert first.status_code == 302
+    assert response.status_code == 200
+    assert list(response.context["duplicates"]) == [original]
+    html = response.content.decode()
+    assert "Aktiviteten ser ut til å være ført allerede" in html
+    assert f'href="{reverse("activities:detail", args=[original.pk])}"' in html
+    assert 'name="confirm_duplicate"' in html
+    assert Activity.objects.count() == 1
+
+    confirmed = client.post(reverse("activities:create"), {**again, "confirm_duplicate": "on"})
+    assert confirmed.status_code == 302
+    assert Activity.objects.count() == 2
+
+
+def test_a_cancelled_activity_or_another_start_is_not_a_duplicate(client_as, coord_follo, network, areas):
+    client = client_as(coord_follo)
+    client.post(reverse("activities:create"), form_data(region=network.follo, areas=[areas[2]]))
+    later = form_data(region=network.follo, areas=[areas[2]], starts_at="2019-11-16T10:00", ends_at="2019-11-16T15:00")
+    assert client.post(reverse("activities:create"), later).status_code == 302
+    services.activity_cancel(user=coord_follo, activity=Activity.objects.order_by("pk").first())
+    same_as_cancelled = form_data(region=network.follo, areas=[areas[2]])
+    assert client.post(reverse("activities:create"), same_as_cancelled).status_code == 302
+    assert Activity.objects.count() == 3
+
+
+def test_a_save_that_changes_nothing_keeps_the_version(client_as, coord_follo, follo_activity):
+    """Pressing "Lagre" without a change must not turn everyone else's open form stale."""
+    import lxml.html
+
+    client = client_as(coord_follo)
+    [form] = [f for f in lxml.html.fromstring(client.get(_edit_url(follo_activity)).content).forms if f.get("id")]
+    drawn: dict[str, list[str]] = {}
+    for name, value in form.form_values():
+        drawn.setdefault(name, []).append(value)
+    assert client.post(_edit_url(follo_activity), drawn).status_code == 302
+    follo_activity.refresh_from_db()
+    assert follo_activity.version == 1
+    assert AuditEntry.objects.filter(action="activity_update").count() == 0
+
+
+def test_import_of_a_file_with_headers_only_is_refused(client_as, coord_follo, follo_activity):
+    response = _preview(client_as(coord_follo), follo_activity, "skole;elever;lærere\n")
+    assert response.context["form"].errors["file"] == [
+        "Filen har ingen rader under overskriftene: det er ingenting å importere."
+    ]
+    assert response.context.get("payload") is None
+
+
+@pytest.mark.parametrize(
+    ("month", "shown", "hidden"),
+    [("2100-12", "Forrige måned", "Neste måned"), ("2000-01", "Neste måned", "Forrige måned")],
+)
+def test_calendar_offers_no_month_beyond_the_portals_years(client_as, coord_follo, network, month, shown, hidden):
+    html = client_as(coord_follo).get(reverse("activities:calendar"), {"maaned": month}).content.decode()
+    assert shown in html
+    assert hidden not in html
+
+
+def test_a_second_cancel_says_it_was_cancelled_already(client_as, coord_follo, follo_activity):
+    client = client_as(coord_follo)
+    url = reverse("activities:cancel", args=[follo_activity.pk])
+    first = client.post(url, {"reason": "Sykdom"}, follow=True)
+    second = client.post(url, {"reason": "Sykdom"}, follow=True)
+    assert "Aktiviteten «Mesterklasse fiolin» er avlyst." in first.content.decode()
+    assert "Aktiviteten var allerede avlyst." in second.content.decode()
+    assert AuditEntry.objects.filter(action="activity_cancel").count() == 1

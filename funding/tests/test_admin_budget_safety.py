@@ -612,3 +612,41 @@ def test_admin_booking_keeps_its_activity_when_changed(client, draft, leader):
     assert "activity" not in page.context["adminform"].form.fields
     client.post(url, {"activity": second.pk, "kind": "region_pool", "region": first.region.pk, "_save": "1"})
     assert list(ActivityBooking.objects.values_list("activity_id", flat=True)) == [first.pk]
+
+
+def test_admin_saving_a_line_keeps_notes_someone_else_saved(client, draft, leader, nmh_coordinator):
+    """The page carries the notes as drawn: a person who changed only a line neither sees a
+    conflict on the notes nor writes the old notes back."""
+    line = draft.lines.order_by("kind", "label").first()
+    stale = _change_data(draft, **{line.label: {"amount": "1234.00"}})
+    stale["initial-notes"] = ""  # the notes as drawn, before the other person wrote theirs
+    client.force_login(leader)
+    assert client.post(_change_url(draft), _change_data(draft, notes="Viktig notat")).status_code == 302
+
+    client.force_login(nmh_coordinator)
+    response = client.post(_change_url(draft), stale)
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    line.refresh_from_db()
+    assert (draft.notes, line.amount) == ("Viktig notat", Decimal("1234.00"))
+
+
+def test_admin_editing_a_line_someone_deleted_saves_nothing_and_draws_the_page_anew(
+    client, draft, leader, nmh_coordinator
+):
+    lines = list(draft.lines.order_by("kind", "label"))
+    gone, changed = lines[3], lines[5]
+    stale = _change_data(draft, **{changed.label: {"amount": "999.00"}})
+    budget_line_delete(line=gone, user=leader, expected_version=gone.version)
+    before = _state()
+
+    client.force_login(nmh_coordinator)
+    response = client.post(_change_url(draft), stale)
+
+    assert response.status_code == 302
+    assert response.url == _change_url(draft)
+    assert _messages(response) == [
+        "Noen andre har slettet en budsjettlinje siden du åpnet siden. Ingenting er lagret; siden viser budsjettet "
+        "slik det er nå."
+    ]
+    assert _state() == before

@@ -5,6 +5,9 @@
 (function () {
   "use strict";
 
+  // With JavaScript the menu folds on small screens (see .no-js in portal.css).
+  document.documentElement.classList.remove("no-js");
+
   function buttons(form) {
     return form.querySelectorAll('button[type="submit"], button:not([type]), input[type="submit"]');
   }

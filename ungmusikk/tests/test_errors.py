@@ -22,7 +22,7 @@ def test_unknown_address_is_a_norwegian_404_in_the_layout(client_as, coord_follo
     response = client_as(coord_follo).get("/finnes-ikke/")
     html = response.content.decode()
     assert response.status_code == 404
-    assert '<html lang="nb">' in html
+    assert '<html lang="nb" class="no-js">' in html
     assert "<title>Fant ikke siden – UngMusikk</title>" in html
     assert _menu(response) == ["Forside", "Skoler", "Aktiviteter"]
     assert 'href="/skoler/start/"' in html  # a link onward
@@ -64,7 +64,7 @@ def test_error_pages_in_english(client_as, rector_a):
     response = client.get("/finnes-ikke/", HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
     assert response.status_code == 404
-    assert '<html lang="en">' in html
+    assert '<html lang="en" class="no-js">' in html
     assert "<title>Page not found – UngMusikk</title>" in html
 
 
@@ -138,3 +138,15 @@ def test_menu_shows_the_admin_to_staff_only(client_as, daily_leader, coord_follo
     daily_leader.save()
     assert _menu(client_as(daily_leader).get(reverse("activities:list")))[-1] == "Administrasjon"
     assert "Administrasjon" not in _menu(client_as(coord_follo).get(reverse("activities:list")))
+
+
+@pytest.mark.parametrize(("method", "url", "logout_buttons"), [("get", "/logg-ut/", 2), ("put", "/oppsummeringer/", 1)])
+def test_a_link_to_a_buttons_address_gets_a_page_not_a_blank(client_as, daily_leader, method, url, logout_buttons):
+    """GET on a POST-only address: Django's 405 is empty and the browser drew its own page. On
+    the logout address the page offers the button (besides the menu's)."""
+    response = getattr(client_as(daily_leader), method)(url)
+    html = response.content.decode()
+    assert response.status_code == 405
+    assert "<title>Siden kan ikke åpnes slik – UngMusikk</title>" in html
+    assert html.count('action="/logg-ut/"') == logout_buttons
+    assert response["Allow"]
