@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from .params import FIRST_YEAR, LAST_YEAR, MAX_ID
 
 _ID = re.compile(r"[0-9]{1,19}")
+# A one-time form token as form_token_new makes it (URL-safe base64).
+TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 # Calendar dates of the network's geography reach back before the portal's years: the oldest
 # Norwegian municipalities date from 1838.
 FIRST_HISTORICAL_YEAR = 1800
@@ -217,7 +219,7 @@ class FormTokenField(forms.CharField):
 
     def validate(self, value):
         super().validate(value)
-        if value and not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", value):
+        if value and not TOKEN.fullmatch(value):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
 
     def run_validators(self, value):

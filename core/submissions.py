@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from django.db import IntegrityError, models, transaction
 
+from .forms import TOKEN
 from .models import SubmissionToken
 
 T = TypeVar("T", bound=models.Model)
@@ -27,7 +28,9 @@ def submission_check(*, token: str | None) -> None:
     """Raise AlreadySubmitted when a form with this token has been submitted before (check it
     first, so that a second submission leads to the first one's result instead of meeting
     the warnings the first one already answered)."""
-    earlier = SubmissionToken.objects.filter(token=token).first() if token else None
+    if not token or not TOKEN.fullmatch(token):  # not one of ours (FormTokenField refuses it too)
+        return
+    earlier = SubmissionToken.objects.filter(token=token).first()
     if earlier is not None:
         raise AlreadySubmitted(earlier)
 

@@ -229,7 +229,8 @@ class BudgetForm(forms.ModelForm):
             self.fields["loaded_version"].initial = self.instance.version
         # The notes as drawn go with the form: they count as changed when this person changed
         # them, not when someone else saved since (a save of a line alone keeps the notes).
-        self.fields["notes"].show_hidden_initial = True
+        if "notes" in self.fields:  # not on a submitted or approved budget's page (read-only)
+            self.fields["notes"].show_hidden_initial = True
 
     def clean(self):
         cleaned = super().clean()
