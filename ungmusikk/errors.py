@@ -4,8 +4,9 @@ down). Each says what happened in a sentence and links onward, in the visitor's 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template import loader
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -15,8 +16,9 @@ from core.http import NotFound
 
 
 def _page(request: HttpRequest, template: str, status: int, **context) -> HttpResponse:
-    response = TemplateResponse(request, template, context, status=status)
-    return response.render()
+    response = TemplateResponse(request, template, context, status=status).render()
+    response.portal_page = True
+    return response
 
 
 @requires_csrf_token
@@ -44,10 +46,14 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return _page(request, "403_csrf.html", 403)
 
 
-class MethodNotAllowedPage:
-    """Django answers a link to a button's address (logging out, a budget's "Vedta") with an
-    empty 405, and the browser shows its own English error page. This middleware puts the
-    portal's page in its place; nothing was done."""
+class ErrorPages:
+    """The portal's pages where Django would answer otherwise:
+
+    - a link to a button's address (logging out, a budget's "Vedta"): Django's 405 is empty
+      and the browser shows its own English error page;
+    - a page not found while DEBUG is on (the embedded default of `make run`, what a newcomer
+      sees first): Django's technical 404 page lists the URL patterns in English.
+    Nothing was done in either case."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -58,7 +64,13 @@ class MethodNotAllowedPage:
             page = _page(request, "405.html", 405, logout=request.path == reverse("logout"))
             page["Allow"] = response.get("Allow", "")
             return page
+        if response.status_code == 404 and settings.DEBUG and not getattr(response, "portal_page", False):
+            return page_not_found(request, getattr(request, "not_found", None))
         return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if isinstance(exception, Http404):
+            request.not_found = exception  # its message, for the page drawn above
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

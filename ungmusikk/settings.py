@@ -107,7 +107,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "ungmusikk.errors.MethodNotAllowedPage",
+    "ungmusikk.errors.ErrorPages",
 ]
 
 ROOT_URLCONF = "ungmusikk.urls"

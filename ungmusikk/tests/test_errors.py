@@ -150,3 +150,15 @@ def test_a_link_to_a_buttons_address_gets_a_page_not_a_blank(client_as, daily_le
     assert "<title>Siden kan ikke åpnes slik – UngMusikk</title>" in html
     assert html.count('action="/logg-ut/"') == logout_buttons
     assert response["Allow"]
+
+
+@pytest.mark.parametrize("url", ["/finnes-ikke/", "/skoler/skole-b/"])
+def test_with_debug_on_a_missing_page_is_still_the_portals(client_as, rector_a, network, settings, url):
+    """`make run` serves with DEBUG on: a newcomer must not meet Django's technical 404."""
+    settings.DEBUG = True
+    response = client_as(rector_a).get(url)
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "<title>Fant ikke siden – UngMusikk</title>" in html
+    assert "URLconf" not in html
+    assert ("Fant ikke skolen, eller du har ikke tilgang til tallene dens." in html) is (url != "/finnes-ikke/")
