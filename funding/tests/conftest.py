@@ -53,6 +53,22 @@ def funded(network):
     return network
 
 
+@pytest.fixture
+def draft(funded, leader):
+    """The 2020 budget as the daily leader drafts it from the funding formula."""
+    from funding.services import budget_draft
+
+    return budget_draft(year=2020, user=leader)
+
+
+@pytest.fixture
+def submitted(draft, leader):
+    """The 2020 draft laid before the steering group by the daily leader."""
+    from funding.services import budget_submit
+
+    return budget_submit(budget=draft, user=leader)
+
+
 def _staff(username, **role):
     """The budget is kept in the admin: its people have staff accounts."""
     return make_persona(username, is_staff=True, **role)

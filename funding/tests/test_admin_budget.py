@@ -25,16 +25,6 @@ def _state(budget):
     return budget.status, list(budget.lines.order_by("pk").values_list("amount", flat=True)), AuditEntry.objects.count()
 
 
-@pytest.fixture
-def draft(funded, leader):
-    return budget_draft(year=2020, user=leader)
-
-
-@pytest.fixture
-def submitted(draft, leader):
-    return budget_submit(budget=draft, user=leader)
-
-
 @pytest.mark.parametrize("who", PERSONAS)
 def test_admin_submit_matrix(client, draft, persona, who):
     user = persona(who)

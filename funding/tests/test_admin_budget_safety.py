@@ -16,12 +16,10 @@ from funding.models import Budget, BudgetLine
 from funding.selectors import municipality_list_paying
 from funding.services import (
     budget_allocate,
-    budget_draft,
     budget_line_delete,
     budget_line_set,
     budget_rebalance,
     budget_revise,
-    budget_submit,
 )
 from governance.models import AuditEntry
 
@@ -32,16 +30,6 @@ CONFLICT = (
     "Noen andre har endret linjen mens du redigerte. Nå er den lagret som «%s», %s kr. "
     "Det du skrev, står her fortsatt: lagre igjen for å erstatte det lagrede."
 )
-
-
-@pytest.fixture
-def draft(funded, leader):
-    return budget_draft(year=2020, user=leader)
-
-
-@pytest.fixture
-def submitted(draft, leader):
-    return budget_submit(budget=draft, user=leader)
 
 
 def _state():
