@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import IdChoiceField
+from core.periods import school_year_bounds, school_year_label, school_year_of
 from governance.models import CooperationArea
-from schools.models import Region, School, school_year_bounds, school_year_label, school_year_of
+from schools.models import Region, School
 
 from .models import Activity, Venue
 

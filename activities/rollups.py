@@ -24,8 +24,9 @@ from django.db.models import Case, Count, F, Sum, Value, When
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
+from core.periods import school_year_bounds, school_year_of, term_expression
 from governance.selectors import portal_settings_get
-from schools.models import Enrolment, school_year_bounds, school_year_of
+from schools.models import Enrolment
 
 from .models import (
     Activity,
@@ -152,13 +153,6 @@ def rollup_mark_activity_dirty(*, activity_ids: Iterable[int]) -> None:
 # --- The enrolment rollup -------------------------------------------------------------------
 
 
-def _term() -> Case:
-    """Autumn is August–December, spring January–July (Oslo time)."""
-    return Case(
-        When(month__gte=8, then=Value(PupilLoadRollup.Term.AUTUMN)),
-        default=Value(PupilLoadRollup.Term.SPRING),
-        output_field=models.CharField(),
-    )
 
 
 def _only(figures: list[str], column: str) -> list[str]:
@@ -222,7 +216,7 @@ def _stage_links(year: int, schools: set[int] | None, until: datetime) -> None:
             kind=F("participation__activity__kind"),
             month=ExtractMonth("participation__activity__starts_at"),
         )
-        .annotate(term=_term())
+        .annotate(term=term_expression())
         .values_list("pupil_id", "school", "activity", "kind", "month", "term")
     )
     sql, params = select.query.sql_with_params()

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from core.periods import OSLO, term_bounds, term_label
 from governance.models import AuditEntry
 from governance.selectors import (
     UserLike,
@@ -20,7 +20,7 @@ from governance.selectors import (
     user_has_any_role,
     user_is_central_staff,
 )
-from schools.models import OSLO, SCHOOL_YEAR_START_MONTH, Membership, Pupil, Region, School, term_bounds
+from schools.models import Membership, Pupil, Region, School
 
 from .models import Activity, Participation, RollupRun
 
@@ -125,12 +125,6 @@ def activity_counted_q(prefix: str = "", *, until: datetime | None = None) -> Q:
     rule; `prefix` reaches the activity from another model ("activity__")."""
     until = until or timezone.now()
     return ~Q(**{f"{prefix}status": Activity.Status.CANCELLED}) & Q(**{f"{prefix}starts_at__lt": until})
-
-
-def term_label(day: date) -> str:
-    if day.month >= SCHOOL_YEAR_START_MONTH:
-        return _("høst %(year)s") % {"year": day.year}
-    return _("vår %(year)s") % {"year": day.year}
 
 
 def pupil_load_threshold() -> int:

@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.concurrency import version_check
+from core.periods import school_year_of
+from core.services import validated_save
 from governance.models import CooperationArea
 from governance.services import actor_of, audit_record
-from schools.models import Enrolment, Membership, Pupil, Region, School, school_year_of
-from schools.services import validated_save
+from schools.models import Enrolment, Membership, Pupil, Region, School
 
 from .models import Activity, ActivityCost, Participation, Venue
 

@@ -6,7 +6,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.dispatch import receiver
 from django.utils import timezone
 
-from schools.models import Enrolment, school_year_of
+from core.periods import school_year_of
+from schools.models import Enrolment
 
 from .models import Activity, Participation
 from .rollups import rollup_mark_activity_dirty, rollup_mark_dirty

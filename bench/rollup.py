@@ -34,7 +34,7 @@ from django.utils import timezone  # noqa: E402
 
 from activities.models import Activity, Participation, RollupRun  # noqa: E402
 from activities.rollups import rollup_enrolment, rollup_mark_dirty, school_years_with_data  # noqa: E402
-from schools.models import school_year_of  # noqa: E402
+from core.periods import school_year_of  # noqa: E402
 
 # The same aggregation as the rollup computes, as one hand-written read-only statement: each
 # pupil's load per term, then per school × area × kind × month the activities, participations,

@@ -13,8 +13,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.periods import Period, period_constraint
 from governance.models import CooperationArea, Partner
-from schools.models import County, Municipality, Period, Region, School, period_constraint
+from schools.models import County, Municipality, Region, School
 
 NOK = {"max_digits": 14, "decimal_places": 2}
 NOT_NEGATIVE = [MinValueValidator(Decimal("0"))]

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from activities.models import Activity, ActivityCost, Participation, RollupRun
 from activities.rollups import run_rollup
-from schools.models import calendar_year_bounds
+from core.periods import calendar_year_bounds
 
 from .models import ActivityBooking, Budget, BudgetLine, BudgetRollup, MunicipalContribution, SchoolMoneyRollup
 from .selectors import budget_in_force

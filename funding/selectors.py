@@ -14,8 +14,9 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from activities.models import Activity
+from core.periods import calendar_year_bounds
 from governance.models import AuditEntry, CooperationArea
-from schools.models import Enrolment, Membership, Municipality, Region, School, calendar_year_bounds
+from schools.models import Enrolment, Membership, Municipality, Region, School
 from schools.selectors import population_of, school_list_participating
 
 from .models import ActivityBooking, Budget, BudgetAssumptions, BudgetLine, ContributionTier, MunicipalContribution

@@ -17,10 +17,10 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from core.concurrency import version_check
+from core.services import validated_save
 from governance.models import CooperationArea, Partner
 from governance.services import actor_of, audit_record
 from schools.models import County, Municipality, Region, School
-from schools.services import validated_save
 
 from .models import (
     ActivityBooking,

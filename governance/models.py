@@ -16,7 +16,8 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from schools.models import County, Municipality, Period, Region, School, period_constraint
+from core.periods import Period, period_constraint
+from schools.models import County, Municipality, Region, School
 
 
 class CooperationArea(models.Model):

@@ -9,8 +9,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
+from core.services import validated_save
 from schools.models import Region, School
-from schools.services import validated_save
 
 from .models import Agreement, AuditEntry, Body, CooperationArea, Partner, Role
 

@@ -7,55 +7,13 @@ schools attended) and never a national identity number or an address.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-
-class PeriodQuerySet(models.QuerySet):
-    def valid_on(self, day: date) -> PeriodQuerySet:
-        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day)
-
-    def valid_on_year_end(self, year: int) -> PeriodQuerySet:
-        return self.valid_on(date(year, 12, 31))
-
-
-class Period(models.Model):
-    """A validity period: from `valid_from` to `valid_to`, both days included; open-ended
-    when `valid_to` is empty."""
-
-    valid_from = models.DateField(_("gyldig fra"))
-    valid_to = models.DateField(_("gyldig til"), null=True, blank=True, help_text=_("Tom betyr fortsatt gyldig."))
-
-    objects = PeriodQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def clean(self) -> None:
-        super().clean()
-        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
-            raise ValidationError({"valid_to": _("Sluttdatoen kan ikke være før startdatoen.")})
-
-    def overlaps(self, other: Period) -> bool:
-        far = date.max
-        return self.valid_from <= (other.valid_to or far) and other.valid_from <= (self.valid_to or far)
-
-    def is_valid_on(self, day: date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
-
-
-def period_constraint(name: str) -> models.CheckConstraint:
-    return models.CheckConstraint(
-        condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-        name=name,
-        violation_error_message=_("Sluttdatoen kan ikke være før startdatoen."),
-    )
+from core.periods import Period, period_constraint, school_year_label
 
 
 class County(Period):
@@ -252,42 +210,6 @@ class Membership(Period):
                         % {"other": other}
                     }
                 )
-
-
-def school_year_label(start_year: int) -> str:
-    """2019 -> '2019/20' (a school year starts in August)."""
-    return f"{start_year}/{(start_year + 1) % 100:02d}"
-
-
-# The network's calendar: a school year runs August to July; a term is autumn (August–December)
-# or spring (January–July). Bounds are [start, end) in Oslo time, the time the portal shows.
-OSLO = ZoneInfo("Europe/Oslo")
-SCHOOL_YEAR_START_MONTH = 8
-
-
-def school_year_of(day: date) -> int:
-    """The start year of the school year a day belongs to (August to July)."""
-    return day.year if day.month >= SCHOOL_YEAR_START_MONTH else day.year - 1
-
-
-def school_year_bounds(school_year: int) -> tuple[datetime, datetime]:
-    """1 August to the next 1 August, Oslo time."""
-    return (
-        datetime(school_year, SCHOOL_YEAR_START_MONTH, 1, tzinfo=OSLO),
-        datetime(school_year + 1, SCHOOL_YEAR_START_MONTH, 1, tzinfo=OSLO),
-    )
-
-
-def calendar_year_bounds(year: int) -> tuple[datetime, datetime]:
-    """1 January to the next 1 January, Oslo time (budget years are calendar years)."""
-    return datetime(year, 1, 1, tzinfo=OSLO), datetime(year + 1, 1, 1, tzinfo=OSLO)
-
-
-def term_bounds(day: date) -> tuple[datetime, datetime]:
-    """The term a day belongs to: autumn August–December, spring January–July."""
-    if day.month >= SCHOOL_YEAR_START_MONTH:
-        return datetime(day.year, SCHOOL_YEAR_START_MONTH, 1, tzinfo=OSLO), datetime(day.year + 1, 1, 1, tzinfo=OSLO)
-    return datetime(day.year, 1, 1, tzinfo=OSLO), datetime(day.year, SCHOOL_YEAR_START_MONTH, 1, tzinfo=OSLO)
 
 
 class Enrolment(models.Model):

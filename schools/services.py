@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.services import validated_save
+
 from .models import (
     County,
     CountyMembership,
@@ -22,16 +24,6 @@ from .models import (
     Region,
     School,
 )
-
-
-def validated_save(instance, **fields):
-    """Set fields, validate the whole instance (full_clean) and save it: every service in the
-    project saves through this, so nothing invalid reaches the database."""
-    for name, value in fields.items():
-        setattr(instance, name, value)
-    instance.full_clean()
-    instance.save()
-    return instance
 
 
 @transaction.atomic

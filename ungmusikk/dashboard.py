@@ -33,7 +33,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -50,6 +50,17 @@ from activities.models import (
     SchoolYearRollup,
 )
 from activities.selectors import activity_counted_q, rollup_last_success_by_kind
+from core.periods import (
+    OSLO,
+    SCHOOL_YEAR_MONTHS,
+    calendar_year_bounds,
+    school_year_bounds,
+    school_year_expression,
+    school_year_label,
+    school_year_month,
+    school_year_of,
+    term_expression,
+)
 from funding.models import BudgetLine, MunicipalContribution, SchoolMoneyRollup
 from funding.selectors import budget_list_approved
 from governance.models import PortalSetting, Role
@@ -59,17 +70,7 @@ from governance.selectors import (
     user_is_central_staff,
     user_is_steering_member,
 )
-from schools.models import (
-    OSLO,
-    Enrolment,
-    Membership,
-    Pupil,
-    School,
-    calendar_year_bounds,
-    school_year_bounds,
-    school_year_label,
-    school_year_of,
-)
+from schools.models import Enrolment, Membership, Pupil, School
 
 NamedPupil = Participation.named_pupils.through
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -116,9 +117,6 @@ def figures_as_of() -> FiguresAsOf:
 # --- Periods -----------------------------------------------------------------------------------
 
 
-def school_year_expression(starts_at: str):
-    """The start year of the school year of a datetime column (August to July), in SQL."""
-    return ExtractYear(starts_at) - Case(When(**{f"{starts_at}__month__lt": 8}, then=Value(1)), default=Value(0))
 
 
 def default_money_year(school_year: int, *, today: date | None = None) -> int:
@@ -163,7 +161,7 @@ def school_participation_by_month_and_kind(*, school: School, rolled: bool = Fal
         return sorted(
             (
                 {
-                    "month": date(cell.school_year + (cell.month < 8), cell.month, 1),
+                    "month": school_year_month(cell.school_year, cell.month),
                     "kind": cell.kind,
                     "activities": cell.activities,
                     "pupils": cell.pupils,
@@ -328,10 +326,7 @@ def school_pupil_load(*, school: School, school_year: int, threshold: int, rolle
                 participation__activity__starts_at__lt=end,
             )
             .annotate(
-                term=Case(
-                    When(participation__activity__starts_at__month__gte=8, then=Value("autumn")),
-                    default=Value("spring"),
-                )
+                term=term_expression("participation__activity__starts_at")
             )
             .values("term", "pupil_id", "pupil__first_name", "pupil__last_name", "pupil__main_instrument")
             .annotate(activities=Count("participation__activity", distinct=True))
@@ -698,7 +693,7 @@ MONTH_NAMES = [
 
 def participation_by_month(*, month_kind_rows: list[dict], school_year: int) -> list[dict]:
     """The twelve months of a school year, August first, zeros included."""
-    months = [date(school_year + (m < 8), m, 1) for m in (8, 9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7)]
+    months = [school_year_month(school_year, m) for m in SCHOOL_YEAR_MONTHS]
     cells: dict[date, ParticipationCell] = defaultdict(ParticipationCell)
     for row in month_kind_rows:
         cells[row["month"]].add(row["activities"], row["pupils"], row["teachers"])

@@ -22,13 +22,14 @@ from activities.models import Participation
 from activities.selectors import activity_counted_q
 from core.http import NotFound
 from core.params import year_param
+from core.periods import school_year_label, school_year_of
 from governance.selectors import (
     school_list_led_by,
     school_list_visible_to,
     user_is_central_staff,
     user_is_steering_member,
 )
-from schools.models import School, school_year_label, school_year_of
+from schools.models import School
 
 from . import dashboard as figures
 from .dashboard_exports import (

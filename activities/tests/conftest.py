@@ -2,15 +2,13 @@
 participations, and a pupil at school A."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from activities.tests.factories import ActivityFactory, ParticipationFactory
+from core.periods import OSLO
 from governance.models import CooperationArea
 from schools.tests.factories import EnrolmentFactory, PupilFactory
-
-OSLO = ZoneInfo("Europe/Oslo")
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 
 from activities.models import Activity
-from activities.tests.conftest import OSLO
 from activities.tests.factories import ActivityFactory
+from core.periods import OSLO
 from schools.tests.factories import EnrolmentFactory, PupilFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

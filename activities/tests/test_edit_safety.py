@@ -12,10 +12,10 @@ from django.urls import reverse
 
 from activities import services
 from activities.models import Activity, Participation
-from activities.tests.conftest import OSLO
 from activities.tests.helpers import form_data
 from core.forms import form_token_new
 from core.models import SubmissionToken
+from core.periods import OSLO
 from governance.models import AuditEntry
 
 

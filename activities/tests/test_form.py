@@ -12,9 +12,9 @@ from django.urls import reverse
 from activities import services
 from activities.models import Activity, ActivityCost, Participation
 from activities.services import ParticipationData
-from activities.tests.conftest import OSLO
 from activities.tests.factories import ActivityFactory, ParticipationFactory
 from activities.tests.helpers import form_data
+from core.periods import OSLO
 from governance.models import AuditEntry, PortalSetting
 from schools.models import Membership
 from schools.tests.factories import PupilFactory, SchoolFactory

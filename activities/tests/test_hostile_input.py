@@ -23,9 +23,9 @@ from hypothesis import strategies as st
 
 from activities.imports import SIGNING_SALT
 from activities.models import Activity, ActivityCost, Participation
-from activities.tests.conftest import OSLO
 from activities.tests.factories import ActivityFactory
 from core.models import SubmissionToken
+from core.periods import OSLO
 from core.tests.hostile import (
     LONG,
     MISSING,

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from activities.tests.conftest import OSLO
 from activities.tests.factories import ActivityFactory, ParticipationFactory
+from core.periods import OSLO
 from schools.tests.factories import PupilFactory
 
 

@@ -3,7 +3,8 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from schools.models import Membership, MunicipalityPopulation, school_year_label, school_year_of
+from core.periods import school_year_label, school_year_of
+from schools.models import Membership, MunicipalityPopulation
 from schools.selectors import membership_status_on, population_history, population_of
 from schools.services import membership_set, municipality_merge, municipality_population_set
 from schools.tests.factories import MunicipalityFactory, PopulationFactory, SchoolFactory
