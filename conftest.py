@@ -33,8 +33,7 @@ REFERENCE_DATA = [
     ("governance.migrations.0002_cooperation_areas", "load_areas"),
     ("governance.migrations.0003_portal_settings", "create_settings"),
     ("funding.migrations.0002_contribution_tiers", "load_tiers"),
-    ("activities.migrations.0003_nightly_rollup_schedule", "create_schedule"),
-    ("funding.migrations.0005_nightly_budget_rollup_schedule", "create_schedule"),
+    ("core.schedules", "periodic_jobs_create"),
 ]
 
 

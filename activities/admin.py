@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from core.admin import PortalModelAdmin, PortalTabularInline, ReadOnlyAdminMixin
 
-from .models import Activity, ActivityCost, Participation, RollupRun, Venue
+from .models import Activity, ActivityCost, Participation, Venue
 
 
 @admin.register(Venue)
@@ -58,13 +58,3 @@ class ActivityCostAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     search_fields = ["activity__title", "description"]
     autocomplete_fields = ["activity"]
     list_select_related = ["activity"]
-
-
-@admin.register(RollupRun)
-class RollupRunAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
-    """The nightly rollups' record: read-only (the runs write it)."""
-
-    list_display = ["started_at", "kind", "mode", "year", "status", "rows_written", "finished_at", "error"]
-    list_filter = ["kind", "status", "mode"]
-    search_fields = ["error", "task_id"]
-    date_hierarchy = "started_at"

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.models import RollupRun
 from governance.models import CooperationArea
 from schools.models import Municipality, Pupil, Region, School
 
@@ -195,45 +196,6 @@ class ActivityCost(models.Model):
 
 
 # --- Nightly summaries (rebuilt by activities/rollups.py; read by the dashboards) -----------
-
-
-class RollupRun(models.Model):
-    """One run of a nightly rollup (enrolment here, budget in funding): what it did, how it
-    ended. A run that found another run of its kind in progress is recorded as skipped."""
-
-    class Kind(models.TextChoices):
-        ENROLMENT = "enrolment", _("Deltakelse og elevtall")
-        BUDGET = "budget", _("Budsjett og regnskap")
-
-    class Mode(models.TextChoices):
-        FULL = "full", _("Full")
-        INCREMENTAL = "incremental", _("Inkrementell")
-
-    class Status(models.TextChoices):
-        RUNNING = "running", _("Kjører")
-        SUCCEEDED = "succeeded", _("Fullført")
-        SKIPPED = "skipped", _("Hoppet over")
-        FAILED = "failed", _("Feilet")
-
-    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
-    mode = models.CharField(_("modus"), max_length=20, choices=Mode.choices, default=Mode.FULL)
-    year = models.PositiveSmallIntegerField(_("år"), null=True, blank=True, help_text=_("Tom betyr alle år."))
-    started_at = models.DateTimeField(_("startet"))
-    finished_at = models.DateTimeField(_("ferdig"), null=True, blank=True)
-    rows_written = models.PositiveIntegerField(_("rader skrevet"), default=0)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RUNNING)
-    error = models.TextField(_("feil"), blank=True)
-    task_id = models.CharField(_("oppgave-id"), max_length=100, blank=True)
-
-    class Meta:
-        verbose_name = _("oppsummeringskjøring")
-        verbose_name_plural = _("oppsummeringskjøringer")
-        ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["kind", "status", "-started_at"], name="rollup_run_latest_idx")]
-
-    def __str__(self) -> str:
-        year = self.year or ""
-        return f"{self.get_kind_display()} {year} {self.started_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
 
 
 class RollupDirty(models.Model):

@@ -11,20 +11,19 @@ recorded as skipped), and is recorded as a RollupRun.
 from __future__ import annotations
 
 import logging
-import time
-import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import datetime
 
-from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import connection, models
 from django.db.models import Case, Count, F, Sum, Value, When
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
+from core.models import RollupRun
 from core.periods import school_year_bounds, school_year_of, term_expression
+from core.rollups import execute, run_rollup, upsert_from_select
+from core.schedules import ENROLMENT
 from governance.selectors import portal_settings_get
 from schools.models import Enrolment
 
@@ -35,96 +34,12 @@ from .models import (
     ParticipationMonthRollup,
     PupilLoadRollup,
     RollupDirty,
-    RollupRun,
     SchoolYearRollup,
 )
 from .selectors import activity_counted_q
 
 logger = logging.getLogger(__name__)
-# First argument of pg_try_advisory_xact_lock(int, int): this project's lock namespace.
-LOCK_NAMESPACE = 0x554D  # "UM"
 NamedLink = Participation.named_pupils.through
-
-
-# --- Shared machinery (the budget rollup in funding uses it too) ---------------------------------
-
-
-@contextmanager
-def rollup_lock(kind: str):
-    """Yield True when this transaction holds the rollup lock of `kind`, False when another
-    run holds it. On PostgreSQL a transaction-level advisory lock, released at commit,
-    rollback, or when the holder's connection dies (a killed worker). SQLite, the embedded
-    single-process default, serializes writers itself."""
-    if connection.vendor != "postgresql":
-        yield True
-        return
-    key = zlib.crc32(kind.encode()) & 0x7FFFFFFF
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, key])
-        yield bool(cursor.fetchone()[0])
-
-
-def upsert_from_select(
-    model: type[models.Model], queryset: models.QuerySet, *, columns: list[str], conflict: list[str], update: list[str]
-) -> int:
-    """INSERT INTO model's table (columns) SELECT … (the queryset, whose values_list names the
-    same columns in the same order) ON CONFLICT (conflict) DO UPDATE SET update = excluded."""
-    # Every name here is a model field's column; the values travel as parameters.
-    qn = connection.ops.quote_name
-    sql, params = queryset.query.sql_with_params()
-    statement = (
-        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
-        f"SELECT * FROM ({sql}) AS src WHERE true "
-        f"ON CONFLICT ({', '.join(qn(c) for c in conflict)}) "
-        f"DO UPDATE SET {', '.join(f'{qn(c)} = excluded.{qn(c)}' for c in update)}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return max(cursor.rowcount, 0)
-
-
-def run_rollup(
-    *, kind: str, year: int | None, incremental: bool, task_id: str, work: Callable[[RollupRun], int]
-) -> RollupRun:
-    """Record a run, take the lock, do the work in one transaction, record how it ended."""
-    run = RollupRun.objects.create(
-        kind=kind,
-        mode=RollupRun.Mode.INCREMENTAL if incremental else RollupRun.Mode.FULL,
-        year=year,
-        started_at=timezone.now(),
-        task_id=task_id or "",
-    )
-    started = time.monotonic()
-    try:
-        with transaction.atomic(), rollup_lock(kind) as locked:
-            if not locked:
-                run.status, run.error = RollupRun.Status.SKIPPED, "En annen kjøring av samme type pågår."
-            else:
-                if connection.vendor == "postgresql":
-                    # The distinct counts sort millions of rows: let them sort in memory.
-                    _execute("SELECT set_config('work_mem', %s, true)", [settings.ROLLUP_WORK_MEM])
-                # Runs still marked running hold no lock: their worker died. Say so.
-                RollupRun.objects.filter(kind=kind, status=RollupRun.Status.RUNNING).exclude(pk=run.pk).update(
-                    status=RollupRun.Status.FAILED,
-                    error="Avbrutt: arbeideren stoppet under kjøringen.",
-                    finished_at=timezone.now(),
-                )
-                run.rows_written = work(run)
-                pause = float(getattr(settings, "ROLLUP_FAULT_INJECTION_PAUSE", 0) or 0)
-                if pause:  # fault-injection tests kill the worker here, inside the transaction
-                    time.sleep(pause)
-                run.status = RollupRun.Status.SUCCEEDED
-    except Exception as exc:
-        run.status, run.error = RollupRun.Status.FAILED, f"{type(exc).__name__}: {exc}"[:4000]
-        run.finished_at = timezone.now()
-        run.save(update_fields=["status", "error", "finished_at"])
-        raise
-    run.finished_at = timezone.now()
-    run.save(update_fields=["status", "error", "rows_written", "finished_at"])
-    logger.info(
-        "rollup %s year=%s %s: %s rows in %.1f s", kind, year, run.status, run.rows_written, time.monotonic() - started
-    )
-    return run
 
 
 # --- Change tracking for the incremental mode ---------------------------------------------------
@@ -151,8 +66,6 @@ def rollup_mark_activity_dirty(*, activity_ids: Iterable[int]) -> None:
 
 
 # --- The enrolment rollup -------------------------------------------------------------------
-
-
 
 
 def _only(figures: list[str], column: str) -> list[str]:
@@ -191,12 +104,6 @@ LINKS_TABLE = "rollup_named_links"
 FIGURES = ["activities", "participations", "pupils", "teachers", "unique_pupils", "pupils_over_threshold"]
 
 
-def _execute(sql: str, params=()) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return max(cursor.rowcount, 0)
-
-
 def _stage_links(year: int, schools: set[int] | None, until: datetime) -> None:
     """One pass over the year's named-pupil links into a narrow temporary table (pupil,
     school, activity, kind, month, term); every pupil figure is then aggregated from it
@@ -220,10 +127,10 @@ def _stage_links(year: int, schools: set[int] | None, until: datetime) -> None:
         .values_list("pupil_id", "school", "activity", "kind", "month", "term")
     )
     sql, params = select.query.sql_with_params()
-    _execute(f"DROP TABLE IF EXISTS {LINKS_TABLE}")
-    _execute(f"CREATE TEMPORARY TABLE {LINKS_TABLE} AS {sql}", params)
+    execute(f"DROP TABLE IF EXISTS {LINKS_TABLE}")
+    execute(f"CREATE TEMPORARY TABLE {LINKS_TABLE} AS {sql}", params)
     if connection.vendor == "postgresql":
-        _execute(f"ANALYZE {LINKS_TABLE}")
+        execute(f"ANALYZE {LINKS_TABLE}")
 
 
 def _rollup_year(year: int, run: RollupRun, schools: set[int] | None) -> int:
@@ -240,7 +147,7 @@ def _rollup_year(year: int, run: RollupRun, schools: set[int] | None) -> int:
     written = 0
 
     # 1. Each named pupil's load per term, across all the pupil's schools.
-    written += _execute(
+    written += execute(
         f"""INSERT INTO {qn(PupilLoadRollup._meta.db_table)} (school_year, term, pupil_id, activities, run_id)
         SELECT %s, l.term, l.pupil_id, COUNT(DISTINCT l.activity), %s FROM {LINKS_TABLE} l
         WHERE true GROUP BY l.pupil_id, l.term
@@ -280,7 +187,7 @@ def _rollup_year(year: int, run: RollupRun, schools: set[int] | None) -> int:
     heavy = f"""LEFT JOIN {qn(PupilLoadRollup._meta.db_table)} h ON h.school_year = %s AND h.pupil_id = l.pupil_id
         AND h.term = l.term AND h.activities >= %s"""
     area_table = qn(Activity.cooperation_areas.through._meta.db_table)
-    _execute(
+    execute(
         f"""INSERT INTO {qn(EnrolmentRollup._meta.db_table)} ({", ".join(columns)}, {", ".join(FIGURES)}, run_id)
         SELECT %s, l.school, aa.cooperationarea_id, l.kind, l.month, 0, 0, 0, 0, COUNT(DISTINCT l.pupil_id),
                COUNT(DISTINCT CASE WHEN h.pupil_id IS NOT NULL THEN l.pupil_id END), %s
@@ -343,7 +250,7 @@ def _rollup_year(year: int, run: RollupRun, schools: set[int] | None) -> int:
         conflict=year_columns,
         update=["activities", "participations", "pupils", "teachers", "run_id"],
     )
-    _execute(
+    execute(
         f"""INSERT INTO {qn(SchoolYearRollup._meta.db_table)} (school_year, school_id, {", ".join(FIGURES)}, run_id)
         SELECT %s, l.school, 0, 0, 0, 0, COUNT(DISTINCT l.pupil_id),
                COUNT(DISTINCT CASE WHEN h.pupil_id IS NOT NULL THEN l.pupil_id END), %s
@@ -353,7 +260,7 @@ def _rollup_year(year: int, run: RollupRun, schools: set[int] | None) -> int:
             pupils_over_threshold = excluded.pupils_over_threshold""",
         [year, run.pk, year, threshold],
     )
-    _execute(f"DROP TABLE IF EXISTS {LINKS_TABLE}")
+    execute(f"DROP TABLE IF EXISTS {LINKS_TABLE}")
     SchoolYearRollup.objects.filter(school_year=year, run=run).update(
         share_taking_part=Case(
             When(
@@ -420,4 +327,4 @@ def rollup_enrolment(*, year: int | None = None, incremental: bool = False, task
             RollupDirty.objects.filter(marked_at__lte=run.started_at, school_year=year).delete()
         return sum(_rollup_year(y, run, None) for y in years)
 
-    return run_rollup(kind=RollupRun.Kind.ENROLMENT, year=year, incremental=incremental, task_id=task_id, work=work)
+    return run_rollup(kind=ENROLMENT, year=year, incremental=incremental, task_id=task_id, work=work)

@@ -42,6 +42,7 @@ from .forms import (
     IdMultipleChoiceField,
     is_valid_key,
 )
+from .models import RollupRun
 
 logger = logging.getLogger(__name__)
 
@@ -209,3 +210,13 @@ adopt(
     admin.site,
     [get_user_model(), Group, PeriodicTask, ClockedSchedule, CrontabSchedule, SolarSchedule, IntervalSchedule],
 )
+
+
+@admin.register(RollupRun)
+class RollupRunAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
+    """The nightly rollups' record: read-only (the runs write it)."""
+
+    list_display = ["started_at", "kind", "mode", "year", "status", "rows_written", "finished_at", "error"]
+    list_filter = ["kind", "status", "mode"]
+    search_fields = ["error", "task_id"]
+    date_hierarchy = "started_at"

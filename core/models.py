@@ -1,10 +1,13 @@
-"""The ground floor's one table: the one-time tokens of forms that create something."""
+"""The ground floor's tables: the one-time tokens of forms that create something, and the
+record of the nightly rollups' runs."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .schedules import ROLLUP_KINDS
 
 
 class SubmissionToken(models.Model):
@@ -33,3 +36,40 @@ class SubmissionToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_type} {self.object_id}"
+
+
+class RollupRun(models.Model):
+    """One run of a nightly rollup (the kinds are declared in core/schedules.py): what it did,
+    how it ended. A run that found another run of its kind in progress is recorded as skipped."""
+
+    class Mode(models.TextChoices):
+        FULL = "full", _("Full")
+        INCREMENTAL = "incremental", _("Inkrementell")
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Kjører")
+        SUCCEEDED = "succeeded", _("Fullført")
+        SKIPPED = "skipped", _("Hoppet over")
+        FAILED = "failed", _("Feilet")
+
+    kind = models.CharField(_("type"), max_length=20, choices=ROLLUP_KINDS)
+    mode = models.CharField(_("modus"), max_length=20, choices=Mode.choices, default=Mode.FULL)
+    year = models.PositiveSmallIntegerField(_("år"), null=True, blank=True, help_text=_("Tom betyr alle år."))
+    started_at = models.DateTimeField(_("startet"))
+    finished_at = models.DateTimeField(_("ferdig"), null=True, blank=True)
+    rows_written = models.PositiveIntegerField(_("rader skrevet"), default=0)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RUNNING)
+    error = models.TextField(_("feil"), blank=True)
+    task_id = models.CharField(_("oppgave-id"), max_length=100, blank=True)
+
+    class Meta:
+        # The table it has had since the rollups lived in activities.
+        db_table = "activities_rolluprun"
+        verbose_name = _("oppsummeringskjøring")
+        verbose_name_plural = _("oppsummeringskjøringer")
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["kind", "status", "-started_at"], name="rollup_run_latest_idx")]
+
+    def __str__(self) -> str:
+        year = self.year or ""
+        return f"{self.get_kind_display()} {year} {self.started_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"

@@ -560,7 +560,7 @@ class BudgetRollup(models.Model):
     spent = models.DecimalField(_("forbrukt"), **NOK)
     invoiced = models.DecimalField(_("fakturert"), **NOK)
     paid = models.DecimalField(_("betalt"), **NOK)
-    run = models.ForeignKey("activities.RollupRun", on_delete=models.SET_NULL, null=True, related_name="+")
+    run = models.ForeignKey("core.RollupRun", on_delete=models.SET_NULL, null=True, related_name="+")
 
     class Meta:
         verbose_name = _("budsjett (oppsummert)")
@@ -589,7 +589,7 @@ class SchoolMoneyRollup(models.Model):
     year = models.PositiveSmallIntegerField(_("år"))
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("skole"))
     activity_value = models.DecimalField(_("verdi av aktiviteter"), max_digits=18, decimal_places=6)
-    run = models.ForeignKey("activities.RollupRun", on_delete=models.SET_NULL, null=True, related_name="+")
+    run = models.ForeignKey("core.RollupRun", on_delete=models.SET_NULL, null=True, related_name="+")
 
     class Meta:
         verbose_name = _("skolens utbytte (oppsummert)")

@@ -2,7 +2,7 @@
 what was budgeted, committed (planned activities' costs), spent (held activities' costs), and
 the municipal contributions invoiced and paid. Computed by one set-based statement per year,
 upserted on (year, key) in the same transaction that removes the year's stale rows, under the
-rollup lock, and recorded as a RollupRun (see activities/rollups.py, whose machinery it uses).
+rollup lock, and recorded as a RollupRun (core/rollups.py).
 
 The booking rule is the budget page's (funding.selectors.budget_vs_actual): an activity's
 costs go where its ActivityBooking says, else on its host school's allocation when it is a
@@ -17,9 +17,11 @@ from django.db import connection
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from activities.models import Activity, ActivityCost, Participation, RollupRun
-from activities.rollups import run_rollup
+from activities.models import Activity, ActivityCost, Participation
+from core.models import RollupRun
 from core.periods import calendar_year_bounds
+from core.rollups import run_rollup
+from core.schedules import BUDGET
 
 from .models import ActivityBooking, Budget, BudgetLine, BudgetRollup, MunicipalContribution, SchoolMoneyRollup
 from .selectors import budget_in_force
@@ -183,9 +185,7 @@ def rollup_budget(*, year: int | None = None, incremental: bool = False, task_id
         years = [year] if year is not None else budget_years_with_data()
         if incremental and year is None:
             last = (
-                RollupRun.objects.filter(kind=RollupRun.Kind.BUDGET, status=RollupRun.Status.SUCCEEDED)
-                .order_by("-started_at")
-                .first()
+                RollupRun.objects.filter(kind=BUDGET, status=RollupRun.Status.SUCCEEDED).order_by("-started_at").first()
             )
             if last is not None:
                 changed = Activity.objects.filter(updated_at__gte=last.started_at).dates("starts_at", "year")
@@ -195,4 +195,4 @@ def rollup_budget(*, year: int | None = None, incremental: bool = False, task_id
             SchoolMoneyRollup.objects.exclude(year__in=years).delete()
         return sum(_rollup_year(y, run) for y in years)
 
-    return run_rollup(kind=RollupRun.Kind.BUDGET, year=year, incremental=incremental, task_id=task_id, work=work)
+    return run_rollup(kind=BUDGET, year=year, incremental=incremental, task_id=task_id, work=work)

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from activities.tasks import ROLLUP_TASK_OPTIONS
+from core.rollups import ROLLUP_TASK_OPTIONS
 
 from .rollups import rollup_budget
 

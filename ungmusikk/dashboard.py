@@ -46,7 +46,6 @@ from activities.models import (
     Participation,
     ParticipationMonthRollup,
     PupilLoadRollup,
-    RollupRun,
     SchoolYearRollup,
 )
 from activities.selectors import activity_counted_q, rollup_last_success_by_kind
@@ -61,6 +60,7 @@ from core.periods import (
     school_year_of,
     term_expression,
 )
+from core.schedules import BUDGET, ENROLMENT
 from funding.models import BudgetLine, MunicipalContribution, SchoolMoneyRollup
 from funding.selectors import budget_list_approved
 from governance.models import PortalSetting, Role
@@ -105,18 +105,16 @@ def figures_as_of() -> FiguresAsOf:
     successful enrolment run, or the live computation when no rollup has run yet (and the
     money's live value of activities until the budget rollup has run). One query."""
     finished = rollup_last_success_by_kind()
-    money_live = RollupRun.Kind.BUDGET not in finished
-    if RollupRun.Kind.ENROLMENT not in finished:
+    money_live = BUDGET not in finished
+    if ENROLMENT not in finished:
         label = _("Levende tall (ingen nattlig oppsummering er kjørt ennå)")
         return FiguresAsOf(live=True, label=label, money_live=money_live)
-    at = timezone.localtime(finished[RollupRun.Kind.ENROLMENT], OSLO)
+    at = timezone.localtime(finished[ENROLMENT], OSLO)
     label = _("Tall per %(when)s") % {"when": at.strftime("%d.%m.%Y %H:%M")}
     return FiguresAsOf(live=False, label=label, at=at, money_live=money_live)
 
 
 # --- Periods -----------------------------------------------------------------------------------
-
-
 
 
 def default_money_year(school_year: int, *, today: date | None = None) -> int:
@@ -325,9 +323,7 @@ def school_pupil_load(*, school: School, school_year: int, threshold: int, rolle
                 participation__activity__starts_at__gte=start,
                 participation__activity__starts_at__lt=end,
             )
-            .annotate(
-                term=term_expression("participation__activity__starts_at")
-            )
+            .annotate(term=term_expression("participation__activity__starts_at"))
             .values("term", "pupil_id", "pupil__first_name", "pupil__last_name", "pupil__main_instrument")
             .annotate(activities=Count("participation__activity", distinct=True))
             .order_by(*order)

@@ -9,8 +9,8 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from activities.models import RollupRun
 from activities.selectors import coordinator_overview, rollup_last_success_by_kind, rollup_run_list
+from core.schedules import ROLLUP_KINDS
 from governance.selectors import role_list_current_for_user, school_list_led_by, user_is_central_staff
 from schools.selectors import network_summary
 
@@ -59,7 +59,7 @@ class RollupStatusView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["runs"] = rollup_run_list()[:30]
         finished = rollup_last_success_by_kind()
-        context["latest"] = {kind: finished.get(kind) for kind in RollupRun.Kind.values}
+        context["latest"] = {kind: finished.get(kind) for kind, _label in ROLLUP_KINDS}
         return context
 
     def post(self, request, *args, **kwargs):

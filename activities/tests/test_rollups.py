@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 
-from activities.models import Activity, EnrolmentRollup, Participation, PupilLoadRollup, RollupRun, SchoolYearRollup
+from activities.models import Activity, EnrolmentRollup, Participation, PupilLoadRollup, SchoolYearRollup
 from activities.rollups import rollup_enrolment
 from activities.tests.factories import ActivityFactory, ParticipationFactory
+from core.models import RollupRun
 from governance.models import CooperationArea, PortalSetting
 from schools.tests.factories import EnrolmentFactory, PupilFactory
 
@@ -261,7 +262,7 @@ def test_rollup_overlap_second_run_skips_while_lock_held(small_network):
 
     from django.db import connections
 
-    from activities.rollups import LOCK_NAMESPACE
+    from core.rollups import LOCK_NAMESPACE
 
     holder_ready, release = threading.Event(), threading.Event()
     results = {}

@@ -29,8 +29,8 @@ def one_of_each(network, superuser):
     from django.contrib.auth.models import Group, Permission
     from django_celery_beat.models import ClockedSchedule, IntervalSchedule, SolarSchedule
 
-    from activities.models import RollupRun
     from activities.tests.factories import ActivityCostFactory, ActivityFactory, ParticipationFactory, VenueFactory
+    from core.models import RollupRun
     from funding.models import ActivityBooking, BudgetAssumptions, ContributionTier, MunicipalContribution
     from funding.services import budget_assumptions_ensure, county_grant_set, partner_contribution_set
     from funding.tests.factories import BudgetFactory, BudgetLineFactory
@@ -62,7 +62,7 @@ def one_of_each(network, superuser):
     participation = ParticipationFactory(activity=activity, school=school)
     participation.named_pupils.set([pupil])
     ActivityCostFactory(activity=activity)
-    RollupRun.objects.create(kind=RollupRun.Kind.ENROLMENT, started_at=when, finished_at=when)
+    RollupRun.objects.create(kind="enrolment", started_at=when, finished_at=when)
     MunicipalContribution.objects.create(
         municipality=school.municipality,
         year=2020,

@@ -1,27 +1,17 @@
 """The nightly budget rollup at 02:00 Europe/Oslo in django-celery-beat's schedule
-(editable in the admin afterwards; this migration only creates it when missing)."""
+(editable in the admin afterwards; this migration only creates it when missing). The
+schedule itself is declared in core/schedules.py."""
 
 from django.db import migrations
+
+from core.schedules import periodic_jobs_create
 
 TASK = "funding.rollup_budget"
 
 
 def create_schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    crontab, _ = CrontabSchedule.objects.get_or_create(
-        minute="0", hour="2", day_of_week="*", day_of_month="*", month_of_year="*", timezone="Europe/Oslo"
-    )
-    PeriodicTask.objects.get_or_create(
-        name="Nattlig oppsummering: budsjett og regnskap",
-        defaults={
-            "task": TASK,
-            "crontab": crontab,
-            "kwargs": "{}",
-            "enabled": True,
-            "description": "Bygger budsjettoppsummeringen som budsjettsiden og dashbordene leser.",
-        },
-    )
+    # The jobs are declared once, in core/schedules.py.
+    periodic_jobs_create(apps, schema_editor)
 
 
 def remove_schedule(apps, schema_editor):

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from activities.models import RollupRun
+from core.models import RollupRun
 from funding.models import BudgetRollup
 from funding.rollups import rollup_budget
 from funding.selectors import budget_vs_actual

@@ -17,8 +17,9 @@ from django.urls import reverse
 from hypothesis import given, note
 from hypothesis import strategies as st
 
-from activities.models import Activity, ActivityCost, Participation, RollupRun
+from activities.models import Activity, ActivityCost, Participation
 from activities.tests.factories import ActivityCostFactory, ActivityFactory, ParticipationFactory
+from core.models import RollupRun
 from core.tests.hostile import (
     MISSING,
     NAMED_VALUES,

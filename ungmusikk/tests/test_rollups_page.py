@@ -1,7 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from activities.models import RollupRun, SchoolYearRollup
+from activities.models import SchoolYearRollup
+from core.models import RollupRun
 from funding.models import BudgetRollup, SchoolMoneyRollup
 
 pytestmark = pytest.mark.django_db
@@ -54,5 +55,5 @@ def test_rollups_run_now_runs_both_rollups(client_as, daily_leader, settings):
 def test_rollup_run_admin_is_read_only(client, superuser):
     client.force_login(superuser)
 
-    assert client.get(reverse("admin:activities_rolluprun_changelist")).status_code == 200
-    assert client.get(reverse("admin:activities_rolluprun_add")).status_code == 403
+    assert client.get(reverse("admin:core_rolluprun_changelist")).status_code == 200
+    assert client.get(reverse("admin:core_rolluprun_add")).status_code == 403

@@ -3,8 +3,8 @@ embedded default needs no Redis."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from activities.models import RollupRun
 from activities.rollups import rollup_enrolment
+from core.models import RollupRun
 
 ROLLUPS = {"enrolment": rollup_enrolment}
 

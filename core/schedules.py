@@ -1,0 +1,72 @@
+"""The portal's periodic jobs, declared in one place: which Celery task runs when (Europe/Oslo).
+A data migration creates each one in django-celery-beat's schedule when it is missing; after
+that the admin (*Periodic tasks*) may change or pause it. The nightly rollups are also the
+kinds a `RollupRun` records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+# The kinds of nightly rollup (RollupRun.kind).
+ENROLMENT = "enrolment"
+BUDGET = "budget"
+ROLLUP_KINDS = ((ENROLMENT, _("Deltakelse og elevtall")), (BUDGET, _("Budsjett og regnskap")))
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str  # as the admin lists it
+    task: str  # the Celery task's registered name
+    minute: str
+    hour: str
+    day_of_week: str = "*"
+    description: str = ""
+
+
+PERIODIC_JOBS = (
+    PeriodicJob(
+        name="Nattlig oppsummering: deltakelse og elevtall",
+        task="activities.rollup_enrolment",
+        minute="0",
+        hour="2",
+        description="Bygger deltakelsestabellene som dashbordene leser.",
+    ),
+    PeriodicJob(
+        name="Nattlig oppsummering: budsjett og regnskap",
+        task="funding.rollup_budget",
+        minute="0",
+        hour="2",
+        description="Bygger budsjettoppsummeringen som budsjettsiden og dashbordene leser.",
+    ),
+)
+
+
+def periodic_jobs_create(apps, schema_editor=None) -> None:
+    """Create each declared job that django-celery-beat does not have yet (by task name), on
+    its crontab in Oslo time. Jobs already there are left as the admin set them. Called by
+    data migrations with their historical `apps`, and by the tests' reference data."""
+    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    for job in PERIODIC_JOBS:
+        if PeriodicTask.objects.filter(task=job.task).exists():
+            continue
+        crontab, _created = CrontabSchedule.objects.get_or_create(
+            minute=job.minute,
+            hour=job.hour,
+            day_of_week=job.day_of_week,
+            day_of_month="*",
+            month_of_year="*",
+            timezone="Europe/Oslo",
+        )
+        PeriodicTask.objects.get_or_create(
+            name=job.name,
+            defaults={
+                "task": job.task,
+                "crontab": crontab,
+                "kwargs": "{}",
+                "enabled": True,
+                "description": job.description,
+            },
+        )
