@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import AuditAction
 from core.concurrency import version_check
 from core.periods import school_year_of
 from core.services import validated_save
@@ -158,7 +159,7 @@ def activity_create(
     )
     audit_record(
         actor=user,
-        action="activity_create",
+        action=AuditAction.ACTIVITY_CREATE,
         obj=activity,
         changes={name: [None, value] for name, value in activity_snapshot(activity=activity).items() if value},
         comment=comment,
@@ -320,7 +321,7 @@ def activity_update(
         status=status,
         notes=notes,
     )
-    if _audit_changes(user=user, activity=activity, before=before, action="activity_update"):
+    if _audit_changes(user=user, activity=activity, before=before, action=AuditAction.ACTIVITY_UPDATE):
         _count_version_up(activity)
     return activity
 
@@ -345,7 +346,7 @@ def activity_cancel(*, user, activity: Activity, reason: str = "") -> tuple[Acti
         return activity, False
     before = activity_snapshot(activity=activity)
     validated_save(activity, status=Activity.Status.CANCELLED, updated_by=actor_of(user))
-    _audit_changes(user=user, activity=activity, before=before, action="activity_cancel", comment=reason)
+    _audit_changes(user=user, activity=activity, before=before, action=AuditAction.ACTIVITY_CANCEL, comment=reason)
     _count_version_up(activity)
     return activity, True
 
@@ -381,7 +382,7 @@ def participation_import(
         user=user,
         activity=activity,
         before=before,
-        action="participation_import",
+        action=AuditAction.PARTICIPATION_IMPORT,
         comment=_("Deltakelse importert fra fil (%(rows)s skoler).") % {"rows": len(participations)},
     )
     _count_version_up(activity)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.audit import AuditAction
 from core.concurrency import EditConflict
 from core.forms import form_token_new
 from core.http import NotFound
@@ -246,8 +247,11 @@ class ActivityDetailView(ActivityObjectMixin, TemplateView):
         context.update(
             activity=activity,
             history=history,
-            created=next((entry for entry in history if entry.action == "activity_create"), None),
-            last_change=next((entry for entry in reversed(history) if entry.action != "activity_create"), None),
+            create=AuditAction.ACTIVITY_CREATE,
+            created=next((entry for entry in history if entry.action == AuditAction.ACTIVITY_CREATE), None),
+            last_change=next(
+                (entry for entry in reversed(history) if entry.action != AuditAction.ACTIVITY_CREATE), None
+            ),
             can_edit=self.request.user.has_perm("activities.edit_activity", activity),
             pupil_load=selectors.pupil_load_warnings(
                 pupils=named, starts_at=activity.starts_at, exclude_activity_id=activity.pk

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from core.audit import AuditAction
 from core.concurrency import version_check
 from core.services import validated_save
 from governance.models import CooperationArea, Partner
@@ -95,7 +96,7 @@ def contribution_compute(*, municipality: Municipality, year: int, user=None) ->
     if before != contribution.amount:
         audit_record(
             actor=user,
-            action="contribution_compute",
+            action=AuditAction.CONTRIBUTION_COMPUTE,
             obj=contribution,
             changes={"amount": [str(before), str(contribution.amount)]},
         )
@@ -110,7 +111,7 @@ def contribution_override(
     validated_save(contribution, amount=amount, override_reason=reason)
     audit_record(
         actor=user,
-        action="contribution_override",
+        action=AuditAction.CONTRIBUTION_OVERRIDE,
         obj=contribution,
         changes={"amount": [str(before), str(amount)]},
         comment=reason,
@@ -146,7 +147,7 @@ def county_grant_set(
     if before != grant.amount:
         audit_record(
             actor=user,
-            action="county_grant_set",
+            action=AuditAction.COUNTY_GRANT_SET,
             obj=grant,
             changes={"amount": [str(before), str(amount)]},
             comment=reason,
@@ -398,7 +399,7 @@ def budget_draft(*, year: int, user) -> Budget:
     totals = budget_totals(budget=budget)
     audit_record(
         actor=user,
-        action="budget_draft",
+        action=AuditAction.BUDGET_DRAFT,
         obj=budget,
         changes={
             "status": [None, Budget.Status.DRAFT],
@@ -506,7 +507,7 @@ def budget_line_set(
     )
     _audit_line(
         user=user,
-        action="budget_line_change" if current else "budget_line_add",
+        action=AuditAction.BUDGET_LINE_CHANGE if current else AuditAction.BUDGET_LINE_ADD,
         budget=locked,
         before=before,
         after=_line_values(saved),
@@ -529,7 +530,7 @@ def budget_line_delete(*, line: BudgetLine, user, comment: str = "", expected_ve
     current.delete()
     _audit_line(
         user=user,
-        action="budget_line_delete",
+        action=AuditAction.BUDGET_LINE_DELETE,
         budget=locked,
         before=before,
         after=dict.fromkeys(LINE_FIELDS),
@@ -618,7 +619,7 @@ def budget_update(*, budget: Budget, user, notes: str, expected_version: int | N
     _require_editable(locked)
     if locked.notes != notes:
         version_check(locked=locked, expected=expected_version, message=budget_notes_conflict_message(locked))
-        audit_record(actor=user, action="budget_update", obj=locked, changes={"notes": [locked.notes, notes]})
+        audit_record(actor=user, action=AuditAction.BUDGET_UPDATE, obj=locked, changes={"notes": [locked.notes, notes]})
         validated_save(locked, notes=notes, version=locked.version + 1)
     return _copy_into(budget, locked)
 
@@ -655,7 +656,7 @@ def budget_submit(*, budget: Budget, user) -> Budget:
     )
     audit_record(
         actor=user,
-        action="budget_submit",
+        action=AuditAction.BUDGET_SUBMIT,
         obj=locked,
         changes={"status": [before, locked.status], "total": [None, _money(totals.income)]},
     )
@@ -708,11 +709,13 @@ def budget_approve(*, budget: Budget, user, comment: str = "") -> Budget:
     locked = _lock(budget)
     if not budget_totals(budget=locked).is_balanced:
         raise ValidationError(_("Budsjettet er ikke i balanse og kan ikke vedtas."))
-    decided = _decide(budget=locked, user=user, status=Budget.Status.APPROVED, action="budget_approve", comment=comment)
+    decided = _decide(
+        budget=locked, user=user, status=Budget.Status.APPROVED, action=AuditAction.BUDGET_APPROVE, comment=comment
+    )
     if decided.replaces_id:
         audit_record(
             actor=user,
-            action="budget_superseded",
+            action=AuditAction.BUDGET_SUPERSEDED,
             obj=decided.replaces,
             changes={"replaced_by": [None, str(decided)]},
             comment=comment,
@@ -728,7 +731,11 @@ def budget_return(*, budget: Budget, user, comment: str) -> Budget:
         _decide_checks_only(budget=budget, user=user)
         raise ValidationError({"comment": _("Skriv hvorfor budsjettet sendes tilbake.")})
     decided = _decide(
-        budget=budget, user=user, status=Budget.Status.RETURNED, action="budget_return", comment=comment.strip()
+        budget=budget,
+        user=user,
+        status=Budget.Status.RETURNED,
+        action=AuditAction.BUDGET_RETURN,
+        comment=comment.strip(),
     )
     return _copy_into(budget, decided)
 
@@ -777,11 +784,13 @@ def budget_revise(*, budget: Budget, user) -> Budget:
     BudgetLine.objects.bulk_create(copies)
     audit_record(
         actor=user,
-        action="budget_revise",
+        action=AuditAction.BUDGET_REVISE,
         obj=revision,
         changes={"status": [None, Budget.Status.DRAFT], "replaces": [None, str(locked)]},
     )
-    audit_record(actor=user, action="budget_revise", obj=locked, changes={"replaced_by": [None, str(revision)]})
+    audit_record(
+        actor=user, action=AuditAction.BUDGET_REVISE, obj=locked, changes={"replaced_by": [None, str(revision)]}
+    )
     return revision
 
 
@@ -816,7 +825,7 @@ def activity_booking_set(
     if before != str(booking.target):
         audit_record(
             actor=user,
-            action="activity_booking_set",
+            action=AuditAction.ACTIVITY_BOOKING_SET,
             obj=booking,
             changes={"target": [before, f"{booking.get_kind_display()}: {booking.target}"]},
         )
@@ -831,6 +840,9 @@ def activity_booking_clear(*, activity, user) -> None:
     if booking is None:
         return
     audit_record(
-        actor=user, action="activity_booking_clear", obj=booking, changes={"target": [str(booking.target), None]}
+        actor=user,
+        action=AuditAction.ACTIVITY_BOOKING_CLEAR,
+        obj=booking,
+        changes={"target": [str(booking.target), None]},
     )
     booking.delete()

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import AuditAction
 from core.periods import Period, period_constraint
 from schools.models import County, Municipality, Region, School
 
@@ -241,7 +242,7 @@ class AuditEntry(models.Model):
         related_name="audit_entries",
         verbose_name=_("utført av"),
     )
-    action = models.CharField(_("handling"), max_length=50)
+    action = models.CharField(_("handling"), max_length=50, choices=AuditAction.choices)
     object_type = models.CharField(_("objekttype"), max_length=100, db_index=True)
     object_id = models.CharField(_("objekt-id"), max_length=50, db_index=True)
     object_repr = models.CharField(_("objekt"), max_length=250)

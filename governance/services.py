@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
+from core.audit import AuditAction
 from core.services import validated_save
 from schools.models import Region, School
 
@@ -98,7 +99,7 @@ def role_assign(
         valid_to=valid_to,
     )
     if created:
-        audit_record(actor=actor, action="role_assign", obj=role, changes={"kind": [None, kind]})
+        audit_record(actor=actor, action=AuditAction.ROLE_ASSIGN, obj=role, changes={"kind": [None, kind]})
     return role
 
 
