@@ -1,8 +1,8 @@
 """Shared test fixtures: a small network and the personas of the house style.
 
 The personas: a rector of school A (Follo) and of school B (Romerike), a coordinator of
-Follo and of Romerike, a steering-group member, the daily leader (central staff), and an
-anonymous visitor (the plain `client`).
+Follo and of Romerike, a steering-group member and its leader, the daily leader and NMH's
+coordinator (central staff), a superuser, and an anonymous visitor (the plain `client`).
 """
 
 import os
@@ -247,6 +247,22 @@ def daily_leader(network):
     from governance.models import Role
 
     return make_persona("leder", kind=Role.Kind.DAILY_LEADER)
+
+
+@pytest.fixture
+def nmh_coordinator(network):
+    """NMH's coordinator (central staff, like the daily leader)."""
+    from governance.models import Role
+
+    return make_persona("nmh", kind=Role.Kind.NMH_COORDINATOR)
+
+
+@pytest.fixture
+def steering_leader(network):
+    """The leader's seat in the steering group."""
+    from governance.models import Role
+
+    return make_persona("styreleder", kind=Role.Kind.LEADER, body=network.steering_group)
 
 
 @pytest.fixture

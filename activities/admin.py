@@ -1,3 +1,10 @@
+"""The activities app in the admin: read-only. Activities, their participation and costs are
+written in the portal (activities:update and the import) through activities.services: the
+membership and enrolment rules, the pupils' schools, the version that keeps edits from being
+lost and the history. Venues are kept by the loader until activities.services has a
+person's write for them. Pupils' names show only to those who may see them at the
+participation's school (schools.view_pupil_names)."""
+
 from django.contrib import admin
 
 from core.admin import PortalModelAdmin, PortalTabularInline, ReadOnlyAdminMixin
@@ -5,24 +12,35 @@ from core.admin import PortalModelAdmin, PortalTabularInline, ReadOnlyAdminMixin
 from .models import Activity, ActivityCost, Participation, Venue
 
 
+class WithoutPupilNamesMixin:
+    """Leaves out the named pupils of a participation for whoever may not see pupils' names at
+    its school (a steering-group member who is not central staff)."""
+
+    def sees_names(self, request, participation) -> bool:
+        school = getattr(participation, "school", None)
+        return request.user.has_perm("schools.view_pupil_names", school)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return fields if self.sees_names(request, obj) else [name for name in fields if name != "named_pupils"]
+
+
 @admin.register(Venue)
-class VenueAdmin(PortalModelAdmin):
+class VenueAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     list_display = ["name", "municipality", "address"]
     search_fields = ["name", "municipality__name"]
     autocomplete_fields = ["municipality"]
     list_select_related = ["municipality"]
 
 
-# Activities, their participation and costs are written in the portal (activities:update and
-# the import), through activities.services: the membership and enrolment rules, the pupils'
-# schools, the version that keeps edits from being lost and the history. The admin shows them
-# read-only, with a link to the portal's page ("Vis på nettstedet").
-
-
-class ParticipationInline(ReadOnlyAdminMixin, PortalTabularInline):
+class ParticipationInline(WithoutPupilNamesMixin, ReadOnlyAdminMixin, PortalTabularInline):
     model = Participation
     extra = 0
     autocomplete_fields = ["school", "named_pupils"]
+
+    def sees_names(self, request, activity) -> bool:
+        # One set of columns for all the activity's schools: every school's pupils.
+        return request.user.has_perm("schools.view_pupil_names")
 
 
 class ActivityCostInline(ReadOnlyAdminMixin, PortalTabularInline):
@@ -43,7 +61,7 @@ class ActivityAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
+class ParticipationAdmin(WithoutPupilNamesMixin, ReadOnlyAdminMixin, PortalModelAdmin):
     list_display = ["activity", "school", "pupils", "teachers"]
     list_filter = ["school__region", "activity__kind"]
     search_fields = ["activity__title", "school__name"]

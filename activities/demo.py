@@ -15,7 +15,7 @@ from schools.models import Enrolment, Membership, Municipality, Pupil, Region, S
 from schools.services import pupil_create
 
 from .models import Activity, ActivityCost, Venue
-from .services import CostData, ParticipationData, activity_create, venue_upsert
+from .services import ActivityData, CostData, ParticipationData, activity_save, venue_upsert
 
 OSLO = ZoneInfo("Europe/Oslo")
 SEED = 2020
@@ -141,22 +141,26 @@ class _Plan:
         rows = self.rows(day, schools, **row_options)
         if Activity.objects.filter(title=title, starts_at=starts_at).exists():
             return
-        activity_create(
+        activity_save(
             user=None,
-            title=title,
-            kind=kind,
-            level=level,
-            region=self.regions[region],
-            starts_at=starts_at,
-            ends_at=ends_at,
-            cooperation_areas=[self.areas[n] for n in areas],
-            venue=venue,
-            host_school=host,
-            instrument=instrument,
-            nmh_teachers=teachers_nmh,
-            status=status,
+            data=ActivityData(
+                title=title,
+                kind=kind,
+                level=level,
+                region=self.regions[region],
+                starts_at=starts_at,
+                ends_at=ends_at,
+                cooperation_areas=[self.areas[n] for n in areas],
+                venue=venue,
+                host_school=host,
+                instrument=instrument,
+                nmh_teachers=teachers_nmh,
+                status=status,
+            ),
             participations=[] if status == Activity.Status.CANCELLED else rows,
             costs=costs,
+            # The plan is the 2020 network's as it was, loads included.
+            confirm_pupil_load=True,
         )
         self.created += 1
 

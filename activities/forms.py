@@ -18,7 +18,7 @@ from governance.models import CooperationArea
 
 from . import selectors
 from .models import Activity, ActivityCost, Venue
-from .services import CostData, ParticipationData
+from .services import ActivityData, CostData, ParticipationData
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 # No school in the network (nor in Norway) has this many pupils or teachers in one activity;
@@ -39,7 +39,37 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format=DATETIME_FORMAT)
 
 
-class ActivityForm(forms.ModelForm):
+# The activity's own fields as the model describes them (labels, choices, lengths, the
+# translated messages of the required ones); the form only reads them. The rules are checked
+# once, by services.activity_save, whose errors come back to these fields.
+ACTIVITY_FIELD_CLASSES = {
+    "cooperation_areas": IdMultipleChoiceField,
+    "region": IdChoiceField,
+    "venue": IdChoiceField,
+    "host_school": IdChoiceField,
+    "starts_at": BoundedDateTimeField,
+    "ends_at": BoundedDateTimeField,
+}
+ACTIVITY_WIDGETS = {
+    "cooperation_areas": forms.CheckboxSelectMultiple,
+    "starts_at": DateTimeLocalInput,
+    "ends_at": DateTimeLocalInput,
+    "notes": forms.Textarea(attrs={"rows": 3}),
+}
+ACTIVITY_ERROR_MESSAGES = {
+    "cooperation_areas": {"required": _("Velg minst ett samarbeidsområde.")},
+    "title": {"required": _("Skriv en tittel.")},
+    "starts_at": {"required": _("Skriv når aktiviteten starter."), "invalid": _("Skriv dato og klokkeslett.")},
+    "ends_at": {"required": _("Skriv når aktiviteten slutter."), "invalid": _("Skriv dato og klokkeslett.")},
+    "region": {"required": _("Velg delregionen.")},
+}
+
+
+class ActivityForm(forms.Form):
+    """The activity's fields (ActivityData), the hidden field that says which form this is,
+    and the "Lagre likevel" boxes of the warnings shown."""
+
+    FIELDS = ActivityData.names()
     # Warnings that ask before saving ("Lagre likevel"); a box is on the form only while its
     # warning is shown.
     confirm_pupil_load = forms.BooleanField(
@@ -52,45 +82,6 @@ class ActivityForm(forms.ModelForm):
     )
     CONFIRMATIONS = {"pupil_load": "confirm_pupil_load", "duplicate": "confirm_duplicate"}
 
-    class Meta:
-        model = Activity
-        fields = [
-            "title",
-            "kind",
-            "level",
-            "cooperation_areas",
-            "region",
-            "venue",
-            "host_school",
-            "starts_at",
-            "ends_at",
-            "instrument",
-            "nmh_teachers",
-            "status",
-            "notes",
-        ]
-        field_classes = {
-            "cooperation_areas": IdMultipleChoiceField,
-            "region": IdChoiceField,
-            "venue": IdChoiceField,
-            "host_school": IdChoiceField,
-            "starts_at": BoundedDateTimeField,
-            "ends_at": BoundedDateTimeField,
-        }
-        widgets = {
-            "cooperation_areas": forms.CheckboxSelectMultiple,
-            "starts_at": DateTimeLocalInput,
-            "ends_at": DateTimeLocalInput,
-            "notes": forms.Textarea(attrs={"rows": 3}),
-        }
-        error_messages = {
-            "cooperation_areas": {"required": _("Velg minst ett samarbeidsområde.")},
-            "title": {"required": _("Skriv en tittel.")},
-            "starts_at": {"required": _("Skriv når aktiviteten starter."), "invalid": _("Skriv dato og klokkeslett.")},
-            "ends_at": {"required": _("Skriv når aktiviteten slutter."), "invalid": _("Skriv dato og klokkeslett.")},
-            "region": {"required": _("Velg delregionen.")},
-        }
-
     # Hidden fields that say which form this is: the one-time token of a form that creates an
     # activity, or the version (and opening time) of the activity an edit form was loaded from.
     HIDDEN = ("form_token", "version", "opened_at")
@@ -99,6 +90,16 @@ class ActivityForm(forms.ModelForm):
         self, *args, user, editing: Activity | None = None, confirmations: frozenset[str] = frozenset(), **kwargs
     ):
         super().__init__(*args, **kwargs)
+        self.fields = {
+            **forms.fields_for_model(
+                Activity,
+                fields=self.FIELDS,
+                widgets=ACTIVITY_WIDGETS,
+                field_classes=ACTIVITY_FIELD_CLASSES,
+                error_messages=ACTIVITY_ERROR_MESSAGES,
+            ),
+            **self.fields,
+        }
         if editing is None:
             self.fields["form_token"] = FormTokenField()
         else:
@@ -154,14 +155,11 @@ class ActivityForm(forms.ModelForm):
         for name in self.HIDDEN:
             for message in self._errors.pop(name, []) if self._errors else []:
                 self.add_error(None, message)
-        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
-        if starts_at and ends_at and ends_at < starts_at:
-            self.add_error("ends_at", _("Slutt kan ikke være før start."))
         return cleaned
 
-    def service_kwargs(self) -> dict:
-        data = self.cleaned_data
-        return {name: data[name] for name in self.Meta.fields}
+    def activity_data(self) -> ActivityData:
+        data = {name: self.cleaned_data[name] for name in self.FIELDS}
+        return ActivityData(**{**data, "cooperation_areas": list(data["cooperation_areas"])})
 
 
 class PupilPicker(forms.SelectMultiple):

@@ -13,13 +13,16 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from rules.contrib.models import RulesModelBase, RulesModelMixin
 
 from core.models import RollupRun
 from governance.models import CooperationArea
 from schools.models import Municipality, Pupil, Region, School
 
+from .rules import can_create_activity, can_edit_activity, can_view_activities
 
-class Venue(models.Model):
+
+class Venue(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     name = models.CharField(_("navn"), max_length=150, unique=True)
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="venues", verbose_name=_("kommune")
@@ -36,12 +39,13 @@ class Venue(models.Model):
         verbose_name = _("arena")
         verbose_name_plural = _("arenaer")
         ordering = ["name"]
+        rules_permissions = {"view": can_view_activities}
 
     def __str__(self) -> str:
         return self.name
 
 
-class Activity(models.Model):
+class Activity(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     class Kind(models.TextChoices):
         MASTERCLASS = "masterclass", _("Mesterklasse")
         INDIVIDUAL_TEACHING = "individual_teaching", _("Individuell undervisning")
@@ -122,6 +126,8 @@ class Activity(models.Model):
         verbose_name = _("aktivitet")
         verbose_name_plural = _("aktiviteter")
         ordering = ["-starts_at", "title"]
+        # Written with its participation and costs (the activity's page, the import).
+        rules_permissions = {"view": can_view_activities, "add": can_create_activity, "change": can_edit_activity}
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gte=models.F("starts_at")),
@@ -143,7 +149,7 @@ class Activity(models.Model):
             raise ValidationError({"ends_at": _("Slutt kan ikke være før start.")})
 
 
-class Participation(models.Model):
+class Participation(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     """A school's part in an activity: how many of its pupils and teachers took part, and
     optionally which pupils by name."""
 
@@ -161,6 +167,7 @@ class Participation(models.Model):
         verbose_name = _("deltakelse")
         verbose_name_plural = _("deltakelser")
         ordering = ["activity", "school__name"]
+        rules_permissions = {"view": can_view_activities}
         constraints = [
             models.UniqueConstraint(fields=["activity", "school"], name="participation_one_per_school"),
             models.CheckConstraint(condition=Q(pupils__gte=0), name="participation_pupils_not_negative"),
@@ -171,7 +178,7 @@ class Participation(models.Model):
         return f"{self.school.name} – {self.activity.title}"
 
 
-class ActivityCost(models.Model):
+class ActivityCost(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     class Category(models.TextChoices):
         FEES = "fees", _("Honorarer")
         TRAVEL = "travel", _("Reise")
@@ -189,6 +196,7 @@ class ActivityCost(models.Model):
         verbose_name = _("kostnad")
         verbose_name_plural = _("kostnader")
         ordering = ["activity", "category", "id"]
+        rules_permissions = {"view": can_view_activities}
         constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="activity_cost_not_negative")]
 
     def __str__(self) -> str:

@@ -4,14 +4,15 @@ user, so an activity a user may not see is a 404."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from core.periods import OSLO, term_bounds, term_label
+from core.geo import haversine_km
+from core.periods import OSLO, school_year_bounds, term_bounds, term_label
 from governance.models import AuditEntry
 from governance.selectors import (
     UserLike,
@@ -22,7 +23,7 @@ from governance.selectors import (
 )
 from schools.models import Membership, Pupil, Region, School
 
-from .models import Activity, Participation, RollupRun
+from .models import Activity, Participation
 
 
 def activity_list_visible_to(*, user: UserLike) -> QuerySet[Activity]:
@@ -113,10 +114,6 @@ def pupil_list_for_picker() -> QuerySet[Pupil]:
         .prefetch_related("schools")
         .order_by("last_name", "first_name")
     )
-
-
-def pupil_list_at_schools(*, school_ids: Iterable[int]) -> QuerySet[Pupil]:
-    return Pupil.objects.filter(schools__in=list(school_ids)).distinct().prefetch_related("schools")
 
 
 def activity_counted_q(prefix: str = "", *, until: datetime | None = None) -> Q:
@@ -271,17 +268,94 @@ def activity_list_in_month(*, activities: QuerySet[Activity], year: int, month: 
     return list(activities.filter(Q(starts_at__lt=end) & Q(ends_at__gte=start)).order_by("starts_at", "title"))
 
 
-def rollup_run_list() -> QuerySet[RollupRun]:
-    return RollupRun.objects.order_by("-started_at", "-id")
+# --- For a school's dashboard (lists, not figures: they are read live) ------------------------
+
+# The activity kinds whose pupils the rector sees by name: NMH's masterclasses and teaching.
+NAMED_KINDS = (Activity.Kind.MASTERCLASS, Activity.Kind.INDIVIDUAL_TEACHING)
+UPCOMING_LIMIT = 25
 
 
-def rollup_last_success_by_kind() -> dict[str, datetime]:
-    """When each kind of nightly rollup last finished successfully (one query): the pages
-    print their figures "as of" these times."""
-    return dict(
-        RollupRun.objects.filter(status=RollupRun.Status.SUCCEEDED)
-        .values("kind")
-        .annotate(last=Max("finished_at"))
-        .order_by()
-        .values_list("kind", "last")
+def school_named_pupils(*, school: School, school_year: int) -> list[dict]:
+    """The school's pupils named on masterclasses and NMH teaching in a school year, with
+    the activities each took part in. One query."""
+    start, end = school_year_bounds(school_year)
+    rows = (
+        Participation.named_pupils.through.objects.filter(
+            activity_counted_q("participation__activity__"),
+            participation__school=school,
+            participation__activity__kind__in=NAMED_KINDS,
+            participation__activity__starts_at__gte=start,
+            participation__activity__starts_at__lt=end,
+        )
+        .values(
+            "pupil_id",
+            "pupil__first_name",
+            "pupil__last_name",
+            "pupil__main_instrument",
+            "participation__activity__title",
+            "participation__activity__kind",
+            "participation__activity__starts_at",
+        )
+        .order_by("pupil__last_name", "pupil__first_name", "pupil_id", "participation__activity__starts_at")
     )
+    kinds = dict(Activity.Kind.choices)
+    pupils: dict[int, dict] = {}
+    for row in rows:
+        entry = pupils.setdefault(
+            row["pupil_id"],
+            {
+                "name": f"{row['pupil__first_name']} {row['pupil__last_name']}",
+                "instrument": row["pupil__main_instrument"],
+                "activities": [],
+            },
+        )
+        entry["activities"].append(
+            {
+                "title": row["participation__activity__title"],
+                "kind": str(kinds.get(row["participation__activity__kind"], "")),
+                "starts_at": timezone.localtime(row["participation__activity__starts_at"], OSLO),
+            }
+        )
+    return list(pupils.values())
+
+
+def school_upcoming_activities(*, school: School, now: datetime | None = None) -> list[dict]:
+    """Planned activities open to the school's pupils (central ones, its region's, those it
+    hosts or is registered for), soonest first, with the distance in km from the school's
+    municipality centre to the venue. One query."""
+    now = now or timezone.now()
+    activities = (
+        Activity.objects.filter(status=Activity.Status.PLANNED, starts_at__gte=now)
+        .filter(
+            Q(level=Activity.Level.CENTRAL)
+            | Q(region_id=school.region_id)
+            | Q(host_school=school)
+            | Q(pk__in=Participation.objects.filter(school=school).values("activity"))
+        )
+        .select_related("venue__municipality", "region")
+        .order_by("starts_at", "title")[:UPCOMING_LIMIT]
+    )
+    home = school.municipality
+    result = []
+    for activity in activities:
+        venue = activity.venue
+        distance = None
+        if venue is not None:
+            distance = round(
+                haversine_km(
+                    float(home.latitude), float(home.longitude), float(venue.latitude), float(venue.longitude)
+                ),
+                1,
+            )
+        result.append(
+            {
+                "title": activity.title,
+                "kind": activity.get_kind_display(),
+                "level": activity.get_level_display(),
+                "starts_at": timezone.localtime(activity.starts_at, OSLO),
+                "venue": venue.name if venue else "",
+                "place": venue.municipality.name if venue else "",
+                "distance_km": distance,
+            }
+        )
+    return result

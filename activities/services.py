@@ -1,10 +1,17 @@
 """Writes of the activities app. Every user action is one transaction: a failed save leaves
-the database as it was."""
+the database as it was.
+
+`activity_save` is the one way an activity is written, by the form (create, edit, copy), the
+participation import and the demo loader alike: it validates everything once (the activity's
+fields, the participation rules, the cost lines), asks before saving what needs a person's
+"Lagre likevel" (ConfirmationNeeded), writes the activity with its areas, participation and
+costs, records the change in the audit log, and marks the school years it changed for the
+incremental rollup, which is enqueued after the transaction commits."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
 
@@ -21,7 +28,48 @@ from governance.models import CooperationArea
 from governance.services import actor_of, audit_record
 from schools.models import Enrolment, Membership, Pupil, Region, School
 
+from . import selectors
 from .models import Activity, ActivityCost, Participation, Venue
+from .rollups import rollup_mark_activity_dirty, rollup_mark_dirty
+from .signals import activities_changed
+from .tasks import rollup_enrolment_after_commit
+
+NamedLink = Participation.named_pupils.through
+
+
+@dataclass(frozen=True)
+class ActivityData:
+    """An activity's own fields, as the form, the copy, the import or a loader gives them to
+    `activity_save` (participation rows and cost lines travel beside them)."""
+
+    title: str
+    kind: str
+    level: str
+    region: Region
+    starts_at: datetime
+    ends_at: datetime
+    cooperation_areas: Sequence[CooperationArea]
+    venue: Venue | None = None
+    host_school: School | None = None
+    instrument: str = ""
+    nmh_teachers: str = ""
+    status: str = Activity.Status.PLANNED
+    notes: str = ""
+
+    @classmethod
+    def of(cls, activity: Activity) -> ActivityData:
+        """What a saved activity says now (one query, for its areas)."""
+        return cls(
+            **{name: getattr(activity, name) for name in cls.names() if name != "cooperation_areas"},
+            cooperation_areas=list(activity.cooperation_areas.all()),
+        )
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    def as_dict(self) -> dict:
+        return {name: getattr(self, name) for name in self.names()}
 
 
 @dataclass
@@ -30,6 +78,22 @@ class ParticipationData:
     pupils: int = 0
     teachers: int = 0
     named_pupils: Sequence[Pupil] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, participation: Participation) -> ParticipationData:
+        return cls(
+            school=participation.school,
+            pupils=participation.pupils,
+            teachers=participation.teachers,
+            named_pupils=list(participation.named_pupils.all()),
+        )
+
+
+@dataclass
+class CostData:
+    category: str
+    amount: Decimal
+    description: str = ""
 
 
 class ParticipationRowsInvalid(ValidationError):
@@ -42,11 +106,43 @@ class ParticipationRowsInvalid(ValidationError):
         super().__init__(rows[min(rows)])
 
 
-@dataclass
-class CostData:
-    category: str
-    amount: Decimal
-    description: str = ""
+class ConfirmationNeeded(ValidationError):
+    """Nothing was saved: the save needs a person's "Lagre likevel" first. Raised when a
+    warning was found that the caller has not confirmed; it lists every warning found,
+    confirmed or not, so that a form shows them together:
+
+    - `pupil_load`: named pupils who already take part in the threshold's number of activities
+      or more that term (selectors.PupilLoad),
+    - `duplicates`: activities already registered with the same title, region and start (the
+      browser's Back and "Lagre" again, or a colleague who registered it already)."""
+
+    def __init__(self, *, pupil_load: Sequence[selectors.PupilLoad], duplicates: Sequence[Activity]):
+        self.pupil_load = list(pupil_load)
+        self.duplicates = list(duplicates)
+        messages = []
+        if self.pupil_load:
+            messages.append(
+                _("Elevbelastning: %(pupils)s.")
+                % {
+                    "pupils": "; ".join(
+                        _("%(pupil)s: %(count)s aktiviteter %(term)s")
+                        % {"pupil": load.pupil, "count": load.count, "term": load.term}
+                        for load in self.pupil_load
+                    )
+                }
+            )
+        if self.duplicates:
+            messages.append(
+                _("Aktiviteten ser ut til å være ført allerede: %(activities)s.")
+                % {"activities": ", ".join(str(other) for other in self.duplicates)}
+            )
+        super().__init__(messages)
+
+    @property
+    def warnings(self) -> frozenset[str]:
+        """The names of the warnings found: "pupil_load", "duplicate"."""
+        found = (("pupil_load", self.pupil_load), ("duplicate", self.duplicates))
+        return frozenset(name for name, items in found if items)
 
 
 @transaction.atomic
@@ -60,11 +156,13 @@ def venue_upsert(*, name: str, municipality, latitude: Decimal, longitude: Decim
 def participation_errors(*, starts_at: datetime, participations: Iterable[ParticipationData]) -> dict[int, dict]:
     """Problems with each participation row (by position), keyed by field: a school that is
     not a member or pilot on the activity's date, more pupils than the school's enrolment
-    that school year, fewer pupils than named, named pupils from another school, or the
-    same school twice."""
+    that school year, fewer pupils than named, named pupils from another school, the same
+    school twice, or a count the database cannot hold. Three queries, however many rows."""
     rows = list(participations)
+    if not rows:
+        return {}
     day = timezone.localtime(starts_at).date()
-    schools = [row.school for row in rows]
+    schools = {row.school.pk for row in rows}
     taking_part = set(
         Membership.objects.valid_on(day)
         .filter(school__in=schools, status__in=Membership.PARTICIPATING)
@@ -72,6 +170,16 @@ def participation_errors(*, starts_at: datetime, participations: Iterable[Partic
     )
     enrolment = dict(
         Enrolment.objects.filter(school__in=schools, school_year=school_year_of(day)).values_list("school_id", "pupils")
+    )
+    named = {pupil.pk for row in rows for pupil in row.named_pupils}
+    attends = (
+        set(
+            Pupil.schools.through.objects.filter(pupil__in=named, school__in=schools).values_list(
+                "pupil_id", "school_id"
+            )
+        )
+        if named
+        else set()
     )
     errors: dict[int, dict] = {}
     seen: set[int] = set()
@@ -98,93 +206,272 @@ def participation_errors(*, starts_at: datetime, participations: Iterable[Partic
             }
         if row.teachers is None or row.teachers < 0:
             row_errors["teachers"] = _("Antall lærere må være et helt tall, 0 eller mer.")
-        if row.named_pupils:
-            attends = set(
-                Pupil.schools.through.objects.filter(pupil__in=row.named_pupils, school=row.school).values_list(
-                    "pupil_id", flat=True
-                )
+        strangers = [str(pupil) for pupil in row.named_pupils if (pupil.pk, row.school.pk) not in attends]
+        if strangers:
+            row_errors["named_pupils"] = _("Går ikke på %(school)s: %(pupils)s.") % {
+                "school": row.school,
+                "pupils": ", ".join(strangers),
+            }
+        # The model's own field checks (the largest number the column holds), without a query.
+        try:
+            Participation(school=row.school, pupils=row.pupils, teachers=row.teachers).clean_fields(
+                exclude={"activity", "school"}
             )
-            strangers = [str(p) for p in row.named_pupils if p.pk not in attends]
-            if strangers:
-                row_errors["named_pupils"] = _("Går ikke på %(school)s: %(pupils)s.") % {
-                    "school": row.school,
-                    "pupils": ", ".join(strangers),
-                }
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                row_errors.setdefault(name, messages[0])
         if row_errors:
             errors[index] = row_errors
     return errors
 
 
 @transaction.atomic
-def activity_create(
+def activity_save(
     *,
     user,
-    title: str,
-    kind: str,
-    level: str,
-    region: Region,
-    starts_at: datetime,
-    ends_at: datetime,
-    cooperation_areas: Iterable[CooperationArea],
-    venue: Venue | None = None,
-    host_school: School | None = None,
-    instrument: str = "",
-    nmh_teachers: str = "",
-    status: str = Activity.Status.PLANNED,
-    notes: str = "",
-    participations: Iterable[ParticipationData] = (),
-    costs: Iterable[CostData] = (),
+    activity: Activity | None = None,
+    data: ActivityData,
+    participations: Iterable[ParticipationData],
+    costs: Iterable[CostData],
+    expected_version: int | None = None,
+    confirm_pupil_load: bool = False,
+    confirm_duplicate: bool = False,
     comment: str = "",
 ) -> Activity:
-    """Create an activity with its areas, participations and costs, all or nothing."""
-    actor = actor_of(user)
-    activity = _write_activity(
-        Activity(created_by=actor),
+    """Create an activity (`activity` None) or change one, with its cooperation areas, its
+    participation rows and its cost lines (both replace what the activity had), all or
+    nothing. The audit log records the new activity, or each changed field as old → new.
+
+    Raises ValidationError (ParticipationRowsInvalid for the rows, by position) when a rule is
+    broken, and ConfirmationNeeded when a named pupil's load is at the threshold or an activity
+    with the same title, region and start exists, unless `confirm_pupil_load` /
+    `confirm_duplicate` say the person has seen it. `expected_version` is the version an edit
+    form was loaded from: when someone else has saved the activity since, nothing is saved and
+    `core.concurrency.EditConflict` is raised. A change marks its school years for the
+    incremental rollup, which runs once the transaction has committed."""
+    if activity is None:
+        target, action = Activity(created_by=actor_of(user)), AuditAction.ACTIVITY_CREATE
+    else:
+        target = _locked(
+            activity, expected=expected_version, message=_("Noen andre har endret aktiviteten siden du åpnet den.")
+        )
+        action = AuditAction.ACTIVITY_UPDATE
+    return _save(
+        target,
         user=user,
-        cooperation_areas=cooperation_areas,
-        participations=participations,
-        costs=costs,
-        title=title,
-        kind=kind,
-        level=level,
-        region=region,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        venue=venue,
-        host_school=host_school,
-        instrument=instrument,
-        nmh_teachers=nmh_teachers,
-        status=status,
-        notes=notes,
-    )
-    audit_record(
-        actor=user,
-        action=AuditAction.ACTIVITY_CREATE,
-        obj=activity,
-        changes={name: [None, value] for name, value in activity_snapshot(activity=activity).items() if value},
+        data=data,
+        participations=list(participations),
+        costs=list(costs),
+        confirm_pupil_load=confirm_pupil_load,
+        confirm_duplicate=confirm_duplicate,
+        action=action,
         comment=comment,
     )
-    return activity
 
 
-def _write_activity(
+@transaction.atomic
+def participation_import(
+    *, user, activity: Activity, participations: Sequence[ParticipationData], expected_version: int | None = None
+) -> Activity:
+    """Set the participation of the schools in an imported file (a school's earlier row is
+    replaced; schools not in the file keep theirs), through the same save as the form. All rows
+    or none. `expected_version` is the activity's version when the file was previewed: a newer
+    save raises EditConflict. The preview showed every row's problem; there is no "Lagre
+    likevel" step, so the pupil-load warning does not stop an import."""
+    locked = _locked(
+        activity, expected=expected_version, message=_("Aktiviteten er endret etter at filen ble forhåndsvist.")
+    )
+    imported = list(participations)
+    schools = {row.school.pk for row in imported}
+    kept = [
+        ParticipationData.of(participation)
+        for participation in locked.participations.select_related("school").prefetch_related("named_pupils")
+        if participation.school_id not in schools
+    ]
+    return _save(
+        locked,
+        user=user,
+        data=ActivityData.of(locked),
+        participations=[*kept, *imported],
+        costs=None,
+        confirm_pupil_load=True,
+        confirm_duplicate=True,
+        action=AuditAction.PARTICIPATION_IMPORT,
+        comment=_("Deltakelse importert fra fil (%(rows)s skoler).") % {"rows": len(imported)},
+    )
+
+
+@transaction.atomic
+def activity_cancel(*, user, activity: Activity, reason: str = "") -> tuple[Activity, bool]:
+    """Mark an activity as cancelled (its participations stay, for the record). Returns the
+    activity and whether this call cancelled it (False: it was cancelled already, say by the
+    first of two clicks)."""
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    if activity.status == Activity.Status.CANCELLED:
+        return activity, False
+    before = activity_snapshot(activity=activity)
+    validated_save(activity, status=Activity.Status.CANCELLED, updated_by=actor_of(user))
+    _audit_changes(user=user, activity=activity, before=before, action=AuditAction.ACTIVITY_CANCEL, comment=reason)
+    _count_version_up(activity)
+    rollup_mark_activity_dirty(activity_ids=[activity.pk])
+    _rollups_follow(activity=activity)
+    return activity, True
+
+
+# --- The one save -------------------------------------------------------------------------------
+
+
+def _locked(activity: Activity, *, expected: int | None, message: str) -> Activity:
+    """The activity's row, locked until the transaction ends, at the version the caller saw."""
+    locked = Activity.objects.select_for_update().get(pk=activity.pk)
+    version_check(locked=locked, expected=expected, message=message)
+    return locked
+
+
+def _save(
     activity: Activity,
     *,
     user,
-    cooperation_areas: Iterable[CooperationArea],
-    participations: Iterable[ParticipationData],
-    costs: Iterable[CostData],
-    **fields,
+    data: ActivityData,
+    participations: list[ParticipationData],
+    costs: list[CostData] | None,
+    confirm_pupil_load: bool,
+    confirm_duplicate: bool,
+    action: str,
+    comment: str,
 ) -> Activity:
-    """Save an activity's fields, areas, participations and costs (create and update alike)."""
-    areas = list(cooperation_areas)
-    if not areas:
-        raise ValidationError({"cooperation_areas": _("Velg minst ett samarbeidsområde.")})
-    validated_save(activity, updated_by=actor_of(user), **fields)
+    """Validate, ask, write, record, mark. `costs` None keeps the activity's cost lines."""
+    creating = activity.pk is None
+    before: dict[str, str] = {}
+    touched: set[tuple[int, int]] = set()
+    if not creating:
+        before = activity_snapshot(activity=activity)
+        touched = _school_years(activity.starts_at, activity.participations.values_list("school_id", flat=True))
+
+    # 1. Every rule, once, before anything is written.
+    for name, value in data.as_dict().items():
+        if name != "cooperation_areas":
+            setattr(activity, name, value)
+    activity.updated_by = actor_of(user)
+    areas = list(data.cooperation_areas)
+    cost_lines = None if costs is None else [ActivityCost(activity=activity, **vars(cost)) for cost in costs]
+    _validate(activity=activity, areas=areas, participations=participations, cost_lines=cost_lines)
+
+    # 2. What a person must have seen before it is saved.
+    if not (confirm_pupil_load and confirm_duplicate):
+        _ask_first(
+            user=user,
+            activity=activity,
+            participations=participations,
+            confirm_pupil_load=confirm_pupil_load,
+            confirm_duplicate=confirm_duplicate,
+        )
+
+    # 3. The writes: set-based, the rows were validated above.
+    activity.save()
     activity.cooperation_areas.set(areas)
-    _replace_participations(activity=activity, participations=participations)
-    _replace_costs(activity=activity, costs=costs)
+    if not creating:
+        activity.participations.all().delete()
+    made = Participation.objects.bulk_create(
+        Participation(activity=activity, school=row.school, pupils=row.pupils, teachers=row.teachers)
+        for row in participations
+    )
+    NamedLink.objects.bulk_create(
+        NamedLink(participation_id=participation.pk, pupil_id=pupil_id)
+        for participation, row in zip(made, participations, strict=True)
+        for pupil_id in dict.fromkeys(pupil.pk for pupil in row.named_pupils)
+    )
+    if cost_lines is not None:
+        if not creating:
+            activity.costs.all().delete()
+        ActivityCost.objects.bulk_create(cost_lines)
+
+    # 4. The record, the version and the rollups.
+    if creating:
+        audit_record(
+            actor=user,
+            action=action,
+            obj=activity,
+            changes={name: [None, value] for name, value in activity_snapshot(activity=activity).items() if value},
+            comment=comment,
+        )
+    elif _audit_changes(user=user, activity=activity, before=before, action=action, comment=comment):
+        _count_version_up(activity)
+    else:
+        return activity  # nothing changed: no figure to recompute
+    touched |= _school_years(activity.starts_at, (row.school.pk for row in participations))
+    rollup_mark_dirty(pairs=touched)
+    _rollups_follow(activity=activity)
     return activity
+
+
+def _validate(
+    *,
+    activity: Activity,
+    areas: list[CooperationArea],
+    participations: list[ParticipationData],
+    cost_lines: list[ActivityCost] | None,
+) -> None:
+    """The activity's fields (the model's full_clean), then its participation rows, then its
+    cost lines: the first that breaks a rule raises ValidationError."""
+    errors: dict[str, list] = {}
+    if not areas:
+        errors["cooperation_areas"] = [_("Velg minst ett samarbeidsområde.")]
+    try:
+        activity.full_clean()
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+    row_errors = participation_errors(starts_at=activity.starts_at, participations=participations)
+    if row_errors:
+        raise ParticipationRowsInvalid(row_errors)
+    for line in cost_lines or []:
+        # The activity is not saved yet (nor needed: the line belongs to it); the check that
+        # an amount is not negative is the field's validator.
+        line.clean_fields(exclude={"activity"})
+
+
+def _ask_first(
+    *,
+    user,
+    activity: Activity,
+    participations: list[ParticipationData],
+    confirm_pupil_load: bool,
+    confirm_duplicate: bool,
+) -> None:
+    """Raise ConfirmationNeeded when a warning is found that is not confirmed."""
+    pupil_load = selectors.pupil_load_warnings(
+        pupils=[pupil for row in participations for pupil in row.named_pupils],
+        starts_at=activity.starts_at,
+        exclude_activity_id=activity.pk,
+    )
+    duplicates = []
+    if getattr(user, "is_authenticated", False):  # a system job has no Back button to press twice
+        duplicates = list(
+            selectors.activity_list_alike(
+                user=user,
+                title=activity.title,
+                region=activity.region,
+                starts_at=activity.starts_at,
+                exclude_activity_id=activity.pk,
+            )
+        )
+    if (pupil_load and not confirm_pupil_load) or (duplicates and not confirm_duplicate):
+        raise ConfirmationNeeded(pupil_load=pupil_load, duplicates=duplicates)
+
+
+def _school_years(starts_at: datetime, school_ids: Iterable[int]) -> set[tuple[int, int]]:
+    year = school_year_of(timezone.localtime(starts_at).date())
+    return {(school_id, year) for school_id in school_ids}
+
+
+def _rollups_follow(*, activity: Activity) -> None:
+    """After the change commits: the incremental enrolment rollup of the school years marked,
+    and whatever follows `activities_changed` (funding's money per school). Once per
+    transaction however many activities it changed."""
+    rollup_enrolment_after_commit()
+    activities_changed.send(sender=Activity, activity_ids=[activity.pk])
 
 
 def _count_version_up(activity: Activity) -> None:
@@ -194,26 +481,7 @@ def _count_version_up(activity: Activity) -> None:
     activity.save(update_fields=["version"])
 
 
-def _replace_participations(*, activity: Activity, participations: Iterable[ParticipationData]) -> None:
-    rows = list(participations)
-    errors = participation_errors(starts_at=activity.starts_at, participations=rows)
-    if errors:
-        raise ParticipationRowsInvalid(errors)
-    activity.participations.all().delete()
-    for row in rows:
-        participation = validated_save(
-            Participation(activity=activity), school=row.school, pupils=row.pupils, teachers=row.teachers
-        )
-        participation.named_pupils.set(row.named_pupils)
-
-
-def _replace_costs(*, activity: Activity, costs: Iterable[CostData]) -> None:
-    activity.costs.all().delete()
-    for cost in costs:
-        validated_save(
-            ActivityCost(activity=activity), category=cost.category, amount=cost.amount, description=cost.description
-        )
-
+# --- The history --------------------------------------------------------------------------------
 
 # Fields recorded in the history, in the order the history shows them.
 SNAPSHOT_FIELDS = (
@@ -267,65 +535,6 @@ def activity_snapshot(*, activity: Activity) -> dict[str, str]:
     return values
 
 
-@transaction.atomic
-def activity_update(
-    *,
-    user,
-    activity: Activity,
-    title: str,
-    kind: str,
-    level: str,
-    region: Region,
-    starts_at: datetime,
-    ends_at: datetime,
-    cooperation_areas: Iterable[CooperationArea],
-    venue: Venue | None = None,
-    host_school: School | None = None,
-    instrument: str = "",
-    nmh_teachers: str = "",
-    status: str = Activity.Status.PLANNED,
-    notes: str = "",
-    participations: Iterable[ParticipationData] = (),
-    costs: Iterable[CostData] = (),
-    expected_version: int | None = None,
-) -> Activity:
-    """Change an activity and replace its participations and costs, all or nothing. The
-    audit log records each changed field as old → new.
-
-    `expected_version` is the version the edit form was loaded from: when someone else has
-    saved the activity since, nothing is saved and `core.concurrency.EditConflict` is raised
-    (a ValidationError), so no one's change is overwritten without them seeing it."""
-    activity = Activity.objects.select_for_update().get(pk=activity.pk)
-    version_check(
-        locked=activity,
-        expected=expected_version,
-        message=_("Noen andre har endret aktiviteten siden du åpnet den."),
-    )
-    before = activity_snapshot(activity=activity)
-    _write_activity(
-        activity,
-        user=user,
-        cooperation_areas=cooperation_areas,
-        participations=participations,
-        costs=costs,
-        title=title,
-        kind=kind,
-        level=level,
-        region=region,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        venue=venue,
-        host_school=host_school,
-        instrument=instrument,
-        nmh_teachers=nmh_teachers,
-        status=status,
-        notes=notes,
-    )
-    if _audit_changes(user=user, activity=activity, before=before, action=AuditAction.ACTIVITY_UPDATE):
-        _count_version_up(activity)
-    return activity
-
-
 def _audit_changes(*, user, activity: Activity, before: dict[str, str], action: str, comment: str = "") -> bool:
     """Record what changed since `before` (activity_snapshot); whether anything was recorded."""
     after = activity_snapshot(activity=activity)
@@ -334,56 +543,3 @@ def _audit_changes(*, user, activity: Activity, before: dict[str, str], action: 
         audit_record(actor=user, action=action, obj=activity, changes=changes, comment=comment)
         return True
     return False
-
-
-@transaction.atomic
-def activity_cancel(*, user, activity: Activity, reason: str = "") -> tuple[Activity, bool]:
-    """Mark an activity as cancelled (its participations stay, for the record). Returns the
-    activity and whether this call cancelled it (False: it was cancelled already, say by the
-    first of two clicks)."""
-    activity = Activity.objects.select_for_update().get(pk=activity.pk)
-    if activity.status == Activity.Status.CANCELLED:
-        return activity, False
-    before = activity_snapshot(activity=activity)
-    validated_save(activity, status=Activity.Status.CANCELLED, updated_by=actor_of(user))
-    _audit_changes(user=user, activity=activity, before=before, action=AuditAction.ACTIVITY_CANCEL, comment=reason)
-    _count_version_up(activity)
-    return activity, True
-
-
-@transaction.atomic
-def participation_import(
-    *, user, activity: Activity, participations: Sequence[ParticipationData], expected_version: int | None = None
-) -> Activity:
-    """Set the participation of the schools in an imported file (a school's earlier row is
-    replaced; schools not in the file keep theirs). All rows or none. `expected_version` is
-    the activity's version when the file was previewed: a newer save raises EditConflict."""
-    activity = Activity.objects.select_for_update().get(pk=activity.pk)
-    version_check(
-        locked=activity,
-        expected=expected_version,
-        message=_("Aktiviteten er endret etter at filen ble forhåndsvist."),
-    )
-    before = activity_snapshot(activity=activity)
-    imported = {row.school.pk for row in participations}
-    kept = [
-        ParticipationData(
-            school=p.school, pupils=p.pupils, teachers=p.teachers, named_pupils=list(p.named_pupils.all())
-        )
-        for p in activity.participations.select_related("school").prefetch_related("named_pupils")
-        if p.school_id not in imported
-    ]
-    errors = participation_errors(starts_at=activity.starts_at, participations=participations)
-    if errors:
-        raise ParticipationRowsInvalid(errors)
-    _replace_participations(activity=activity, participations=[*kept, *participations])
-    validated_save(activity, updated_by=actor_of(user))
-    _audit_changes(
-        user=user,
-        activity=activity,
-        before=before,
-        action=AuditAction.PARTICIPATION_IMPORT,
-        comment=_("Deltakelse importert fra fil (%(rows)s skoler).") % {"rows": len(participations)},
-    )
-    _count_version_up(activity)
-    return activity

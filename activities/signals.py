@@ -1,58 +1,29 @@
-"""Mark the school years whose activity data changed, for the incremental rollup. Bulk
-writes (bulk_create, QuerySet.update) bypass signals: their callers mark with
-activities.rollups.rollup_mark_dirty, and the nightly full rollup catches anything missed."""
+"""What the activities app tells others, and the one write of a lower app it follows.
 
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
-from django.dispatch import receiver
-from django.utils import timezone
+The activities services mark the school years they change for the incremental rollup
+themselves (activities.services) and enqueue it after commit; no signal watches their own
+models. Two signals remain:
 
-from core.periods import school_year_of
+- `activities_changed`, sent by the services inside the transaction that changed activities
+  (their fields, participation or costs): a higher app connects to it to follow (funding
+  refreshes the activities' money per school, funding/signals.py), since activities may not
+  import it.
+- Enrolment (schools, a lower app, which may not import activities): a changed enrolment marks
+  its school year and enqueues the incremental rollup after commit.
+
+Bulk writes (bulk_create, QuerySet.update, raw SQL) mark with
+activities.rollups.rollup_mark_dirty; the nightly full rollup catches anything missed."""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal, receiver
+
 from schools.models import Enrolment
 
-from .models import Activity, Participation
-from .rollups import rollup_mark_activity_dirty, rollup_mark_dirty
+from .rollups import rollup_mark_dirty
+from .tasks import rollup_enrolment_after_commit
 
-
-def _year(moment) -> int:
-    return school_year_of(timezone.localtime(moment).date())
-
-
-@receiver(pre_save, sender=Activity)
-def _activity_moving(sender, instance: Activity, raw=False, **kwargs):
-    # An activity moved to another school year leaves its old year's figures behind.
-    if raw or instance.pk is None:
-        return
-    old = Activity.objects.filter(pk=instance.pk).values_list("starts_at", flat=True).first()
-    if old and instance.starts_at and _year(old) != _year(instance.starts_at):
-        rollup_mark_activity_dirty(activity_ids=[instance.pk])
-
-
-@receiver(post_save, sender=Activity)
-def _activity_saved(sender, instance: Activity, raw=False, **kwargs):
-    if not raw:
-        rollup_mark_activity_dirty(activity_ids=[instance.pk])
-
-
-@receiver(m2m_changed, sender=Activity.cooperation_areas.through)
-def _activity_areas_changed(sender, instance, action, **kwargs):
-    if action.startswith("post_") and isinstance(instance, Activity):
-        rollup_mark_activity_dirty(activity_ids=[instance.pk])
-
-
-@receiver(post_save, sender=Participation)
-@receiver(post_delete, sender=Participation)
-def _participation_changed(sender, instance: Participation, raw=False, **kwargs):
-    if raw:
-        return
-    starts_at = Activity.objects.filter(pk=instance.activity_id).values_list("starts_at", flat=True).first()
-    if starts_at:
-        rollup_mark_dirty(pairs=[(instance.school_id, _year(starts_at))])
-
-
-@receiver(m2m_changed, sender=Participation.named_pupils.through)
-def _named_pupils_changed(sender, instance, action, **kwargs):
-    if action.startswith("post_") and isinstance(instance, Participation):
-        _participation_changed(sender, instance)
+# Sent with `activity_ids` (a list of the changed activities' ids), sender Activity.
+activities_changed = Signal()
 
 
 @receiver(post_save, sender=Enrolment)
@@ -60,3 +31,4 @@ def _named_pupils_changed(sender, instance, action, **kwargs):
 def _enrolment_changed(sender, instance: Enrolment, raw=False, **kwargs):
     if not raw:
         rollup_mark_dirty(pairs=[(instance.school_id, instance.school_year)])
+        rollup_enrolment_after_commit()

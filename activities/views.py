@@ -56,16 +56,16 @@ class ActivityAccessMixin(LoginRequiredMixin):
     """Anonymous visitors go to the login page; a logged-in user without the permission
     gets 403. `permission` is checked on the object when the view has one."""
 
-    permission = "activities.see_activities"
+    permission = "activities.view_activity"
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         # The object first: what the user may not see is a 404, not a 403.
         target = self.get_permission_object()
-        if not request.user.has_perm("activities.see_activities"):
+        if not request.user.has_perm("activities.view_activity"):
             raise PermissionDenied
-        if self.permission != "activities.see_activities" and not request.user.has_perm(self.permission, target):
+        if self.permission != "activities.view_activity" and not request.user.has_perm(self.permission, target):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -127,7 +127,7 @@ class ActivityListView(ActivityAccessMixin, FilteredActivitiesMixin, TemplateVie
             page=page,
             activities=activities,
             query=self.querystring_without("side"),
-            can_create=self.request.user.has_perm("activities.create_activity"),
+            can_create=self.request.user.has_perm("activities.add_activity"),
             threshold=selectors.pupil_load_threshold() if loaded else None,
         )
         return context
@@ -252,7 +252,7 @@ class ActivityDetailView(ActivityObjectMixin, TemplateView):
             last_change=next(
                 (entry for entry in reversed(history) if entry.action != AuditAction.ACTIVITY_CREATE), None
             ),
-            can_edit=self.request.user.has_perm("activities.edit_activity", activity),
+            can_edit=self.request.user.has_perm("activities.change_activity", activity),
             pupil_load=selectors.pupil_load_warnings(
                 pupils=named, starts_at=activity.starts_at, exclude_activity_id=activity.pk
             )
@@ -292,7 +292,7 @@ class ActivityFormView(ActivityAccessMixin, TemplateView):
     overwriting it)."""
 
     template_name = "activities/activity_form.html"
-    permission = "activities.create_activity"
+    permission = "activities.add_activity"
     success_message = gettext_lazy("Aktiviteten «%(title)s» er lagret.")
 
     def editing(self) -> Activity | None:
@@ -326,37 +326,17 @@ class ActivityFormView(ActivityAccessMixin, TemplateView):
             except AlreadySubmitted as done:
                 return self.already_submitted(done)
         form, participations, costs = self.forms(data=request.POST)
-        valid = all([form.is_valid(), participations.is_valid(), costs.is_valid()])
-        warnings, duplicates = [], []
-        if valid:
-            rows = participations.participation_data()
-            errors = services.participation_errors(starts_at=form.cleaned_data["starts_at"], participations=rows)
-            if errors:
-                attach_service_errors(
-                    error=services.ParticipationRowsInvalid(errors), form=form, participations=participations
-                )
-                valid = False
-            else:
-                warnings = selectors.pupil_load_warnings(
-                    pupils=[pupil for row in rows for pupil in row.named_pupils],
-                    starts_at=form.cleaned_data["starts_at"],
-                    exclude_activity_id=self.exclude_from_load(),
-                )
-                duplicates = self.duplicates(form.cleaned_data)
-                # A warning asks before saving; "Lagre likevel" (its box) lets the save through.
-                shown = frozenset(
-                    warning for warning, found in (("pupil_load", warnings), ("duplicate", duplicates)) if found
-                )
-                if any(not request.POST.get(ActivityForm.CONFIRMATIONS[warning]) for warning in shown):
-                    form, participations, costs = self.forms(data=request.POST, confirmations=shown)
-                    all([form.is_valid(), participations.is_valid(), costs.is_valid()])
-                    valid = False
-        conflict = None
-        if valid:
+        warned = conflict = None
+        if all([form.is_valid(), participations.is_valid(), costs.is_valid()]):
             try:
                 activity = self.save(form=form, participations=participations, costs=costs)
             except AlreadySubmitted as done:
                 return self.already_submitted(done)
+            except services.ConfirmationNeeded as warning:
+                # Nothing saved: the warnings are shown with their "Lagre likevel" boxes.
+                warned = warning
+                form, participations, costs = self.forms(data=request.POST, confirmations=warning.warnings)
+                all([form.is_valid(), participations.is_valid(), costs.is_valid()])
             except EditConflict as error:
                 conflict = self.conflict(error=error, form=form)
                 form, participations, costs = self.forms(data=conflict.pop("data"))
@@ -370,40 +350,31 @@ class ActivityFormView(ActivityAccessMixin, TemplateView):
             form=form,
             participations=participations,
             costs=costs,
-            pupil_load=warnings,
-            duplicates=duplicates,
+            pupil_load=warned.pupil_load if warned else [],
+            duplicates=warned.duplicates if warned else [],
             conflict=conflict,
         )
         return self.render_to_response(context, status=200)
 
-    def exclude_from_load(self) -> int | None:
-        return None
-
-    def duplicates(self, cleaned: dict) -> list[Activity]:
-        """Activities already registered with this title, region and start: a second
-        submission of the same activity (the browser's Back and "Lagre" again sends a new
-        form), or a colleague who registered it already."""
-        return list(
-            selectors.activity_list_alike(
-                user=self.request.user,
-                title=cleaned["title"],
-                region=cleaned["region"],
-                starts_at=cleaned["starts_at"],
-                exclude_activity_id=self.exclude_from_load(),
-            )
-        )
+    def save_arguments(self, *, form, participations, costs) -> dict:
+        """What the form says, for services.activity_save: the activity's fields, its rows, and
+        the warnings the person has confirmed ("Lagre likevel")."""
+        confirmed = {warning: bool(self.request.POST.get(name)) for warning, name in ActivityForm.CONFIRMATIONS.items()}
+        return {
+            "user": self.request.user,
+            "data": form.activity_data(),
+            "participations": participations.participation_data(),
+            "costs": costs.cost_data(),
+            "confirm_pupil_load": confirmed["pupil_load"],
+            "confirm_duplicate": confirmed["duplicate"],
+        }
 
     def save(self, *, form, participations, costs) -> Activity:
+        arguments = self.save_arguments(form=form, participations=participations, costs=costs)
         return submit_once(
             token=form.cleaned_data["form_token"],
             user=self.request.user,
-            create=lambda: services.activity_create(
-                user=self.request.user,
-                **form.service_kwargs(),
-                participations=participations.participation_data(),
-                costs=costs.cost_data(),
-                comment=self.create_comment(),
-            ),
+            create=lambda: services.activity_save(**arguments, comment=self.create_comment()),
         )
 
     def create_comment(self) -> str:
@@ -432,10 +403,9 @@ class ActivityFormView(ActivityAccessMixin, TemplateView):
 
 
 def _initial_from(activity: Activity) -> tuple[dict, list[dict], list[dict]]:
-    fields = {name: getattr(activity, name) for name in ActivityForm.Meta.fields if name != "cooperation_areas"}
+    fields = services.ActivityData.of(activity).as_dict()
     fields["starts_at"] = timezone.localtime(activity.starts_at)
     fields["ends_at"] = timezone.localtime(activity.ends_at)
-    fields["cooperation_areas"] = list(activity.cooperation_areas.all())
     participations = [
         {"school": p.school, "pupils": p.pupils, "teachers": p.teachers, "named_pupils": list(p.named_pupils.all())}
         for p in activity.participations.all()
@@ -449,7 +419,7 @@ class ActivityCreateView(ActivityFormView):
 
 
 class ActivityUpdateView(ActivityObjectMixin, ActivityFormView):
-    permission = "activities.edit_activity"
+    permission = "activities.change_activity"
     success_message = gettext_lazy("Endringene i «%(title)s» er lagret.")
 
     def editing(self) -> Activity:
@@ -458,16 +428,10 @@ class ActivityUpdateView(ActivityObjectMixin, ActivityFormView):
     def initial(self):
         return _initial_from(self.activity)
 
-    def exclude_from_load(self):
-        return self.activity.pk
-
     def save(self, *, form, participations, costs) -> Activity:
-        return services.activity_update(
-            user=self.request.user,
+        return services.activity_save(
+            **self.save_arguments(form=form, participations=participations, costs=costs),
             activity=self.activity,
-            **form.service_kwargs(),
-            participations=participations.participation_data(),
-            costs=costs.cost_data(),
             expected_version=form.cleaned_data["version"],
         )
 
@@ -500,7 +464,7 @@ class ActivityCopyView(ActivityObjectMixin, ActivityFormView):
     """A new activity from an existing one (a recurring series): the same fields, schools and
     costs, a week later, planned, with no named pupils. Saving creates a new activity."""
 
-    permission = "activities.edit_activity"
+    permission = "activities.change_activity"
     success_message = gettext_lazy("Kopien «%(title)s» er lagret.")
 
     def initial(self):
@@ -523,7 +487,7 @@ class ActivityCopyView(ActivityObjectMixin, ActivityFormView):
 
 class ActivityCancelView(ActivityObjectMixin, TemplateView):
     template_name = "activities/activity_cancel.html"
-    permission = "activities.edit_activity"
+    permission = "activities.change_activity"
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("form", CancelForm())
@@ -548,7 +512,7 @@ class ParticipationImportView(ActivityAccessMixin, TemplateView):
     (only an error-free file, all rows or none). The activity is `?aktivitet=<id>`."""
 
     template_name = "activities/participation_import.html"
-    permission = "activities.create_activity"
+    permission = "activities.add_activity"
 
     @cached_property
     def activity(self) -> Activity | None:
@@ -567,7 +531,7 @@ class ParticipationImportView(ActivityAccessMixin, TemplateView):
         if (
             request.user.is_authenticated
             and self.activity is not None
-            and not request.user.has_perm("activities.edit_activity", self.activity)
+            and not request.user.has_perm("activities.change_activity", self.activity)
         ):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)

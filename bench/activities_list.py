@@ -1,4 +1,4 @@
-"""Benchmark of the activity list (issue 3): 20,000 activities and 200,000 participations in
+"""Benchmark of the activity list: 20,000 activities and 200,000 participations in
 PostgreSQL, the filtered list's server time at the median and its query count.
 
     psql -h 127.0.0.1 -U postgres -c 'CREATE DATABASE um_bench_activities'

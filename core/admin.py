@@ -11,20 +11,31 @@ as a server error, on SQLite and PostgreSQL alike:
 - dates and times stay within the years the database and the Oslo↔UTC conversion can hold
   (`BoundedSplitDateTimeField`, `HistoricalDateField`).
 
+Who sees and does what is the portal's permission table (core/permissions.py): a portal
+ModelAdmin's view, add, change and delete permissions are `user.has_perm("<app>.<action>_<model>",
+obj)`, and it shows in the index when the person may view it. Nothing is written around the
+services: a ModelAdmin either writes through its app's services (`ServiceWritesMixin`: every
+save, delete, inline row and changelist action, each checked against the same permissions and
+audited) or is read-only (`ReadOnlyAdminMixin`).
+
 The admins of the installed third-party apps (users and groups, periodic tasks) are
-registered again on the same base, so the whole `/admin/` behaves alike."""
+registered again on the same base, so the whole `/admin/` behaves alike; their permissions
+stay Django's own (superusers, and what a group grants)."""
 
 from __future__ import annotations
 
 import logging
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import widgets
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import admin as auth_admin  # noqa: F401 - registers User and Group before they are adopted
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_celery_beat import admin as beat_admin  # noqa: F401 - registers the schedules before they are adopted
 from django_celery_beat.models import (
@@ -43,6 +54,7 @@ from .forms import (
     is_valid_key,
 )
 from .models import RollupRun
+from .permissions import perm_name
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +136,29 @@ class SafeChangelistMixin:
             raise IncorrectLookupParameters(error) from error
 
 
-class PortalModelAdmin(SafeChangelistMixin, PortalFormfieldsMixin, admin.ModelAdmin):
+class RulesPermissionsMixin:
+    """A ModelAdmin's permissions from the model's rules, asked with the object on its own
+    pages (django-rules' ObjectPermissionsModelAdmin does the same): the view, add, change and
+    delete permissions of `<app>.<action>_<model>`. A model that declares no such permission
+    gives it to nobody. The model shows in the index to whoever may view it."""
+
+    def has_module_permission(self, request):
+        return self.has_view_or_change_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(perm_name(self.model, "view"), obj) or self.has_change_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return request.user.has_perm(perm_name(self.model, "add"))
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm(perm_name(self.model, "change"), obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm(perm_name(self.model, "delete"), obj)
+
+
+class PortalModelAdmin(SafeChangelistMixin, PortalFormfieldsMixin, RulesPermissionsMixin, admin.ModelAdmin):
     """The base of every ModelAdmin of the portal."""
 
 
@@ -137,8 +171,9 @@ class PortalStackedInline(PortalFormfieldsMixin, admin.StackedInline):
 
 
 class ReadOnlyAdminMixin:
-    """A model the portal writes through its services, with their rules and audit, and the
-    admin only shows: no add, change or delete here, whoever asks."""
+    """A model the portal writes elsewhere (its pages, the loader, a data migration), with
+    their rules and audit, and the admin only shows: no add, change or delete here, whoever
+    asks."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -148,6 +183,75 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ServiceInlineMixin:
+    """An inline whose rows are written through their app's services (see ServiceWritesMixin):
+    it names them in `save_through_service` and `delete_through_service`."""
+
+    def save_through_service(self, request, obj, form) -> None:
+        raise NotImplementedError
+
+    def delete_through_service(self, request, obj) -> None:
+        raise NotImplementedError
+
+
+class ServiceWritesMixin(ServiceInlineMixin):
+    """A ModelAdmin that writes only through its app's services, as the budget's does: the
+    object's save and delete, the changelist's "delete selected", and each inline row (through
+    the inline's services). The services check the permission again and write the audit entry.
+    Many-to-many values go to the object's service with the object (`form.cleaned_data`), never
+    through the form's own `save_m2m`. A service's ValidationError after the form was valid (a
+    rule the form cannot see) rolls the whole save back and is shown as a message."""
+
+    def save_model(self, request, obj, form, change):
+        self.save_through_service(request, obj, form)
+
+    def delete_model(self, request, obj):
+        self.delete_through_service(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_through_service(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def save_formset(self, request, form, formset, change):
+        inline = next(
+            inline
+            for inline in self.get_inline_instances(request, form.instance)
+            if inline.model is formset.model and isinstance(inline, ServiceInlineMixin)
+        )
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for row in formset.forms:
+            if not hasattr(row, "cleaned_data"):
+                continue
+            obj = row.instance
+            if formset.can_delete and formset._should_delete_form(row):
+                if obj.pk is not None:
+                    inline.delete_through_service(request, obj)
+                    formset.deleted_objects.append(obj)
+                continue
+            if not row.has_changed():
+                continue
+            is_new = obj.pk is None
+            setattr(obj, formset.fk.name, formset.instance)
+            inline.save_through_service(request, obj, row)
+            if is_new:
+                formset.new_objects.append(obj)
+            else:
+                formset.changed_objects.append((obj, row.changed_data))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            messages.error(request, gettext("Ingenting ble lagret."))
+            for message in error.messages:
+                messages.error(request, message)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 def _on_portal_base(admin_class: type) -> type:

@@ -1,6 +1,16 @@
 """The names of what the audit log records (AuditEntry.action), with the label a person reads.
-Services write `AuditAction.ACTIVITY_UPDATE`, never a free string; pages show the label."""
+Services write `AuditAction.ACTIVITY_UPDATE`, never a free string; pages show the label.
 
+The log itself is governance's table (`AuditEntry`); `audit_record` here lets the apps below
+governance (schools) write to it without importing it: governance hands its writer over when
+the apps are ready (`governance.apps`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -27,5 +37,53 @@ class AuditAction(models.TextChoices):
     CONTRIBUTION_COMPUTE = "contribution_compute", _("beregnet kommunens tilskudd")
     CONTRIBUTION_OVERRIDE = "contribution_override", _("overstyrte kommunens tilskudd")
     COUNTY_GRANT_SET = "county_grant_set", _("satte fylkets tilskudd")
+    PARTNER_CONTRIBUTION_SET = "partner_contribution_set", _("satte partnerbidrag")
+    PARTNER_CONTRIBUTION_DELETE = "partner_contribution_delete", _("slettet partnerbidrag")
+    CONTRIBUTION_PAYMENT = "contribution_payment", _("førte fakturering eller betaling")
+    BUDGET_ASSUMPTIONS_CREATE = "budget_assumptions_create", _("la til budsjettforutsetninger")
+    BUDGET_ASSUMPTIONS_UPDATE = "budget_assumptions_update", _("endret budsjettforutsetningene")
     # Governance (governance.services)
     ROLE_ASSIGN = "role_assign", _("ga en rolle")
+    ROLE_UPDATE = "role_update", _("endret en rolle")
+    ROLE_DELETE = "role_delete", _("fjernet en rolle")
+    PARTNER_CREATE = "partner_create", _("la til samarbeidspart")
+    PARTNER_UPDATE = "partner_update", _("endret samarbeidspart")
+    AGREEMENT_CREATE = "agreement_create", _("la til avtale")
+    AGREEMENT_UPDATE = "agreement_update", _("endret avtale")
+    BODY_CREATE = "body_create", _("opprettet organ")
+    BODY_UPDATE = "body_update", _("endret organ")
+    PORTAL_SETTING_UPDATE = "portal_setting_update", _("endret portalinnstillingene")
+    # Schools (schools.services)
+    SCHOOL_CREATE = "school_create", _("la til skole")
+    SCHOOL_UPDATE = "school_update", _("endret skole")
+    MEMBERSHIP_CREATE = "membership_create", _("la til medlemskap")
+    MEMBERSHIP_UPDATE = "membership_update", _("endret medlemskap")
+    MEMBERSHIP_DELETE = "membership_delete", _("slettet medlemskap")
+    ENROLMENT_CREATE = "enrolment_create", _("førte elevtall")
+    ENROLMENT_UPDATE = "enrolment_update", _("endret elevtall")
+    ENROLMENT_DELETE = "enrolment_delete", _("slettet elevtall")
+    POPULATION_CREATE = "population_create", _("førte folketall")
+    POPULATION_UPDATE = "population_update", _("endret folketall")
+    PUPIL_CREATE = "pupil_create", _("la til elev")
+    PUPIL_UPDATE = "pupil_update", _("endret elev")
+    PUPIL_DELETE = "pupil_delete", _("slettet elev")
+
+
+AuditWriter = Callable[..., Any]
+_writer: AuditWriter | None = None
+
+
+def audit_writer_set(writer: AuditWriter) -> None:
+    """Governance hands over the function that appends to its audit log (at start-up)."""
+    global _writer  # noqa: PLW0603 - one writer for the process, set once when the apps are ready
+    _writer = writer
+
+
+def audit_record(
+    *, actor, action: str, obj: models.Model, changes: dict[str, Any] | None = None, comment: str = ""
+) -> Any:
+    """Append an audit entry (inside the transaction of the change it records). `changes`
+    maps a field to `[old, new]`."""
+    if _writer is None:
+        raise ImproperlyConfigured("The audit log's writer is not set: is the governance app installed?")
+    return _writer(actor=actor, action=action, obj=obj, changes=changes, comment=comment)

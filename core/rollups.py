@@ -11,12 +11,17 @@ import time
 import zlib
 from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, models, transaction
+from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import RollupRun
+from .periods import OSLO
 
 logger = logging.getLogger(__name__)
 # First argument of pg_try_advisory_xact_lock(int, int): this project's lock namespace.
@@ -121,3 +126,42 @@ def execute(sql: str, params=None) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return max(cursor.rowcount, 0)
+
+
+# --- Reading the record ------------------------------------------------------------------------
+
+
+def rollup_run_list() -> models.QuerySet[RollupRun]:
+    """Every run, newest first."""
+    return RollupRun.objects.order_by("-started_at", "-id")
+
+
+def rollup_last_success_by_kind() -> dict[str, datetime]:
+    """When each kind of rollup last finished successfully (one query): the pages print their
+    figures "as of" these times."""
+    return dict(
+        RollupRun.objects.filter(status=RollupRun.Status.SUCCEEDED)
+        .values("kind")
+        .annotate(last=Max("finished_at"))
+        .order_by()
+        .values_list("kind", "last")
+    )
+
+
+@dataclass(frozen=True)
+class FiguresAsOf:
+    """When the summary tables a page reads were last written (None: never)."""
+
+    at: datetime | None
+
+    @property
+    def label(self) -> str:
+        if self.at is None:
+            return _("Tallene er ikke oppsummert ennå.")
+        return _("Tall per %(when)s") % {"when": timezone.localtime(self.at, OSLO).strftime("%d.%m.%Y %H:%M")}
+
+
+def figures_as_of(kind: str, *, finished: dict[str, datetime] | None = None) -> FiguresAsOf:
+    """As of the last successful run of `kind` (one query unless `finished` is given)."""
+    finished = rollup_last_success_by_kind() if finished is None else finished
+    return FiguresAsOf(at=finished.get(kind))

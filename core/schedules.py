@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 # The kinds of nightly rollup (RollupRun.kind).
 ENROLMENT = "enrolment"
 BUDGET = "budget"
-ROLLUP_KINDS = ((ENROLMENT, _("Deltakelse og elevtall")), (BUDGET, _("Budsjett og regnskap")))
+ROLLUP_KINDS = ((ENROLMENT, _("Deltakelse og elevtall")), (BUDGET, _("Økonomi: aktivitetenes verdi per skole")))
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ PERIODIC_JOBS = (
         task="funding.rollup_budget",
         minute="0",
         hour="2",
-        description="Bygger budsjettoppsummeringen som budsjettsiden og dashbordene leser.",
+        description="Summerer verdien av aktivitetene per skole og år, som dashbordene leser.",
     ),
 )
 

@@ -3,7 +3,12 @@ the daily leader or the NMH coordinator lays the budget before the steering grou
 fram"), a steering-group member approves it ("Vedta") or returns it with a comment ("Send
 tilbake"). Buttons and actions show only for those who may use them; the services check
 again whatever the request says. Approved budgets are read-only; the audit trail shows on
-the budget's page and cannot be edited."""
+the budget's page and cannot be edited.
+
+Every page's permissions are the models' rules (funding/rules.py, asked with
+`user.has_perm`); every write goes through funding.services, which asks them again and
+writes the audit entry. Contribution tiers (a data migration) and budget lines (kept on their
+budget's page) are read-only here."""
 
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.admin import PortalModelAdmin, PortalTabularInline
+from core.admin import PortalModelAdmin, PortalTabularInline, ReadOnlyAdminMixin, ServiceWritesMixin
 from core.concurrency import EditConflict
 from core.forms import FormTokenField, add_service_error
 from core.params import id_param
@@ -34,16 +39,6 @@ from .models import (
     CountyGrant,
     MunicipalContribution,
     PartnerContribution,
-)
-from .rules import (
-    can_decide,
-    can_edit,
-    can_revise,
-    can_submit,
-    may_decide_budget,
-    may_prepare_budget,
-    may_submit_budget,
-    may_view_budget,
 )
 from .selectors import (
     budget_audit_entries,
@@ -60,6 +55,7 @@ from .services import (
     activity_booking_set,
     budget_allocate,
     budget_approve,
+    budget_assumptions_save,
     budget_draft,
     budget_line_check_version,
     budget_line_delete,
@@ -70,64 +66,109 @@ from .services import (
     budget_revise,
     budget_submit,
     budget_update,
+    contribution_compute,
+    contribution_override,
+    contribution_payment_set,
+    county_grant_set,
+    partner_contribution_delete,
+    partner_contribution_save,
 )
 
 
-class BudgetKeepersMixin:
-    """The budget's pages are seen by central staff and the steering group and kept by central
-    staff (funding/rules.py); nothing is deleted unless a class says so."""
-
-    def has_module_permission(self, request):
-        return may_view_budget(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return may_view_budget(request.user)
-
-    def has_add_permission(self, request):
-        return may_prepare_budget(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return may_prepare_budget(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(ContributionTier)
-class ContributionTierAdmin(PortalModelAdmin):
+class ContributionTierAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     list_display = ["__str__", "min_population", "max_population_below", "amount", "valid_from", "valid_to"]
     search_fields = ["amount"]
 
 
 @admin.register(MunicipalContribution)
-class MunicipalContributionAdmin(PortalModelAdmin):
+class MunicipalContributionAdmin(ServiceWritesMixin, PortalModelAdmin):
+    """A municipality's contribution is computed from the tier table and the year's population
+    (add: municipality and year); its amount is overridden with a reason, and its invoice and
+    payment dates recorded."""
+
     list_display = ["municipality", "year", "population", "computed_amount", "amount", "invoiced_on", "paid_on"]
     list_filter = ["year", "tier"]
     search_fields = ["municipality__name", "municipality__number"]
-    autocomplete_fields = ["municipality", "tier"]
+    autocomplete_fields = ["municipality"]
     list_select_related = ["municipality", "tier"]
-    readonly_fields = ["population", "tier", "computed_amount"]
+    fields = [
+        "municipality",
+        "year",
+        "population",
+        "tier",
+        "computed_amount",
+        "amount",
+        "override_reason",
+        "invoiced_on",
+        "paid_on",
+    ]
+
+    def get_fields(self, request, obj=None):
+        return self.fields if obj is not None else ["municipality", "year"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["municipality", "year", "population", "tier", "computed_amount"] if obj is not None else []
+
+    def save_through_service(self, request, obj, form):
+        if obj.pk is None:
+            saved = contribution_compute(municipality=obj.municipality, year=obj.year, user=request.user)
+            for field in MunicipalContribution._meta.concrete_fields:  # what the admin shows and logs
+                setattr(obj, field.attname, getattr(saved, field.attname))
+            return
+        data = form.cleaned_data
+        stored = MunicipalContribution.objects.get(pk=obj.pk)
+        if {"amount", "override_reason"} & set(form.changed_data):
+            stored = contribution_override(
+                contribution=stored, amount=data["amount"], reason=data["override_reason"], user=request.user
+            )
+        if {"invoiced_on", "paid_on"} & set(form.changed_data):
+            contribution_payment_set(
+                contribution=stored, user=request.user, invoiced_on=data["invoiced_on"], paid_on=data["paid_on"]
+            )
 
 
 @admin.register(CountyGrant)
-class CountyGrantAdmin(PortalModelAdmin):
+class CountyGrantAdmin(ServiceWritesMixin, PortalModelAdmin):
     list_display = ["year", "county", "index_factor", "amount"]
     search_fields = ["county__name"]
     autocomplete_fields = ["county"]
     list_select_related = ["county"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A grant belongs to its year: another year's grant is added.
+        return ["year"] if obj is not None else []
+
+    def save_through_service(self, request, obj, form):
+        saved = county_grant_set(
+            year=obj.year,
+            county=obj.county,
+            amount=obj.amount,
+            index_factor=obj.index_factor,
+            reason=obj.reason,
+            user=request.user,
+        )
+        obj.pk = saved.pk
+
 
 @admin.register(PartnerContribution)
-class PartnerContributionAdmin(PortalModelAdmin):
+class PartnerContributionAdmin(ServiceWritesMixin, PortalModelAdmin):
     list_display = ["partner", "year", "form", "category", "amount"]
     list_filter = ["year", "form", "category"]
     search_fields = ["partner__name", "description"]
     autocomplete_fields = ["partner"]
     list_select_related = ["partner"]
+    readonly_fields = ["form"]
+
+    def save_through_service(self, request, obj, form):
+        partner_contribution_save(contribution=obj, user=request.user)
+
+    def delete_through_service(self, request, obj):
+        partner_contribution_delete(contribution=obj, user=request.user)
 
 
 @admin.register(BudgetAssumptions)
-class BudgetAssumptionsAdmin(BudgetKeepersMixin, PortalModelAdmin):
+class BudgetAssumptionsAdmin(ServiceWritesMixin, PortalModelAdmin):
     list_display = ["year", "position_cost", "central_shares", "coordinator_percent", "allocation_key"]
     filter_horizontal = ["earmarked_areas"]
     fieldsets = [
@@ -144,8 +185,10 @@ class BudgetAssumptionsAdmin(BudgetKeepersMixin, PortalModelAdmin):
         (gettext_lazy("Scenario"), {"fields": ["scenario_pupils"]}),
     ]
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def save_through_service(self, request, obj, form):
+        budget_assumptions_save(
+            assumptions=obj, user=request.user, earmarked_areas=form.cleaned_data["earmarked_areas"]
+        )
 
 
 class LoadedVersionField(forms.IntegerField):
@@ -292,10 +335,12 @@ class BudgetLineInline(PortalTabularInline):
         )
 
     def _editable(self, request, obj) -> bool:
-        return obj is not None and can_edit(request.user, obj)
+        """The lines are changed under their budget's change permission (a draft or returned
+        budget, central staff)."""
+        return obj is not None and request.user.has_perm("funding.change_budget", obj)
 
     def has_view_permission(self, request, obj=None):
-        return may_view_budget(request.user)
+        return request.user.has_perm("funding.view_budget", obj)
 
     def has_add_permission(self, request, obj=None):
         return self._editable(request, obj)
@@ -322,7 +367,7 @@ class BudgetReturnForm(forms.Form):
 
 
 @admin.register(Budget)
-class BudgetAdmin(BudgetKeepersMixin, PortalModelAdmin):
+class BudgetAdmin(PortalModelAdmin):
     list_display = ["__str__", "year", "revision", "status", "in_force", "submitted_by", "decided_by"]
     list_filter = ["status", "year"]
     search_fields = ["year", "notes"]
@@ -352,14 +397,11 @@ class BudgetAdmin(BudgetKeepersMixin, PortalModelAdmin):
     def get_queryset(self, request):
         return budget_list()
 
-    def has_change_permission(self, request, obj=None):
-        return may_prepare_budget(request.user) and (obj is None or obj.is_editable)
-
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if not may_submit_budget(request.user):
+        if not request.user.has_perm("funding.submit_budget"):
             actions.pop("action_submit", None)
-        if not may_decide_budget(request.user):
+        if not request.user.has_perm("funding.decide_budget"):
             actions.pop("action_approve", None)
             actions.pop("action_return", None)
         return actions
@@ -526,10 +568,10 @@ class BudgetAdmin(BudgetKeepersMixin, PortalModelAdmin):
             "audit_entries": budget_audit_entries(budget=budget),
             "successor": successor,
             "in_force": in_force,
-            "may_submit": can_submit(user, budget),
-            "may_decide": can_decide(user, budget),
-            "may_edit": can_edit(user, budget),
-            "may_revise": can_revise(user, budget),
+            "may_submit": user.has_perm("funding.submit_budget", budget),
+            "may_decide": user.has_perm("funding.decide_budget", budget),
+            "may_edit": user.has_perm("funding.change_budget", budget),
+            "may_revise": user.has_perm("funding.revise_budget", budget),
             "return_form": BudgetReturnForm(),
             "comment_max_length": COMMENT_MAX_LENGTH,
         }
@@ -674,7 +716,7 @@ class BudgetAdmin(BudgetKeepersMixin, PortalModelAdmin):
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(BudgetKeepersMixin, PortalModelAdmin):
+class BudgetLineAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     """Lines across budgets, to search and filter; they are changed on their budget's page."""
 
     list_display = ["budget", "kind", "label", "amount", "region", "school"]
@@ -682,15 +724,9 @@ class BudgetLineAdmin(BudgetKeepersMixin, PortalModelAdmin):
     search_fields = ["label", "school__name", "region__name"]
     list_select_related = ["budget", "region", "school"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ActivityBooking)
-class ActivityBookingAdmin(BudgetKeepersMixin, PortalModelAdmin):
+class ActivityBookingAdmin(ServiceWritesMixin, PortalModelAdmin):
     """Book an activity's costs on another line than the default (its region's pool, or its
     host school's allocation for a local activity)."""
 
@@ -708,10 +744,7 @@ class ActivityBookingAdmin(BudgetKeepersMixin, PortalModelAdmin):
         fields = super().get_readonly_fields(request, obj)
         return [*fields, "activity"] if obj is not None else fields
 
-    def has_delete_permission(self, request, obj=None):
-        return may_prepare_budget(request.user)
-
-    def save_model(self, request, obj, form, change):
+    def save_through_service(self, request, obj, form):
         saved = activity_booking_set(
             activity=obj.activity,
             user=request.user,
@@ -722,9 +755,8 @@ class ActivityBookingAdmin(BudgetKeepersMixin, PortalModelAdmin):
         )
         obj.pk = saved.pk
 
-    def delete_model(self, request, obj):
+    def delete_through_service(self, request, obj):
         activity_booking_clear(activity=obj.activity, user=request.user)
 
-    def delete_queryset(self, request, queryset):
-        for booking in queryset.select_related("activity"):
-            activity_booking_clear(activity=booking.activity, user=request.user)
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("activity")

@@ -12,16 +12,19 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from rules.contrib.models import RulesModelBase, RulesModelMixin
 
 from core.periods import Period, period_constraint
 from governance.models import CooperationArea, Partner
 from schools.models import County, Municipality, Region, School
 
+from .rules import BUDGET_PERMISSIONS, KEPT_BY_PREPARERS, may_prepare_budget, may_view_budget
+
 NOK = {"max_digits": 14, "decimal_places": 2}
 NOT_NEGATIVE = [MinValueValidator(Decimal("0"))]
 
 
-class ContributionTier(Period):
+class ContributionTier(RulesModelMixin, Period, metaclass=RulesModelBase):
     """The yearly municipal contribution for a population band, effective-dated.
     The band includes `min_population` and excludes `max_population_below`."""
 
@@ -35,6 +38,8 @@ class ContributionTier(Period):
         verbose_name = _("tilskuddssats")
         verbose_name_plural = _("tilskuddssatser")
         ordering = ["valid_from", "min_population"]
+        # Reference data (a data migration).
+        rules_permissions = {"view": may_view_budget}
         constraints = [
             period_constraint("tier_period_ordered"),
             models.CheckConstraint(
@@ -67,7 +72,7 @@ class ContributionTier(Period):
         )
 
 
-class MunicipalContribution(models.Model):
+class MunicipalContribution(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     """What a municipality pays in a year: computed from the tier table and that year's
     population, overridable with a reason; invoiced and paid dates follow the money."""
 
@@ -94,6 +99,7 @@ class MunicipalContribution(models.Model):
         verbose_name = _("kommunalt tilskudd")
         verbose_name_plural = _("kommunale tilskudd")
         ordering = ["-year", "municipality__name"]
+        rules_permissions = KEPT_BY_PREPARERS
         constraints = [
             models.UniqueConstraint(fields=["municipality", "year"], name="contribution_one_per_year"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="contribution_amount_not_negative"),
@@ -120,7 +126,7 @@ class MunicipalContribution(models.Model):
             raise ValidationError(errors)
 
 
-class CountyGrant(models.Model):
+class CountyGrant(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     """The county grant for a year: 2.5 MNOK in 2019, after that last year's amount times
     an index factor (editable with a reason)."""
 
@@ -141,6 +147,7 @@ class CountyGrant(models.Model):
         verbose_name = _("fylkeskommunalt tilskudd")
         verbose_name_plural = _("fylkeskommunale tilskudd")
         ordering = ["-year"]
+        rules_permissions = KEPT_BY_PREPARERS
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="grant_amount_not_negative"),
             models.CheckConstraint(condition=Q(index_factor__gte=0), name="grant_index_not_negative"),
@@ -150,7 +157,7 @@ class CountyGrant(models.Model):
         return f"{self.county.name} {self.year}: {self.amount:,.0f} kr".replace(",", " ")
 
 
-class PartnerContribution(models.Model):
+class PartnerContribution(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     """A partner's contribution in a year: cash, or in kind (premises, administration,
     teachers) valued in NOK and kept apart from the cash total."""
 
@@ -178,6 +185,7 @@ class PartnerContribution(models.Model):
         verbose_name = _("partnerbidrag")
         verbose_name_plural = _("partnerbidrag")
         ordering = ["-year", "partner__name", "form", "category"]
+        rules_permissions = {**KEPT_BY_PREPARERS, "delete": may_prepare_budget}
         constraints = [
             models.UniqueConstraint(fields=["partner", "year", "category"], name="partner_contribution_unique"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="partner_contribution_not_negative"),
@@ -192,7 +200,7 @@ class PartnerContribution(models.Model):
         return f"{self.partner} {self.year}: {self.get_category_display()}"
 
 
-class Budget(models.Model):
+class Budget(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     """The annual budget, one revision at a time. An approved revision is read-only;
     changing it means a new revision that points to the one it replaces."""
 
@@ -252,6 +260,7 @@ class Budget(models.Model):
         verbose_name = _("budsjett")
         verbose_name_plural = _("budsjetter")
         ordering = ["-year", "-revision"]
+        rules_permissions = BUDGET_PERMISSIONS
         constraints = [
             models.UniqueConstraint(fields=["year", "revision"], name="budget_revision_unique"),
         ]
@@ -267,7 +276,7 @@ class Budget(models.Model):
         return self.status in self.EDITABLE
 
 
-class BudgetLine(models.Model):
+class BudgetLine(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     """One line of a budget. Income lines add to the cash total, expense lines spend it;
     in-kind lines are shown beside the budget and kept out of the cash balance."""
 
@@ -327,6 +336,8 @@ class BudgetLine(models.Model):
         verbose_name = _("budsjettlinje")
         verbose_name_plural = _("budsjettlinjer")
         ordering = ["budget", "kind", "label"]
+        # Written on their budget's page, under the budget's change permission.
+        rules_permissions = {"view": may_view_budget}
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="budget_line_not_negative"),
             models.CheckConstraint(
@@ -358,7 +369,7 @@ class BudgetLine(models.Model):
         return self.kind in self.EXPENSE
 
 
-class BudgetAssumptions(models.Model):
+class BudgetAssumptions(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     """The assumptions a year's draft budget is computed from, kept out of the code so the
     daily leader can change them in the admin: what a position costs, how the central
     position is split, each region coordinator's share, how what is left after central
@@ -429,6 +440,7 @@ class BudgetAssumptions(models.Model):
         verbose_name = _("budsjettforutsetninger")
         verbose_name_plural = _("budsjettforutsetninger")
         ordering = ["-year"]
+        rules_permissions = KEPT_BY_PREPARERS
 
     def __str__(self) -> str:
         return _("Budsjettforutsetninger %(year)s") % {"year": self.year}
@@ -471,7 +483,7 @@ class BudgetAssumptions(models.Model):
         return {self.allocation_key: Decimal(1)}
 
 
-class ActivityBooking(models.Model):
+class ActivityBooking(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     """Which budget line an activity's costs are booked against: a region's pool, a school's
     allocation or a cooperation area's earmark. The target is named by kind and region,
     school or area, not by a line row, so a booking holds for every revision of the budget.
@@ -515,6 +527,7 @@ class ActivityBooking(models.Model):
         verbose_name = _("føring av aktivitet")
         verbose_name_plural = _("føringer av aktiviteter")
         ordering = ["activity"]
+        rules_permissions = {**KEPT_BY_PREPARERS, "delete": may_prepare_budget}
         constraints = [
             models.CheckConstraint(
                 condition=(
@@ -538,46 +551,6 @@ class ActivityBooking(models.Model):
     @property
     def target(self):
         return {"region_pool": self.region, "school_allocation": self.school}.get(self.kind, self.cooperation_area)
-
-
-class BudgetRollup(models.Model):
-    """The nightly budget summary (funding/rollups.py): per year × budget line × region ×
-    school × cooperation area, budgeted, committed (planned activities), spent (held
-    activities), and the municipal contributions invoiced and paid. `key` names the row:
-    "line:<id>" for a budget line, "<kind>:<target id>" for costs booked where no line is."""
-
-    year = models.PositiveSmallIntegerField(_("år"))
-    key = models.CharField(_("nøkkel"), max_length=60)
-    budget = models.ForeignKey(Budget, on_delete=models.CASCADE, null=True, related_name="+")
-    line = models.ForeignKey(BudgetLine, on_delete=models.CASCADE, null=True, related_name="+")
-    kind = models.CharField(_("type"), max_length=30, choices=BudgetLine.Kind.choices)
-    region = models.ForeignKey(Region, on_delete=models.CASCADE, null=True, related_name="+")
-    school = models.ForeignKey(School, on_delete=models.CASCADE, null=True, related_name="+")
-    cooperation_area = models.ForeignKey(CooperationArea, on_delete=models.CASCADE, null=True, related_name="+")
-    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, null=True, related_name="+")
-    budgeted = models.DecimalField(_("budsjettert"), **NOK)
-    committed = models.DecimalField(_("disponert"), **NOK)
-    spent = models.DecimalField(_("forbrukt"), **NOK)
-    invoiced = models.DecimalField(_("fakturert"), **NOK)
-    paid = models.DecimalField(_("betalt"), **NOK)
-    run = models.ForeignKey("core.RollupRun", on_delete=models.SET_NULL, null=True, related_name="+")
-
-    class Meta:
-        verbose_name = _("budsjett (oppsummert)")
-        verbose_name_plural = _("budsjett (oppsummert)")
-        ordering = ["year", "kind", "key"]
-        constraints = [models.UniqueConstraint(fields=["year", "key"], name="budget_rollup_row")]
-        indexes = [
-            models.Index(fields=["year", "school"], name="budget_rollup_school_idx"),
-            models.Index(fields=["year", "region"], name="budget_rollup_region_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.year} {self.key}"
-
-    @property
-    def left(self):
-        return self.budgeted - self.committed - self.spent
 
 
 class SchoolMoneyRollup(models.Model):

@@ -1,73 +1,66 @@
-"""Who may do what with a budget, in one place. The services check these (whatever a request
-says); the admin only uses them to decide which buttons to show.
+"""Who may do what with the network's money (django-rules; the permissions are declared in
+the models' Meta). The budget's workflow:
 
-- prepare (draft, edit lines of a draft or returned budget, revise, book activities):
-  central staff, i.e. the daily leader, the NMH coordinator (and a superuser);
-- submit: the daily leader or the NMH coordinator, the steering group's case preparers;
+- prepare (draft, edit the notes and lines of a draft or returned budget, revise an approved
+  one, book activities, keep contributions, grants and assumptions): central staff, i.e. the
+  daily leader, the NMH coordinator (and a superuser);
+- submit: the daily leader or the NMH coordinator by their role, the steering group's case
+  preparers (not a superuser);
 - approve or return: a steering-group member (leader or member seat), never the person who
   submitted that budget. A superuser is not a steering-group member and cannot decide.
 - view: central staff and the steering group.
+
+Asked without a budget, a permission says whether the person may ever do it (the services
+check this first: PermissionDenied); asked with one, whether they may do it to this budget
+now, in its state (the buttons; the services check the state as a ValidationError, then the
+submitter). Nothing is deleted: a wrong budget is returned, or revised once approved.
 """
 
 from __future__ import annotations
 
 import rules
 
-from governance.models import Role
-from governance.selectors import role_list_current_for_user, user_is_central_staff, user_is_steering_member
+from governance.rules import holds_central_staff_role, is_central_staff, is_steering_member
 
-from .models import Budget
-
-
-@rules.predicate
-def may_prepare_budget(user) -> bool:
-    return user_is_central_staff(user=user)
+may_prepare_budget = is_central_staff
+may_submit_budget = holds_central_staff_role
+may_view_budget = is_central_staff | is_steering_member
 
 
 @rules.predicate
-def may_submit_budget(user) -> bool:
-    return bool(
-        user.is_authenticated and role_list_current_for_user(user=user).filter(kind__in=Role.CENTRAL_STAFF).exists()
-    )
+def did_not_submit(user, budget) -> bool:
+    return budget is None or user.pk != budget.submitted_by_id
+
+
+may_decide_budget = is_steering_member & did_not_submit
 
 
 @rules.predicate
-def may_decide_budget(user) -> bool:
-    return user_is_steering_member(user=user)
+def is_editable(user, budget) -> bool:
+    """A draft or a returned budget."""
+    return budget is None or budget.is_editable
 
 
 @rules.predicate
-def may_view_budget(user) -> bool:
-    return user_is_central_staff(user=user) or user_is_steering_member(user=user)
+def is_submitted(user, budget) -> bool:
+    return budget is None or budget.status == budget.Status.SUBMITTED
 
 
-def can_submit(user, budget: Budget) -> bool:
-    return budget.is_editable and may_submit_budget(user)
+@rules.predicate
+def is_revisable(user, budget) -> bool:
+    """An approved budget that is not already being revised."""
+    if budget is None:
+        return True
+    return budget.status == budget.Status.APPROVED and not type(budget).objects.filter(replaces=budget).exists()
 
 
-def can_decide(user, budget: Budget) -> bool:
-    """Approve or return: a steering-group member other than the one who submitted."""
-    return (
-        budget.status == Budget.Status.SUBMITTED
-        and may_decide_budget(user)
-        and user.pk is not None
-        and user.pk != budget.submitted_by_id
-    )
-
-
-def can_edit(user, budget: Budget) -> bool:
-    return budget.is_editable and may_prepare_budget(user)
-
-
-def can_revise(user, budget: Budget) -> bool:
-    return budget.status == Budget.Status.APPROVED and may_prepare_budget(user) and not _has_successor(budget)
-
-
-def _has_successor(budget: Budget) -> bool:
-    return Budget.objects.filter(replaces=budget).exists()
-
-
-rules.add_perm("funding.prepare_budget", may_prepare_budget)
-rules.add_perm("funding.submit_budget", may_submit_budget)
-rules.add_perm("funding.decide_budget", may_decide_budget)
-rules.add_perm("funding.view_budget_figures", may_view_budget)
+BUDGET_PERMISSIONS = {
+    "view": may_view_budget,
+    "add": may_prepare_budget,
+    "change": may_prepare_budget & is_editable,
+    "submit": may_submit_budget & is_editable,
+    "decide": may_decide_budget & is_submitted,
+    "revise": may_prepare_budget & is_revisable,
+}
+# The figures and settings the budget is made from, kept by central staff.
+KEPT_BY_PREPARERS = {"view": may_view_budget, "add": may_prepare_budget, "change": may_prepare_budget}

@@ -10,7 +10,6 @@ from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
 from django.db.models import QuerySet, Sum
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from activities.models import Activity
@@ -20,7 +19,6 @@ from schools.models import Enrolment, Membership, Municipality, Region, School
 from schools.selectors import population_of, school_list_participating
 
 from .models import ActivityBooking, Budget, BudgetAssumptions, BudgetLine, ContributionTier, MunicipalContribution
-from .rules import may_view_budget
 
 
 def tier_for(*, population: int, year: int) -> ContributionTier | None:
@@ -29,11 +27,6 @@ def tier_for(*, population: int, year: int) -> ContributionTier | None:
         if tier.covers(population):
             return tier
     return None
-
-
-def contribution_list(*, year: int | None = None) -> QuerySet[MunicipalContribution]:
-    contributions = MunicipalContribution.objects.select_related("municipality", "tier")
-    return contributions.filter(year=year) if year else contributions
 
 
 def contribution_due(*, municipality: Municipality, year: int) -> tuple[int, ContributionTier] | None:
@@ -56,18 +49,6 @@ def budget_list() -> QuerySet[Budget]:
 
 KRONE = Decimal("1")
 BOOKABLE = (BudgetLine.Kind.REGION_POOL, BudgetLine.Kind.SCHOOL_ALLOCATION, BudgetLine.Kind.AREA_EARMARK)
-
-
-def budget_list_visible_to(*, user) -> QuerySet[Budget]:
-    """Budgets for central staff and the steering group; none for anyone else."""
-    if not may_view_budget(user):
-        return Budget.objects.none()
-    return budget_list()
-
-
-def budget_get(*, pk: int, user) -> Budget:
-    """A budget the user may see, or Http404."""
-    return get_object_or_404(budget_list_visible_to(user=user), pk=pk)
 
 
 def budget_list_approved(*, year: int) -> QuerySet[Budget]:

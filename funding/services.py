@@ -1,24 +1,28 @@
 """Writes of the funding app: contributions from the tier formula, the county grant,
 partner contributions, and the budget workflow (draft, lines, submit, approve, return,
 revise) with an audit entry for every transition and every line change. Refusals raise
-PermissionDenied (wrong person) or ValidationError (wrong state, unbalanced) and change
-nothing: every service is one transaction and checks before it writes."""
+PermissionDenied (wrong person: the permissions of funding/rules.py, asked through
+`user.has_perm`'s rules) or ValidationError (wrong state, unbalanced) and change nothing:
+every service is one transaction and checks before it writes."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.audit import AuditAction
 from core.concurrency import version_check
-from core.services import validated_save
+from core.permissions import require_perm
+from core.services import audited_delete, audited_save, validated_save
 from governance.models import CooperationArea, Partner
 from governance.services import actor_of, audit_record
 from schools.models import County, Municipality, Region, School
@@ -33,7 +37,6 @@ from .models import (
     MunicipalContribution,
     PartnerContribution,
 )
-from .rules import may_decide_budget, may_prepare_budget, may_submit_budget
 from .selectors import (
     allocation_propose,
     allocation_units,
@@ -45,6 +48,8 @@ from .selectors import (
 )
 
 CENT = Decimal("0.01")
+PREPARERS_ONLY = gettext_lazy("Bare daglig leder og NMH-koordinatoren endrer budsjettlinjer.")
+BOOKERS_ONLY = gettext_lazy("Bare daglig leder og NMH-koordinatoren fører aktiviteter.")
 # The steering group's comment on a decision: a few paragraphs at most.
 COMMENT_MAX_LENGTH = 2000
 
@@ -72,7 +77,8 @@ def tier_upsert(
 @transaction.atomic
 def contribution_compute(*, municipality: Municipality, year: int, user=None) -> MunicipalContribution:
     """Set a municipality's contribution for a year from the tier table and that year's
-    population. An amount overridden with a reason is kept; the computed amount is refreshed."""
+    population. An amount overridden with a reason is kept; the computed amount is refreshed.
+    `user` None: the loader or the budget draft's own computation."""
     due = contribution_due(municipality=municipality, year=year)
     if due is None:
         raise ValidationError(
@@ -85,6 +91,8 @@ def contribution_compute(*, municipality: Municipality, year: int, user=None) ->
     contribution = (
         MunicipalContribution.objects.select_for_update().filter(municipality=municipality, year=year).first()
     )
+    if user is not None:
+        require_perm(user, f"funding.{'add' if contribution is None else 'change'}_municipalcontribution")
     if contribution is None:
         contribution = MunicipalContribution(municipality=municipality, year=year, amount=tier.amount)
         before = None
@@ -107,6 +115,8 @@ def contribution_compute(*, municipality: Municipality, year: int, user=None) ->
 def contribution_override(
     *, contribution: MunicipalContribution, amount: Decimal, reason: str, user
 ) -> MunicipalContribution:
+    """Set the amount a municipality pays to another than its tier's, with the reason."""
+    require_perm(user, "funding.change_municipalcontribution", contribution)
     before = contribution.amount
     validated_save(contribution, amount=amount, override_reason=reason)
     audit_record(
@@ -120,6 +130,28 @@ def contribution_override(
 
 
 @transaction.atomic
+def contribution_payment_set(
+    *, contribution: MunicipalContribution, user, invoiced_on: date | None, paid_on: date | None
+) -> MunicipalContribution:
+    """Record when a municipality's contribution was invoiced and paid."""
+    require_perm(user, "funding.change_municipalcontribution", contribution)
+    before = {"invoiced_on": contribution.invoiced_on, "paid_on": contribution.paid_on}
+    validated_save(contribution, invoiced_on=invoiced_on, paid_on=paid_on)
+    changes = {
+        name: [_day(old), _day(getattr(contribution, name))]
+        for name, old in before.items()
+        if old != getattr(contribution, name)
+    }
+    if changes:
+        audit_record(actor=user, action=AuditAction.CONTRIBUTION_PAYMENT, obj=contribution, changes=changes)
+    return contribution
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+@transaction.atomic
 def county_grant_set(
     *,
     year: int,
@@ -130,7 +162,8 @@ def county_grant_set(
     user=None,
 ) -> CountyGrant:
     """Set the county grant for a year. Without an amount it is last year's grant times the
-    index factor, rounded to whole kroner."""
+    index factor, rounded to whole kroner. `user` None: the loader, or the budget draft's own
+    indexing."""
     if amount is None:
         previous = CountyGrant.objects.filter(year=year - 1).first()
         if previous is None:
@@ -142,38 +175,63 @@ def county_grant_set(
             )
         amount = (previous.amount * index_factor).quantize(Decimal("1"))
     grant = CountyGrant.objects.filter(year=year).first() or CountyGrant()
-    before = grant.amount
+    if user is not None:
+        require_perm(user, f"funding.{'add' if grant.pk is None else 'change'}_countygrant", grant)
+    before = {name: getattr(grant, name, None) for name in ("county", "index_factor", "amount")}
+    if grant.pk is None:
+        before = dict.fromkeys(before)
     validated_save(grant, year=year, county=county, amount=amount, index_factor=index_factor, reason=reason)
-    if before != grant.amount:
-        audit_record(
-            actor=user,
-            action=AuditAction.COUNTY_GRANT_SET,
-            obj=grant,
-            changes={"amount": [str(before), str(amount)]},
-            comment=reason,
-        )
+    changes = {
+        name: [None if old is None else str(old), str(getattr(grant, name))]
+        for name, old in before.items()
+        if old != getattr(grant, name)
+    }
+    if changes:
+        audit_record(actor=user, action=AuditAction.COUNTY_GRANT_SET, obj=grant, changes=changes, comment=reason)
     return grant
+
+
+def _contribution_form(category: str) -> str:
+    """Cash is the cash category; every other category is in kind."""
+    if category == PartnerContribution.Category.CASH:
+        return PartnerContribution.Form.CASH
+    return PartnerContribution.Form.IN_KIND
 
 
 @transaction.atomic
 def partner_contribution_set(
     *, partner: Partner, year: int, category: str, amount: Decimal, description: str = ""
 ) -> PartnerContribution:
-    form = (
-        PartnerContribution.Form.CASH
-        if category == PartnerContribution.Category.CASH
-        else PartnerContribution.Form.IN_KIND
-    )
+    """A partner's contribution of a category in a year, made or changed by the loader (a
+    person's change goes through partner_contribution_save)."""
     row = PartnerContribution.objects.filter(partner=partner, year=year, category=category).first()
     return validated_save(
         row or PartnerContribution(),
         partner=partner,
         year=year,
         category=category,
-        form=form,
+        form=_contribution_form(category),
         amount=amount,
         description=description,
     )
+
+
+@transaction.atomic
+def partner_contribution_save(*, contribution: PartnerContribution, user) -> PartnerContribution:
+    """A partner's contribution as a person entered it (the admin): cash or in kind follows the
+    category; audited."""
+    contribution.form = _contribution_form(contribution.category)
+    return audited_save(
+        contribution,
+        user=user,
+        created=AuditAction.PARTNER_CONTRIBUTION_SET,
+        updated=AuditAction.PARTNER_CONTRIBUTION_SET,
+    )
+
+
+@transaction.atomic
+def partner_contribution_delete(*, contribution: PartnerContribution, user) -> None:
+    audited_delete(contribution, user=user, action=AuditAction.PARTNER_CONTRIBUTION_DELETE)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -199,11 +257,6 @@ def _copy_into(target: Budget, source: Budget) -> Budget:
 
 def _money(value) -> str:
     return None if value is None else str(Decimal(value).quantize(CENT))
-
-
-def _refuse_unless(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 def _require_editable(budget: Budget) -> None:
@@ -236,6 +289,21 @@ def budget_assumptions_ensure(*, year: int, defaults: dict | None = None) -> Bud
     assumptions.save()
     assumptions.earmarked_areas.set(areas)
     return assumptions
+
+
+@transaction.atomic
+def budget_assumptions_save(
+    *, assumptions: BudgetAssumptions, user, earmarked_areas: Iterable[CooperationArea]
+) -> BudgetAssumptions:
+    """A year's budget assumptions as a person entered them (the admin): central staff;
+    audited, field by field."""
+    return audited_save(
+        assumptions,
+        user=user,
+        created=AuditAction.BUDGET_ASSUMPTIONS_CREATE,
+        updated=AuditAction.BUDGET_ASSUMPTIONS_UPDATE,
+        m2m={"earmarked_areas": list(earmarked_areas)},
+    )
 
 
 def _income_lines(*, year: int, assumptions: BudgetAssumptions, user) -> list[BudgetLine]:
@@ -375,7 +443,7 @@ def budget_draft(*, year: int, user) -> Budget:
     """Propose the budget for a year, revision 1, as a draft: income from the funding formula
     and the partners' contributions, in kind beside it, expenses from the year's assumptions,
     and a reserve line that takes the difference so the draft balances."""
-    _refuse_unless(may_prepare_budget(user), _("Bare daglig leder og NMH-koordinatoren lager budsjettutkast."))
+    require_perm(user, "funding.add_budget", message=_("Bare daglig leder og NMH-koordinatoren lager budsjettutkast."))
     if Budget.objects.filter(year=year).exists():
         raise ValidationError(
             {
@@ -486,7 +554,7 @@ def budget_line_set(
     when `expected_version` (the version the person's form was loaded from) is no longer the
     line's: every write gives the line its next version."""
     locked = _lock(budget)
-    _refuse_unless(may_prepare_budget(user), _("Bare daglig leder og NMH-koordinatoren endrer budsjettlinjer."))
+    require_perm(user, "funding.change_budget", message=PREPARERS_ONLY)
     _require_editable(locked)
     current = None
     if line is not None and line.pk:
@@ -523,7 +591,7 @@ def budget_line_delete(*, line: BudgetLine, user, comment: str = "", expected_ve
     """Delete a line of a draft or returned budget; refused as budget_line_set is, also when
     the line changed since the person's form was loaded (`expected_version`)."""
     locked = _lock(line.budget)
-    _refuse_unless(may_prepare_budget(user), _("Bare daglig leder og NMH-koordinatoren endrer budsjettlinjer."))
+    require_perm(user, "funding.change_budget", message=PREPARERS_ONLY)
     _require_editable(locked)
     current = _locked_line(budget=locked, line=line, expected_version=expected_version)
     before = _line_values(current)
@@ -542,7 +610,7 @@ def budget_line_delete(*, line: BudgetLine, user, comment: str = "", expected_ve
 def budget_rebalance(*, budget: Budget, user) -> BudgetLine:
     """Let the reserve line take the difference between income and the other expenses."""
     locked = _lock(budget)
-    _refuse_unless(may_prepare_budget(user), _("Bare daglig leder og NMH-koordinatoren endrer budsjettlinjer."))
+    require_perm(user, "funding.change_budget", message=PREPARERS_ONLY)
     _require_editable(locked)
     reserve = locked.lines.filter(kind=BudgetLine.Kind.RESERVE).order_by("pk").first()
     target = budget_totals(budget=locked).balance + (reserve.amount if reserve else Decimal(0))
@@ -569,7 +637,7 @@ def budget_allocate(*, budget: Budget, user, key: str | None = None) -> Budget:
     assumptions' key when none is given), keeping their totals; the reserve is untouched.
     Every changed line is audited."""
     locked = _lock(budget)
-    _refuse_unless(may_prepare_budget(user), _("Bare daglig leder og NMH-koordinatoren endrer budsjettlinjer."))
+    require_perm(user, "funding.change_budget", message=PREPARERS_ONLY)
     _require_editable(locked)
     if key is not None and key not in BudgetAssumptions.AllocationKey.values:
         raise ValidationError({"key": _("Velg en av fordelingsnøklene.")})
@@ -615,7 +683,7 @@ def budget_update(*, budget: Budget, user, notes: str, expected_version: int | N
     was drawn from: when someone else saved the notes since, nothing is saved and EditConflict
     says what is stored now."""
     locked = _lock(budget)
-    _refuse_unless(may_prepare_budget(user), _("Bare daglig leder og NMH-koordinatoren endrer budsjettet."))
+    require_perm(user, "funding.change_budget", message=_("Bare daglig leder og NMH-koordinatoren endrer budsjettet."))
     _require_editable(locked)
     if locked.notes != notes:
         version_check(locked=locked, expected=expected_version, message=budget_notes_conflict_message(locked))
@@ -637,7 +705,9 @@ def budget_submit(*, budget: Budget, user) -> Budget:
     """Lay a draft (or a returned budget) before the steering group. Only the daily leader or
     the NMH coordinator; only a balanced budget."""
     locked = _lock(budget)
-    _refuse_unless(may_submit_budget(user), _("Bare daglig leder og NMH-koordinatoren kan legge fram budsjettet."))
+    require_perm(
+        user, "funding.submit_budget", message=_("Bare daglig leder og NMH-koordinatoren kan legge fram budsjettet.")
+    )
     _require_editable(locked)
     totals = budget_totals(budget=locked)
     if not totals.is_balanced:
@@ -676,23 +746,35 @@ def _check_comment(comment: str) -> None:
         raise ValidationError({"comment": _("Kommentaren inneholder et tegn som ikke kan lagres (nulltegn).")})
 
 
-def _decide(*, budget: Budget, user, status: str, action: str, comment: str) -> Budget:
-    """Approve or return, after the checks in this order: who (PermissionDenied), then state
-    and balance (ValidationError)."""
-    locked = _lock(budget)
-    _refuse_unless(
-        may_decide_budget(user), _("Bare styringsgruppens leder og medlemmer kan vedta eller sende tilbake budsjettet.")
+def _check_may_decide(*, budget: Budget, user) -> None:
+    """The checks before a decision, in this order: who (PermissionDenied), the budget's state
+    (ValidationError), never the person who submitted it (PermissionDenied). One permission,
+    funding.decide_budget, asked without and then with the budget."""
+    require_perm(
+        user,
+        "funding.decide_budget",
+        message=_("Bare styringsgruppens leder og medlemmer kan vedta eller sende tilbake budsjettet."),
     )
-    _refuse_unless(
-        user.pk != locked.submitted_by_id,
-        _("Den som la fram budsjettet, kan ikke selv behandle det. Et annet medlem av styringsgruppen må gjøre det."),
-    )
-    _check_comment(comment)
-    if locked.status != Budget.Status.SUBMITTED:
+    if budget.status != Budget.Status.SUBMITTED:
         raise ValidationError(
             _("Bare et framlagt budsjett kan behandles; %(budget)s er %(status)s.")
-            % {"budget": locked, "status": locked.get_status_display().lower()}
+            % {"budget": budget, "status": budget.get_status_display().lower()}
         )
+    require_perm(
+        user,
+        "funding.decide_budget",
+        budget,
+        message=_(
+            "Den som la fram budsjettet, kan ikke selv behandle det. Et annet medlem av styringsgruppen må gjøre det."
+        ),
+    )
+
+
+def _decide(*, budget: Budget, user, status: str, action: str, comment: str) -> Budget:
+    """Approve or return, after the checks of _check_may_decide, the comment's and the balance."""
+    locked = _lock(budget)
+    _check_may_decide(budget=locked, user=user)
+    _check_comment(comment)
     if status == Budget.Status.APPROVED and not budget_totals(budget=locked).is_balanced:
         raise ValidationError(_("Budsjettet er ikke i balanse og kan ikke vedtas."))
     before = locked.status
@@ -728,7 +810,7 @@ def budget_return(*, budget: Budget, user, comment: str) -> Budget:
     """Send a submitted budget back to the case preparers, with the steering group's comment.
     A returned budget can be edited and submitted again."""
     if not (comment or "").strip():
-        _decide_checks_only(budget=budget, user=user)
+        _check_may_decide(budget=_lock(budget), user=user)
         raise ValidationError({"comment": _("Skriv hvorfor budsjettet sendes tilbake.")})
     decided = _decide(
         budget=budget,
@@ -740,24 +822,15 @@ def budget_return(*, budget: Budget, user, comment: str) -> Budget:
     return _copy_into(budget, decided)
 
 
-def _decide_checks_only(*, budget: Budget, user) -> None:
-    """Who-checks first, so a wrong person gets PermissionDenied even without a comment."""
-    _refuse_unless(
-        may_decide_budget(user), _("Bare styringsgruppens leder og medlemmer kan vedta eller sende tilbake budsjettet.")
-    )
-    _refuse_unless(
-        user.pk != budget.submitted_by_id,
-        _("Den som la fram budsjettet, kan ikke selv behandle det. Et annet medlem av styringsgruppen må gjøre det."),
-    )
-
-
 @transaction.atomic
 def budget_revise(*, budget: Budget, user) -> Budget:
     """Start a new revision of an approved budget: a draft copy of its lines with the next
     revision number that points to it. It goes through submission and approval again; the
     approved one stays as it is until then (and readable after)."""
     locked = _lock(budget)
-    _refuse_unless(may_prepare_budget(user), _("Bare daglig leder og NMH-koordinatoren lager nye revisjoner."))
+    require_perm(
+        user, "funding.revise_budget", message=_("Bare daglig leder og NMH-koordinatoren lager nye revisjoner.")
+    )
     if locked.status != Budget.Status.APPROVED:
         raise ValidationError(_("Bare et vedtatt budsjett kan revideres; rediger heller utkastet."))
     successor = Budget.objects.filter(replaces=locked).first()
@@ -811,8 +884,13 @@ def activity_booking_set(
 ) -> ActivityBooking:
     """Book an activity's costs on a region's pool, a school's allocation or an area's
     earmark (instead of the default rule). Central staff only; audited."""
-    _refuse_unless(may_prepare_budget(user), _("Bare daglig leder og NMH-koordinatoren fører aktiviteter."))
     booking = ActivityBooking.objects.select_for_update().filter(activity=activity).first()
+    require_perm(
+        user,
+        f"funding.{'add' if booking is None else 'change'}_activitybooking",
+        booking,
+        message=BOOKERS_ONLY,
+    )
     before = str(booking.target) if booking else None
     booking = validated_save(
         booking or ActivityBooking(activity=activity),
@@ -835,7 +913,7 @@ def activity_booking_set(
 @transaction.atomic
 def activity_booking_clear(*, activity, user) -> None:
     """Remove an activity's booking: it is booked by the default rule again."""
-    _refuse_unless(may_prepare_budget(user), _("Bare daglig leder og NMH-koordinatoren fører aktiviteter."))
+    require_perm(user, "funding.delete_activitybooking", message=BOOKERS_ONLY)
     booking = ActivityBooking.objects.select_for_update().filter(activity=activity).first()
     if booking is None:
         return

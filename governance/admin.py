@@ -1,41 +1,66 @@
+"""The governance app in the admin: partners, agreements, bodies, roles and the portal's
+settings are written through the app's services (checked against the person's permissions,
+audited); the cooperation areas (a data migration) and the audit log are read-only."""
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import PortalModelAdmin, PortalTabularInline
+from core.admin import (
+    PortalModelAdmin,
+    PortalTabularInline,
+    ReadOnlyAdminMixin,
+    ServiceInlineMixin,
+    ServiceWritesMixin,
+)
 
 from .models import Agreement, AuditEntry, Body, CooperationArea, Partner, PortalSetting, Role
+from .services import agreement_save, body_save, partner_save, portal_setting_save, role_delete, role_save
 
 
 @admin.register(CooperationArea)
-class CooperationAreaAdmin(PortalModelAdmin):
+class CooperationAreaAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     list_display = ["number", "name_nb", "name_en", "since_year"]
     search_fields = ["name_nb", "name_en"]
     ordering = ["number"]
 
 
 @admin.register(Partner)
-class PartnerAdmin(PortalModelAdmin):
+class PartnerAdmin(ServiceWritesMixin, PortalModelAdmin):
     list_display = ["name", "kind"]
     list_filter = ["kind"]
     search_fields = ["name"]
     autocomplete_fields = ["county", "municipality", "school"]
 
+    def save_through_service(self, request, obj, form):
+        partner_save(partner=obj, user=request.user)
+
 
 @admin.register(Agreement)
-class AgreementAdmin(PortalModelAdmin):
+class AgreementAdmin(ServiceWritesMixin, PortalModelAdmin):
     list_display = ["title", "valid_from", "valid_to", "signed_on"]
     search_fields = ["title"]
     autocomplete_fields = ["partners", "areas"]
 
+    def save_through_service(self, request, obj, form):
+        agreement_save(
+            agreement=obj, user=request.user, partners=form.cleaned_data["partners"], areas=form.cleaned_data["areas"]
+        )
 
-class RoleInline(PortalTabularInline):
+
+class RoleInline(ServiceInlineMixin, PortalTabularInline):
     model = Role
     extra = 0
     autocomplete_fields = ["user", "region", "school", "partner"]
 
+    def save_through_service(self, request, obj, form):
+        role_save(role=obj, user=request.user)
+
+    def delete_through_service(self, request, obj):
+        role_delete(role=obj, user=request.user)
+
 
 @admin.register(Body)
-class BodyAdmin(PortalModelAdmin):
+class BodyAdmin(ServiceWritesMixin, PortalModelAdmin):
     list_display = ["name", "kind", "region", "established"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -43,19 +68,28 @@ class BodyAdmin(PortalModelAdmin):
     list_select_related = ["region"]
     inlines = [RoleInline]
 
+    def save_through_service(self, request, obj, form):
+        body_save(body=obj, user=request.user)
+
 
 @admin.register(Role)
-class RoleAdmin(PortalModelAdmin):
+class RoleAdmin(ServiceWritesMixin, PortalModelAdmin):
     list_display = ["user", "kind", "body", "region", "school", "valid_from", "valid_to"]
     list_filter = ["kind", "body", "region"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "school__name"]
     autocomplete_fields = ["user", "body", "region", "school", "partner"]
     list_select_related = ["user", "body", "region", "school"]
 
+    def save_through_service(self, request, obj, form):
+        role_save(role=obj, user=request.user)
+
+    def delete_through_service(self, request, obj):
+        role_delete(role=obj, user=request.user)
+
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(PortalModelAdmin):
-    """The audit log: readable by staff, never editable or deletable through the portal."""
+class AuditEntryAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
+    """The audit log: readable by central staff (it names pupils), never editable or deletable."""
 
     list_display = ["at", "actor", "action", "object_type", "object_repr", "comment"]
     list_filter = ["action", "object_type"]
@@ -63,25 +97,17 @@ class AuditEntryAdmin(PortalModelAdmin):
     list_select_related = ["actor"]
     date_hierarchy = "at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(PortalSetting)
-class PortalSettingAdmin(PortalModelAdmin):
+class PortalSettingAdmin(ServiceWritesMixin, PortalModelAdmin):
     list_display = ["__str__", "pupil_load_threshold"]
 
     def has_add_permission(self, request):
-        return not PortalSetting.objects.exists()
+        # One row: the data migration makes it.
+        return super().has_add_permission(request) and not PortalSetting.objects.exists()
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def save_through_service(self, request, obj, form):
+        portal_setting_save(setting=obj, user=request.user)
 
 
 admin.site.empty_value_display = _("–")

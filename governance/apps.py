@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class GovernanceConfig(AppConfig):
     name = "governance"
     verbose_name = _("Styring")
+
+    def ready(self) -> None:
+        from core.audit import audit_writer_set
+
+        from .services import audit_record
+
+        # The apps below governance (schools) write to the audit log through core.audit.
+        audit_writer_set(audit_record)

@@ -7,7 +7,6 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group, Permission
 
 from schools.models import County, Membership, Municipality, Region, School
 
@@ -26,20 +25,6 @@ REGION_COORDINATORS = {
 }
 # Reference groups exist in three regions on 1 January 2020 (the report, section 3).
 REFERENCE_GROUP_REGIONS = {"follo": date(2014, 1, 1), "romerike": date(2019, 8, 1), "vest": date(2019, 8, 1)}
-
-
-def _sync_groups() -> dict[str, Group]:
-    """Admin permissions by role: central staff keep the network's data; the steering group
-    reads everything and decides budgets (the budget workflow checks the roles itself)."""
-    app_labels = ["schools", "governance", "activities", "funding"]
-    all_perms = Permission.objects.filter(content_type__app_label__in=app_labels)
-    central, _ = Group.objects.get_or_create(name="Sentral stab")
-    central.permissions.set(all_perms.exclude(content_type__model="auditentry", codename__startswith="delete"))
-    steering, _ = Group.objects.get_or_create(name="Styringsgruppe")
-    steering.permissions.set(
-        all_perms.filter(codename__startswith="view") | all_perms.filter(content_type__model="budget")
-    )
-    return {"central": central, "steering": steering}
 
 
 def load_governance(*, password: str) -> list[tuple[str, str]]:
@@ -90,14 +75,15 @@ def load_governance(*, password: str) -> list[tuple[str, str]]:
         for slug, established in REFERENCE_GROUP_REGIONS.items()
     }
 
-    groups = _sync_groups()
+    # No groups: what each person may do in the portal and its admin follows from their roles
+    # (the permissions' rules); `staff` only lets them log in to the admin.
     # One hash for every demo login: hashing is slow on purpose, and the password is shared.
     existing = get_user_model().objects.filter(username="admin").first()
     password_hash = existing.password if existing and existing.check_password(password) else make_password(password)
     logins: list[tuple[str, str]] = []
 
-    def user(username, first, last, *, staff=False, superuser=False, group=None):
-        account = user_upsert(
+    def user(username, first, last, *, staff=False, superuser=False):
+        return user_upsert(
             username=username,
             password_hash=password_hash,
             first_name=first,
@@ -106,30 +92,27 @@ def load_governance(*, password: str) -> list[tuple[str, str]]:
             is_staff=staff,
             is_superuser=superuser,
         )
-        if group:
-            account.groups.add(groups[group])
-        return account
 
     user("admin", "Admin", "UngMusikk", superuser=True)
     logins.append(("admin", "superbruker"))
 
-    leder = user("leder", "Kari", "Solheim", staff=True, group="central")
+    leder = user("leder", "Kari", "Solheim", staff=True)
     role_assign(user=leder, kind=Role.Kind.DAILY_LEADER, valid_from=START)
     role_assign(user=leder, kind=Role.Kind.CASE_PREPARER, body=steering, valid_from=START)
     role_assign(user=leder, kind=Role.Kind.LEADER, body=committee, valid_from=date(2019, 8, 1))
     logins.append(("leder", "daglig leder"))
 
-    nmh_user = user("nmh", "Bjørg", "Bjøntegaard", staff=True, group="central")
+    nmh_user = user("nmh", "Bjørg", "Bjøntegaard", staff=True)
     role_assign(user=nmh_user, kind=Role.Kind.NMH_COORDINATOR, partner=nmh, valid_from=START)
     role_assign(user=nmh_user, kind=Role.Kind.CASE_PREPARER, body=steering, partner=nmh, valid_from=START)
     role_assign(user=nmh_user, kind=Role.Kind.MEMBER, body=committee, partner=nmh, valid_from=date(2019, 8, 1))
     logins.append(("nmh", "koordinator for NMH"))
 
-    chair = user("styreleder", "Alexander", "Krohg Plur", staff=True, group="steering")
+    chair = user("styreleder", "Alexander", "Krohg Plur", staff=True)
     role_assign(user=chair, kind=Role.Kind.LEADER, body=steering, valid_from=START)
     logins.append(("styreleder", "leder av styringsgruppen (hovedansvarlig)"))
 
-    styre = user("styre", "Sigrid", "Styremedlem", staff=True, group="steering")
+    styre = user("styre", "Sigrid", "Styremedlem", staff=True)
     role_assign(user=styre, kind=Role.Kind.MEMBER, body=steering, partner=viken_partner, valid_from=VIKEN_START)
     logins.append(("styre", "medlem av styringsgruppen"))
 

@@ -3,25 +3,49 @@ the bodies (steering group, working committee, reference groups), the people's r
 them, and the audit log that records what governance cares about.
 
 Which schools a rector leads and which regions a coordinator covers are roles here too:
-every permission in the portal reads them from this app (see governance/rules.py).
+every permission in the portal reads them from this app (see governance/rules.py). The
+people who log in are `Person`s: Django's users, whose permissions are the portal's rules.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from rules.contrib.models import RulesModelBase, RulesModelMixin
 
 from core.audit import AuditAction
 from core.periods import Period, period_constraint
+from core.permissions import is_portal_perm, portal_has_perm
 from schools.models import County, Municipality, Region, School
 
+from .rules import is_central_staff, keeps_network, reads_network
 
-class CooperationArea(models.Model):
+
+class Person(User):
+    """A user as the portal sees them (the same table as Django's users; the login backend,
+    `governance.auth.PortalBackend`, gives every request one). The portal's permissions are
+    answered by their rules alone, for a superuser too: Django's `User.has_perm` would let a
+    superuser do anything, also lay a budget before the steering group and decide it."""
+
+    class Meta:
+        proxy = True
+        default_permissions = ()
+        verbose_name = _("person")
+        verbose_name_plural = _("personer")
+
+    def has_perm(self, perm, obj=None):
+        if is_portal_perm(perm):
+            return portal_has_perm(self, perm, obj)
+        return super().has_perm(perm, obj)
+
+
+class CooperationArea(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     """One of the ten cooperation areas (samarbeidsområder), numbered in the report's order."""
 
     number = models.PositiveSmallIntegerField(
@@ -36,6 +60,8 @@ class CooperationArea(models.Model):
         verbose_name = _("samarbeidsområde")
         verbose_name_plural = _("samarbeidsområder")
         ordering = ["number"]
+        # Reference data (a data migration): read-only everywhere.
+        rules_permissions = {"view": reads_network}
 
     def __str__(self) -> str:
         return f"{self.number}. {self.name}"
@@ -45,7 +71,7 @@ class CooperationArea(models.Model):
         return self.name_en if (get_language() or "nb").startswith("en") else self.name_nb
 
 
-class Partner(models.Model):
+class Partner(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     """A party to the cooperation: NMH, a county, a municipality or a school."""
 
     class Kind(models.TextChoices):
@@ -70,6 +96,7 @@ class Partner(models.Model):
         verbose_name = _("samarbeidspart")
         verbose_name_plural = _("samarbeidsparter")
         ordering = ["kind", "name"]
+        rules_permissions = {"view": reads_network, "add": keeps_network, "change": keeps_network}
         constraints = [
             models.CheckConstraint(
                 condition=(Q(kind="county") & Q(county__isnull=False)) | ~Q(kind="county"),
@@ -89,7 +116,7 @@ class Partner(models.Model):
         return self.name
 
 
-class Agreement(Period):
+class Agreement(RulesModelMixin, Period, metaclass=RulesModelBase):
     """A cooperation agreement (avtale) for a period, signed by partners, covering areas."""
 
     title = models.CharField(_("tittel"), max_length=200)
@@ -101,6 +128,7 @@ class Agreement(Period):
         verbose_name = _("avtale")
         verbose_name_plural = _("avtaler")
         ordering = ["valid_from"]
+        rules_permissions = {"view": reads_network, "add": keeps_network, "change": keeps_network}
         constraints = [period_constraint("agreement_period_ordered")]
 
     def __str__(self) -> str:
@@ -108,7 +136,7 @@ class Agreement(Period):
         return f"{self.title} ({self.valid_from.year}–{end})"
 
 
-class Body(models.Model):
+class Body(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     """A governing body: the steering group, the working committee or a region's reference group."""
 
     class Kind(models.TextChoices):
@@ -133,6 +161,7 @@ class Body(models.Model):
         verbose_name = _("organ")
         verbose_name_plural = _("organer")
         ordering = ["kind", "name"]
+        rules_permissions = {"view": reads_network, "add": keeps_network, "change": keeps_network}
         constraints = [
             models.CheckConstraint(
                 condition=(Q(kind="reference_group") & Q(region__isnull=False))
@@ -146,7 +175,7 @@ class Body(models.Model):
         return self.name
 
 
-class Role(Period):
+class Role(RulesModelMixin, Period, metaclass=RulesModelBase):
     """A person's seat or position for a period.
 
     Seats in a body: leader, member, case preparer (body required). Positions: daily leader
@@ -192,6 +221,12 @@ class Role(Period):
         verbose_name = _("rolle")
         verbose_name_plural = _("roller")
         ordering = ["user__username", "valid_from"]
+        rules_permissions = {
+            "view": reads_network,
+            "add": keeps_network,
+            "change": keeps_network,
+            "delete": keeps_network,
+        }
         constraints = [
             period_constraint("role_period_ordered"),
             models.CheckConstraint(
@@ -229,7 +264,7 @@ class Role(Period):
             raise ValidationError(errors)
 
 
-class AuditEntry(models.Model):
+class AuditEntry(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     """An append-only record of a change governance cares about: who, when (UTC), what
     changed from what to what, and why. Never edited or deleted through the portal."""
 
@@ -253,6 +288,9 @@ class AuditEntry(models.Model):
         verbose_name = _("logglinje")
         verbose_name_plural = _("revisjonslogg")
         ordering = ["-at", "-id"]
+        # Append-only. The log names pupils (an activity's participants, a pupil's record), so
+        # it is read by those who may see every pupil's name; a budget's trail is on its page.
+        rules_permissions = {"view": is_central_staff}
         indexes = [models.Index(fields=["object_type", "object_id", "at"], name="audit_object_idx")]
 
     def __str__(self) -> str:
@@ -267,7 +305,7 @@ class AuditEntry(models.Model):
         raise ValidationError(_("Revisjonsloggen kan ikke slettes."))
 
 
-class PortalSetting(models.Model):
+class PortalSetting(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     """Settings central staff change in the admin. One row (pk=1)."""
 
     pupil_load_threshold = models.PositiveSmallIntegerField(
@@ -280,6 +318,7 @@ class PortalSetting(models.Model):
     class Meta:
         verbose_name = _("innstilling")
         verbose_name_plural = _("innstillinger")
+        rules_permissions = {"view": reads_network, "add": keeps_network, "change": keeps_network}
 
     def __str__(self) -> str:
         return str(_("Portalinnstillinger"))

@@ -1,48 +1,135 @@
-"""Permission predicates, in one place (django-rules). Other apps build on these."""
+"""Who may do what, by the roles people hold (django-rules). Every app's rules build on the
+predicates here; each app declares the permissions on its own models in their Meta
+(`rules_permissions`). The apps below governance (schools, core) know no people: the
+permissions on their models are declared at the end of this module.
+
+The predicates read the user's current roles once per request (`role_facts`, cached on the
+user object), so asking a permission again, for the menu or for every row of a page, costs no
+query. See core/permissions.py for how a permission is answered, and the README for the table.
+"""
+
+from __future__ import annotations
 
 import rules
 
-from . import selectors
-from .models import Role
 
-# Roles that open school dashboards besides central staff and the steering group.
-SCHOOL_VIEWING_KINDS = (Role.Kind.RECTOR, Role.Kind.COORDINATOR)
+def _facts(user):
+    # Imported here: governance.models imports this module for its Meta, before the selectors
+    # (which read those models) can be imported.
+    from .selectors import role_facts
+
+    return role_facts(user=user)
+
+
+def _central_staff_kinds() -> tuple[str, ...]:
+    from .models import Role
+
+    return Role.CENTRAL_STAFF
 
 
 @rules.predicate
 def is_central_staff(user) -> bool:
-    return selectors.user_is_central_staff(user=user)
+    """The daily leader or NMH's coordinator, or a superuser: they keep the whole network."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or bool(_facts(user).kinds & set(_central_staff_kinds()))
+
+
+@rules.predicate
+def holds_central_staff_role(user) -> bool:
+    """The daily leader or NMH's coordinator by their role (a superuser is not): the steering
+    group's case preparers."""
+    return bool(user.is_authenticated and _facts(user).kinds & set(_central_staff_kinds()))
 
 
 @rules.predicate
 def is_steering_member(user) -> bool:
-    return selectors.user_is_steering_member(user=user)
+    """A leader's or member's seat in the steering group."""
+    return bool(user.is_authenticated and "steering_member" in _facts(user).kinds)
 
 
 @rules.predicate
 def has_any_role(user) -> bool:
-    return selectors.user_has_any_role(user=user)
+    return bool(user.is_authenticated and (user.is_superuser or _facts(user).kinds))
 
 
 @rules.predicate
-def can_see_school(user, school) -> bool:
-    return school is not None and selectors.school_list_visible_to(user=user).filter(pk=school.pk).exists()
+def leads_or_coordinates_a_school(user) -> bool:
+    """A rector or a region's coordinator: they open their schools' dashboards."""
+    facts = _facts(user)
+    return bool(facts.rector_school_ids or facts.coordinator_region_ids)
 
 
 @rules.predicate
-def sees_any_school(user) -> bool:
-    """Whose school dashboards open for this user (school_list_visible_to's roles), read from
-    the role kinds cached for the request: the menu costs no query."""
-    return selectors.user_has_role_kind(user=user, kinds=SCHOOL_VIEWING_KINDS)
+def leads_school(user, school) -> bool:
+    """The school's rector, or its region's coordinator."""
+    if school is None:
+        return False
+    facts = _facts(user)
+    return school.pk in facts.rector_school_ids or school.region_id in facts.coordinator_region_ids
 
 
-# Shared rules for templates ({% test_rule %}), which unlike permissions never fall through
-# to the model backend's permission queries. The menu shows each person only what these
-# rules let them open.
-rules.add_rule("is_central_staff", is_central_staff)
-rules.add_rule("sees_network", is_central_staff | is_steering_member)
-rules.add_rule("sees_any_school", is_central_staff | is_steering_member | sees_any_school)
+@rules.predicate
+def no_school_given(user, school) -> bool:
+    return school is None
 
-rules.add_perm("governance.view_network", has_any_role)
-rules.add_perm("governance.manage_network", is_central_staff)
-rules.add_perm("schools.view_school_figures", can_see_school)
+
+# Central staff keep the network's data in the admin; the steering group reads it.
+keeps_network = is_central_staff
+reads_network = is_central_staff | is_steering_member
+
+# A school's figures: central staff and the steering group see every school, a rector their
+# schools, a coordinator their region's. Without a school: whether the person has any school
+# to open (the menu).
+can_see_school = reads_network | leads_school | (no_school_given & leads_or_coordinates_a_school)
+
+# Pupils are minors: their names are for the school's rector, its region's coordinator and
+# central staff, not for every steering-group member. Without a school: every school's pupils
+# (central staff).
+sees_pupil_names = is_central_staff | leads_school
+
+
+@rules.predicate
+def sees_names_at_one_of_their_schools(user, pupil) -> bool:
+    return pupil is not None and pupil.pk is not None and any(sees_pupil_names(user, s) for s in pupil.schools.all())
+
+
+# A pupil's record: whoever may see pupils' names at one of the pupil's schools. Without a
+# pupil (the admin's list): every pupil, central staff.
+sees_pupil = is_central_staff | sees_names_at_one_of_their_schools
+
+
+# The permissions on the models below governance. (The schools app's tables hold no people,
+# so their rules can only be written here.)
+for _perm, _predicate in {
+    # the network overview: every school side by side
+    "schools.view_network": reads_network,
+    "schools.view_school": can_see_school,
+    "schools.view_pupil_names": sees_pupil_names,
+    "schools.add_school": keeps_network,
+    "schools.change_school": keeps_network,
+    "schools.view_county": reads_network,
+    "schools.view_region": reads_network,
+    "schools.view_municipality": reads_network,
+    "schools.view_countymembership": reads_network,
+    "schools.view_municipalitymerger": reads_network,
+    "schools.view_municipalitypopulation": reads_network,
+    "schools.add_municipalitypopulation": keeps_network,
+    "schools.change_municipalitypopulation": keeps_network,
+    "schools.view_membership": reads_network,
+    "schools.add_membership": keeps_network,
+    "schools.change_membership": keeps_network,
+    "schools.delete_membership": keeps_network,
+    "schools.view_enrolment": reads_network,
+    "schools.add_enrolment": keeps_network,
+    "schools.change_enrolment": keeps_network,
+    "schools.delete_enrolment": keeps_network,
+    "schools.view_pupil": sees_pupil,
+    "schools.add_pupil": is_central_staff,
+    "schools.change_pupil": is_central_staff,
+    "schools.delete_pupil": is_central_staff,
+    # the nightly rollups: their runs, and running them now
+    "core.view_rolluprun": is_central_staff,
+    "core.add_rolluprun": is_central_staff,
+}.items():
+    rules.add_perm(_perm, _predicate)

@@ -3,6 +3,7 @@ may see, which regions a coordinator covers."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -27,20 +28,43 @@ def role_list_current_for_user(*, user: UserLike, on: date | None = None) -> Que
     )
 
 
-def _kinds(user: UserLike, on: date | None = None) -> set[str]:
-    """The user's current role kinds, cached on the user object for the request."""
+@dataclass(frozen=True)
+class RoleFacts:
+    """What the rules ask about a user's current roles, read in one query per request: the
+    kinds (plus "steering_member" for a leader's or member's seat in the steering group), the
+    schools they are rector of and the regions they coordinate."""
+
+    kinds: frozenset[str]
+    rector_school_ids: frozenset[int]
+    coordinator_region_ids: frozenset[int]
+
+
+NO_ROLES = RoleFacts(frozenset(), frozenset(), frozenset())
+
+
+def role_facts(*, user: UserLike, on: date | None = None) -> RoleFacts:
+    """The user's current roles as the rules ask about them, cached on the user object for
+    the request (one query, the first time)."""
     if not user.is_authenticated:
-        return set()
-    cache_key = f"_role_kinds_{on}"
+        return NO_ROLES
+    cache_key = f"_role_facts_{on}"
     if not hasattr(user, cache_key):
-        roles = role_list_current_for_user(user=user, on=on)
-        kinds = set()
-        for kind, body_kind in roles.values_list("kind", "body__kind"):
+        kinds, schools, regions = set(), set(), set()
+        rows = role_list_current_for_user(user=user, on=on).values_list("kind", "body__kind", "school_id", "region_id")
+        for kind, body_kind, school_id, region_id in rows:
             kinds.add(kind)
             if body_kind == Body.Kind.STEERING_GROUP and kind in (Role.Kind.LEADER, Role.Kind.MEMBER):
                 kinds.add("steering_member")
-        setattr(user, cache_key, kinds)
+            if kind == Role.Kind.RECTOR and school_id:
+                schools.add(school_id)
+            if kind == Role.Kind.COORDINATOR and region_id:
+                regions.add(region_id)
+        setattr(user, cache_key, RoleFacts(frozenset(kinds), frozenset(schools), frozenset(regions)))
     return getattr(user, cache_key)
+
+
+def _kinds(user: UserLike, on: date | None = None) -> frozenset[str]:
+    return role_facts(user=user, on=on).kinds
 
 
 def user_is_central_staff(*, user: UserLike) -> bool:

@@ -1,4 +1,8 @@
-"""Writes of the governance app: roles, bodies, agreements, and the audit log."""
+"""Writes of the governance app: roles, bodies, agreements, and the audit log.
+
+The `_upsert`/`role_assign` services build the network (the loader); the `<entity>_save`/
+`_delete` services are a person's writes (the admin), each checked against the person's
+permission (governance/rules.py) and audited."""
 
 from __future__ import annotations
 
@@ -10,10 +14,10 @@ from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
 from core.audit import AuditAction
-from core.services import validated_save
+from core.services import audited_delete, audited_save, validated_save
 from schools.models import Region, School
 
-from .models import Agreement, AuditEntry, Body, CooperationArea, Partner, Role
+from .models import Agreement, AuditEntry, Body, CooperationArea, Partner, PortalSetting, Role
 
 
 def actor_of(user):
@@ -25,7 +29,8 @@ def audit_record(
     *, actor, action: str, obj: models.Model, changes: dict[str, Any] | None = None, comment: str = ""
 ) -> AuditEntry:
     """Append an audit entry (call it inside the transaction of the change it records).
-    `changes` maps a field to `[old, new]`."""
+    `changes` maps a field to `[old, new]`. The apps below governance reach this through
+    core.audit.audit_record (set in governance.apps)."""
     return AuditEntry.objects.create(
         actor=actor_of(actor),
         action=action,
@@ -126,3 +131,46 @@ def user_upsert(
     user.full_clean(exclude=["password"])
     user.save()
     return user
+
+
+@transaction.atomic
+def role_save(*, role: Role, user) -> Role:
+    """A person's seat or position as someone entered it (the admin): central staff; audited."""
+    return audited_save(role, user=user, created=AuditAction.ROLE_ASSIGN, updated=AuditAction.ROLE_UPDATE)
+
+
+@transaction.atomic
+def role_delete(*, role: Role, user) -> None:
+    """Remove a role entered by mistake (a role that ended gets its end date instead)."""
+    audited_delete(role, user=user, action=AuditAction.ROLE_DELETE)
+
+
+@transaction.atomic
+def partner_save(*, partner: Partner, user) -> Partner:
+    return audited_save(partner, user=user, created=AuditAction.PARTNER_CREATE, updated=AuditAction.PARTNER_UPDATE)
+
+
+@transaction.atomic
+def agreement_save(
+    *, agreement: Agreement, user, partners: Iterable[Partner], areas: Iterable[CooperationArea]
+) -> Agreement:
+    return audited_save(
+        agreement,
+        user=user,
+        created=AuditAction.AGREEMENT_CREATE,
+        updated=AuditAction.AGREEMENT_UPDATE,
+        m2m={"partners": list(partners), "areas": list(areas)},
+    )
+
+
+@transaction.atomic
+def body_save(*, body: Body, user) -> Body:
+    return audited_save(body, user=user, created=AuditAction.BODY_CREATE, updated=AuditAction.BODY_UPDATE)
+
+
+@transaction.atomic
+def portal_setting_save(*, setting: PortalSetting, user) -> PortalSetting:
+    """The portal's settings (the pupil-load threshold), as central staff set them."""
+    return audited_save(
+        setting, user=user, created=AuditAction.PORTAL_SETTING_UPDATE, updated=AuditAction.PORTAL_SETTING_UPDATE
+    )

@@ -1,7 +1,20 @@
+"""The schools app in the admin. The network's map (counties, regions, municipalities, their
+county memberships and mergers) is read-only here: the loader builds it from the official
+registers, and a merger changes several rows at once (schools.services.municipality_merge).
+Populations, schools, memberships, enrolment and pupils are written through the app's
+services, checked against the person's permissions and audited. Pupils are shown only to
+those who may see pupils' names (schools.view_pupil)."""
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import PortalModelAdmin, PortalTabularInline
+from core.admin import (
+    PortalModelAdmin,
+    PortalTabularInline,
+    ReadOnlyAdminMixin,
+    ServiceInlineMixin,
+    ServiceWritesMixin,
+)
 
 from .models import (
     County,
@@ -15,35 +28,45 @@ from .models import (
     Region,
     School,
 )
+from .services import (
+    enrolment_delete,
+    enrolment_save,
+    membership_delete,
+    membership_save,
+    municipality_population_save,
+    pupil_delete,
+    pupil_save,
+    school_save,
+)
 
 
 @admin.register(County)
-class CountyAdmin(PortalModelAdmin):
+class CountyAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     list_display = ["name", "number", "valid_from", "valid_to"]
     search_fields = ["name", "number"]
     list_filter = ["name"]
 
 
 @admin.register(Region)
-class RegionAdmin(PortalModelAdmin):
+class RegionAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     list_display = ["name", "slug", "valid_from", "valid_to"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
-class PopulationInline(PortalTabularInline):
+class PopulationInline(ReadOnlyAdminMixin, PortalTabularInline):
     model = MunicipalityPopulation
     extra = 0
 
 
-class CountyMembershipInline(PortalTabularInline):
+class CountyMembershipInline(ReadOnlyAdminMixin, PortalTabularInline):
     model = CountyMembership
     extra = 0
     autocomplete_fields = ["county"]
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(PortalModelAdmin):
+class MunicipalityAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     list_display = ["name", "number", "valid_from", "valid_to"]
     search_fields = ["name", "number"]
     list_filter = ["county_memberships__county"]
@@ -51,16 +74,19 @@ class MunicipalityAdmin(PortalModelAdmin):
 
 
 @admin.register(MunicipalityPopulation)
-class MunicipalityPopulationAdmin(PortalModelAdmin):
+class MunicipalityPopulationAdmin(ServiceWritesMixin, PortalModelAdmin):
     list_display = ["municipality", "year", "population"]
     list_filter = ["year"]
     search_fields = ["municipality__name", "municipality__number"]
     autocomplete_fields = ["municipality"]
     list_select_related = ["municipality"]
 
+    def save_through_service(self, request, obj, form):
+        municipality_population_save(population=obj, user=request.user)
+
 
 @admin.register(CountyMembership)
-class CountyMembershipAdmin(PortalModelAdmin):
+class CountyMembershipAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     list_display = ["municipality", "county", "valid_from", "valid_to"]
     list_filter = ["county"]
     search_fields = ["municipality__name"]
@@ -69,7 +95,7 @@ class CountyMembershipAdmin(PortalModelAdmin):
 
 
 @admin.register(MunicipalityMerger)
-class MunicipalityMergerAdmin(PortalModelAdmin):
+class MunicipalityMergerAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     list_display = ["successor", "date", "predecessor_names"]
     search_fields = ["successor__name", "predecessors__name"]
     autocomplete_fields = ["successor", "predecessors"]
@@ -83,18 +109,30 @@ class MunicipalityMergerAdmin(PortalModelAdmin):
         return ", ".join(p.name for p in obj.predecessors.all())
 
 
-class MembershipInline(PortalTabularInline):
+class MembershipInline(ServiceInlineMixin, PortalTabularInline):
     model = Membership
     extra = 0
 
+    def save_through_service(self, request, obj, form):
+        membership_save(membership=obj, user=request.user)
 
-class EnrolmentInline(PortalTabularInline):
+    def delete_through_service(self, request, obj):
+        membership_delete(membership=obj, user=request.user)
+
+
+class EnrolmentInline(ServiceInlineMixin, PortalTabularInline):
     model = Enrolment
     extra = 0
 
+    def save_through_service(self, request, obj, form):
+        enrolment_save(enrolment=obj, user=request.user)
+
+    def delete_through_service(self, request, obj):
+        enrolment_delete(enrolment=obj, user=request.user)
+
 
 @admin.register(School)
-class SchoolAdmin(PortalModelAdmin):
+class SchoolAdmin(ServiceWritesMixin, PortalModelAdmin):
     list_display = ["name", "kind", "municipality", "region", "contact_name"]
     list_filter = ["kind", "region", "memberships__status"]
     search_fields = ["name", "slug", "municipality__name"]
@@ -103,28 +141,52 @@ class SchoolAdmin(PortalModelAdmin):
     list_select_related = ["municipality", "region"]
     inlines = [MembershipInline, EnrolmentInline]
 
+    def save_through_service(self, request, obj, form):
+        school_save(school=obj, user=request.user)
+
 
 @admin.register(Membership)
-class MembershipAdmin(PortalModelAdmin):
+class MembershipAdmin(ServiceWritesMixin, PortalModelAdmin):
     list_display = ["school", "status", "valid_from", "valid_to"]
     list_filter = ["status", "school__region"]
     search_fields = ["school__name"]
     autocomplete_fields = ["school"]
     list_select_related = ["school"]
 
+    def save_through_service(self, request, obj, form):
+        membership_save(membership=obj, user=request.user)
+
+    def delete_through_service(self, request, obj):
+        membership_delete(membership=obj, user=request.user)
+
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(PortalModelAdmin):
+class EnrolmentAdmin(ServiceWritesMixin, PortalModelAdmin):
     list_display = ["school", "school_year", "pupils"]
     list_filter = ["school_year", "school__kind", "school__region"]
     search_fields = ["school__name"]
     autocomplete_fields = ["school"]
     list_select_related = ["school"]
 
+    def save_through_service(self, request, obj, form):
+        enrolment_save(enrolment=obj, user=request.user)
+
+    def delete_through_service(self, request, obj):
+        enrolment_delete(enrolment=obj, user=request.user)
+
 
 @admin.register(Pupil)
-class PupilAdmin(PortalModelAdmin):
+class PupilAdmin(ServiceWritesMixin, PortalModelAdmin):
+    """Pupils are minors: the list, their pages, their history and the pupil search of other
+    pages' forms answer 403 to whoever may not see pupils' names (schools.view_pupil)."""
+
     list_display = ["last_name", "first_name", "birth_year", "main_instrument"]
     list_filter = ["birth_year", "schools__region"]
     search_fields = ["first_name", "last_name", "main_instrument"]
     autocomplete_fields = ["schools"]
+
+    def save_through_service(self, request, obj, form):
+        pupil_save(pupil=obj, user=request.user, schools=form.cleaned_data["schools"])
+
+    def delete_through_service(self, request, obj):
+        pupil_delete(pupil=obj, user=request.user)

@@ -1,4 +1,9 @@
-"""Writes of the schools app: keyword-only, one transaction each, validated before save."""
+"""Writes of the schools app: keyword-only, one transaction each, validated before save.
+
+The `<entity>_set`/`_upsert`/`_create` services build the network (the loader); the
+`<entity>_save`/`_delete` services are a person's writes (the admin): each asks the person's
+permission (declared in governance/rules.py, since this app knows no people) and records the
+change in the audit log (through core.audit)."""
 
 from __future__ import annotations
 
@@ -10,7 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.services import validated_save
+from core.audit import AuditAction
+from core.services import audited_delete, audited_save, validated_save
 
 from .models import (
     County,
@@ -159,3 +165,68 @@ def pupil_create(
     )
     pupil.schools.set(schools)
     return pupil
+
+
+@transaction.atomic
+def municipality_population_save(*, population: MunicipalityPopulation, user) -> MunicipalityPopulation:
+    """A municipality's population for a year, as a person entered it (the contributions are
+    computed from it)."""
+    return audited_save(
+        population, user=user, created=AuditAction.POPULATION_CREATE, updated=AuditAction.POPULATION_UPDATE
+    )
+
+
+@transaction.atomic
+def school_save(*, school: School, user) -> School:
+    """A school's own data (name, kind, municipality, region, contact), as a person entered it."""
+    return audited_save(school, user=user, created=AuditAction.SCHOOL_CREATE, updated=AuditAction.SCHOOL_UPDATE)
+
+
+@transaction.atomic
+def membership_save(*, membership: Membership, user) -> Membership:
+    """A membership period as a person entered it. Periods of one school may not overlap: the
+    school row is locked, as in membership_set, so two saves can't both pass the check."""
+    School.objects.select_for_update().filter(pk=membership.school_id).first()
+    return audited_save(
+        membership, user=user, created=AuditAction.MEMBERSHIP_CREATE, updated=AuditAction.MEMBERSHIP_UPDATE
+    )
+
+
+@transaction.atomic
+def membership_delete(*, membership: Membership, user) -> None:
+    audited_delete(membership, user=user, action=AuditAction.MEMBERSHIP_DELETE)
+
+
+@transaction.atomic
+def enrolment_save(*, enrolment: Enrolment, user) -> Enrolment:
+    """A school's enrolment for a school year, as a person entered it."""
+    return audited_save(
+        enrolment, user=user, created=AuditAction.ENROLMENT_CREATE, updated=AuditAction.ENROLMENT_UPDATE
+    )
+
+
+@transaction.atomic
+def enrolment_delete(*, enrolment: Enrolment, user) -> None:
+    audited_delete(enrolment, user=user, action=AuditAction.ENROLMENT_DELETE)
+
+
+@transaction.atomic
+def pupil_save(*, pupil: Pupil, user, schools: Iterable[School]) -> Pupil:
+    """A pupil's record as a person entered it: at least one school; audited (the log then
+    holds the pupil's name, and is read by those who may see pupils' names)."""
+    schools = list(schools)
+    if not schools:
+        raise ValidationError({"schools": _("En elev må gå på minst én skole.")})
+    return audited_save(
+        pupil,
+        user=user,
+        created=AuditAction.PUPIL_CREATE,
+        updated=AuditAction.PUPIL_UPDATE,
+        m2m={"schools": schools},
+    )
+
+
+@transaction.atomic
+def pupil_delete(*, pupil: Pupil, user) -> None:
+    """Delete a pupil's record (and so their name on every activity)."""
+    audited_delete(pupil, user=user, action=AuditAction.PUPIL_DELETE)

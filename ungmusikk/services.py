@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from activities.tasks import rollup_enrolment_task
+from core.permissions import require_perm
 from funding.tasks import rollup_budget_task
-from governance.selectors import user_is_central_staff
 
 
 def rollups_enqueue(*, user, incremental: bool = False) -> None:
     """Queue both nightly rollups now (central staff). They start once the request's
     transaction has committed; without Redis they run in-process before this returns."""
-    if not user_is_central_staff(user=user):
-        raise PermissionDenied
+    require_perm(user, "core.add_rolluprun")
     kwargs = {"incremental": incremental}
     transaction.on_commit(lambda: rollup_budget_task.apply_async(kwargs=kwargs))
     transaction.on_commit(lambda: rollup_enrolment_task.apply_async(kwargs=kwargs))

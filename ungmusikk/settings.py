@@ -92,9 +92,11 @@ INSTALLED_APPS = [
     "ungmusikk",
 ]
 
+# The portal's permissions are its rules (core/permissions.py): people log in as a
+# governance.Person, and the model backend grants none of the portal's permissions.
 AUTHENTICATION_BACKENDS = [
+    "governance.auth.PortalBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
 ]
 
 MIDDLEWARE = [

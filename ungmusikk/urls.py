@@ -18,7 +18,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("helse/", views.health, name="health"),
     path("oppsummeringer/", views.RollupStatusView.as_view(), name="rollups"),
-    path("skoler/", include("ungmusikk.dashboard_urls")),
+    path("skoler/", include("ungmusikk.dashboards.urls")),
     path("aktiviteter/", include("activities.urls")),
     path(
         "logg-inn/",

@@ -1,4 +1,5 @@
-"""Pages that compose several apps: the home page and (later) dashboards and overviews."""
+"""Pages that compose several apps: the home page and the rollups page (the dashboards are in
+ungmusikk/dashboards/)."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -9,12 +10,12 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from activities.selectors import coordinator_overview, rollup_last_success_by_kind, rollup_run_list
+from activities.selectors import coordinator_overview
+from core.rollups import rollup_last_success_by_kind, rollup_run_list
 from core.schedules import ROLLUP_KINDS
-from governance.selectors import role_list_current_for_user, school_list_led_by, user_is_central_staff
+from governance.selectors import role_list_current_for_user, school_list_led_by
 from schools.selectors import network_summary
 
-from .dashboard_views import user_sees_network
 from .services import rollups_enqueue
 
 
@@ -23,7 +24,7 @@ class HomeView(TemplateView):
 
     def get(self, request, *args, **kwargs):
         # The steering group, the daily leader and NMH start on the network overview.
-        if request.user.is_authenticated and user_sees_network(request.user):
+        if request.user.is_authenticated and request.user.has_perm("schools.view_network"):
             return redirect("schools:network")
         return super().get(request, *args, **kwargs)
 
@@ -51,7 +52,7 @@ class RollupStatusView(LoginRequiredMixin, TemplateView):
     template_name = "rollups.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not user_is_central_staff(user=request.user):
+        if request.user.is_authenticated and not request.user.has_perm("core.view_rolluprun"):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

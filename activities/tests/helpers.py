@@ -1,5 +1,7 @@
 """Helpers for the activities tests."""
 
+from contextlib import contextmanager
+
 from core.forms import form_token_new
 
 
@@ -44,3 +46,17 @@ def form_data(*, region, areas, participations=(), costs=(), version=1, **overri
         data[f"kostnad-{index}-amount"] = row["amount"]
     data.update(overrides)
     return data
+
+
+@contextmanager
+def celery_eager():
+    """Celery runs tasks in-process, as on the embedded default (no REDIS_URL), also in a run
+    against Redis: the tests of what a save enqueues then see the rollup it ran."""
+    from ungmusikk.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = before

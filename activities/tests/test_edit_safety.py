@@ -3,6 +3,7 @@ optimistic concurrency on the edit form, one-time tokens on the forms that creat
 dates and ids, and history entries without a person."""
 
 import threading
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -25,22 +26,12 @@ def _edit_url(activity):
 
 def _staff_changes_instrument(activity, user, instrument="Bratsj"):
     """Someone else saves the activity through the service, as the portal's form would."""
-    services.activity_update(
+    services.activity_save(
         user=user,
         activity=activity,
-        title=activity.title,
-        kind=activity.kind,
-        level=activity.level,
-        region=activity.region,
-        starts_at=activity.starts_at,
-        ends_at=activity.ends_at,
-        cooperation_areas=list(activity.cooperation_areas.all()),
-        instrument=instrument,
-        status=activity.status,
-        participations=[
-            services.ParticipationData(school=p.school, pupils=p.pupils, teachers=p.teachers)
-            for p in activity.participations.all()
-        ],
+        data=replace(services.ActivityData.of(activity), instrument=instrument),
+        participations=[services.ParticipationData.of(p) for p in activity.participations.all()],
+        costs=[],
         expected_version=activity.version,
     )
 
@@ -222,15 +213,19 @@ def test_import_committed_twice_imports_once(client_as, coord_follo, follo_activ
 
 def test_detail_of_an_activity_made_by_the_system(client_as, coord_follo, network, areas):
     """The demo loader and nightly jobs act without a person: the history says "systemet"."""
-    activity = services.activity_create(
+    activity = services.activity_save(
         user=None,
-        title="Demo",
-        kind="concert",
-        level="local",
-        region=network.follo,
-        starts_at=datetime(2019, 11, 9, 18, tzinfo=OSLO),
-        ends_at=datetime(2019, 11, 9, 20, tzinfo=OSLO),
-        cooperation_areas=[areas[3]],
+        data=services.ActivityData(
+            title="Demo",
+            kind="concert",
+            level="local",
+            region=network.follo,
+            starts_at=datetime(2019, 11, 9, 18, tzinfo=OSLO),
+            ends_at=datetime(2019, 11, 9, 20, tzinfo=OSLO),
+            cooperation_areas=[areas[3]],
+        ),
+        participations=[],
+        costs=[],
     )
     services.activity_cancel(user=None, activity=activity)
     response = client_as(coord_follo).get(reverse("activities:detail", args=[activity.pk]))

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from activities import services
 from activities.models import Activity, ActivityCost, Participation
-from activities.services import ParticipationData
+from activities.services import ActivityData, ParticipationData
 from activities.tests.factories import ActivityFactory, ParticipationFactory
 from activities.tests.helpers import form_data
 from core.periods import OSLO
@@ -149,15 +149,17 @@ def test_failed_save_leaves_the_database_unchanged(network, areas, coord_follo, 
     """A rule broken late in the service (after the activity row was written) rolls back all."""
     before = (Activity.objects.count(), Participation.objects.count(), AuditEntry.objects.count())
     with pytest.raises(ValidationError):
-        services.activity_create(
+        services.activity_save(
             user=coord_follo,
-            title="Halvveis",
-            kind="seminar",
-            level="regional",
-            region=network.follo,
-            starts_at=datetime(2019, 11, 9, 10, tzinfo=OSLO),
-            ends_at=datetime(2019, 11, 9, 12, tzinfo=OSLO),
-            cooperation_areas=[areas[6]],
+            data=ActivityData(
+                title="Halvveis",
+                kind="seminar",
+                level="regional",
+                region=network.follo,
+                starts_at=datetime(2019, 11, 9, 10, tzinfo=OSLO),
+                ends_at=datetime(2019, 11, 9, 12, tzinfo=OSLO),
+                cooperation_areas=[areas[6]],
+            ),
             participations=[
                 ParticipationData(school=network.school_a, pupils=2),
                 ParticipationData(school=network.school_a2, pupils=31),
@@ -208,15 +210,19 @@ def test_update_records_what_changed(client_as, coord_follo, follo_activity, net
 
 
 def test_history_is_shown_in_oslo_time(client_as, coord_follo, network, areas):
-    activity = services.activity_create(
+    activity = services.activity_save(
         user=coord_follo,
-        title="Konsert",
-        kind="concert",
-        level="local",
-        region=network.follo,
-        starts_at=datetime(2019, 11, 9, 18, tzinfo=OSLO),
-        ends_at=datetime(2019, 11, 9, 20, tzinfo=OSLO),
-        cooperation_areas=[areas[3]],
+        data=ActivityData(
+            title="Konsert",
+            kind="concert",
+            level="local",
+            region=network.follo,
+            starts_at=datetime(2019, 11, 9, 18, tzinfo=OSLO),
+            ends_at=datetime(2019, 11, 9, 20, tzinfo=OSLO),
+            cooperation_areas=[areas[3]],
+        ),
+        participations=[],
+        costs=[],
     )
     entry = AuditEntry.objects.get(action="activity_create")
     AuditEntry.objects.filter(pk=entry.pk).update(at=datetime(2020, 1, 15, 23, 30, tzinfo=OSLO))

@@ -223,11 +223,22 @@ def test_rollup_incremental_recomputes_only_changed_schools(small_network):
     assert rolled_cells() == live_cells()
 
 
-def test_rollup_incremental_follows_saves_through_signals(small_network):
+def test_rollup_incremental_follows_a_save_through_the_service(small_network):
+    from activities.services import ActivityData, ParticipationData, activity_save
+
     rollup_enrolment()
     spring = Activity.objects.get(starts_at__month=2)
-    participation = ParticipationFactory(activity=spring, school=small_network.school_a, pupils=5, teachers=1)
-    participation.named_pupils.set([small_network.school_a.pupils.get(first_name="Ola")])
+    ola = small_network.school_a.pupils.get(first_name="Ola")
+    activity_save(
+        user=None,
+        activity=spring,
+        data=ActivityData.of(spring),
+        participations=[
+            *(ParticipationData.of(p) for p in spring.participations.all()),
+            ParticipationData(school=small_network.school_a, pupils=5, teachers=1, named_pupils=[ola]),
+        ],
+        costs=[],
+    )
 
     rollup_enrolment(incremental=True)
 

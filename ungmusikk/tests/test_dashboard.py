@@ -32,13 +32,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activities.models import Activity
+from activities.rollups import rollup_enrolment
 from activities.tests.factories import ActivityCostFactory, ActivityFactory, ParticipationFactory, VenueFactory
+from core.rollups import figures_as_of
+from core.schedules import ENROLMENT
+from funding import figures as money_figures
 from funding.models import Budget, BudgetLine, MunicipalContribution
+from funding.rollups import rollup_budget
 from funding.selectors import tier_for
 from governance.models import CooperationArea, PortalSetting
 from schools.models import School
 from schools.tests.factories import EnrolmentFactory, PupilFactory
-from ungmusikk import dashboard as figures
+from ungmusikk.dashboards.network import network_table
+from ungmusikk.dashboards.school import school_dashboard
 
 pytestmark = pytest.mark.django_db
 
@@ -196,11 +202,14 @@ def net(network):
         status=Activity.Status.PLANNED,
         host=b,
     )
+    # The pages read the summary tables: what the rollups write after a day's saves.
+    rollup_enrolment()
+    rollup_budget()
     return n
 
 
 def dashboard_of(school, **kwargs):
-    return figures.school_dashboard(school=school, show_names=True, school_year=2019, money_year=2019, **kwargs)
+    return school_dashboard(school=school, show_names=True, school_year=2019, money_year=2019, **kwargs)
 
 
 def test_dashboard_years_participation_enrolment_and_share(net):
@@ -296,7 +305,7 @@ def test_dashboard_money_against_region_and_kind_averages(net):
 
 
 def test_money_cost_sharing_per_school(net):
-    rows = {row["pk"]: row["activity_value"] for row in figures.school_money_list(year=2019)}
+    rows = {row["pk"]: row["activity_value"] for row in money_figures.school_money_list(year=2019)}
 
     assert rows == {
         net.school_a.pk: Decimal("11500.00"),
@@ -306,7 +315,7 @@ def test_money_cost_sharing_per_school(net):
 
 
 def test_money_without_approved_budget_says_so(net):
-    money = figures.school_money(school=net.school_b, year=2020)
+    money = money_figures.school_money(school=net.school_b, year=2020)
 
     assert money.budget_revision is None
     assert money.contribution is None
@@ -317,14 +326,19 @@ def test_money_without_approved_budget_says_so(net):
 
 
 def test_dashboard_default_year_is_the_latest_with_figures(net):
-    board = figures.school_dashboard(school=net.school_a, show_names=True)
+    board = school_dashboard(school=net.school_a, show_names=True)
 
     assert (board.school_year, board.money.year) == (2019, 2020)
 
 
-def test_figures_as_of_says_live_figures():
-    assert figures.figures_as_of().label == "Levende tall (ingen nattlig oppsummering er kjørt ennå)"
-    assert figures.figures_as_of().live is True
+def test_figures_as_of_says_when_the_summary_was_written(net):
+    at = timezone.localtime(figures_as_of(ENROLMENT).at)
+    assert figures_as_of(ENROLMENT).label == f"Tall per {at:%d.%m.%Y %H:%M}"
+
+
+@pytest.mark.django_db
+def test_figures_as_of_before_any_summary():
+    assert figures_as_of(ENROLMENT).label == "Tallene er ikke oppsummert ennå."
 
 
 def test_dashboard_page_shows_the_figures(client_as, rector_a, net):
@@ -334,7 +348,7 @@ def test_dashboard_page_shows_the_figures(client_as, rector_a, net):
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Levende tall (ingen nattlig oppsummering er kjørt ennå)" in html
+    assert f'id="figures-as-of">{figures_as_of(ENROLMENT).label}</p>' in html
     assert '<dd class="display-6 mb-0" id="figure-pupils">5</dd>' in html
     assert '<dd class="col-5 text-end" id="contribution-amount">80\xa0000 kr</dd>' in html
     assert "Tildelingene er fra det vedtatte budsjettet for 2019, revisjon 2." in html
@@ -365,8 +379,8 @@ def test_dashboard_csv_years_table(client_as, rector_a, net):
 
     assert response.content.decode().splitlines() == [
         "\ufeffSkoleår;Aktiviteter;Elevdeltakelser;Unike navngitte elever;Lærere;Elevtall (GSI);Andel som deltok (%)",
-        "2018/19;1;3;1;0;400;0,30",
-        "2019/20;3;5;2;3;500;0,40",
+        "2018/19;1;3;1;0;400;0,3",
+        "2019/20;3;5;2;3;500;0,4",
     ]
 
 
@@ -376,7 +390,7 @@ def test_dashboard_chart_json(client_as, rector_a, net):
     assert response.json() == {
         "school": "skole-a",
         "school_year": 2019,
-        "figures_as_of": "Levende tall (ingen nattlig oppsummering er kjørt ennå)",
+        "figures_as_of": figures_as_of(ENROLMENT).label,
         "labels": [
             "1. Et helhetlig utdanningsløp",
             "2. Talentutvikling/forutdanning for høyere musikkutdanning",
@@ -422,12 +436,10 @@ def test_rector_sees_named_pupils_csv(client_as, rector_a, net):
 
 
 def test_network_overview_rows(net):
-    rows = figures.network_overview_rows(
-        schools=School.objects.select_related("region", "municipality"),
-        school_year=2019,
-        money_year=2019,
-        day=date(2020, 7, 31),
+    table, _as_of = network_table(
+        schools=School.objects.all(), school_year=2019, money_year=2019, day=date(2020, 7, 31)
     )
+    rows = table.rows
 
     assert [
         (
@@ -456,7 +468,7 @@ def test_network_overview_sorts_by_column(client_as, steering_member, net):
         {"skoleaar": 2019, "pengeaar": 2019, "sorter": "activity_value", "retning": "synkende"},
     )
 
-    assert [row["name"] for row in response.context["rows"]] == ["Skole A", "Skole B", "Skole A2"]
+    assert [row["name"] for row in response.context["table"].rows] == ["Skole A", "Skole B", "Skole A2"]
     assert 'aria-sort="descending"' in response.content.decode()
 
 
@@ -475,7 +487,7 @@ def test_network_csv(client_as, steering_member, net):
 
     assert (
         response.content.decode().splitlines()[1]
-        == "Skole A;Follo;Kulturskole;Fast tilknyttet;500;3;5;2;0,40;30000;11500;80000;2019-03-01"
+        == "Skole A;Follo;Kulturskole;Fast tilknyttet;500;3;5;2;0,4;30000;11500;80000;2019-03-01"
     )
 
 
@@ -502,7 +514,7 @@ def test_network_map_json(client_as, steering_member, net):
 
     data = response.json()
     assert data["day"] == "2020-07-31"
-    assert data["figures_as_of"] == "Levende tall (ingen nattlig oppsummering er kjørt ennå)"
+    assert data["figures_as_of"] == figures_as_of(ENROLMENT).label
     assert [
         (m["lat"], m["lon"], m["status"], m["schools"]) for m in data["municipalities"] if m["schools"] == ["Skole A"]
     ] == [(59.66, 10.79, "member", ["Skole A"])]

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from activities.models import SchoolYearRollup
 from core.models import RollupRun
-from funding.models import BudgetRollup, SchoolMoneyRollup
+from funding.models import SchoolMoneyRollup
 
 pytestmark = pytest.mark.django_db
 
@@ -47,9 +47,8 @@ def test_rollups_run_now_runs_both_rollups(client_as, daily_leader, settings):
         ("enrolment", "succeeded"),
     ]
     assert SchoolYearRollup.objects.count() == 1
-    # No budget: the activity's costs (none) on its region's pool, unbudgeted; its school's value.
-    assert list(BudgetRollup.objects.values_list("kind", "line")) == [("region_pool", None)]
-    assert SchoolMoneyRollup.objects.count() == 1
+    # The school's value of activities (no costs: 0).
+    assert list(SchoolMoneyRollup.objects.values_list("activity_value", flat=True)) == [0]
 
 
 def test_rollup_run_admin_is_read_only(client, superuser):

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from activities.demo import load_activities
+from core.enqueue import enqueues_paused
 from funding.demo import load_funding
 from governance.demo import load_governance
 from schools.demo import load_network
@@ -37,7 +38,9 @@ class Command(BaseCommand):
 
             logins = sorted({(r.user.username, r.get_kind_display()) for r in Role.objects.select_related("user")})
         else:
-            with transaction.atomic():
+            # A bulk load: its rows are marked for the incremental rollup, which the nightly run
+            # (or `manage.py rollup`, or the first save after it) takes up; none is enqueued.
+            with transaction.atomic(), enqueues_paused():
                 counts = load_network()
                 logins = load_governance(password=password)
                 counts |= load_activities()

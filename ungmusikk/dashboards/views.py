@@ -8,36 +8,31 @@ from datetime import date
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from activities.models import Participation
-from activities.selectors import activity_counted_q
 from core.http import NotFound
-from core.params import year_param
-from core.periods import school_year_label, school_year_of
-from governance.selectors import (
-    school_list_led_by,
-    school_list_visible_to,
-    user_is_central_staff,
-    user_is_steering_member,
-)
+from core.params import choice_param, year_param
+from core.periods import school_year_label
+from funding.figures import COST_SHARING_RULE, default_money_year
+from governance.selectors import school_list_led_by, school_list_visible_to
 from schools.models import School
 
-from . import dashboard as figures
-from .dashboard_exports import (
-    dashboard_csv,
-    dashboard_pdf,
-    dashboard_tables,
-    network_csv,
+from .network import (
+    ASCENDING_FIRST,
+    SORTS,
+    network_default_school_year,
+    network_map_points,
+    network_table,
 )
+from .pdf import dashboard_pdf
+from .school import CHART_KEYS, SchoolDashboard, school_dashboard, school_list_with_dashboard_settings
+from .tables import Table, table_csv
 
 
 def _year_param(request, name: str) -> int | None:
@@ -45,24 +40,26 @@ def _year_param(request, name: str) -> int | None:
     return year_param(request.GET.get(name))
 
 
-def user_sees_network(user) -> bool:
-    return user_is_central_staff(user=user) or user_is_steering_member(user=user)
+def _csv_response(table: Table, filename: str) -> HttpResponse:
+    response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 class SchoolDashboardMixin(LoginRequiredMixin):
     def get_school(self) -> School:
         if not hasattr(self, "_school"):
-            schools = figures.school_list_with_dashboard_settings(school_list_visible_to(user=self.request.user))
+            schools = school_list_with_dashboard_settings(school_list_visible_to(user=self.request.user))
             self._school = schools.filter(slug=self.kwargs["slug"]).first()
             if self._school is None:
                 raise NotFound(_("Fant ikke skolen, eller du har ikke tilgang til tallene dens."))
         return self._school
 
-    def get_dashboard(self) -> figures.SchoolDashboard:
+    def get_dashboard(self) -> SchoolDashboard:
         school = self.get_school()
-        return figures.school_dashboard(
+        return school_dashboard(
             school=school,
-            show_names=figures.user_sees_pupil_names(user=self.request.user, school=school),
+            show_names=self.request.user.has_perm("schools.view_pupil_names", school),
             school_year=_year_param(self.request, "skoleaar"),
             money_year=_year_param(self.request, "pengeaar"),
         )
@@ -74,15 +71,16 @@ class SchoolDashboardView(SchoolDashboardMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         dashboard = self.get_dashboard()
+        tables = dashboard.tables
         context.update(
             dashboard=dashboard,
             school=dashboard.school,
             charts=dashboard.charts,
-            tables=dashboard_tables(dashboard),
+            tables=tables,
             query=self.request.GET.urlencode(),
             year_choices=[(year, school_year_label(year)) for year in reversed(dashboard.available_years)],
-            cost_sharing_rule=figures.COST_SHARING_RULE,
-            network_link=user_sees_network(self.request.user),
+            cost_sharing_rule=COST_SHARING_RULE,
+            network_link=self.request.user.has_perm("schools.view_network"),
         )
         return context
 
@@ -102,20 +100,18 @@ class SchoolDashboardPdfView(SchoolDashboardMixin, View):
 
 class SchoolDashboardCsvView(SchoolDashboardMixin, View):
     def get(self, request, *args, **kwargs):
-        school = self.get_school()
         dashboard = self.get_dashboard()
-        tables = dashboard_tables(dashboard)
+        tables = dashboard.tables
         if kwargs["table"] not in tables:
             raise NotFound(_("Ukjent tabell."))
-        response = HttpResponse(dashboard_csv(tables[kwargs["table"]]), content_type="text/csv; charset=utf-8")
-        filename = f"ungmusikk-{school.slug}-{kwargs['table']}-{dashboard.school_year}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return _csv_response(
+            tables[kwargs["table"]], f"ungmusikk-{dashboard.school.slug}-{kwargs['table']}-{dashboard.school_year}.csv"
+        )
 
 
 class SchoolChartDataView(SchoolDashboardMixin, View):
     def get(self, request, *args, **kwargs):
-        if kwargs["chart"] not in figures.CHARTS:
+        if kwargs["chart"] not in CHART_KEYS:
             raise NotFound(_("Ukjent diagram."))
         dashboard = self.get_dashboard()
         return JsonResponse(
@@ -136,7 +132,7 @@ class SchoolChooseView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["schools"] = school_list_visible_to(user=self.request.user).order_by("region__name", "name")
-        context["network_link"] = user_sees_network(self.request.user)
+        context["network_link"] = self.request.user.has_perm("schools.view_network")
         return context
 
 
@@ -146,7 +142,7 @@ class StartView(LoginRequiredMixin, View):
     several), everyone else on the home page."""
 
     def get(self, request, *args, **kwargs):
-        if user_sees_network(request.user):
+        if request.user.has_perm("schools.view_network"):
             return redirect("schools:network")
         led = list(school_list_led_by(user=request.user).values_list("slug", flat=True)[:2])
         if len(led) == 1:
@@ -156,40 +152,26 @@ class StartView(LoginRequiredMixin, View):
         return redirect("home")
 
 
-def network_default_school_year(*, today: date | None = None) -> int:
-    """The latest school year with participation that has started (this one when none)."""
-    now = timezone.now()
-    latest = Participation.objects.filter(activity_counted_q("activity__", until=now)).aggregate(
-        latest=Max("activity__starts_at")
-    )["latest"]
-    current = school_year_of(today or timezone.localdate())
-    return min(school_year_of(timezone.localtime(latest).date()), current) if latest else current
-
-
 class NetworkOverviewMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not user_sees_network(request.user):
+        if request.user.is_authenticated and not request.user.has_perm("schools.view_network"):
             raise PermissionDenied(_("Nettverksoversikten er for styringsgruppen, daglig leder og NMH."))
         return super().dispatch(request, *args, **kwargs)
 
-    def get_rows(self) -> tuple[list[dict], dict]:
+    def get_table(self):
+        """The overview's table (sorted as asked), its period and "as of"."""
         today = timezone.localdate()
         school_year = _year_param(self.request, "skoleaar") or network_default_school_year(today=today)
-        money_year = _year_param(self.request, "pengeaar") or figures.default_money_year(school_year, today=today)
+        money_year = _year_param(self.request, "pengeaar") or default_money_year(school_year, today=today)
         day = min(today, date(school_year + 1, 7, 31))
-        self.as_of = figures.figures_as_of()
-        rows = figures.network_overview_rows(
+        table, as_of = network_table(
             schools=school_list_visible_to(user=self.request.user).prefetch_related(None),
             school_year=school_year,
             money_year=money_year,
             day=day,
-            rolled=not self.as_of.live,
-            money_live=self.as_of.money_live,
         )
-        sort = self.request.GET.get("sorter", "name")
-        sort = sort if sort in figures.OVERVIEW_SORTS else "name"
+        sort = choice_param(self.request.GET.get("sorter"), SORTS, "name")
         descending = self.request.GET.get("retning") == "synkende"
-        rows = figures.sort_overview(rows, key=sort, descending=descending)
         period = {
             "school_year": school_year,
             "school_year_label": school_year_label(school_year),
@@ -198,23 +180,7 @@ class NetworkOverviewMixin(LoginRequiredMixin):
             "sort": sort,
             "descending": descending,
         }
-        return rows, period
-
-
-OVERVIEW_COLUMNS = [
-    ("name", gettext_lazy("Skole")),
-    ("region", gettext_lazy("Delregion")),
-    ("kind", gettext_lazy("Skoleslag")),
-    ("status", gettext_lazy("Status")),
-    ("enrolment", gettext_lazy("Elevtall (GSI)")),
-    ("activities", gettext_lazy("Aktiviteter")),
-    ("pupils", gettext_lazy("Elevdeltakelser")),
-    ("unique_pupils", gettext_lazy("Unike navngitte elever")),
-    ("share", gettext_lazy("Andel av elevtallet (%)")),
-    ("allocation", gettext_lazy("Tildeling (kr)")),
-    ("activity_value", gettext_lazy("Aktivitetsverdi (kr)")),
-    ("contribution", gettext_lazy("Kommunens tilskudd (kr)")),
-]
+        return table.sorted(sort, descending=descending), period, as_of
 
 
 class NetworkOverviewView(NetworkOverviewMixin, TemplateView):
@@ -222,56 +188,53 @@ class NetworkOverviewView(NetworkOverviewMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        rows, period = self.get_rows()
+        table, period, as_of = self.get_table()
         columns = []
-        for key, label in OVERVIEW_COLUMNS:
-            active = key == period["sort"]
-            next_descending = not period["descending"] if active else key not in ("name", "region", "kind", "status")
+        for column in table.columns:
+            active = column.key == period["sort"]
+            next_descending = not period["descending"] if active else column.kind not in ASCENDING_FIRST
             columns.append(
                 {
-                    "key": key,
-                    "label": label,
+                    "column": column,
                     "active": active,
                     "aria_sort": ("descending" if period["descending"] else "ascending") if active else "none",
-                    "query": f"skoleaar={period['school_year']}&pengeaar={period['money_year']}&sorter={key}"
+                    "query": f"skoleaar={period['school_year']}&pengeaar={period['money_year']}&sorter={column.key}"
                     + ("&retning=synkende" if next_descending else ""),
                 }
             )
-        points = figures.network_map_points(rows)
+        points = network_map_points(table.rows)
         context.update(
-            rows=rows,
+            table=table,
+            rows=[(row, list(zip(table.columns, table.values(row), strict=True))) for row in table.rows],
             period=period,
             columns=columns,
             points=points,
-            as_of=self.as_of,
+            as_of=as_of,
             led_schools=school_list_led_by(user=self.request.user).values("slug", "name"),
             year_choices=[(year, school_year_label(year)) for year in range(period["school_year"], 2012, -1)],
             status_counts={
                 status: sum(1 for point in points if point["status"] == status)
                 for status in ("member", "pilot", "interested")
             },
-            cost_sharing_rule=figures.COST_SHARING_RULE,
+            cost_sharing_rule=COST_SHARING_RULE,
         )
         return context
 
 
 class NetworkCsvView(NetworkOverviewMixin, View):
     def get(self, request, *args, **kwargs):
-        rows, period = self.get_rows()
-        response = HttpResponse(network_csv(rows), content_type="text/csv; charset=utf-8")
-        filename = f"ungmusikk-nettverket-{period['school_year']}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        table, period, _as_of = self.get_table()
+        return _csv_response(table, f"ungmusikk-nettverket-{period['school_year']}.csv")
 
 
 class NetworkMapDataView(NetworkOverviewMixin, View):
     def get(self, request, *args, **kwargs):
-        rows, period = self.get_rows()
+        table, period, as_of = self.get_table()
         return JsonResponse(
             {
                 "day": period["day"].isoformat(),
-                "figures_as_of": self.as_of.label,
-                "municipalities": figures.network_map_points(rows),
-                "dashboard_urls": {row["slug"]: reverse("schools:dashboard", args=[row["slug"]]) for row in rows},
+                "figures_as_of": as_of.label,
+                "municipalities": network_map_points(table.rows),
+                "dashboard_urls": {row["slug"]: reverse("schools:dashboard", args=[row["slug"]]) for row in table.rows},
             }
         )

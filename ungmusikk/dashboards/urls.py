@@ -1,10 +1,10 @@
-"""The school dashboards and the network overview. The namespace is `schools` so that a
-school's dashboard is `schools:dashboard` (by slug), as the issue names it; the pages live
-in `ungmusikk/` because they compose several apps."""
+"""The school dashboards and the network overview, under /skoler/. The namespace is `schools`
+(a school's dashboard is `schools:dashboard`, by slug); the pages live in `ungmusikk/`
+because they compose several apps."""
 
 from django.urls import path
 
-from . import dashboard_views as views
+from . import views
 
 app_name = "schools"
 

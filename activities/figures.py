@@ -1,0 +1,248 @@
+"""The participation figures people read, from the summary tables the enrolment rollup writes
+(activities/rollups.py, beside this file): per school and school year, month, activity kind,
+cooperation area, and each named pupil's load per term. These are the only read path: a page
+never computes a participation figure from the activity tables itself.
+
+A fresh installation has no summary yet: `enrolment_figures_ensure()` runs the rollup once,
+in the request, so the first page shows real figures; after that, saves enqueue the
+incremental rollup (activities.services) and the nightly run is the safety net. Every figure
+is "as of" the last successful run (`core.rollups.figures_as_of`)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from core.periods import SCHOOL_YEAR_MONTHS, school_year_label, school_year_month, school_year_of
+from core.rollups import rollup_last_success_by_kind
+from core.schedules import ENROLMENT
+from schools.models import Enrolment, Pupil, School
+
+from .models import Activity, EnrolmentRollup, ParticipationMonthRollup, PupilLoadRollup, SchoolYearRollup
+
+# How many of a term's most loaded pupils the dashboard lists besides those over the threshold.
+LOAD_TOP = 10
+
+
+def enrolment_figures_ensure(*, finished: dict | None = None) -> None:
+    """Run the enrolment rollup now when it has never finished (a fresh installation): the
+    summary tables are the only source of the figures. `finished` is
+    core.rollups.rollup_last_success_by_kind(), when the caller has it."""
+    finished = rollup_last_success_by_kind() if finished is None else finished
+    if ENROLMENT not in finished:
+        from .rollups import rollup_enrolment  # the rollup imports the selectors; read paths don't
+
+        rollup_enrolment()
+
+
+@dataclass
+class ParticipationCell:
+    activities: int = 0
+    pupils: int = 0  # pupil participations (a pupil in two activities counts twice)
+    teachers: int = 0
+
+    def add(self, activities: int, pupils: int, teachers: int) -> None:
+        self.activities += activities
+        self.pupils += pupils
+        self.teachers += teachers
+
+
+def school_participation_by_month_and_kind(*, school: School) -> list[dict]:
+    """Every month × activity kind with participation of the school (all years), as rows of
+    {month (its first day), kind, activities, pupils, teachers}. One query
+    (ParticipationMonthRollup: an activity in two areas counts once)."""
+    cells = ParticipationMonthRollup.objects.filter(school=school).values_list(
+        "school_year", "month", "kind", "activities", "pupils", "teachers"
+    )
+    return sorted(
+        (
+            {
+                "month": school_year_month(school_year, month),
+                "kind": kind,
+                "activities": activities,
+                "pupils": pupils,
+                "teachers": teachers,
+            }
+            for school_year, month, kind, activities, pupils, teachers in cells
+        ),
+        key=lambda row: (row["month"], row["kind"]),
+    )
+
+
+def school_unique_pupils_by_year(*, school: School) -> dict[int, int]:
+    """School year → unique pupils named on the school's participations. One query."""
+    return dict(
+        SchoolYearRollup.objects.filter(school=school, unique_pupils__gt=0)
+        .order_by("school_year")
+        .values_list("school_year", "unique_pupils")
+    )
+
+
+def school_enrolment(*, school: School) -> dict[int, int]:
+    """School year → pupils in music (GSI). One query."""
+    return dict(Enrolment.objects.filter(school=school).order_by("school_year").values_list("school_year", "pupils"))
+
+
+def school_participation_by_area(*, school: School, school_year: int) -> list[dict]:
+    """Cooperation area → activities and pupil participations of the school in a school year
+    (an activity may serve several areas and then counts in each), as rows of {number, name,
+    activities, pupils}. One query."""
+    rows = (
+        EnrolmentRollup.objects.filter(school=school, school_year=school_year)
+        .values("cooperation_area__number", "cooperation_area__name_nb", "cooperation_area__name_en")
+        .annotate(activities=Sum("activities"), pupils=Sum("pupils"))
+        .order_by("cooperation_area__number")
+    )
+    english = (get_language() or "nb").startswith("en")
+    return [
+        {
+            "number": row["cooperation_area__number"],
+            "name": f"{row['cooperation_area__number']}. "
+            f"{row['cooperation_area__name_en'] if english else row['cooperation_area__name_nb']}",
+            "activities": row["activities"],
+            "pupils": row["pupils"],
+        }
+        for row in rows
+    ]
+
+
+def school_pupil_load(*, school: School, school_year: int, threshold: int) -> list[dict]:
+    """The school's pupils (Pupil.schools) in the most activities per term of a school year,
+    counting every activity they are named on whichever school registered them; those at or
+    above the portal's warning threshold are marked. Two terms (autumn, spring), each with
+    its label, its LOAD_TOP most loaded pupils plus everyone over the threshold, and how many
+    are over. One query (PupilLoadRollup)."""
+    rows = (
+        PupilLoadRollup.objects.filter(school_year=school_year, pupil__in=Pupil.objects.filter(schools=school))
+        .values("term", "pupil_id", "pupil__first_name", "pupil__last_name", "pupil__main_instrument", "activities")
+        .order_by("term", "-activities", "pupil__last_name", "pupil__first_name", "pupil_id")
+    )
+    terms = {
+        "autumn": {"key": "autumn", "label": _("Høsten %(year)s") % {"year": school_year}, "pupils": [], "over": 0},
+        "spring": {"key": "spring", "label": _("Våren %(year)s") % {"year": school_year + 1}, "pupils": [], "over": 0},
+    }
+    for row in rows:
+        term = terms[row["term"]]
+        over = row["activities"] >= threshold
+        term["over"] += int(over)
+        if over or len(term["pupils"]) < LOAD_TOP:
+            term["pupils"].append(
+                {
+                    "name": f"{row['pupil__first_name']} {row['pupil__last_name']}",
+                    "instrument": row["pupil__main_instrument"],
+                    "activities": row["activities"],
+                    "over": over,
+                }
+            )
+    return [terms["autumn"], terms["spring"]]
+
+
+def school_list_with_year_figures(schools: QuerySet[School], *, school_year: int) -> QuerySet[School]:
+    """The schools annotated with their figures of a school year: activities, pupil
+    participations (pupils), teachers, unique named pupils (0 when none). No query of its own:
+    subqueries on SchoolYearRollup."""
+    summary = SchoolYearRollup.objects.filter(school=OuterRef("pk"), school_year=school_year)
+    return schools.annotate(
+        **{
+            name: Subquery(summary.values(column)[:1], output_field=IntegerField())
+            for name, column in (
+                ("year_activities", "activities"),
+                ("year_pupils", "pupils"),
+                ("year_teachers", "teachers"),
+                ("year_unique_pupils", "unique_pupils"),
+            )
+        }
+    )
+
+
+# --- Shaping the rows (no query) -----------------------------------------------------------------
+
+
+@dataclass
+class YearRow:
+    school_year: int
+    label: str
+    activities: int
+    pupils: int
+    unique_pupils: int
+    teachers: int
+    enrolment: int | None
+    share: Decimal | None  # unique pupils / enrolment, in per cent
+
+
+def share_percent(part: int, whole: int | None) -> Decimal | None:
+    """part / whole in per cent with one decimal, None without a whole."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def participation_years(*, month_kind_rows: list[dict], unique_by_year: dict[int, int], enrolment: dict[int, int]):
+    """A YearRow per school year with participation, named pupils or enrolment."""
+    by_year: dict[int, ParticipationCell] = defaultdict(ParticipationCell)
+    for row in month_kind_rows:
+        by_year[school_year_of(row["month"])].add(row["activities"], row["pupils"], row["teachers"])
+    years = sorted(set(by_year) | set(enrolment) | set(unique_by_year))
+    return [
+        YearRow(
+            school_year=year,
+            label=school_year_label(year),
+            activities=by_year[year].activities,
+            pupils=by_year[year].pupils,
+            unique_pupils=unique_by_year.get(year, 0),
+            teachers=by_year[year].teachers,
+            enrolment=enrolment.get(year),
+            share=share_percent(unique_by_year.get(year, 0), enrolment.get(year)),
+        )
+        for year in years
+    ]
+
+
+def participation_by_kind(*, month_kind_rows: list[dict], school_year: int) -> list[dict]:
+    """The school year's participation per activity kind, in the kinds' order."""
+    labels = dict(Activity.Kind.choices)
+    cells: dict[str, ParticipationCell] = defaultdict(ParticipationCell)
+    for row in month_kind_rows:
+        if school_year_of(row["month"]) == school_year:
+            cells[row["kind"]].add(row["activities"], row["pupils"], row["teachers"])
+    return [
+        {"kind": kind, "name": str(labels[kind]), **vars(cells[kind])} for kind in Activity.Kind.values if kind in cells
+    ]
+
+
+MONTH_NAMES = {
+    8: gettext_lazy("august"),
+    9: gettext_lazy("september"),
+    10: gettext_lazy("oktober"),
+    11: gettext_lazy("november"),
+    12: gettext_lazy("desember"),
+    1: gettext_lazy("januar"),
+    2: gettext_lazy("februar"),
+    3: gettext_lazy("mars"),
+    4: gettext_lazy("april"),
+    5: gettext_lazy("mai"),
+    6: gettext_lazy("juni"),
+    7: gettext_lazy("juli"),
+}
+
+
+def participation_by_month(*, month_kind_rows: list[dict], school_year: int) -> list[dict]:
+    """The twelve months of a school year, August first, zeros included."""
+    cells: dict[date, ParticipationCell] = defaultdict(ParticipationCell)
+    for row in month_kind_rows:
+        cells[row["month"]].add(row["activities"], row["pupils"], row["teachers"])
+    months = [school_year_month(school_year, month) for month in SCHOOL_YEAR_MONTHS]
+    return [
+        {"month": month, "name": f"{MONTH_NAMES[month.month]} {month.year}", **vars(cells[month])} for month in months
+    ]
+
+
+def years_with_figures(month_kind_rows: list[dict], unique_by_year: dict[int, int]) -> list[int]:
+    """The school years with participation or named pupils."""
+    return sorted({school_year_of(row["month"]) for row in month_kind_rows} | set(unique_by_year))

@@ -1,0 +1,208 @@
+"""The money figures people read, beside the budget that owns them: per school and calendar
+year, its allocation and its region's pool in the approved budget, its municipality's
+contribution, and the value of the activities its pupils took part in (the budget rollup's
+SchoolMoneyRollup: funding/rollups.py writes it by COST_SHARING_RULE, the only place that rule
+is computed).
+
+A fresh installation has no money summary yet: `money_figures_ensure()` runs the budget rollup
+once, in the request; saves of activities enqueue it incrementally afterwards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import DecimalField, Exists, OuterRef, Subquery, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.rollups import rollup_last_success_by_kind
+from core.schedules import BUDGET
+from schools.models import Membership, School
+
+from .models import BudgetLine, MunicipalContribution, SchoolMoneyRollup
+from .selectors import budget_list_approved
+
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+# How the value of an activity is shared between the schools that took part in it; computed
+# by funding/rollups.py (_school_values), described here for the pages that show the figure.
+COST_SHARING_RULE = gettext_lazy(
+    "Hver aktivitets samlede kostnader deles mellom skolene som deltok, i forhold til hvor mange "
+    "elever hver skole hadde med. En aktivitet uten elever (for eksempel et lærerkurs) deles likt "
+    "mellom de deltakende skolene. Avlyste aktiviteter og aktiviteter som ikke har startet, er ikke med."
+)
+
+
+def money_figures_ensure(*, finished: dict | None = None) -> None:
+    """Run the budget rollup now when it has never finished (a fresh installation).
+    `finished` is core.rollups.rollup_last_success_by_kind(), when the caller has it."""
+    finished = rollup_last_success_by_kind() if finished is None else finished
+    if BUDGET not in finished:
+        from .rollups import rollup_budget  # the rollup imports the selectors; read paths don't
+
+        rollup_budget()
+
+
+def default_money_year(school_year: int, *, today: date | None = None) -> int:
+    """The calendar year whose money goes with a school year: the one it ends in, but never
+    a year that has not started."""
+    today = today or timezone.localdate()
+    return min(school_year + 1, today.year)
+
+
+def money(value) -> Decimal:
+    """A sum in kroner with two decimals (0.00 for nothing)."""
+    return (Decimal(value) if value is not None else ZERO).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def school_money_list(*, year: int) -> list[dict]:
+    """Per school, for a calendar year: whether it was a member or pilot some time in the
+    year (participating), its allocation and its region's pool in the year's approved budget
+    (the latest approved revision: budget_revision, budget_decided_at), the value of the
+    activities its pupils took part in (activity_value, see COST_SHARING_RULE), and its
+    municipality's contribution (contribution_amount, _population, _tier_from, _tier_below,
+    _invoiced_on, _paid_on). Sums in kroner. One query."""
+    budget = budget_list_approved(year=year)
+
+    def budget_line_total(**filters):
+        return (
+            BudgetLine.objects.filter(budget=Subquery(budget.values("pk")[:1]), **filters)
+            .values("budget")
+            .annotate(total=Sum("amount"))
+            .values("total")
+        )
+
+    contribution = MunicipalContribution.objects.filter(municipality=OuterRef("municipality"), year=year)
+    participating = Membership.objects.valid_in_year(year).filter(
+        school=OuterRef("pk"), status__in=Membership.PARTICIPATING
+    )
+    rows = (
+        School.objects.annotate(
+            participating=Exists(participating),
+            budget_revision=Subquery(budget.values("revision")[:1]),
+            budget_decided_at=Subquery(budget.values("decided_at")[:1]),
+            allocation=Subquery(
+                budget_line_total(kind=BudgetLine.Kind.SCHOOL_ALLOCATION, school=OuterRef("pk")),
+                output_field=MONEY,
+            ),
+            region_pool=Subquery(
+                budget_line_total(kind=BudgetLine.Kind.REGION_POOL, region=OuterRef("region")),
+                output_field=MONEY,
+            ),
+            activity_value=Subquery(
+                SchoolMoneyRollup.objects.filter(year=year, school=OuterRef("pk")).values("activity_value")[:1],
+                output_field=MONEY,
+            ),
+            contribution_amount=Subquery(contribution.values("amount")[:1], output_field=MONEY),
+            contribution_population=Subquery(contribution.values("population")[:1]),
+            contribution_tier_from=Subquery(contribution.values("tier__min_population")[:1]),
+            contribution_tier_below=Subquery(contribution.values("tier__max_population_below")[:1]),
+            contribution_invoiced_on=Subquery(contribution.values("invoiced_on")[:1]),
+            contribution_paid_on=Subquery(contribution.values("paid_on")[:1]),
+        )
+        .values(
+            "pk",
+            "region_id",
+            "kind",
+            "participating",
+            "budget_revision",
+            "budget_decided_at",
+            "allocation",
+            "region_pool",
+            "activity_value",
+            "contribution_amount",
+            "contribution_population",
+            "contribution_tier_from",
+            "contribution_tier_below",
+            "contribution_invoiced_on",
+            "contribution_paid_on",
+        )
+        .order_by("pk")
+    )
+    result = []
+    for row in rows:
+        row["allocation"] = money(row["allocation"])
+        row["region_pool"] = money(row["region_pool"])
+        row["activity_value"] = money(row["activity_value"])
+        if row["contribution_amount"] is not None:
+            row["contribution_amount"] = money(row["contribution_amount"])
+        result.append(row)
+    return result
+
+
+def _average(values: list[Decimal]) -> Decimal | None:
+    if not values:
+        return None
+    return (sum(values, ZERO) / len(values)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class MoneyComparison:
+    label: str
+    school: Decimal
+    region_average: Decimal | None
+    kind_average: Decimal | None
+
+
+@dataclass
+class SchoolMoney:
+    year: int
+    budget_revision: int | None
+    budget_decided_at: datetime | None
+    contribution: dict | None
+    region_pool: Decimal
+    comparisons: list[MoneyComparison] = field(default_factory=list)
+    region_schools: int = 0
+    kind_schools: int = 0
+
+
+def school_money(*, school: School, year: int, rows: list[dict] | None = None) -> SchoolMoney:
+    """What the school (its municipality) put in and what it got in a calendar year, against
+    the average of the member and pilot schools of its region and of its kind. Uses
+    `school_money_list` (one query) unless its rows are given."""
+    rows = school_money_list(year=year) if rows is None else rows
+    own = next((row for row in rows if row["pk"] == school.pk), None)
+    if own is None:  # the school was deleted meanwhile: show nothing rather than fail
+        own = {"allocation": ZERO, "activity_value": ZERO, "region_pool": ZERO, "contribution_amount": None}
+    region = [row for row in rows if row["participating"] and row["region_id"] == school.region_id]
+    kind = [row for row in rows if row["participating"] and row["kind"] == school.kind]
+    contribution = None
+    if own.get("contribution_amount") is not None:
+        contribution = {
+            "amount": own["contribution_amount"],
+            "population": own["contribution_population"],
+            "tier_from": own["contribution_tier_from"],
+            "tier_below": own["contribution_tier_below"],
+            "invoiced_on": own["contribution_invoiced_on"],
+            "paid_on": own["contribution_paid_on"],
+        }
+    comparisons = [
+        MoneyComparison(
+            label=_("Tildeling til skolen i vedtatt budsjett"),
+            school=own["allocation"],
+            region_average=_average([row["allocation"] for row in region]),
+            kind_average=_average([row["allocation"] for row in kind]),
+        ),
+        MoneyComparison(
+            label=_("Verdien av aktivitetene elevene deltok i"),
+            school=own["activity_value"],
+            region_average=_average([row["activity_value"] for row in region]),
+            kind_average=_average([row["activity_value"] for row in kind]),
+        ),
+    ]
+    first = rows[0] if rows else {}
+    return SchoolMoney(
+        year=year,
+        budget_revision=first.get("budget_revision"),
+        budget_decided_at=first.get("budget_decided_at"),
+        contribution=contribution,
+        region_pool=own["region_pool"],
+        comparisons=comparisons,
+        region_schools=len(region),
+        kind_schools=len(kind),
+    )

@@ -1,0 +1,144 @@
+"""The network overview: every school side by side (participation from activities.figures,
+money from funding.figures), declared once as a table (NETWORK_COLUMNS) that the page, its
+sorting and its CSV all use; and the map of the municipalities by status."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Max, OuterRef, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from activities import figures as participation
+from activities.models import Participation
+from activities.selectors import activity_counted_q
+from core.periods import school_year_of
+from core.rollups import FiguresAsOf, figures_as_of, rollup_last_success_by_kind
+from core.schedules import ENROLMENT
+from funding import figures as money
+from schools.models import Enrolment, Membership, School
+
+from .tables import DATE, INT, MONEY, PERCENT, TEXT, Column, Table
+
+STATUS_ORDER = {Membership.Status.MEMBER: 0, Membership.Status.PILOT: 1, Membership.Status.INTERESTED: 2}
+SCHOOL, STATUS = "school", "status"  # column kinds the page draws as a link and a status dot
+
+# The overview's columns, in order: the page's table, its sorting and its CSV.
+NETWORK_COLUMNS = (
+    Column("name", gettext_lazy("Skole"), SCHOOL, sort_key=lambda row: row["name"].lower()),
+    Column(
+        "region", gettext_lazy("Delregion"), TEXT, sort_key=lambda row: (row["region"].lower(), row["name"].lower())
+    ),
+    Column("kind", gettext_lazy("Skoleslag"), TEXT, sort_key=lambda row: (row["kind"], row["name"].lower())),
+    Column(
+        "status_label",
+        gettext_lazy("Status"),
+        STATUS,
+        sort_key=lambda row: (STATUS_ORDER.get(row["status"], 9), row["name"].lower()),
+    ),
+    Column("enrolment", gettext_lazy("Elevtall (GSI)"), INT),
+    Column("activities", gettext_lazy("Aktiviteter"), INT),
+    Column("pupils", gettext_lazy("Elevdeltakelser"), INT),
+    Column("unique_pupils", gettext_lazy("Unike navngitte elever"), INT),
+    Column("share", gettext_lazy("Andel av elevtallet (%)"), PERCENT),
+    Column("allocation", gettext_lazy("Tildeling (kr)"), MONEY),
+    Column("activity_value", gettext_lazy("Aktivitetsverdi (kr)"), MONEY),
+    Column("contribution", gettext_lazy("Kommunens tilskudd (kr)"), MONEY),
+    Column("contribution_paid_on", gettext_lazy("Tilskudd betalt"), DATE),
+)
+SORTS = tuple(column.key for column in NETWORK_COLUMNS)
+# Sorting by these starts ascending; by a figure, descending (the largest first).
+ASCENDING_FIRST = (SCHOOL, STATUS, TEXT)
+
+
+def network_default_school_year(*, today: date | None = None) -> int:
+    """The latest school year with participation that has started (this one when none)."""
+    now = timezone.now()
+    latest = Participation.objects.filter(activity_counted_q("activity__", until=now)).aggregate(
+        latest=Max("activity__starts_at")
+    )["latest"]
+    current = school_year_of(today or timezone.localdate())
+    return min(school_year_of(timezone.localtime(latest).date()), current) if latest else current
+
+
+def network_table(
+    *, schools: QuerySet[School], school_year: int, money_year: int, day: date
+) -> tuple[Table, FiguresAsOf]:
+    """Every school of `schools` side by side: status on `day`, enrolment, activities, pupil
+    participations, unique named pupils and share of enrolment in the school year, and the
+    money of `money_year` (funding.figures.school_money_list). Three queries (the last
+    rollup runs, the schools with their figures, the money), plus whatever `schools`
+    prefetches; and the figures "as of" the last enrolment rollup."""
+    finished = rollup_last_success_by_kind()
+    participation.enrolment_figures_ensure(finished=finished)
+    money.money_figures_ensure(finished=finished)
+    schools = participation.school_list_with_year_figures(schools, school_year=school_year).annotate(
+        status_on_day=Subquery(
+            Membership.objects.valid_on(day).filter(school=OuterRef("pk")).order_by("-valid_from").values("status")[:1]
+        ),
+        enrolment=Subquery(
+            Enrolment.objects.filter(school=OuterRef("pk"), school_year=school_year).values("pupils")[:1]
+        ),
+    )
+    money_by_school = {row["pk"]: row for row in money.school_money_list(year=money_year)}
+    statuses = dict(Membership.Status.choices)
+    kinds = dict(School.Kind.choices)
+    rows = []
+    for school in schools.select_related("region", "municipality").order_by("name"):
+        own = money_by_school.get(school.pk, {})
+        unique_pupils = school.year_unique_pupils or 0
+        rows.append(
+            {
+                "school": school,
+                "name": school.name,
+                "slug": school.slug,
+                "region": school.region.name,
+                "kind": str(kinds[school.kind]),
+                "municipality": school.municipality,
+                "status": school.status_on_day or "",
+                "status_label": str(statuses.get(school.status_on_day, _("Ikke med"))),
+                "enrolment": school.enrolment,
+                "activities": school.year_activities or 0,
+                "pupils": school.year_pupils or 0,
+                "unique_pupils": unique_pupils,
+                "teachers": school.year_teachers or 0,
+                "share": participation.share_percent(unique_pupils, school.enrolment),
+                "allocation": own.get("allocation", money.ZERO),
+                "activity_value": own.get("activity_value", money.ZERO),
+                "contribution": own.get("contribution_amount"),
+                "contribution_paid_on": own.get("contribution_paid_on"),
+            }
+        )
+    table = Table("nettverket", _("Nettverket"), NETWORK_COLUMNS, rows)
+    return table, figures_as_of(ENROLMENT, finished=finished)
+
+
+def network_map_points(rows: list[dict]) -> list[dict]:
+    """Municipalities with a member, pilot or interested school, coloured by the best status
+    among their schools (member before pilot before interested). No query."""
+    points: dict[int, dict] = {}
+    for row in rows:
+        status = row["status"]
+        if status not in STATUS_ORDER:
+            continue
+        municipality = row["municipality"]
+        point = points.setdefault(
+            municipality.pk,
+            {
+                "name": municipality.name,
+                "lat": float(municipality.latitude),
+                "lon": float(municipality.longitude),
+                "status": status,
+                "schools": [],
+            },
+        )
+        if STATUS_ORDER[status] < STATUS_ORDER[point["status"]]:
+            point["status"] = status
+        point["schools"].append(row["name"])
+    statuses = dict(Membership.Status.choices)
+    result = sorted(points.values(), key=lambda point: (STATUS_ORDER[point["status"]], point["name"]))
+    for point in result:
+        point["status_label"] = str(statuses[point["status"]])
+    return result

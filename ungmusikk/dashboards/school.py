@@ -1,0 +1,264 @@
+"""A school's dashboard: its figures from the apps (activities.figures and activities.selectors
+for participation, funding.figures for money), its tables (declared once, see tables.py) and
+the charts drawn from them. A fixed number of queries whatever the data's size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from activities import figures as participation
+from activities.selectors import school_named_pupils, school_upcoming_activities
+from core.periods import school_year_label, school_year_of
+from core.rollups import FiguresAsOf, figures_as_of, rollup_last_success_by_kind
+from core.schedules import ENROLMENT
+from funding import figures as money
+from governance.models import PortalSetting
+from governance.selectors import portal_settings_get
+from schools.models import Membership, School
+
+from .tables import BOOL, DATETIME, INT, KM, MONEY, PERCENT, Chart, Column, Table
+
+
+@dataclass
+class SchoolDashboard:
+    school: School
+    school_year: int
+    school_year_label: str
+    years: list[participation.YearRow]
+    year: participation.YearRow | None
+    by_kind: list[dict]
+    by_month: list[dict]
+    by_area: list[dict]
+    named_pupils: list[dict] | None  # None: the user may not see names
+    upcoming: list[dict]
+    load_threshold: int
+    load: list[dict]
+    money: money.SchoolMoney
+    as_of: FiguresAsOf
+    show_names: bool
+    available_years: list[int]
+    memberships: list[Membership]
+
+    @property
+    def tables(self) -> dict[str, Table]:
+        return school_tables(self)
+
+    @property
+    def charts(self) -> dict[str, dict]:
+        tables = self.tables
+        return {chart.key: chart.data(tables) for chart in CHARTS}
+
+
+def choose_school_year(*, years: list[int], requested: int | None, today: date | None = None) -> int:
+    """The requested school year; else the latest with figures that has started; else this one."""
+    current = school_year_of(today or timezone.localdate())
+    if requested is not None:
+        return requested
+    started = [year for year in years if year <= current]
+    return max(started) if started else current
+
+
+def school_dashboard(
+    *,
+    school: School,
+    show_names: bool,
+    school_year: int | None = None,
+    money_year: int | None = None,
+    today: date | None = None,
+) -> SchoolDashboard:
+    """Every figure of a school's dashboard: eight queries whatever the data's size (nine
+    when the school was not loaded through `school_list_with_dashboard_settings`; the school
+    with its memberships is loaded by the caller). A fresh installation's first page first
+    runs the rollups (see activities.figures.enrolment_figures_ensure)."""
+    today = today or timezone.localdate()
+    finished = rollup_last_success_by_kind()
+    participation.enrolment_figures_ensure(finished=finished)
+    money.money_figures_ensure(finished=finished)
+    month_kind_rows = participation.school_participation_by_month_and_kind(school=school)
+    unique_by_year = participation.school_unique_pupils_by_year(school=school)
+    enrolment = participation.school_enrolment(school=school)
+    years = participation.participation_years(
+        month_kind_rows=month_kind_rows, unique_by_year=unique_by_year, enrolment=enrolment
+    )
+    with_figures = participation.years_with_figures(month_kind_rows, unique_by_year)
+    chosen = choose_school_year(years=with_figures, requested=school_year, today=today)
+    threshold = getattr(school, "load_threshold", None) or portal_settings_get().pupil_load_threshold
+    return SchoolDashboard(
+        school=school,
+        school_year=chosen,
+        school_year_label=school_year_label(chosen),
+        years=years,
+        year=next((row for row in years if row.school_year == chosen), None),
+        by_kind=participation.participation_by_kind(month_kind_rows=month_kind_rows, school_year=chosen),
+        by_month=participation.participation_by_month(month_kind_rows=month_kind_rows, school_year=chosen),
+        by_area=participation.school_participation_by_area(school=school, school_year=chosen),
+        named_pupils=school_named_pupils(school=school, school_year=chosen) if show_names else None,
+        upcoming=school_upcoming_activities(school=school),
+        load_threshold=threshold,
+        load=participation.school_pupil_load(school=school, school_year=chosen, threshold=threshold),
+        money=money.school_money(school=school, year=money_year or money.default_money_year(chosen, today=today)),
+        as_of=figures_as_of(ENROLMENT, finished=finished),
+        show_names=show_names,
+        available_years=sorted(set(with_figures) | set(enrolment) | {chosen}),
+        memberships=list(school.memberships.all()),
+    )
+
+
+def school_list_with_dashboard_settings(schools):
+    """The schools (already scoped to the user) with the portal's pupil-load warning
+    threshold on each row, so that the dashboard needs no query of its own for it."""
+    from django.db.models import Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    default = PortalSetting._meta.get_field("pupil_load_threshold").default
+    threshold = PortalSetting.objects.filter(pk=1).values("pupil_load_threshold")[:1]
+    return schools.annotate(load_threshold=Coalesce(Subquery(threshold), Value(default)))
+
+
+# --- The tables, declared once --------------------------------------------------------------------
+
+LABEL = Column("label", gettext_lazy("Skoleår"))
+ACTIVITIES = Column("activities", gettext_lazy("Aktiviteter"), INT)
+PUPILS = Column("pupils", gettext_lazy("Elevdeltakelser"), INT)
+UNIQUE = Column("unique_pupils", gettext_lazy("Unike navngitte elever"), INT)
+TEACHERS = Column("teachers", gettext_lazy("Lærere"), INT)
+ENROLMENT_COLUMN = Column("enrolment", gettext_lazy("Elevtall (GSI)"), INT)
+
+
+def school_tables(dashboard: SchoolDashboard) -> dict[str, Table]:
+    """The dashboard's tables by URL name, as shown on the page. Tables with pupils' names
+    are left out for users who may not see names."""
+    label = dashboard.school_year_label
+    tables = [
+        Table(
+            "skoleaar",
+            _("Deltakelse per skoleår"),
+            [
+                LABEL,
+                ACTIVITIES,
+                PUPILS,
+                UNIQUE,
+                TEACHERS,
+                ENROLMENT_COLUMN,
+                Column("share", gettext_lazy("Andel som deltok (%)"), PERCENT),
+            ],
+            dashboard.years,
+        ),
+        Table(
+            "elevtall",
+            _("Elevtall per skoleår og andelen som deltok"),
+            [LABEL, ENROLMENT_COLUMN, UNIQUE, Column("share", gettext_lazy("Andel som deltok (%)"), PERCENT)],
+            [row for row in dashboard.years if row.enrolment is not None],
+        ),
+        Table(
+            "samarbeidsomrader",
+            _("Deltakelse per samarbeidsområde %(year)s") % {"year": label},
+            [Column("name", gettext_lazy("Samarbeidsområde")), ACTIVITIES, PUPILS],
+            dashboard.by_area,
+        ),
+        Table(
+            "aktivitetstyper",
+            _("Deltakelse per aktivitetstype %(year)s") % {"year": label},
+            [Column("name", gettext_lazy("Aktivitetstype")), ACTIVITIES, PUPILS, TEACHERS],
+            dashboard.by_kind,
+        ),
+        Table(
+            "maneder",
+            _("Deltakelse per måned %(year)s") % {"year": label},
+            [Column("name", gettext_lazy("Måned")), ACTIVITIES, PUPILS, TEACHERS],
+            dashboard.by_month,
+        ),
+        Table(
+            "kommende",
+            _("Kommende aktiviteter åpne for skolens elever"),
+            [
+                Column("title", gettext_lazy("Aktivitet")),
+                Column("kind", gettext_lazy("Type")),
+                Column("level", gettext_lazy("Nivå")),
+                Column("starts_at", gettext_lazy("Starter"), DATETIME),
+                Column("venue", gettext_lazy("Sted")),
+                Column("place", gettext_lazy("Kommune")),
+                Column("distance_km", gettext_lazy("Avstand (km)"), KM),
+            ],
+            dashboard.upcoming,
+        ),
+        Table(
+            "okonomi",
+            _("Økonomi %(year)s: hva vi la inn, og hva vi fikk") % {"year": dashboard.money.year},
+            [
+                Column("label", gettext_lazy("Post")),
+                Column("school", gettext_lazy("Skolen (kr)"), MONEY),
+                Column("region_average", gettext_lazy("Snitt i delregionen (kr)"), MONEY),
+                Column("kind_average", gettext_lazy("Snitt for skoleslaget (kr)"), MONEY),
+            ],
+            _money_rows(dashboard),
+        ),
+    ]
+    if dashboard.show_names:
+        tables += [
+            Table(
+                "navngitte_elever",
+                _("Elever på mesterklasser og NMH-undervisning %(year)s") % {"year": label},
+                [
+                    Column("name", gettext_lazy("Elev")),
+                    Column("instrument", gettext_lazy("Hovedinstrument")),
+                    Column("title", gettext_lazy("Aktivitet")),
+                    Column("kind", gettext_lazy("Type")),
+                    Column("starts_at", gettext_lazy("Dato"), DATETIME),
+                ],
+                [
+                    {"name": pupil["name"], "instrument": pupil["instrument"], **activity}
+                    for pupil in dashboard.named_pupils or []
+                    for activity in pupil["activities"]
+                ],
+            ),
+            Table(
+                "elevbelastning",
+                _("Elevbelastning %(year)s (varselgrense %(threshold)s aktiviteter)")
+                % {"year": label, "threshold": dashboard.load_threshold},
+                [
+                    Column("term", gettext_lazy("Semester")),
+                    Column("name", gettext_lazy("Elev")),
+                    Column("instrument", gettext_lazy("Hovedinstrument")),
+                    Column("activities", gettext_lazy("Aktiviteter"), INT),
+                    Column("over", gettext_lazy("På eller over grensen"), BOOL),
+                ],
+                [{"term": term["label"], **pupil} for term in dashboard.load for pupil in term["pupils"]],
+            ),
+        ]
+    return {table.name: table for table in tables}
+
+
+def _money_rows(dashboard: SchoolDashboard) -> list[dict]:
+    figures = dashboard.money
+    rows = []
+    if figures.contribution:
+        rows.append({"label": _("Kommunens tilskudd (lagt inn)"), "school": figures.contribution["amount"]})
+    rows.append({"label": _("Regional pott for delregionen"), "school": figures.region_pool})
+    rows += [
+        {
+            "label": comparison.label,
+            "school": comparison.school,
+            "region_average": comparison.region_average,
+            "kind_average": comparison.kind_average,
+        }
+        for comparison in figures.comparisons
+    ]
+    return [{"region_average": None, "kind_average": None, **row} for row in rows]
+
+
+# --- The charts, drawn from the tables --------------------------------------------------------------
+
+CHARTS = (
+    Chart("years", "skoleaar", "label", ("pupils", "unique_pupils", "teachers")),
+    Chart("areas", "samarbeidsomrader", "name", ("pupils",)),
+    Chart("kinds", "aktivitetstyper", "name", ("pupils",)),
+    Chart("months", "maneder", "name", ("pupils", "activities")),
+    Chart("enrolment", "elevtall", "label", ("enrolment", "unique_pupils")),
+)
+CHART_KEYS = tuple(chart.key for chart in CHARTS)

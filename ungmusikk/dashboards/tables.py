@@ -1,0 +1,169 @@
+"""One declaration per table, rendered four ways: the page's HTML table, the CSV download
+(semicolon, decimal comma, UTF-8 with BOM, as Norwegian spreadsheets expect), the PDF, and the
+charts, whose numbers are a table's columns. A column says what it shows (`kind`), so each
+rendering formats it the same way wherever it appears."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+
+# What a column shows; how the page, the CSV and the PDF write it.
+TEXT, INT, MONEY, PERCENT, BOOL, DATE, DATETIME, KM = (
+    "text",
+    "int",
+    "money",
+    "percent",
+    "bool",
+    "date",
+    "datetime",
+    "km",
+)
+NUMERIC = {INT, MONEY, PERCENT, KM}
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: its key in a row (a dict or an object), its heading, what it shows, and
+    optionally how to get its value and how to sort by it."""
+
+    key: str
+    label: Any  # a (lazy) translated string
+    kind: str = TEXT
+    get: Callable[[Any], Any] | None = None
+    sort_key: Callable[[Any], Any] | None = None
+
+    def value(self, row) -> Any:
+        if self.get is not None:
+            return self.get(row)
+        return row[self.key] if isinstance(row, dict) else getattr(row, self.key)
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in NUMERIC
+
+    def sort_value(self, row):
+        """What the table sorts by: the column's own sort key, else its value (empty last
+        when ascending: numbers sort with None as below every value)."""
+        if self.sort_key is not None:
+            return self.sort_key(row)
+        value = self.value(row)
+        if self.numeric:
+            return Decimal(-1) if value is None else value
+        return str(value or "").lower()
+
+    def display(self, value) -> str:
+        """As the page and the PDF show it (grouped thousands, decimal comma in Norwegian)."""
+        if value is None or value == "":
+            return "–"
+        if self.kind == BOOL:
+            return _("ja") if value else _("nei")
+        if self.kind == INT:
+            return number_format(value, use_l10n=True, force_grouping=True)
+        if self.kind == MONEY:
+            places = 0 if Decimal(value) == Decimal(value).to_integral() else 2
+            return number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+        if self.kind in (PERCENT, KM):
+            return number_format(value, decimal_pos=1, use_l10n=True, force_grouping=True)
+        if self.kind == DATETIME:
+            return date_format(timezone.localtime(value), "j. F Y H:i")
+        if self.kind == DATE:
+            return date_format(value, "j.n.Y")
+        return str(value)
+
+    def csv(self, value) -> str:
+        """As the CSV writes it: no grouping, a decimal comma, nothing for no value."""
+        if value is None:
+            return ""
+        if self.kind == BOOL:
+            return _("ja") if value else _("nei")
+        if self.kind == MONEY:
+            value = Decimal(str(value))
+            return f"{value:.0f}" if value == value.to_integral() else f"{value:.2f}".replace(".", ",")
+        if self.kind in (PERCENT, KM):
+            return f"{Decimal(str(value)):.1f}".replace(".", ",")
+        if self.kind == DATETIME:
+            return date_format(timezone.localtime(value), "j. F Y H:i")
+        if isinstance(value, date | datetime):
+            return value.isoformat()
+        return str(value)
+
+
+@dataclass
+class Table:
+    """A table: its name (in URLs: /tabell/<name>.csv), title, columns and rows."""
+
+    name: str
+    title: str
+    columns: Sequence[Column]
+    rows: list = field(default_factory=list)
+
+    @property
+    def header(self) -> list[str]:
+        return [str(column.label) for column in self.columns]
+
+    def values(self, row) -> list:
+        return [column.value(row) for column in self.columns]
+
+    @property
+    def display_rows(self) -> list[list[str]]:
+        """The rows as the page shows them."""
+        return [[column.display(column.value(row)) for column in self.columns] for row in self.rows]
+
+    @property
+    def display_cells(self) -> list[list[tuple[str, bool]]]:
+        """The rows as the page shows them, each cell with whether it is a number (aligned
+        right)."""
+        return [[(column.display(column.value(row)), column.numeric) for column in self.columns] for row in self.rows]
+
+    def column(self, key: str) -> Column:
+        return next(column for column in self.columns if column.key == key)
+
+    def sorted(self, key: str, *, descending: bool = False) -> Table:
+        column = self.column(key)
+        rows = sorted(self.rows, key=column.sort_value, reverse=descending)
+        return Table(self.name, self.title, self.columns, rows)
+
+
+def table_csv(table: Table) -> str:
+    """The table as a CSV for Norwegian spreadsheets: `;`, decimal comma, BOM, CRLF."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(table.header)
+    for row in table.rows:
+        writer.writerow([column.csv(column.value(row)) for column in table.columns])
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart drawn from a table: one label column and one dataset per value column,
+    optionally over the rows that `include` keeps."""
+
+    key: str
+    table: str
+    label: str  # the key of the column that labels the x axis
+    values: tuple[str, ...]
+    include: Callable[[Any], bool] | None = None
+
+    def data(self, tables: dict[str, Table]) -> dict:
+        table = tables[self.table]
+        rows = [row for row in table.rows if self.include is None or self.include(row)]
+        label = table.column(self.label)
+        return {
+            "labels": [str(label.value(row)) for row in rows],
+            "datasets": [
+                {"label": str(table.column(key).label), "data": [table.column(key).value(row) for row in rows]}
+                for key in self.values
+            ],
+        }
