@@ -2,7 +2,9 @@
 
 The personas: a rector of school A (Follo) and of school B (Romerike), a coordinator of
 Follo and of Romerike, a steering-group member and its leader, the daily leader and NMH's
-coordinator (central staff), a superuser, and an anonymous visitor (the plain `client`).
+coordinator (central staff), a superuser, and an anonymous visitor (the plain `client`). As in
+the demo network, central staff and the steering group have staff accounts: they keep or read
+the network's data and the budget in the admin. Every test uses these names.
 """
 
 import os
@@ -239,14 +241,14 @@ def coord_romerike(network):
 def steering_member(network):
     from governance.models import Role
 
-    return make_persona("styre", kind=Role.Kind.MEMBER, body=network.steering_group)
+    return make_persona("styre", is_staff=True, kind=Role.Kind.MEMBER, body=network.steering_group)
 
 
 @pytest.fixture
 def daily_leader(network):
     from governance.models import Role
 
-    return make_persona("leder", kind=Role.Kind.DAILY_LEADER)
+    return make_persona("leder", is_staff=True, kind=Role.Kind.DAILY_LEADER)
 
 
 @pytest.fixture
@@ -254,7 +256,7 @@ def nmh_coordinator(network):
     """NMH's coordinator (central staff, like the daily leader)."""
     from governance.models import Role
 
-    return make_persona("nmh", kind=Role.Kind.NMH_COORDINATOR)
+    return make_persona("nmh", is_staff=True, kind=Role.Kind.NMH_COORDINATOR)
 
 
 @pytest.fixture
@@ -262,7 +264,7 @@ def steering_leader(network):
     """The leader's seat in the steering group."""
     from governance.models import Role
 
-    return make_persona("styreleder", kind=Role.Kind.LEADER, body=network.steering_group)
+    return make_persona("styreleder", is_staff=True, kind=Role.Kind.LEADER, body=network.steering_group)
 
 
 @pytest.fixture

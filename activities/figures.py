@@ -33,12 +33,15 @@ LOAD_TOP = 10
 def enrolment_figures_ensure(*, finished: dict | None = None) -> None:
     """Run the enrolment rollup now when it has never finished (a fresh installation): the
     summary tables are the only source of the figures. `finished` is
-    core.rollups.rollup_last_success_by_kind(), when the caller has it."""
+    core.rollups.rollup_last_success_by_kind(), when the caller has it; a successful run here
+    is recorded in it, so the page says "as of" now."""
     finished = rollup_last_success_by_kind() if finished is None else finished
     if ENROLMENT not in finished:
         from .rollups import rollup_enrolment  # the rollup imports the selectors; read paths don't
 
-        rollup_enrolment()
+        run = rollup_enrolment()
+        if run.finished_at and run.status == run.Status.SUCCEEDED:
+            finished[ENROLMENT] = run.finished_at
 
 
 @dataclass

@@ -40,12 +40,15 @@ COST_SHARING_RULE = gettext_lazy(
 
 def money_figures_ensure(*, finished: dict | None = None) -> None:
     """Run the budget rollup now when it has never finished (a fresh installation).
-    `finished` is core.rollups.rollup_last_success_by_kind(), when the caller has it."""
+    `finished` is core.rollups.rollup_last_success_by_kind(), when the caller has it; a
+    successful run here is recorded in it."""
     finished = rollup_last_success_by_kind() if finished is None else finished
     if BUDGET not in finished:
         from .rollups import rollup_budget  # the rollup imports the selectors; read paths don't
 
-        rollup_budget()
+        run = rollup_budget()
+        if run.finished_at and run.status == run.Status.SUCCEEDED:
+            finished[BUDGET] = run.finished_at
 
 
 def default_money_year(school_year: int, *, today: date | None = None) -> int:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from schools.models import Region, School
 from schools.selectors import school_list
 
-from .models import Body, CooperationArea, PortalSetting, Role
+from .models import Body, PortalSetting, Role
 
 UserLike = AbstractBaseUser | AnonymousUser
 
@@ -116,10 +116,6 @@ def school_list_visible_to(*, user: UserLike) -> QuerySet[School]:
         Q(pk__in=roles.filter(kind=Role.Kind.RECTOR).values("school"))
         | Q(region__in=roles.filter(kind=Role.Kind.COORDINATOR).values("region"))
     )
-
-
-def cooperation_area_list() -> QuerySet[CooperationArea]:
-    return CooperationArea.objects.order_by("number")
 
 
 def portal_settings_get() -> PortalSetting:

@@ -60,13 +60,6 @@ def population_history(*, municipality: Municipality) -> dict[int, int]:
     return dict(sorted(history.items()))
 
 
-def enrolment_totals_by_year() -> dict[int, int]:
-    totals: dict[int, int] = defaultdict(int)
-    for row in Enrolment.objects.values("school_year", "pupils"):
-        totals[row["school_year"]] += row["pupils"]
-    return dict(sorted(totals.items()))
-
-
 def network_summary(*, on: date | None = None) -> dict:
     """Key figures of the network on a day, for the home page: schools by status and kind,
     regions and pupils (the latest enrolment year)."""

@@ -11,9 +11,9 @@ from governance.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
-SUBMITTERS = {"leader", "nmh_coordinator"}
-DECIDERS = {"board_member", "board_chair"}
-VIEWERS = {"leader", "nmh_coordinator", "board_member", "board_chair", "staff_superuser"}
+SUBMITTERS = {"daily_leader", "nmh_coordinator"}
+DECIDERS = {"steering_member", "steering_leader"}
+VIEWERS = {"daily_leader", "nmh_coordinator", "steering_member", "steering_leader", "superuser"}
 
 
 def _url(name, budget):
@@ -66,8 +66,8 @@ def test_admin_self_approval_answers_403(client, funded, case_preparer_on_board)
     assert _state(budget) == before
 
 
-def test_admin_transition_by_get_not_allowed(client, submitted, board_member):
-    client.force_login(board_member)
+def test_admin_transition_by_get_not_allowed(client, submitted, steering_member):
+    client.force_login(steering_member)
 
     response = client.get(_url("approve", submitted))
 
@@ -76,8 +76,8 @@ def test_admin_transition_by_get_not_allowed(client, submitted, board_member):
 
 
 @pytest.mark.parametrize("who", PERSONAS)
-def test_admin_edit_after_approval_answers_403(client, submitted, board_member, persona, who):
-    budget_approve(budget=submitted, user=board_member)
+def test_admin_edit_after_approval_answers_403(client, submitted, steering_member, persona, who):
+    budget_approve(budget=submitted, user=steering_member)
     line = submitted.lines.get(kind=BudgetLine.Kind.RESERVE)
     client.force_login(persona(who))
     before = _state(submitted)
@@ -101,9 +101,9 @@ def test_admin_edit_after_approval_answers_403(client, submitted, board_member, 
     assert client.post(_url("revise", submitted)).status_code == (302 if who in VIEWERS - DECIDERS else 403)
 
 
-def test_admin_approved_budget_is_read_only_and_readable(client, submitted, board_member, leader):
-    budget_approve(budget=submitted, user=board_member, comment="Vedtatt")
-    client.force_login(leader)
+def test_admin_approved_budget_is_read_only_and_readable(client, submitted, steering_member, daily_leader):
+    budget_approve(budget=submitted, user=steering_member, comment="Vedtatt")
+    client.force_login(daily_leader)
 
     response = client.get(reverse("admin:funding_budget_change", args=[submitted.pk]))
     content = response.content.decode()
@@ -116,7 +116,7 @@ def test_admin_approved_budget_is_read_only_and_readable(client, submitted, boar
     assert "budget_approve" in content  # the audit trail on the page
 
 
-def test_admin_buttons_only_for_who_may_use_them(client, draft, leader, board_member):
+def test_admin_buttons_only_for_who_may_use_them(client, draft, daily_leader, steering_member):
     def buttons(user, budget):
         client.force_login(user)
         content = client.get(reverse("admin:funding_budget_change", args=[budget.pk])).content.decode()
@@ -124,32 +124,32 @@ def test_admin_buttons_only_for_who_may_use_them(client, draft, leader, board_me
             b for b in ("budget-submit", "budget-approve", "budget-return", "budget-revise") if f'id="{b}"' in content
         ]
 
-    assert buttons(leader, draft) == ["budget-submit"]
-    assert buttons(board_member, draft) == []
-    budget_submit(budget=draft, user=leader)
-    assert buttons(leader, draft) == []
-    assert buttons(board_member, draft) == ["budget-approve", "budget-return"]
+    assert buttons(daily_leader, draft) == ["budget-submit"]
+    assert buttons(steering_member, draft) == []
+    budget_submit(budget=draft, user=daily_leader)
+    assert buttons(daily_leader, draft) == []
+    assert buttons(steering_member, draft) == ["budget-approve", "budget-return"]
 
 
-def test_admin_actions_only_for_who_may_use_them(client, draft, leader, board_member, staff_superuser):
+def test_admin_actions_only_for_who_may_use_them(client, draft, daily_leader, steering_member, superuser):
     def actions(user):
         client.force_login(user)
         response = client.get(reverse("admin:funding_budget_changelist"))
         form = response.context["action_form"]
         return [name for name, _label in form.fields["action"].choices if name] if form else []
 
-    assert actions(leader) == ["action_submit"]
-    assert actions(board_member) == ["action_approve", "action_return"]
-    assert actions(staff_superuser) == []
+    assert actions(daily_leader) == ["action_submit"]
+    assert actions(steering_member) == ["action_approve", "action_return"]
+    assert actions(superuser) == []
 
 
-def test_admin_changelist_actions_submit_and_return_with_comment(client, draft, leader, board_member):
+def test_admin_changelist_actions_submit_and_return_with_comment(client, draft, daily_leader, steering_member):
     changelist = reverse("admin:funding_budget_changelist")
-    client.force_login(leader)
+    client.force_login(daily_leader)
     client.post(changelist, {"action": "action_submit", "_selected_action": [draft.pk]})
     assert Budget.objects.get(pk=draft.pk).status == "submitted"
 
-    client.force_login(board_member)
+    client.force_login(steering_member)
     confirm = client.post(changelist, {"action": "action_return", "_selected_action": [draft.pk]})
     assert (confirm.status_code, Budget.objects.get(pk=draft.pk).status) == (200, "submitted")
     client.post(changelist, {"action": "action_return", "_selected_action": [draft.pk], "comment": "Mer til Østfold"})
@@ -158,8 +158,8 @@ def test_admin_changelist_actions_submit_and_return_with_comment(client, draft, 
     assert AuditEntry.objects.filter(action="budget_return").get().comment == "Mer til Østfold"
 
 
-def test_admin_steering_action_not_offered_to_leader_changes_nothing(client, submitted, leader):
-    client.force_login(leader)
+def test_admin_steering_action_not_offered_to_leader_changes_nothing(client, submitted, daily_leader):
+    client.force_login(daily_leader)
 
     client.post(
         reverse("admin:funding_budget_changelist"), {"action": "action_approve", "_selected_action": [submitted.pk]}
@@ -168,7 +168,7 @@ def test_admin_steering_action_not_offered_to_leader_changes_nothing(client, sub
     assert Budget.objects.get(pk=submitted.pk).status == "submitted"
 
 
-def test_admin_inline_line_change_goes_through_service(client, draft, leader):
+def test_admin_inline_line_change_goes_through_service(client, draft, daily_leader):
     line = draft.lines.get(kind=BudgetLine.Kind.RESERVE)
     lines = list(draft.lines.order_by("kind", "label"))
     data = {"notes": "", "lines-TOTAL_FORMS": str(len(lines)), "lines-INITIAL_FORMS": str(len(lines))}
@@ -187,7 +187,7 @@ def test_admin_inline_line_change_goes_through_service(client, draft, leader):
             prefix + "partner": str(row.partner_id or ""),
             prefix + "note": row.note,
         }
-    client.force_login(leader)
+    client.force_login(daily_leader)
 
     response = client.post(reverse("admin:funding_budget_change", args=[draft.pk]), data)
 
@@ -196,8 +196,8 @@ def test_admin_inline_line_change_goes_through_service(client, draft, leader):
     assert AuditEntry.objects.filter(action="budget_line_change").get().changes["amount"] == ["77000.00", "70000.00"]
 
 
-def test_admin_add_creates_draft_for_year(client, funded, leader):
-    client.force_login(leader)
+def test_admin_add_creates_draft_for_year(client, funded, daily_leader):
+    client.force_login(daily_leader)
 
     response = client.post(reverse("admin:funding_budget_add"), {"year": 2020, "form_token": form_token_new()})
 
@@ -207,8 +207,8 @@ def test_admin_add_creates_draft_for_year(client, funded, leader):
     assert (budget.year, budget.status) == (2020, "draft")
 
 
-def test_admin_add_refused_for_steering_member(client, funded, board_member):
-    client.force_login(board_member)
+def test_admin_add_refused_for_steering_member(client, funded, steering_member):
+    client.force_login(steering_member)
 
     response = client.post(reverse("admin:funding_budget_add"), {"year": 2020})
 
@@ -224,9 +224,9 @@ def test_admin_budget_pages_refused_for_rectors_and_coordinators(client, draft, 
     assert client.get(reverse("admin:funding_budget_change", args=[draft.pk])).status_code == 403
 
 
-def test_admin_audit_entries_not_editable(client, draft, leader, staff_superuser):
+def test_admin_audit_entries_not_editable(client, draft, daily_leader, superuser):
     entry = AuditEntry.objects.get(action="budget_draft")
-    client.force_login(staff_superuser)
+    client.force_login(superuser)
 
     response = client.post(reverse("admin:governance_auditentry_delete", args=[entry.pk]), {"post": "yes"})
 

@@ -90,8 +90,8 @@ def _line_form(response, label):
 # -- 2. a draft for a year that already has one ------------------------------------------------
 
 
-def test_admin_add_for_a_year_with_a_budget_shows_the_message_on_the_year(client, draft, leader):
-    client.force_login(leader)
+def test_admin_add_for_a_year_with_a_budget_shows_the_message_on_the_year(client, draft, daily_leader):
+    client.force_login(daily_leader)
     before = _state()
 
     response = client.post(reverse("admin:funding_budget_add"), {"year": "2020", "form_token": form_token_new()})
@@ -106,9 +106,9 @@ def test_admin_add_for_a_year_with_a_budget_shows_the_message_on_the_year(client
     assert _state() == before
 
 
-def test_admin_add_refused_for_a_row_the_form_does_not_show_says_so_above_the_form(client, funded, leader):
+def test_admin_add_refused_for_a_row_the_form_does_not_show_says_so_above_the_form(client, funded, daily_leader):
     """The 2021 draft needs the municipalities' 2021 population, which is missing."""
-    client.force_login(leader)
+    client.force_login(daily_leader)
     before = _state()
     first = municipality_list_paying(year=2021)[0]
 
@@ -122,8 +122,8 @@ def test_admin_add_refused_for_a_row_the_form_does_not_show_says_so_above_the_fo
 # -- 4. the draft form sent twice ------------------------------------------------------------
 
 
-def test_admin_draft_form_sent_twice_leads_to_the_first_budget(client, funded, leader):
-    client.force_login(leader)
+def test_admin_draft_form_sent_twice_leads_to_the_first_budget(client, funded, daily_leader):
+    client.force_login(daily_leader)
     page = client.get(reverse("admin:funding_budget_add"))
     token = page.context["form"]["form_token"].value()
     data = {"year": "2020", "form_token": token}
@@ -142,16 +142,16 @@ def test_admin_draft_form_sent_twice_leads_to_the_first_budget(client, funded, l
     ]
 
 
-def test_admin_draft_form_carries_its_token(client, funded, leader):
-    client.force_login(leader)
+def test_admin_draft_form_carries_its_token(client, funded, daily_leader):
+    client.force_login(daily_leader)
 
     content = client.get(reverse("admin:funding_budget_add")).content.decode()
 
     assert content.count('type="hidden" name="form_token"') == 1
 
 
-def test_admin_draft_form_without_token_refused(client, funded, leader):
-    client.force_login(leader)
+def test_admin_draft_form_without_token_refused(client, funded, daily_leader):
+    client.force_login(daily_leader)
 
     response = client.post(reverse("admin:funding_budget_add"), {"year": "2020"})
 
@@ -162,9 +162,9 @@ def test_admin_draft_form_without_token_refused(client, funded, leader):
     assert Budget.objects.count() == 0
 
 
-def test_admin_draft_refused_then_sent_again_with_the_same_token_makes_it(client, funded, leader):
+def test_admin_draft_refused_then_sent_again_with_the_same_token_makes_it(client, funded, daily_leader):
     """A refused draft leaves no token behind: the corrected form is sent with the same one."""
-    client.force_login(leader)
+    client.force_login(daily_leader)
     token = form_token_new()
 
     refused = client.post(reverse("admin:funding_budget_add"), {"year": "2021", "form_token": token})
@@ -179,8 +179,8 @@ def test_admin_draft_refused_then_sent_again_with_the_same_token_makes_it(client
 
 @pytest.mark.parametrize("name", CUSTOM_URLS)
 @pytest.mark.parametrize("object_id", ["abc", "1.0", "-1", "99999999999999999999999"])
-def test_admin_custom_url_with_odd_id_answers_404(client, draft, leader, name, object_id):
-    client.force_login(leader)
+def test_admin_custom_url_with_odd_id_answers_404(client, draft, daily_leader, name, object_id):
+    client.force_login(daily_leader)
     url = reverse(f"admin:funding_budget_{name}", args=[object_id])
     before = _state()
 
@@ -194,8 +194,8 @@ def test_admin_custom_url_with_odd_id_answers_404(client, draft, leader, name, o
 
 
 @pytest.mark.parametrize("name", CUSTOM_URLS)
-def test_admin_custom_url_by_get_answers_405(client, submitted, board_member, name):
-    client.force_login(board_member)
+def test_admin_custom_url_by_get_answers_405(client, submitted, steering_member, name):
+    client.force_login(steering_member)
     before = _state()
 
     response = client.get(reverse(f"admin:funding_budget_{name}", args=[submitted.pk]))
@@ -212,8 +212,8 @@ def test_admin_custom_url_by_get_answers_405(client, submitted, board_member, na
         ("Se\x00over", "Kommentaren inneholder et tegn som ikke kan lagres (nulltegn)."),
     ],
 )
-def test_admin_return_with_empty_huge_or_nul_comment_refused(client, submitted, board_member, comment, message):
-    client.force_login(board_member)
+def test_admin_return_with_empty_huge_or_nul_comment_refused(client, submitted, steering_member, comment, message):
+    client.force_login(steering_member)
     before = _state()
 
     response = client.post(reverse("admin:funding_budget_return", args=[submitted.pk]), {"comment": comment})
@@ -230,8 +230,8 @@ def test_admin_return_with_empty_huge_or_nul_comment_refused(client, submitted, 
         ("\x00", "Kommentaren inneholder et tegn som ikke kan lagres (nulltegn)."),
     ],
 )
-def test_admin_approve_with_huge_or_nul_comment_refused(client, submitted, board_member, comment, message):
-    client.force_login(board_member)
+def test_admin_approve_with_huge_or_nul_comment_refused(client, submitted, steering_member, comment, message):
+    client.force_login(steering_member)
     before = _state()
 
     response = client.post(reverse("admin:funding_budget_approve", args=[submitted.pk]), {"comment": comment})
@@ -241,8 +241,8 @@ def test_admin_approve_with_huge_or_nul_comment_refused(client, submitted, board
     assert _state() == before
 
 
-def test_admin_return_by_someone_who_may_not_decide_answers_403_whatever_the_comment(client, submitted, leader):
-    client.force_login(leader)
+def test_admin_return_by_someone_who_may_not_decide_answers_403_whatever_the_comment(client, submitted, daily_leader):
+    client.force_login(daily_leader)
     before = _state()
 
     response = client.post(reverse("admin:funding_budget_return", args=[submitted.pk]), {"comment": "x" * 100_000})
@@ -251,8 +251,8 @@ def test_admin_return_by_someone_who_may_not_decide_answers_403_whatever_the_com
     assert _state() == before
 
 
-def test_admin_return_action_with_huge_comment_asks_again(client, submitted, board_member):
-    client.force_login(board_member)
+def test_admin_return_action_with_huge_comment_asks_again(client, submitted, steering_member):
+    client.force_login(steering_member)
     before = _state()
 
     response = client.post(
@@ -267,8 +267,8 @@ def test_admin_return_action_with_huge_comment_asks_again(client, submitted, boa
     assert _state() == before
 
 
-def test_admin_allocate_with_unknown_key_refused(client, draft, leader):
-    client.force_login(leader)
+def test_admin_allocate_with_unknown_key_refused(client, draft, daily_leader):
+    client.force_login(daily_leader)
     before = _state()
 
     response = client.post(reverse("admin:funding_budget_allocate", args=[draft.pk]), {"key": "weighted"})
@@ -278,8 +278,8 @@ def test_admin_allocate_with_unknown_key_refused(client, draft, leader):
     assert _state() == before
 
 
-def test_admin_allocate_without_key_uses_the_years_key(client, draft, leader):
-    client.force_login(leader)
+def test_admin_allocate_without_key_uses_the_years_key(client, draft, daily_leader):
+    client.force_login(daily_leader)
 
     response = client.post(reverse("admin:funding_budget_allocate", args=[draft.pk]), {})
 
@@ -292,21 +292,23 @@ def test_admin_allocate_without_key_uses_the_years_key(client, draft, leader):
 # -- 5. two people save the same line ----------------------------------------------------------
 
 
-def test_budget_line_version_starts_at_1_and_every_write_increments_it(draft, leader):
+def test_budget_line_version_starts_at_1_and_every_write_increments_it(draft, daily_leader):
     reserve = draft.lines.get(kind=BudgetLine.Kind.RESERVE)
     assert set(draft.lines.values_list("version", flat=True)) == {1}
 
-    budget_line_set(budget=draft, user=leader, line=reserve, kind="reserve", label="Reserve", amount=Decimal("70000"))
-    budget_rebalance(budget=draft, user=leader)
-    added = budget_line_set(budget=draft, user=leader, kind="other_income", label="Gave", amount=Decimal("1"))
+    budget_line_set(
+        budget=draft, user=daily_leader, line=reserve, kind="reserve", label="Reserve", amount=Decimal("70000")
+    )
+    budget_rebalance(budget=draft, user=daily_leader)
+    added = budget_line_set(budget=draft, user=daily_leader, kind="other_income", label="Gave", amount=Decimal("1"))
 
     assert (BudgetLine.objects.get(pk=reserve.pk).version, reserve.version, added.version) == (3, 2, 1)
 
 
-def test_budget_allocate_increments_the_lines_it_changes(draft, leader):
+def test_budget_allocate_increments_the_lines_it_changes(draft, daily_leader):
     before = dict(draft.lines.values_list("label", "version"))
 
-    budget_allocate(budget=draft, user=leader, key="equal")
+    budget_allocate(budget=draft, user=daily_leader, key="equal")
 
     after = dict(draft.lines.values_list("label", "version"))
     assert {label for label in after if after[label] != before[label]} == {
@@ -319,23 +321,23 @@ def test_budget_allocate_increments_the_lines_it_changes(draft, leader):
     assert {after[label] - before[label] for label in after} == {0, 1}
 
 
-def test_budget_revision_lines_start_at_version_1(submitted, leader, board_member):
+def test_budget_revision_lines_start_at_version_1(submitted, daily_leader, steering_member):
     from funding.services import budget_approve
 
     reserve = submitted.lines.get(kind=BudgetLine.Kind.RESERVE)
     BudgetLine.objects.filter(pk=reserve.pk).update(version=5)
-    budget_approve(budget=submitted, user=board_member)
+    budget_approve(budget=submitted, user=steering_member)
 
-    revision = budget_revise(budget=submitted, user=leader)
+    revision = budget_revise(budget=submitted, user=daily_leader)
 
     assert set(revision.lines.values_list("version", flat=True)) == {1}
 
 
-def test_budget_line_set_from_a_stale_version_raises_edit_conflict(draft, leader, nmh_coordinator):
+def test_budget_line_set_from_a_stale_version_raises_edit_conflict(draft, daily_leader, nmh_coordinator):
     reserve = draft.lines.get(kind=BudgetLine.Kind.RESERVE)
     budget_line_set(
         budget=draft,
-        user=leader,
+        user=daily_leader,
         line=reserve,
         expected_version=1,
         kind="reserve",
@@ -361,9 +363,11 @@ def test_budget_line_set_from_a_stale_version_raises_edit_conflict(draft, leader
     assert AuditEntry.objects.count() == audit
 
 
-def test_budget_line_delete_from_a_stale_version_raises_edit_conflict(draft, leader, nmh_coordinator):
+def test_budget_line_delete_from_a_stale_version_raises_edit_conflict(draft, daily_leader, nmh_coordinator):
     reserve = draft.lines.get(kind=BudgetLine.Kind.RESERVE)
-    budget_line_set(budget=draft, user=leader, line=reserve, kind="reserve", label="Buffer", amount=Decimal("77000"))
+    budget_line_set(
+        budget=draft, user=daily_leader, line=reserve, kind="reserve", label="Buffer", amount=Decimal("77000")
+    )
 
     with pytest.raises(EditConflict) as conflict:
         budget_line_delete(line=BudgetLine.objects.get(pk=reserve.pk), user=nmh_coordinator, expected_version=1)
@@ -373,12 +377,12 @@ def test_budget_line_delete_from_a_stale_version_raises_edit_conflict(draft, lea
 
 
 def test_admin_second_save_of_the_same_line_shows_the_conflict_and_keeps_the_typing(
-    client, draft, leader, nmh_coordinator
+    client, draft, daily_leader, nmh_coordinator
 ):
     reserve = draft.lines.get(kind=BudgetLine.Kind.RESERVE)
     first = _change_data(draft, Reserve={"amount": "70000"})
     second = _change_data(draft, notes="Min merknad", Reserve={"amount": "60000", "note": "Min endring"})
-    client.force_login(leader)
+    client.force_login(daily_leader)
     assert client.post(_change_url(draft), first).status_code == 302
     before = _state()
     client.force_login(nmh_coordinator)
@@ -395,11 +399,11 @@ def test_admin_second_save_of_the_same_line_shows_the_conflict_and_keeps_the_typ
     assert BudgetLine.objects.filter(pk=reserve.pk).values_list("amount", "version").get() == (Decimal("70000"), 2)
 
 
-def test_admin_saving_again_after_the_conflict_replaces_the_line(client, draft, leader, nmh_coordinator):
+def test_admin_saving_again_after_the_conflict_replaces_the_line(client, draft, daily_leader, nmh_coordinator):
     reserve = draft.lines.get(kind=BudgetLine.Kind.RESERVE)
     first = _change_data(draft, Reserve={"amount": "70000"})
     second = _change_data(draft, Reserve={"amount": "60000"})
-    client.force_login(leader)
+    client.force_login(daily_leader)
     client.post(_change_url(draft), first)
     client.force_login(nmh_coordinator)
     conflict = client.post(_change_url(draft), second)
@@ -423,11 +427,11 @@ def test_admin_saving_again_after_the_conflict_replaces_the_line(client, draft, 
     ]
 
 
-def test_admin_deleting_a_line_someone_changed_is_refused(client, draft, leader, nmh_coordinator):
+def test_admin_deleting_a_line_someone_changed_is_refused(client, draft, daily_leader, nmh_coordinator):
     reserve = draft.lines.get(kind=BudgetLine.Kind.RESERVE)
     first = _change_data(draft, Reserve={"label": "Buffer"})
     second = _change_data(draft, Reserve={"DELETE": "on"})
-    client.force_login(leader)
+    client.force_login(daily_leader)
     client.post(_change_url(draft), first)
     before = _state()
     client.force_login(nmh_coordinator)
@@ -442,10 +446,10 @@ def test_admin_deleting_a_line_someone_changed_is_refused(client, draft, leader,
     assert BudgetLine.objects.filter(pk=reserve.pk).exists()
 
 
-def test_admin_different_lines_saved_by_two_people_both_kept(client, draft, leader, nmh_coordinator):
+def test_admin_different_lines_saved_by_two_people_both_kept(client, draft, daily_leader, nmh_coordinator):
     first = _change_data(draft, Reserve={"amount": "70000"})
     second = _change_data(draft, **{"Øremerket Unge dirigenter": {"amount": "80000"}})
-    client.force_login(leader)
+    client.force_login(daily_leader)
     client.post(_change_url(draft), first)
     client.force_login(nmh_coordinator)
 
@@ -457,7 +461,7 @@ def test_admin_different_lines_saved_by_two_people_both_kept(client, draft, lead
 
 
 def test_admin_conflict_found_only_by_the_service_rolls_the_whole_save_back(
-    client, draft, leader, nmh_coordinator, monkeypatch
+    client, draft, daily_leader, nmh_coordinator, monkeypatch
 ):
     """A race: the other person's save lands after this page's forms were checked and before
     the service locks the line. Simulated by checking the forms as they were before the other
@@ -465,7 +469,9 @@ def test_admin_conflict_found_only_by_the_service_rolls_the_whole_save_back(
     and nothing of this save (the notes are saved first) may remain."""
     reserve = draft.lines.get(kind=BudgetLine.Kind.RESERVE)
     second = _change_data(draft, notes="Min merknad", Reserve={"amount": "60000"})
-    budget_line_set(budget=draft, user=leader, line=reserve, kind="reserve", label="Reserve", amount=Decimal("70000"))
+    budget_line_set(
+        budget=draft, user=daily_leader, line=reserve, kind="reserve", label="Reserve", amount=Decimal("70000")
+    )
     before = _state()
     monkeypatch.setattr(BudgetLineFormSet, "clean", lambda formset: None)
     client.force_login(nmh_coordinator)
@@ -479,7 +485,7 @@ def test_admin_conflict_found_only_by_the_service_rolls_the_whole_save_back(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_admin_real_race_on_postgresql_rolls_back_and_shows_the_conflict(client, draft, leader, nmh_coordinator):
+def test_admin_real_race_on_postgresql_rolls_back_and_shows_the_conflict(client, draft, daily_leader, nmh_coordinator):
     """The race for real (PostgreSQL): the leader's save holds the budget's lock while this
     page's forms are checked (they see version 1, nothing committed yet), then changes the line
     and commits; this save waits for the lock, the service finds version 2 under it and refuses,
@@ -513,7 +519,12 @@ def test_admin_real_race_on_postgresql_rolls_back_and_shows_the_conflict(client,
                 else:
                     failure.append("the other save never waited for the lock")
                 budget_line_set(
-                    budget=draft, user=leader, line=reserve, kind="reserve", label="Reserve", amount=Decimal("70000")
+                    budget=draft,
+                    user=daily_leader,
+                    line=reserve,
+                    kind="reserve",
+                    label="Reserve",
+                    amount=Decimal("70000"),
                 )
         except Exception as error:  # reported by the main thread
             failure.append(repr(error))
@@ -534,11 +545,11 @@ def test_admin_real_race_on_postgresql_rolls_back_and_shows_the_conflict(client,
     assert _line_form(response, "Reserve").non_field_errors() == [CONFLICT % ("Reserve", "70\xa0000,00")]
     assert Budget.objects.get(pk=draft.pk).notes == ""
     assert BudgetLine.objects.filter(pk=reserve.pk).values_list("amount", "version").get() == (Decimal("70000"), 2)
-    assert [entry.actor_id for entry in AuditEntry.objects.filter(action="budget_line_change")] == [leader.pk]
+    assert [entry.actor_id for entry in AuditEntry.objects.filter(action="budget_line_change")] == [daily_leader.pk]
 
 
-def test_admin_forged_line_count_draws_no_more_than_fifty_new_lines(client, draft, leader):
-    client.force_login(leader)
+def test_admin_forged_line_count_draws_no_more_than_fifty_new_lines(client, draft, daily_leader):
+    client.force_login(daily_leader)
     before = _state()
     data = _change_data(draft)
     data["lines-TOTAL_FORMS"] = "99999"
@@ -550,10 +561,10 @@ def test_admin_forged_line_count_draws_no_more_than_fifty_new_lines(client, draf
 
 
 def test_admin_second_save_of_the_notes_shows_what_they_say_now_and_keeps_the_typing(
-    client, draft, leader, nmh_coordinator
+    client, draft, daily_leader, nmh_coordinator
 ):
     stale = _change_data(draft, notes="Notat fra NMH")
-    client.force_login(leader)
+    client.force_login(daily_leader)
     assert client.post(_change_url(draft), _change_data(draft, notes="Notat fra leder")).status_code == 302
     draft.refresh_from_db()
     assert (draft.notes, draft.version) == ("Notat fra leder", 2)
@@ -576,25 +587,25 @@ def test_admin_second_save_of_the_notes_shows_what_they_say_now_and_keeps_the_ty
     assert (draft.notes, draft.version) == ("Notat fra NMH", 3)
 
 
-def test_budget_update_from_a_stale_version_raises_edit_conflict(draft, leader, nmh_coordinator):
+def test_budget_update_from_a_stale_version_raises_edit_conflict(draft, daily_leader, nmh_coordinator):
     from funding.services import budget_update
 
-    budget_update(budget=draft, user=leader, notes="Først", expected_version=1)
+    budget_update(budget=draft, user=daily_leader, notes="Først", expected_version=1)
     with pytest.raises(EditConflict):
         budget_update(budget=draft, user=nmh_coordinator, notes="Sist", expected_version=1)
     draft.refresh_from_db()
     assert (draft.notes, draft.version) == ("Først", 2)
 
 
-def test_admin_booking_keeps_its_activity_when_changed(client, draft, leader):
+def test_admin_booking_keeps_its_activity_when_changed(client, draft, daily_leader):
     """Changing the activity of a booking used to make a second booking and keep the first."""
     from activities.tests.factories import ActivityFactory
     from funding.models import ActivityBooking
     from funding.services import activity_booking_set
 
     first, second = ActivityFactory(), ActivityFactory()
-    booking = activity_booking_set(activity=first, user=leader, kind="region_pool", region=first.region)
-    client.force_login(leader)
+    booking = activity_booking_set(activity=first, user=daily_leader, kind="region_pool", region=first.region)
+    client.force_login(daily_leader)
     url = reverse("admin:funding_activitybooking_change", args=[booking.pk])
     page = client.get(url)
     assert "activity" not in page.context["adminform"].form.fields
@@ -602,13 +613,13 @@ def test_admin_booking_keeps_its_activity_when_changed(client, draft, leader):
     assert list(ActivityBooking.objects.values_list("activity_id", flat=True)) == [first.pk]
 
 
-def test_admin_saving_a_line_keeps_notes_someone_else_saved(client, draft, leader, nmh_coordinator):
+def test_admin_saving_a_line_keeps_notes_someone_else_saved(client, draft, daily_leader, nmh_coordinator):
     """The page carries the notes as drawn: a person who changed only a line neither sees a
     conflict on the notes nor writes the old notes back."""
     line = draft.lines.order_by("kind", "label").first()
     stale = _change_data(draft, **{line.label: {"amount": "1234.00"}})
     stale["initial-notes"] = ""  # the notes as drawn, before the other person wrote theirs
-    client.force_login(leader)
+    client.force_login(daily_leader)
     assert client.post(_change_url(draft), _change_data(draft, notes="Viktig notat")).status_code == 302
 
     client.force_login(nmh_coordinator)
@@ -620,12 +631,12 @@ def test_admin_saving_a_line_keeps_notes_someone_else_saved(client, draft, leade
 
 
 def test_admin_editing_a_line_someone_deleted_saves_nothing_and_draws_the_page_anew(
-    client, draft, leader, nmh_coordinator
+    client, draft, daily_leader, nmh_coordinator
 ):
     lines = list(draft.lines.order_by("kind", "label"))
     gone, changed = lines[3], lines[5]
     stale = _change_data(draft, **{changed.label: {"amount": "999.00"}})
-    budget_line_delete(line=gone, user=leader, expected_version=gone.version)
+    budget_line_delete(line=gone, user=daily_leader, expected_version=gone.version)
     before = _state()
 
     client.force_login(nmh_coordinator)

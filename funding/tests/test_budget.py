@@ -49,8 +49,8 @@ def _snapshot(budget):
 # -- the draft: income from the formula, expenses from the assumptions --------------------------
 
 
-def test_budget_draft_income_from_tiers_and_index(funded, leader):
-    budget = budget_draft(year=2020, user=leader)
+def test_budget_draft_income_from_tiers_and_index(funded, daily_leader):
+    budget = budget_draft(year=2020, user=daily_leader)
 
     assert _amounts(budget, BudgetLine.Kind.COUNTY_GRANT) == {"Fylkeskommunalt tilskudd, Viken": D("1030000.00")}
     assert sorted(_amounts(budget, BudgetLine.Kind.MUNICIPAL_CONTRIBUTION).values()) == [
@@ -62,8 +62,8 @@ def test_budget_draft_income_from_tiers_and_index(funded, leader):
     assert _amounts(budget, BudgetLine.Kind.IN_KIND) == {"NMH: Lokaler": D("50000.00")}
 
 
-def test_budget_draft_expenses_balance_with_reserve(funded, leader):
-    budget = budget_draft(year=2020, user=leader)
+def test_budget_draft_expenses_balance_with_reserve(funded, daily_leader):
+    budget = budget_draft(year=2020, user=daily_leader)
     totals = budget_totals(budget=budget)
 
     assert (totals.income, totals.expense, totals.in_kind, totals.balance) == (
@@ -89,10 +89,10 @@ def test_budget_draft_expenses_balance_with_reserve(funded, leader):
     }
     assert _amounts(budget, BudgetLine.Kind.AREA_EARMARK) == {"Øremerket Unge dirigenter": D("77000.00")}
     assert _amounts(budget, BudgetLine.Kind.RESERVE) == {"Reserve": D("77000.00")}
-    assert (budget.status, budget.revision, budget.created_by) == ("draft", 1, leader)
+    assert (budget.status, budget.revision, budget.created_by) == ("draft", 1, daily_leader)
 
 
-def test_budget_draft_indexes_county_grant_when_year_missing(network, leader):
+def test_budget_draft_indexes_county_grant_when_year_missing(network, daily_leader):
     from funding.models import BudgetAssumptions, CountyGrant
     from funding.services import county_grant_set
     from schools.tests.factories import CountyFactory, PopulationFactory
@@ -102,24 +102,24 @@ def test_budget_draft_indexes_county_grant_when_year_missing(network, leader):
     county_grant_set(year=2020, county=CountyFactory(), amount=D("2500000"))
     BudgetAssumptions.objects.create(year=2021, county_index_factor=D("1.0310"))
 
-    budget_draft(year=2021, user=leader)
+    budget_draft(year=2021, user=daily_leader)
 
     assert CountyGrant.objects.get(year=2021).amount == D("2577500.00")
 
 
-def test_budget_draft_twice_for_a_year_refused(funded, leader):
-    budget_draft(year=2020, user=leader)
+def test_budget_draft_twice_for_a_year_refused(funded, daily_leader):
+    budget_draft(year=2020, user=daily_leader)
 
     with pytest.raises(ValidationError) as excinfo:
-        budget_draft(year=2020, user=leader)
+        budget_draft(year=2020, user=daily_leader)
 
     assert list(excinfo.value.message_dict) == ["year"]
     assert Budget.objects.count() == 1
 
 
-def test_budget_draft_refused_for_steering_member(funded, board_member):
+def test_budget_draft_refused_for_steering_member(funded, steering_member):
     with pytest.raises(PermissionDenied):
-        budget_draft(year=2020, user=board_member)
+        budget_draft(year=2020, user=steering_member)
 
     assert Budget.objects.count() == 0
 
@@ -152,8 +152,8 @@ def test_allocation_propose_keys(network, weights, expected):
     assert allocation_propose(units=units, total=D("385000"), weights=weights) == expected
 
 
-def test_budget_fairness_shows_pays_in_against_gets(funded, leader):
-    budget = budget_draft(year=2020, user=leader)
+def test_budget_fairness_shows_pays_in_against_gets(funded, daily_leader):
+    budget = budget_draft(year=2020, user=daily_leader)
 
     fairness = budget_fairness(budget=budget)
     rows = {
@@ -177,8 +177,8 @@ def test_budget_fairness_shows_pays_in_against_gets(funded, leader):
     ]
 
 
-def test_budget_scenario_whole_county_joins(funded, leader):
-    budget = budget_draft(year=2020, user=leader)
+def test_budget_scenario_whole_county_joins(funded, daily_leader):
+    budget = budget_draft(year=2020, user=daily_leader)
 
     scenario = budget_scenario(budget=budget, pupils=1400)
 
@@ -190,24 +190,24 @@ def test_budget_scenario_whole_county_joins(funded, leader):
 # -- balance ------------------------------------------------------------------------------------
 
 
-def test_budget_submit_unbalanced_refused(funded, leader):
-    budget = budget_draft(year=2020, user=leader)
+def test_budget_submit_unbalanced_refused(funded, daily_leader):
+    budget = budget_draft(year=2020, user=daily_leader)
     reserve = budget.lines.get(kind=BudgetLine.Kind.RESERVE)
-    budget_line_set(budget=budget, user=leader, line=reserve, kind="reserve", label="Reserve", amount=D("1"))
+    budget_line_set(budget=budget, user=daily_leader, line=reserve, kind="reserve", label="Reserve", amount=D("1"))
     before = _snapshot(budget)
 
     with pytest.raises(ValidationError):
-        budget_submit(budget=budget, user=leader)
+        budget_submit(budget=budget, user=daily_leader)
 
     assert _snapshot(budget) == before
 
 
-def test_budget_rebalance_reserve_takes_difference(funded, leader):
-    budget = budget_draft(year=2020, user=leader)
+def test_budget_rebalance_reserve_takes_difference(funded, daily_leader):
+    budget = budget_draft(year=2020, user=daily_leader)
     pool = budget.lines.get(label="Regional pott Follo")
     budget_line_set(
         budget=budget,
-        user=leader,
+        user=daily_leader,
         line=pool,
         kind="region_pool",
         label=pool.label,
@@ -215,7 +215,7 @@ def test_budget_rebalance_reserve_takes_difference(funded, leader):
         region=funded.follo,
     )
 
-    budget_rebalance(budget=budget, user=leader)
+    budget_rebalance(budget=budget, user=daily_leader)
 
     assert budget.lines.get(kind="reserve").amount == D("69400.00")
     assert budget_totals(budget=budget).is_balanced
@@ -223,13 +223,13 @@ def test_budget_rebalance_reserve_takes_difference(funded, leader):
 
 # -- the transition matrix ------------------------------------------------------------------------
 
-SUBMITTERS = {"leader", "nmh_coordinator"}
-DECIDERS = {"board_member", "board_chair"}
+SUBMITTERS = {"daily_leader", "nmh_coordinator"}
+DECIDERS = {"steering_member", "steering_leader"}
 
 
 @pytest.mark.parametrize("who", PERSONAS)
-def test_budget_submit_matrix(funded, leader, persona, who):
-    budget = budget_draft(year=2020, user=leader)
+def test_budget_submit_matrix(funded, daily_leader, persona, who):
+    budget = budget_draft(year=2020, user=daily_leader)
     user = persona(who)
     before = _snapshot(budget)
 
@@ -244,8 +244,8 @@ def test_budget_submit_matrix(funded, leader, persona, who):
 
 @pytest.mark.parametrize("who", PERSONAS)
 @pytest.mark.parametrize("decision", ["approve", "return"])
-def test_budget_decide_matrix(funded, leader, persona, who, decision):
-    budget = budget_submit(budget=budget_draft(year=2020, user=leader), user=leader)
+def test_budget_decide_matrix(funded, daily_leader, persona, who, decision):
+    budget = budget_submit(budget=budget_draft(year=2020, user=daily_leader), user=daily_leader)
     user = persona(who)
     before = _snapshot(budget)
 
@@ -267,9 +267,9 @@ def test_budget_decide_matrix(funded, leader, persona, who, decision):
 
 
 @pytest.mark.parametrize("who", PERSONAS)
-def test_budget_edit_after_approval_refused(funded, leader, board_member, persona, who):
-    budget = budget_submit(budget=budget_draft(year=2020, user=leader), user=leader)
-    budget_approve(budget=budget, user=board_member)
+def test_budget_edit_after_approval_refused(funded, daily_leader, steering_member, persona, who):
+    budget = budget_submit(budget=budget_draft(year=2020, user=daily_leader), user=daily_leader)
+    budget_approve(budget=budget, user=steering_member)
     line = budget.lines.get(kind="reserve")
     before = _snapshot(budget)
     user = persona(who)
@@ -284,7 +284,7 @@ def test_budget_edit_after_approval_refused(funded, leader, board_member, person
     assert _snapshot(budget) == before
 
 
-def test_budget_self_approval_refused(funded, case_preparer_on_board, board_member):
+def test_budget_self_approval_refused(funded, case_preparer_on_board, steering_member):
     budget = budget_submit(budget=budget_draft(year=2020, user=case_preparer_on_board), user=case_preparer_on_board)
     before = _snapshot(budget)
 
@@ -294,37 +294,37 @@ def test_budget_self_approval_refused(funded, case_preparer_on_board, board_memb
         budget_return(budget=budget, user=case_preparer_on_board, comment="Selv")
     assert _snapshot(budget) == before
 
-    budget_approve(budget=budget, user=board_member)
+    budget_approve(budget=budget, user=steering_member)
     assert budget.status == "approved"
 
 
-def test_budget_approve_draft_refused_as_wrong_state(funded, leader, board_member):
-    budget = budget_draft(year=2020, user=leader)
+def test_budget_approve_draft_refused_as_wrong_state(funded, daily_leader, steering_member):
+    budget = budget_draft(year=2020, user=daily_leader)
 
     with pytest.raises(ValidationError):
-        budget_approve(budget=budget, user=board_member)
+        budget_approve(budget=budget, user=steering_member)
 
     assert Budget.objects.get(pk=budget.pk).status == "draft"
 
 
-def test_budget_return_needs_comment_then_resubmit(funded, leader, board_member):
-    budget = budget_submit(budget=budget_draft(year=2020, user=leader), user=leader)
+def test_budget_return_needs_comment_then_resubmit(funded, daily_leader, steering_member):
+    budget = budget_submit(budget=budget_draft(year=2020, user=daily_leader), user=daily_leader)
 
     with pytest.raises(ValidationError):
-        budget_return(budget=budget, user=board_member, comment=" ")
-    budget_return(budget=budget, user=board_member, comment="Flytt 10 000 til Romerike")
+        budget_return(budget=budget, user=steering_member, comment=" ")
+    budget_return(budget=budget, user=steering_member, comment="Flytt 10 000 til Romerike")
     pool = budget.lines.get(label="Regional pott Romerike")
     budget_line_set(
         budget=budget,
-        user=leader,
+        user=daily_leader,
         line=pool,
         kind="region_pool",
         label=pool.label,
         amount=D("148600"),
         region=funded.romerike,
     )
-    budget_rebalance(budget=budget, user=leader)
-    budget_submit(budget=budget, user=leader)
+    budget_rebalance(budget=budget, user=daily_leader)
+    budget_submit(budget=budget, user=daily_leader)
 
     assert (budget.status, budget.decided_by) == ("submitted", None)
 
@@ -332,16 +332,16 @@ def test_budget_return_needs_comment_then_resubmit(funded, leader, board_member)
 # -- revisions and audit ----------------------------------------------------------------------
 
 
-def test_budget_revision_chain(funded, leader, nmh_coordinator, board_member, board_chair):
-    first = budget_submit(budget=budget_draft(year=2020, user=leader), user=leader)
-    budget_approve(budget=first, user=board_member)
+def test_budget_revision_chain(funded, daily_leader, nmh_coordinator, steering_member, steering_leader):
+    first = budget_submit(budget=budget_draft(year=2020, user=daily_leader), user=daily_leader)
+    budget_approve(budget=first, user=steering_member)
 
-    second = budget_revise(budget=first, user=leader)
+    second = budget_revise(budget=first, user=daily_leader)
     assert (second.revision, second.replaces, second.status) == (2, first, "draft")
     assert second.lines.count() == first.lines.count()
     assert budget_in_force(year=2020) == first
     with pytest.raises(ValidationError):
-        budget_revise(budget=first, user=leader)
+        budget_revise(budget=first, user=daily_leader)
 
     reserve = second.lines.get(kind="reserve")
     earmark = second.lines.get(kind="area_earmark")
@@ -359,23 +359,23 @@ def test_budget_revision_chain(funded, leader, nmh_coordinator, board_member, bo
         budget=second, user=nmh_coordinator, line=reserve, kind="reserve", label="Reserve", amount=D("67000")
     )
     budget_submit(budget=second, user=nmh_coordinator)
-    budget_approve(budget=second, user=board_chair)
+    budget_approve(budget=second, user=steering_leader)
 
     first.refresh_from_db()
     assert (first.status, second.status) == ("approved", "approved")
     assert budget_in_force(year=2020) == second
     assert first.lines.get(kind="area_earmark").amount == D("77000.00")
-    assert budget_revise(budget=second, user=leader).revision == 3
+    assert budget_revise(budget=second, user=daily_leader).revision == 3
 
 
-def test_budget_audit_entry_for_every_transition(funded, leader, board_member, board_chair):
-    budget = budget_draft(year=2020, user=leader)
-    budget_submit(budget=budget, user=leader)
-    budget_return(budget=budget, user=board_member, comment="Mer til Romerike")
+def test_budget_audit_entry_for_every_transition(funded, daily_leader, steering_member, steering_leader):
+    budget = budget_draft(year=2020, user=daily_leader)
+    budget_submit(budget=budget, user=daily_leader)
+    budget_return(budget=budget, user=steering_member, comment="Mer til Romerike")
     reserve = budget.lines.get(kind="reserve")
     budget_line_set(
         budget=budget,
-        user=leader,
+        user=daily_leader,
         line=reserve,
         kind="reserve",
         label="Reserve",
@@ -383,18 +383,18 @@ def test_budget_audit_entry_for_every_transition(funded, leader, board_member, b
         note="Uendret",
         comment="Forklart i møtet",
     )
-    budget_submit(budget=budget, user=leader)
-    budget_approve(budget=budget, user=board_chair, comment="Vedtatt i møte 3/2020")
+    budget_submit(budget=budget, user=daily_leader)
+    budget_approve(budget=budget, user=steering_leader, comment="Vedtatt i møte 3/2020")
 
     entries = list(budget_audit_entries(budget=budget).order_by("at", "id"))
 
     assert [(e.action, e.actor, e.changes.get("status"), e.comment) for e in entries] == [
-        ("budget_draft", leader, [None, "draft"], ""),
-        ("budget_submit", leader, ["draft", "submitted"], ""),
-        ("budget_return", board_member, ["submitted", "returned"], "Mer til Romerike"),
-        ("budget_line_change", leader, None, "Forklart i møtet"),
-        ("budget_submit", leader, ["returned", "submitted"], ""),
-        ("budget_approve", board_chair, ["submitted", "approved"], "Vedtatt i møte 3/2020"),
+        ("budget_draft", daily_leader, [None, "draft"], ""),
+        ("budget_submit", daily_leader, ["draft", "submitted"], ""),
+        ("budget_return", steering_member, ["submitted", "returned"], "Mer til Romerike"),
+        ("budget_line_change", daily_leader, None, "Forklart i møtet"),
+        ("budget_submit", daily_leader, ["returned", "submitted"], ""),
+        ("budget_approve", steering_leader, ["submitted", "approved"], "Vedtatt i møte 3/2020"),
     ]
     assert entries[3].changes == {
         "note": ["Differansen mellom inntekter og utgifter", "Uendret"],
@@ -403,11 +403,11 @@ def test_budget_audit_entry_for_every_transition(funded, leader, board_member, b
     assert entries[0].at.tzinfo is not None and entries[0].at.utcoffset().total_seconds() == 0
 
 
-def test_budget_line_add_and_delete_audited(funded, leader):
-    budget = budget_draft(year=2020, user=leader)
+def test_budget_line_add_and_delete_audited(funded, daily_leader):
+    budget = budget_draft(year=2020, user=daily_leader)
 
-    line = budget_line_set(budget=budget, user=leader, kind="other_income", label="Gave", amount=D("5000"))
-    budget_line_delete(line=line, user=leader, comment="Feilført")
+    line = budget_line_set(budget=budget, user=daily_leader, kind="other_income", label="Gave", amount=D("5000"))
+    budget_line_delete(line=line, user=daily_leader, comment="Feilført")
 
     entries = list(budget_audit_entries(budget=budget).order_by("id").values_list("action", "changes", "comment"))
     assert entries[1:] == [
@@ -436,8 +436,8 @@ def test_budget_line_add_and_delete_audited(funded, leader):
     ]
 
 
-def test_audit_entries_cannot_be_changed(funded, leader):
-    budget = budget_draft(year=2020, user=leader)
+def test_audit_entries_cannot_be_changed(funded, daily_leader):
+    budget = budget_draft(year=2020, user=daily_leader)
     entry = budget_audit_entries(budget=budget).get()
 
     with pytest.raises(ValidationError):
@@ -479,7 +479,7 @@ def test_budget_vs_actual_hand_computed(booked_budget):
     )
 
 
-def test_budget_vs_actual_query_count_constant(network, leader, django_assert_num_queries):
+def test_budget_vs_actual_query_count_constant(network, daily_leader, django_assert_num_queries):
     budget = BudgetFactory(year=2020)
     BudgetLineFactory(budget=budget, kind="region_pool", label="Pott Follo", amount=D("20000"), region=network.follo)
     costed_activity(network.romerike, "1000")

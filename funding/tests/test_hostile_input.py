@@ -57,7 +57,7 @@ class World(dict):
 
 
 @pytest.fixture
-def world(funded, leader, board_member, monkeypatch):
+def world(funded, daily_leader, steering_member, monkeypatch):
     """The funded network, a 2020 draft budget computed by the leader, and the clients of
     the leader (prepares) and a steering-group member (decides).
 
@@ -68,10 +68,10 @@ def world(funded, leader, board_member, monkeypatch):
 
     monkeypatch.setattr(django.forms.formsets, "DEFAULT_MAX_NUM", 15)
     return World(
-        draft=budget_draft(year=2020, user=leader),
-        leader=leader,
-        prepare=hostile_client(leader),
-        decide=hostile_client(board_member),
+        draft=budget_draft(year=2020, user=daily_leader),
+        daily_leader=daily_leader,
+        prepare=hostile_client(daily_leader),
+        decide=hostile_client(steering_member),
     )
 
 
@@ -126,7 +126,7 @@ def test_budget_draft_form_hostile(world, draft_page, changes, reuse_token):
 def _submitted(world) -> Budget:
     """A fresh submitted budget (a draft of its own year, laid before the steering group)."""
     year = 2030 + Budget.objects.count()
-    budget = BudgetFactory(year=year, revision=1, status=Budget.Status.SUBMITTED, submitted_by=world["leader"])
+    budget = BudgetFactory(year=year, revision=1, status=Budget.Status.SUBMITTED, submitted_by=world["daily_leader"])
     return budget
 
 

@@ -59,7 +59,8 @@ def test_rector_reads_the_dashboard_with_charts_and_is_refused_another_school(pa
 
     page.wait_for_url(f"{live_server.url}{reverse('schools:dashboard', args=['kulturskolen-i-as'])}")
     assert page.locator("h1").inner_text() == "Kulturskolen i Ås"
-    assert page.locator("#figures-as-of").inner_text() == "Levende tall (ingen nattlig oppsummering er kjørt ennå)"
+    # The demo's first page runs the rollups it has never had: figures as of now.
+    assert page.locator("#figures-as-of").inner_text().startswith("Tall per ")
     charts = page.locator("canvas[data-chart]")
     assert charts.count() == 5
     page.wait_for_function("document.querySelectorAll('canvas[data-drawn=true]').length === 5")

@@ -117,5 +117,9 @@ def test_a_fresh_installation_s_first_page_runs_the_rollups_once(client_as, rect
         ("budget", "succeeded"),
         ("enrolment", "succeeded"),
     ]
+    # ... and says its figures are as of that run, not "not summarised yet".
+    run = RollupRun.objects.get(kind="enrolment")
+    assert first.context["dashboard"].as_of.at == run.finished_at
+    assert "Tall per " in first.content.decode()
     client.get(reverse("schools:dashboard", args=["skole-a"]))
     assert RollupRun.objects.count() == 2
