@@ -224,9 +224,11 @@ class RollupDirty(models.Model):
 
 
 class EnrolmentRollup(models.Model):
-    """Per school year × school × cooperation area × activity kind × month: activities,
-    participations, pupils (counted and named), teachers and pupils above the load threshold.
-    Cancelled activities are left out."""
+    """Per school year × school × cooperation area × activity kind × month: the activities the
+    school took part in and its pupil participations (the participations' pupil counts
+    summed: a pupil in two activities counts twice). An activity serving several areas counts
+    in each. Cancelled activities, and those not started when the run began, are left out.
+    The school dashboard's table per cooperation area reads this."""
 
     school_year = models.PositiveSmallIntegerField(_("skoleår"))
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("skole"))
@@ -236,11 +238,7 @@ class EnrolmentRollup(models.Model):
     kind = models.CharField(_("type"), max_length=30, choices=Activity.Kind.choices)
     month = models.PositiveSmallIntegerField(_("måned"))
     activities = models.PositiveIntegerField(_("aktiviteter"), default=0)
-    participations = models.PositiveIntegerField(_("deltakelser"), default=0)
     pupils = models.PositiveIntegerField(_("elever (antall)"), default=0)
-    unique_pupils = models.PositiveIntegerField(_("navngitte elever"), default=0)
-    teachers = models.PositiveIntegerField(_("lærere"), default=0)
-    pupils_over_threshold = models.PositiveIntegerField(_("elever over varselgrensen"), default=0)
     run = models.ForeignKey(RollupRun, on_delete=models.SET_NULL, null=True, related_name="+")
 
     class Meta:
@@ -258,21 +256,20 @@ class EnrolmentRollup(models.Model):
 
 
 class SchoolYearRollup(models.Model):
-    """Per school year × school: the totals that can't be summed from the cells (unique
-    pupils over the whole year), the enrolment and the share of it taking part."""
+    """Per school year × school with participation: the activities the school took part in,
+    its pupil participations (a pupil in two activities counts twice) and teachers, and the
+    named pupils counted once over the whole year (a figure the cells can't be summed into).
+    Cancelled activities, and those not started when the run began, are left out. The
+    network table reads this, and the school dashboard its named pupils per year; the
+    enrolment is read from schools.Enrolment and the share taking part computed from it
+    when read, neither is kept here."""
 
     school_year = models.PositiveSmallIntegerField(_("skoleår"))
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("skole"))
     activities = models.PositiveIntegerField(_("aktiviteter"), default=0)
-    participations = models.PositiveIntegerField(_("deltakelser"), default=0)
     pupils = models.PositiveIntegerField(_("elever (antall)"), default=0)
     unique_pupils = models.PositiveIntegerField(_("navngitte elever"), default=0)
     teachers = models.PositiveIntegerField(_("lærere"), default=0)
-    pupils_over_threshold = models.PositiveIntegerField(_("elever over varselgrensen"), default=0)
-    enrolment = models.PositiveIntegerField(_("elevtall"), null=True, blank=True)
-    share_taking_part = models.DecimalField(
-        _("andel som deltar"), max_digits=7, decimal_places=4, null=True, blank=True
-    )
     run = models.ForeignKey(RollupRun, on_delete=models.SET_NULL, null=True, related_name="+")
 
     class Meta:

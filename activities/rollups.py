@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import connection, models
-from django.db.models import Case, Count, F, Sum, Value, When
+from django.db.models import Count, F, Sum, Value
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
@@ -24,7 +24,6 @@ from core.models import RollupRun
 from core.periods import school_year_bounds, school_year_of, term_expression
 from core.rollups import execute, run_rollup, upsert_from_select
 from core.schedules import ENROLMENT
-from governance.selectors import portal_settings_get
 from schools.models import Enrolment
 
 from .models import (
@@ -68,19 +67,15 @@ def rollup_mark_activity_dirty(*, activity_ids: Iterable[int]) -> None:
 # --- The enrolment rollup -------------------------------------------------------------------
 
 
-def _only(figures: list[str], column: str) -> list[str]:
-    """The select names for an upsert that sets one figure: "n" there, "zero" elsewhere."""
-    return ["n" if figure == column else "zero" for figure in figures]
-
-
-def _participation_figures() -> dict:
-    """The participation-level figures of a group of participation rows."""
-    return {
+def _participation_figures(*names: str) -> dict:
+    """The named participation-level figures of a group of participation rows: the distinct
+    activities, the pupil participations (Participation.pupils summed) and the teachers."""
+    figures = {
         "n_activities": Count("activity_id", distinct=True),
-        "n_participations": Count("id"),
         "n_pupils": Sum("pupils"),
         "n_teachers": Sum("teachers"),
     }
+    return {name: figures[name] for name in names}
 
 
 def _participations(year: int, schools: set[int] | None, until: datetime) -> models.QuerySet:
@@ -101,7 +96,6 @@ def _links(year: int, until: datetime) -> models.QuerySet:
 
 
 LINKS_TABLE = "rollup_named_links"
-FIGURES = ["activities", "participations", "pupils", "teachers", "unique_pupils", "pupils_over_threshold"]
 
 
 def _stage_links(year: int, schools: set[int] | None, until: datetime) -> None:
@@ -135,7 +129,6 @@ def _stage_links(year: int, schools: set[int] | None, until: datetime) -> None:
 
 def _rollup_year(year: int, run: RollupRun, schools: set[int] | None) -> int:
     """Recompute one school year (all schools, or the given ones) in the current transaction."""
-    threshold = portal_settings_get().pupil_load_threshold
     constants = {"sy": Value(year), "run_ref": Value(run.pk)}
     qn = connection.ops.quote_name
     school_filter = ""
@@ -162,10 +155,10 @@ def _rollup_year(year: int, run: RollupRun, schools: set[int] | None) -> int:
         )
     stale.delete()
 
-    # 2. The cells: participation figures from the participation rows, then the named pupils
-    #    and those at or above the load threshold in the cell's term, from the staged links.
+    # 2. The cells: the activities and pupil participations per area, from the participation rows.
     dims = ["sy", "school_id", "area", "kind_", "month"]
     columns = ["school_year", "school_id", "cooperation_area_id", "kind", "month"]
+    cell_figures = ["activities", "pupils"]
     participation_cells = (
         _participations(year, schools, until)
         .filter(activity__cooperation_areas__isnull=False)
@@ -173,29 +166,16 @@ def _rollup_year(year: int, run: RollupRun, schools: set[int] | None) -> int:
             area=F("activity__cooperation_areas"), kind_=F("activity__kind"), month=ExtractMonth("activity__starts_at")
         )
         .values("school_id", "area", "kind_", "month")
-        .annotate(**_participation_figures(), zero=Value(0))
+        .annotate(**_participation_figures("n_activities", "n_pupils"))
         .annotate(**constants)
-        .values_list(*dims, "n_activities", "n_participations", "n_pupils", "n_teachers", "zero", "zero", "run_ref")
+        .values_list(*dims, "n_activities", "n_pupils", "run_ref")
     )
     written += upsert_from_select(
         EnrolmentRollup,
         participation_cells,
-        columns=[*columns, *FIGURES, "run_id"],
+        columns=[*columns, *cell_figures, "run_id"],
         conflict=columns,
-        update=[*FIGURES, "run_id"],
-    )
-    heavy = f"""LEFT JOIN {qn(PupilLoadRollup._meta.db_table)} h ON h.school_year = %s AND h.pupil_id = l.pupil_id
-        AND h.term = l.term AND h.activities >= %s"""
-    area_table = qn(Activity.cooperation_areas.through._meta.db_table)
-    execute(
-        f"""INSERT INTO {qn(EnrolmentRollup._meta.db_table)} ({", ".join(columns)}, {", ".join(FIGURES)}, run_id)
-        SELECT %s, l.school, aa.cooperationarea_id, l.kind, l.month, 0, 0, 0, 0, COUNT(DISTINCT l.pupil_id),
-               COUNT(DISTINCT CASE WHEN h.pupil_id IS NOT NULL THEN l.pupil_id END), %s
-        FROM {LINKS_TABLE} l JOIN {area_table} aa ON aa.activity_id = l.activity {heavy} {school_filter}
-        GROUP BY l.school, aa.cooperationarea_id, l.kind, l.month
-        ON CONFLICT ({", ".join(columns)}) DO UPDATE SET unique_pupils = excluded.unique_pupils,
-            pupils_over_threshold = excluded.pupils_over_threshold""",
-        [year, run.pk, year, threshold],
+        update=[*cell_figures, "run_id"],
     )
     stale_cells = EnrolmentRollup.objects.filter(school_year=year).exclude(run=run)
     (stale_cells.filter(school_id__in=schools) if schools is not None else stale_cells).delete()
@@ -205,7 +185,7 @@ def _rollup_year(year: int, run: RollupRun, schools: set[int] | None) -> int:
         _participations(year, schools, until)
         .annotate(kind_=F("activity__kind"), month=ExtractMonth("activity__starts_at"))
         .values("school_id", "kind_", "month")
-        .annotate(**_participation_figures())
+        .annotate(**_participation_figures("n_activities", "n_pupils", "n_teachers"))
         .annotate(**constants)
         .values_list("sy", "school_id", "kind_", "month", "n_activities", "n_pupils", "n_teachers", "run_ref")
     )
@@ -220,59 +200,35 @@ def _rollup_year(year: int, run: RollupRun, schools: set[int] | None) -> int:
     stale_months = ParticipationMonthRollup.objects.filter(school_year=year).exclude(run=run)
     (stale_months.filter(school_id__in=schools) if schools is not None else stale_months).delete()
 
-    # 3. Per school: enrolment, totals, unique pupils over the year and the share taking part.
+    # 3. Per school: the year's totals from the participation rows (unique_pupils reset to 0),
+    #    then the named pupils counted once over the year from the staged links (every named
+    #    pupil belongs to a participation, so the row is already there: only unique_pupils is set).
     year_columns = ["school_year", "school_id"]
-    enrolment = Enrolment.objects.filter(school_year=year).order_by()
-    if schools is not None:
-        enrolment = enrolment.filter(school_id__in=schools)
-    written += upsert_from_select(
-        SchoolYearRollup,
-        enrolment.annotate(**constants, zero=Value(0)).values_list(
-            "sy", "school_id", "pupils", "zero", "zero", "zero", "zero", "zero", "zero", "run_ref"
-        ),
-        columns=[*year_columns, "enrolment", *FIGURES, "run_id"],
-        conflict=year_columns,
-        update=["enrolment", *FIGURES, "run_id"],
-    )
     totals = (
         _participations(year, schools, until)
         .values("school_id")
-        .annotate(**_participation_figures(), zero=Value(0))
+        .annotate(**_participation_figures("n_activities", "n_pupils", "n_teachers"), zero=Value(0))
         .annotate(**constants)
-        .values_list(
-            "sy", "school_id", "n_activities", "n_participations", "n_pupils", "n_teachers", "zero", "zero", "run_ref"
-        )
+        .values_list("sy", "school_id", "n_activities", "n_pupils", "n_teachers", "zero", "run_ref")
     )
+    year_figures = ["activities", "pupils", "teachers", "unique_pupils"]
     written += upsert_from_select(
         SchoolYearRollup,
         totals,
-        columns=[*year_columns, *FIGURES, "run_id"],
+        columns=[*year_columns, *year_figures, "run_id"],
         conflict=year_columns,
-        update=["activities", "participations", "pupils", "teachers", "run_id"],
+        update=[*year_figures, "run_id"],
     )
     execute(
-        f"""INSERT INTO {qn(SchoolYearRollup._meta.db_table)} (school_year, school_id, {", ".join(FIGURES)}, run_id)
-        SELECT %s, l.school, 0, 0, 0, 0, COUNT(DISTINCT l.pupil_id),
-               COUNT(DISTINCT CASE WHEN h.pupil_id IS NOT NULL THEN l.pupil_id END), %s
-        FROM {LINKS_TABLE} l {heavy} {school_filter}
+        f"""INSERT INTO {qn(SchoolYearRollup._meta.db_table)} (school_year, school_id, activities, pupils, teachers,
+            unique_pupils, run_id)
+        SELECT %s, l.school, 0, 0, 0, COUNT(DISTINCT l.pupil_id), %s
+        FROM {LINKS_TABLE} l {school_filter}
         GROUP BY l.school
-        ON CONFLICT (school_year, school_id) DO UPDATE SET unique_pupils = excluded.unique_pupils,
-            pupils_over_threshold = excluded.pupils_over_threshold""",
-        [year, run.pk, year, threshold],
+        ON CONFLICT (school_year, school_id) DO UPDATE SET unique_pupils = excluded.unique_pupils""",
+        [year, run.pk],
     )
     execute(f"DROP TABLE IF EXISTS {LINKS_TABLE}")
-    SchoolYearRollup.objects.filter(school_year=year, run=run).update(
-        share_taking_part=Case(
-            When(
-                enrolment__gt=0,
-                then=models.ExpressionWrapper(
-                    F("unique_pupils") * 1.0 / F("enrolment"),
-                    output_field=models.DecimalField(max_digits=7, decimal_places=4),
-                ),
-            ),
-            default=None,
-        )
-    )
     stale_years = SchoolYearRollup.objects.filter(school_year=year).exclude(run=run)
     (stale_years.filter(school_id__in=schools) if schools is not None else stale_years).delete()
     return written

@@ -72,48 +72,43 @@ def small_network(network):
 
 def live_cells():
     """The same figures computed the slow way, row by row in Python."""
-    thresholds = PortalSetting.objects.get().pupil_load_threshold
-    load = defaultdict(set)
-    for participation in Participation.objects.exclude(activity__status="cancelled").prefetch_related("named_pupils"):
-        local = participation.activity.starts_at.astimezone(OSLO)
-        term = "autumn" if local.month >= 8 else "spring"
-        for pupil in participation.named_pupils.all():
-            load[(pupil.pk, term)].add(participation.activity_id)
-    cells = defaultdict(
-        lambda: {"activities": set(), "participations": 0, "pupils": 0, "teachers": 0, "unique": set(), "over": set()}
-    )
+    cells = defaultdict(lambda: {"activities": set(), "pupils": 0})
     for participation in Participation.objects.exclude(activity__status="cancelled").prefetch_related(
-        "named_pupils", "activity__cooperation_areas"
+        "activity__cooperation_areas"
     ):
         local = participation.activity.starts_at.astimezone(OSLO)
-        term = "autumn" if local.month >= 8 else "spring"
         for area in participation.activity.cooperation_areas.all():
             cell = cells[(participation.school_id, area.number, participation.activity.kind, local.month)]
             cell["activities"].add(participation.activity_id)
-            cell["participations"] += 1
             cell["pupils"] += participation.pupils
-            cell["teachers"] += participation.teachers
-            for pupil in participation.named_pupils.all():
-                cell["unique"].add(pupil.pk)
-                if len(load[(pupil.pk, term)]) >= thresholds:
-                    cell["over"].add(pupil.pk)
-    return {
-        key: (len(c["activities"]), c["participations"], c["pupils"], len(c["unique"]), c["teachers"], len(c["over"]))
-        for key, c in cells.items()
-    }
+    return {key: (len(c["activities"]), c["pupils"]) for key, c in cells.items()}
+
+
+def live_years():
+    """The per-school-year totals computed the slow way: (activities, pupils, unique named
+    pupils, teachers) per (school, school year)."""
+    years = defaultdict(lambda: {"activities": set(), "pupils": 0, "unique": set(), "teachers": 0})
+    for participation in Participation.objects.exclude(activity__status="cancelled").prefetch_related("named_pupils"):
+        local = participation.activity.starts_at.astimezone(OSLO)
+        year = years[(participation.school_id, local.year if local.month >= 8 else local.year - 1)]
+        year["activities"].add(participation.activity_id)
+        year["pupils"] += participation.pupils
+        year["unique"].update(pupil.pk for pupil in participation.named_pupils.all())
+        year["teachers"] += participation.teachers
+    return {key: (len(y["activities"]), y["pupils"], len(y["unique"]), y["teachers"]) for key, y in years.items()}
 
 
 def rolled_cells():
     return {
-        (r.school_id, r.cooperation_area.number, r.kind, r.month): (
-            r.activities,
-            r.participations,
-            r.pupils,
-            r.unique_pupils,
-            r.teachers,
-            r.pupils_over_threshold,
-        )
+        (r.school_id, r.cooperation_area.number, r.kind, r.month): (r.activities, r.pupils)
         for r in EnrolmentRollup.objects.select_related("cooperation_area")
+    }
+
+
+def rolled_years():
+    return {
+        (r.school_id, r.school_year): (r.activities, r.pupils, r.unique_pupils, r.teachers)
+        for r in SchoolYearRollup.objects.all()
     }
 
 
@@ -127,25 +122,12 @@ def snapshot():
                 "kind",
                 "month",
                 "activities",
-                "participations",
                 "pupils",
-                "unique_pupils",
-                "teachers",
-                "pupils_over_threshold",
             )
         ),
         sorted(
             SchoolYearRollup.objects.values_list(
-                "school_year",
-                "school_id",
-                "activities",
-                "participations",
-                "pupils",
-                "unique_pupils",
-                "teachers",
-                "pupils_over_threshold",
-                "enrolment",
-                "share_taking_part",
+                "school_year", "school_id", "activities", "pupils", "unique_pupils", "teachers"
             )
         ),
         sorted(PupilLoadRollup.objects.values_list("school_year", "term", "pupil_id", "activities")),
@@ -157,31 +139,28 @@ def test_rollup_cells_equal_live_computation(small_network):
 
     assert run.status == RollupRun.Status.SUCCEEDED
     assert rolled_cells() == live_cells()
+    assert rolled_years() == live_years()
 
 
 def test_rollup_cells_hand_computed(small_network):
     rollup_enrolment()
     a, b = small_network.school_a.pk, small_network.school_b.pk
 
-    # Masterclass in October, area 2: school A sent 3 pupils (Ada, Ola named) and 1 teacher.
-    assert rolled_cells()[(a, 2, "masterclass", 10)] == (1, 1, 3, 2, 1, 1)
-    # The concert counts in both its areas; Ada is above the threshold of 2 in the autumn.
-    assert rolled_cells()[(a, 2, "concert", 11)] == (1, 1, 10, 1, 2, 1)
-    assert rolled_cells()[(a, 3, "concert", 11)] == (1, 1, 10, 1, 2, 1)
-    assert rolled_cells()[(b, 3, "concert", 2)] == (1, 1, 4, 2, 1, 0)
+    # Masterclass in October, area 2: school A sent 3 pupils to 1 activity.
+    assert rolled_cells()[(a, 2, "masterclass", 10)] == (1, 3)
+    # The concert counts in both its areas.
+    assert rolled_cells()[(a, 2, "concert", 11)] == (1, 10)
+    assert rolled_cells()[(a, 3, "concert", 11)] == (1, 10)
+    assert rolled_cells()[(b, 3, "concert", 2)] == (1, 4)
 
 
-def test_rollup_school_year_totals_and_share(small_network):
+def test_rollup_school_year_totals(small_network):
     rollup_enrolment()
     a = SchoolYearRollup.objects.get(school=small_network.school_a, school_year=2019)
     b = SchoolYearRollup.objects.get(school=small_network.school_b, school_year=2019)
 
-    assert (a.activities, a.participations, a.pupils, a.unique_pupils, a.teachers) == (2, 2, 13, 2, 3)
-    assert (a.pupils_over_threshold, a.enrolment, str(a.share_taking_part)) == (1, 300, "0.0067")
-    assert (b.activities, b.participations, b.pupils, b.unique_pupils, b.teachers) == (2, 2, 10, 2, 2)
-    # Ada is above the threshold in the autumn through school A's activities; at school B she
-    # took part only in the spring, so B's figure (pupils named at B while overloaded) is 0.
-    assert (b.pupils_over_threshold, b.enrolment, str(b.share_taking_part)) == (0, 500, "0.0040")
+    assert (a.activities, a.pupils, a.unique_pupils, a.teachers) == (2, 13, 2, 3)
+    assert (b.activities, b.pupils, b.unique_pupils, b.teachers) == (2, 10, 2, 2)
 
 
 def test_rollup_pupil_load_counts_across_schools(small_network):
@@ -221,6 +200,7 @@ def test_rollup_incremental_recomputes_only_changed_schools(small_network):
     assert SchoolYearRollup.objects.get(school=small_network.school_a2, school_year=2019).pupils == 7
     assert SchoolYearRollup.objects.get(school=small_network.school_b, school_year=2019).run_id == untouched_run
     assert rolled_cells() == live_cells()
+    assert rolled_years() == live_years()
 
 
 def test_rollup_incremental_follows_a_save_through_the_service(small_network):
@@ -243,7 +223,22 @@ def test_rollup_incremental_follows_a_save_through_the_service(small_network):
     rollup_enrolment(incremental=True)
 
     assert rolled_cells() == live_cells()
+
+    assert rolled_years() == live_years()
     assert SchoolYearRollup.objects.get(school=small_network.school_a, school_year=2019).pupils == 18
+
+
+def test_rollup_forgets_named_pupils_no_longer_named(small_network):
+    """A school whose participations keep their rows but lose their named pupils: its unique
+    pupils go back to 0 (the row is updated, not only inserted)."""
+    rollup_enrolment()
+    Participation.named_pupils.through.objects.filter(participation__school=small_network.school_a).delete()
+
+    rollup_enrolment()
+
+    a = SchoolYearRollup.objects.get(school=small_network.school_a, school_year=2019)
+    assert (a.activities, a.pupils, a.unique_pupils, a.teachers) == (2, 13, 0, 3)
+    assert rolled_years() == live_years()
 
 
 def test_rollup_drops_figures_of_a_deleted_activity(small_network):
@@ -253,6 +248,8 @@ def test_rollup_drops_figures_of_a_deleted_activity(small_network):
     rollup_enrolment()
 
     assert rolled_cells() == live_cells()
+
+    assert rolled_years() == live_years()
     assert not EnrolmentRollup.objects.filter(kind="masterclass").exists()
 
 
@@ -319,6 +316,7 @@ def test_rollup_runs_in_a_real_celery_worker(small_network, celery_worker_proces
     assert outcome["status"] == "succeeded"
     assert RollupRun.objects.get(pk=outcome["run"]).task_id == result.id
     assert rolled_cells() == live_cells()
+    assert rolled_years() == live_years()
 
 
 @TX
@@ -350,4 +348,5 @@ def test_rollup_worker_killed_mid_run_leaves_previous_figures(small_network, cel
     assert after_kill.status == "succeeded"
     assert snapshot() == undisturbed
     assert rolled_cells() == live_cells()
+    assert rolled_years() == live_years()
     assert RollupRun.objects.filter(status="failed", error__startswith="Avbrutt").count() == 1
