@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class ActivitiesConfig(AppConfig):
     name = "activities"
     verbose_name = _("Aktiviteter")
-
-    def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the rollup change tracking)

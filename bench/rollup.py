@@ -32,13 +32,14 @@ from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from activities.models import Activity, Participation, RollupRun  # noqa: E402
+from activities.models import Activity, Participation  # noqa: E402
 from activities.rollups import rollup_enrolment, rollup_mark_dirty, school_years_with_data  # noqa: E402
+from core.models import RollupRun  # noqa: E402
 from core.periods import school_year_of  # noqa: E402
 
-# The same aggregation as the rollup computes, as one hand-written read-only statement: each
-# pupil's load per term, then per school × area × kind × month the activities, participations,
-# pupils, teachers, unique named pupils and those at or above the load threshold (6).
+# The aggregation the rollup computes, as one hand-written read-only statement: each pupil's
+# load per term, the unique named pupils per school, and per school × area × kind × month the
+# activities, participations, pupils and teachers.
 BARE_SQL = """
 WITH links AS (
   SELECT np.pupil_id, p.school_id, p.activity_id, a.kind,
@@ -51,13 +52,8 @@ WITH links AS (
   WHERE a.status <> 'cancelled' {year_filter}
 ), loads AS (
   SELECT pupil_id, term, count(DISTINCT activity_id) AS n FROM links GROUP BY pupil_id, term
-), pupil_cells AS (
-  SELECT l.school_id, ac.cooperationarea_id, l.kind, l.month, count(DISTINCT l.pupil_id) AS unique_pupils,
-         count(DISTINCT l.pupil_id) FILTER (WHERE ld.n >= 6) AS over_threshold
-  FROM links l
-  JOIN activities_activity_cooperation_areas ac ON ac.activity_id = l.activity_id
-  JOIN loads ld ON ld.pupil_id = l.pupil_id AND ld.term = l.term
-  GROUP BY 1, 2, 3, 4
+), pupil_years AS (
+  SELECT l.school_id, count(DISTINCT l.pupil_id) AS unique_pupils FROM links l GROUP BY 1
 ), participation_cells AS (
   SELECT p.school_id, ac.cooperationarea_id, a.kind,
          extract(month FROM a.starts_at AT TIME ZONE 'Europe/Oslo') AS month,
@@ -68,7 +64,7 @@ WITH links AS (
   WHERE a.status <> 'cancelled' {year_filter}
   GROUP BY 1, 2, 3, 4
 )
-SELECT (SELECT count(*) FROM loads), (SELECT count(*) FROM pupil_cells), (SELECT count(*) FROM participation_cells)
+SELECT (SELECT count(*) FROM loads), (SELECT count(*) FROM pupil_years), (SELECT count(*) FROM participation_cells)
 """
 
 
@@ -108,9 +104,10 @@ def add_a_days_changes(count=1000):
             """
             WITH new AS (
               INSERT INTO activities_activity (title, kind, level, region_id, host_school_id, starts_at, ends_at,
-                  instrument, nmh_teachers, status, notes, created_at, updated_at)
+                  instrument, nmh_teachers, status, notes, created_at, updated_at, version)
               SELECT 'Ny aktivitet ' || g || ' ' || now(), src.kind, src.level, src.region_id, src.host_school_id,
-                     src.starts_at + interval '1 day', src.ends_at + interval '1 day', '', '', 'held', '', now(), now()
+                     src.starts_at + interval '1 day', src.ends_at + interval '1 day', '', '', 'held', '',
+                     now(), now(), 1
               FROM (SELECT * FROM activities_activity WHERE id = %s) src CROSS JOIN generate_series(1, %s) g
               RETURNING id
             ), numbered AS (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM new)

@@ -232,7 +232,6 @@ def test_save_asks_first_for_an_activity_that_looks_registered(coord_follo, foll
 
 
 def test_save_marks_the_school_years_it_left_and_entered(coord_follo, follo_activity, network, areas, enrolment):
-    RollupDirty.objects.all().delete()  # the enrolment fixture's marks
     moved = replace(
         ActivityData.of(follo_activity),
         starts_at=datetime(2020, 9, 5, 10, tzinfo=OSLO),
@@ -369,14 +368,15 @@ def test_save_after_a_rolled_back_one_enqueues_again(
     assert len(callbacks) == 1
 
 
-def test_enrolment_enqueues_the_enrolment_rollup_after_commit(network, django_capture_on_commit_callbacks):
-    """Schools may not import activities: a signal (activities/signals.py) follows enrolment."""
-    with celery_eager(), django_capture_on_commit_callbacks(execute=True) as callbacks:
+def test_enrolment_is_read_where_it_is_kept_and_enqueues_nothing(network, django_capture_on_commit_callbacks):
+    """No summary table holds enrolment: a changed enrolment is on the dashboard at once, and
+    no rollup is marked or enqueued for it."""
+    from activities.figures import school_enrolment
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         enrolment_set(school=network.school_a, school_year=2019, pupils=120)
-        enrolment_set(school=network.school_a2, school_year=2019, pupils=80)
-        assert RollupRun.objects.count() == 0
-    assert len(callbacks) == 1
-    assert _runs() == [("enrolment", "incremental", "succeeded")]
+    assert school_enrolment(school=network.school_a) == {2019: 120}
+    assert (callbacks, RollupDirty.objects.count(), RollupRun.objects.count()) == ([], 0, 0)
 
 
 @pytest.mark.django_db(transaction=True)

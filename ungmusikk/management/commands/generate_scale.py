@@ -73,11 +73,11 @@ STEPS = [
         INSERT INTO scale_kind VALUES (0, 'masterclass'), (1, 'individual_teaching'), (2, 'seminar'), (3, 'concert'),
             (4, 'course'), (5, 'continuing_education'), (6, 'project'), (7, 'gathering'), (8, 'practice_placement');
         INSERT INTO activities_activity (title, kind, level, region_id, venue_id, host_school_id, starts_at, ends_at,
-                                         instrument, nmh_teachers, status, notes, created_at, updated_at)
+                                         instrument, nmh_teachers, status, notes, created_at, updated_at, version)
             SELECT 'Skala-aktivitet ' || y || '-' || g, k.kind,
                    CASE g %% 3 WHEN 0 THEN 'local' WHEN 1 THEN 'regional' ELSE 'central' END,
                    s.region_id, NULL, s.id, t.at, t.at + interval '3 hours', '', '',
-                   CASE WHEN g %% 20 = 0 THEN 'cancelled' ELSE 'held' END, '', now(), now()
+                   CASE WHEN g %% 20 = 0 THEN 'cancelled' ELSE 'held' END, '', now(), now(), 1
             FROM generate_series(%(first_year)s, %(last_year)s) y
             CROSS JOIN generate_series(0, %(activities_per_year)s - 1) g
             JOIN scale_school s ON s.rn = g %% %(schools)s
