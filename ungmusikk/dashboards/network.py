@@ -109,6 +109,9 @@ def network_table(
                 "activity_value": own.get("activity_value", money.ZERO),
                 "contribution": own.get("contribution_amount"),
                 "contribution_paid_on": own.get("contribution_paid_on"),
+                # every money figure of the school's row (funding.figures.school_money_list),
+                # for a column to pick: Column(..., get=lambda row: row["money"].get(name))
+                "money": own,
             }
         )
     table = Table("nettverket", _("Nettverket"), NETWORK_COLUMNS, rows)
