@@ -44,6 +44,9 @@ NETWORK_COLUMNS = (
     Column("unique_pupils", gettext_lazy("Unike navngitte elever"), INT),
     Column("share", gettext_lazy("Andel av elevtallet (%)"), PERCENT),
     Column("allocation", gettext_lazy("Tildeling (kr)"), MONEY),
+    Column(
+        "region_pool", gettext_lazy("Delregionens pott (kr)"), MONEY, get=lambda row: row["money"].get("region_pool")
+    ),
     Column("activity_value", gettext_lazy("Aktivitetsverdi (kr)"), MONEY),
     Column("contribution", gettext_lazy("Kommunens tilskudd (kr)"), MONEY),
     Column("contribution_paid_on", gettext_lazy("Tilskudd betalt"), DATE),

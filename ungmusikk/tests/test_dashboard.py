@@ -487,8 +487,25 @@ def test_network_csv(client_as, steering_member, net):
 
     assert (
         response.content.decode().splitlines()[1]
-        == "Skole A;Follo;Kulturskole;Fast tilknyttet;500;3;5;2;0,4;30000;11500;80000;2019-03-01"
+        == "Skole A;Follo;Kulturskole;Fast tilknyttet;500;3;5;2;0,4;30000;50000;11500;80000;2019-03-01"
     )
+
+
+def test_network_overview_shows_each_school_s_sub_region_pool(client_as, daily_leader, net):
+    """The pool of the school's sub-region in the latest approved revision (Follo 50,000,
+    Romerike 40,000), sortable like every column."""
+    response = client_as(daily_leader).get(
+        reverse("schools:network"), {"skoleaar": 2019, "pengeaar": 2019, "sorter": "region_pool", "retning": "synkende"}
+    )
+
+    table = response.context["table"]
+    pool = next(column for column in table.columns if column.key == "region_pool")
+    assert [(row["name"], pool.value(row)) for row in table.rows] == [
+        ("Skole A", Decimal("50000.00")),
+        ("Skole A2", Decimal("50000.00")),
+        ("Skole B", Decimal("40000.00")),
+    ]
+    assert "Delregionens pott (kr)" in response.content.decode()
 
 
 def test_print_view_has_the_tables_and_no_charts(client_as, rector_a, net):
