@@ -56,3 +56,18 @@ def romerike_activity(network, areas):
     )
     ParticipationFactory(activity=activity, school=network.school_b, pupils=6, teachers=2)
     return activity
+
+
+@pytest.fixture
+def busy_pupil(network, areas):
+    """A pupil of school A already named on 6 held activities in autumn 2019."""
+    pupil = PupilFactory(first_name="Sara", last_name="Lie", birth_year=2005, schools=[network.school_a])
+    for day in range(1, 7):
+        activity = ActivityFactory(
+            region=network.follo,
+            starts_at=datetime(2019, 9, day, 10, tzinfo=OSLO),
+            ends_at=datetime(2019, 9, day, 12, tzinfo=OSLO),
+            areas=[areas[2]],
+        )
+        ParticipationFactory(activity=activity, school=network.school_a, pupils=1).named_pupils.set([pupil])
+    return pupil

@@ -17,7 +17,7 @@ from activities.tests.helpers import form_data
 from core.periods import OSLO
 from governance.models import AuditEntry, PortalSetting
 from schools.models import Membership
-from schools.tests.factories import PupilFactory, SchoolFactory
+from schools.tests.factories import SchoolFactory
 
 
 def _post(client, data, url=None):
@@ -255,21 +255,6 @@ def test_copy_creates_a_new_activity_a_week_later(client_as, coord_follo, follo_
         datetime(2019, 10, 19, 10, 0, tzinfo=OSLO),
     )
     assert AuditEntry.objects.get(object_id=str(copy.pk)).comment == f"Kopiert fra aktivitet {follo_activity.pk}."
-
-
-@pytest.fixture
-def busy_pupil(network, areas):
-    """A pupil of school A already named on 6 held activities in autumn 2019."""
-    pupil = PupilFactory(first_name="Sara", last_name="Lie", birth_year=2005, schools=[network.school_a])
-    for day in range(1, 7):
-        activity = ActivityFactory(
-            region=network.follo,
-            starts_at=datetime(2019, 9, day, 10, tzinfo=OSLO),
-            ends_at=datetime(2019, 9, day, 12, tzinfo=OSLO),
-            areas=[areas[2]],
-        )
-        ParticipationFactory(activity=activity, school=network.school_a, pupils=1).named_pupils.set([pupil])
-    return pupil
 
 
 def test_pupil_load_warns_before_saving(client_as, coord_follo, network, areas, busy_pupil):

@@ -17,7 +17,6 @@ from django.urls import reverse
 from activities import services
 from activities.models import Activity, ActivityCost, Participation, RollupDirty, SchoolYearRollup
 from activities.services import ActivityData, CostData, ParticipationData
-from activities.tests.factories import ActivityFactory, ParticipationFactory
 from activities.tests.helpers import celery_eager, form_data
 from core.models import RollupRun
 from core.periods import OSLO
@@ -176,21 +175,6 @@ def test_save_refuses_a_negative_cost_and_writes_nothing(coord_follo, network, a
 
 
 # --- What a person must see first --------------------------------------------------------------
-
-
-@pytest.fixture
-def busy_pupil(network, areas):
-    """A pupil of school A already named on 6 held activities in autumn 2019."""
-    pupil = PupilFactory(first_name="Sara", last_name="Lie", birth_year=2005, schools=[network.school_a])
-    for day in range(1, 7):
-        activity = ActivityFactory(
-            region=network.follo,
-            starts_at=datetime(2019, 9, day, 10, tzinfo=OSLO),
-            ends_at=datetime(2019, 9, day, 12, tzinfo=OSLO),
-            areas=[areas[2]],
-        )
-        ParticipationFactory(activity=activity, school=network.school_a, pupils=1).named_pupils.set([pupil])
-    return pupil
 
 
 def test_save_asks_first_for_a_pupil_at_the_load_threshold(coord_follo, network, areas, busy_pupil):
