@@ -319,6 +319,15 @@ def test_rollup_runs_in_a_real_celery_worker(small_network, celery_worker_proces
     assert rolled_years() == live_years()
 
 
+def _advisory_locks_held() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid()"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
+        return cursor.fetchone()[0]
+
+
 @TX
 @pytest.mark.celery_worker
 def test_rollup_worker_killed_mid_run_leaves_previous_figures(small_network, celery_worker_process):
@@ -339,6 +348,11 @@ def test_rollup_worker_killed_mid_run_leaves_previous_figures(small_network, cel
     time.sleep(2)  # inside the transaction, after writing its rows
     os.killpg(worker.pid, signal.SIGKILL)
     worker.wait(timeout=30)
+    # PostgreSQL ends the dead worker's session (and its transaction and lock) once it sees
+    # the connection closed: a moment after the process is gone, not at once.
+    while _advisory_locks_held():
+        assert time.monotonic() < deadline, "the killed worker's session kept its lock"
+        time.sleep(0.2)
 
     assert snapshot() == before
     after_kill = rollup_enrolment()
