@@ -14,7 +14,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.dates import MONTHS
+from django.utils.formats import number_format
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 # What a column shows; how the page, the CSV and the PDF write it.
@@ -29,6 +32,13 @@ TEXT, INT, MONEY, PERCENT, BOOL, DATE, DATETIME, KM = (
     "km",
 )
 NUMERIC = {INT, MONEY, PERCENT, KM}
+
+
+def datetime_text(value: datetime) -> str:
+    """A time in Oslo as people read it: "12. oktober 2019 10:00" (date_format's
+    "j. F Y H:i", without parsing the format for every cell of a long table)."""
+    local = timezone.localtime(value)
+    return f"{local.day}. {MONTHS[local.month]} {local.year} {local:%H:%M}"
 
 
 @dataclass(frozen=True)
@@ -75,9 +85,9 @@ class Column:
         if self.kind in (PERCENT, KM):
             return number_format(value, decimal_pos=1, use_l10n=True, force_grouping=True)
         if self.kind == DATETIME:
-            return date_format(timezone.localtime(value), "j. F Y H:i")
+            return datetime_text(value)
         if self.kind == DATE:
-            return date_format(value, "j.n.Y")
+            return f"{value.day}.{value.month}.{value.year}"  # date_format(value, "j.n.Y")
         return str(value)
 
     def csv(self, value) -> str:
@@ -92,7 +102,7 @@ class Column:
         if self.kind in (PERCENT, KM):
             return f"{Decimal(str(value)):.1f}".replace(".", ",")
         if self.kind == DATETIME:
-            return date_format(timezone.localtime(value), "j. F Y H:i")
+            return datetime_text(value)
         if isinstance(value, date | datetime):
             return value.isoformat()
         return str(value)
@@ -120,10 +130,21 @@ class Table:
         return [[column.display(column.value(row)) for column in self.columns] for row in self.rows]
 
     @property
-    def display_cells(self) -> list[list[tuple[str, bool]]]:
-        """The rows as the page shows them, each cell with whether it is a number (aligned
-        right)."""
-        return [[(column.display(column.value(row)), column.numeric) for column in self.columns] for row in self.rows]
+    def body_html(self) -> str:
+        """The table's body rows as the page shows them, escaped: the first cell a row header,
+        numbers aligned right. Built in one pass rather than by the template engine: a long
+        table (a school's named pupils) renders in a fraction of the time."""
+        opening = ['<th scope="row">'] + [
+            '<td class="text-end">' if column.numeric else "<td>" for column in self.columns[1:]
+        ]
+        closing = ["</th>"] + ["</td>"] * (len(self.columns) - 1)
+        parts = []
+        for cells in self.display_rows:
+            parts.append("<tr>")
+            for start, text, end in zip(opening, cells, closing, strict=True):
+                parts += (start, escape(text), end)
+            parts.append("</tr>\n")
+        return mark_safe("".join(parts))  # noqa: S308 - every cell is escaped above
 
     def column(self, key: str) -> Column:
         return next(column for column in self.columns if column.key == key)

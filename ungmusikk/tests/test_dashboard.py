@@ -21,7 +21,7 @@ Region average (Follo: A, A2): allocation 25,000, value 7,000.
 Kind average (kulturskole: A, B): allocation 27,500, value 7,750.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -536,3 +536,23 @@ def test_network_map_json(client_as, steering_member, net):
         (m["lat"], m["lon"], m["status"], m["schools"]) for m in data["municipalities"] if m["schools"] == ["Skole A"]
     ] == [(59.66, 10.79, "member", ["Skole A"])]
     assert len(data["municipalities"]) == 3
+
+
+def test_table_body_html_escapes_every_cell_and_reads_times_in_oslo():
+    from django.utils import translation
+
+    from ungmusikk.dashboards.tables import DATETIME, INT, Column, Table, datetime_text
+
+    table = Table(
+        "t",
+        "T",
+        (Column("name", "Navn"), Column("pupils", "Elever", INT), Column("at", "Når", DATETIME)),
+        [{"name": "<script>alert(1)</script> & Co", "pupils": 1234, "at": datetime(2019, 10, 12, 8, 5, tzinfo=UTC)}],
+    )
+    with translation.override("nb"):
+        html = table.body_html
+        assert datetime_text(datetime(2020, 1, 31, 23, 30, tzinfo=UTC)) == "1. februar 2020 00:30"
+    assert html == (
+        '<tr><th scope="row">&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co</th>'
+        '<td class="text-end">1\xa0234</td><td>12. oktober 2019 10:05</td></tr>\n'
+    )
