@@ -61,6 +61,10 @@ class StalePreview(Exception):  # noqa: N818 - a state of the preview, not a pro
     newer change without the person having seen it."""
 
 
+class PreviewGone(StalePreview):
+    """A school or a pupil the preview names has been deleted since it was made."""
+
+
 @dataclass
 class ImportRow:
     number: int  # the row's line in the file; the header is line 1
@@ -106,7 +110,8 @@ class ImportPreview:
 
 def participations_from_payload(*, payload: str, activity: Activity) -> list[ParticipationData]:
     """The rows a preview signed; raises signing.BadSignature for anything else, and
-    StalePreview when the activity has been saved since the preview was made."""
+    StalePreview when the activity has been saved since the preview was made, or a school or
+    pupil it names has been deleted."""
     data = signing.loads(payload, salt=SIGNING_SALT)
     if data.get("activity") != activity.pk:
         raise signing.BadSignature("payload for another activity")
@@ -114,6 +119,8 @@ def participations_from_payload(*, payload: str, activity: Activity) -> list[Par
         raise StalePreview
     schools = School.objects.in_bulk([row["school"] for row in data["rows"]])
     pupils = Pupil.objects.in_bulk([pk for row in data["rows"] for pk in row["named"]])
+    if any(row["school"] not in schools or not set(row["named"]) <= pupils.keys() for row in data["rows"]):
+        raise PreviewGone
     return [
         ParticipationData(
             school=schools[row["school"]],

@@ -42,7 +42,7 @@ from .forms import (
     ParticipationFormSet,
     attach_service_errors,
 )
-from .imports import ImportFileError, StalePreview, participations_from_payload, preview_import
+from .imports import ImportFileError, PreviewGone, StalePreview, participations_from_payload, preview_import
 from .models import Activity
 
 PAGE_SIZE = 25
@@ -598,6 +598,15 @@ class ParticipationImportView(ActivityAccessMixin, TemplateView):
             return redirect("activities:detail", pk=activity.pk)
         except signing.BadSignature:
             messages.error(self.request, _("Forhåndsvisningen er ugyldig. Last opp filen på nytt."))
+            return again
+        except PreviewGone:
+            messages.error(
+                self.request,
+                _(
+                    "Ingenting er importert: en skole eller elev i filen er slettet etter at du lastet opp filen. "
+                    "Last opp filen på nytt."
+                ),
+            )
             return again
         except (StalePreview, EditConflict):
             messages.error(self.request, STALE_IMPORT)

@@ -164,6 +164,25 @@ def test_commit_revalidates_and_commits_nothing_when_the_network_changed(
     assert list(follo_activity.participations.values_list("school__name", "pupils")) == [("Skole A", 4)]
 
 
+def test_commit_after_a_named_pupil_was_deleted_imports_nothing_and_says_why(
+    client_as, coord_follo, follo_activity, enrolment, pupils
+):
+    """The pupil of a preview deleted before its commit (in the admin): a clear message, no 500."""
+    client = client_as(coord_follo)
+    response = _preview(client, follo_activity, _csv(GOOD_CSV))
+    pupils[0].delete()
+
+    response = _commit(client, follo_activity, response.context["payload"])
+
+    assert response.status_code == 302
+    assert list(follo_activity.participations.values_list("school__name", "pupils")) == [("Skole A", 4)]
+    shown = [str(m) for m in response.wsgi_request._messages]
+    assert shown == [
+        "Ingenting er importert: en skole eller elev i filen er slettet etter at du lastet opp filen. "
+        "Last opp filen på nytt."
+    ]
+
+
 def test_unreadable_file_is_an_error_at_the_field(client_as, coord_follo, follo_activity):
     response = _preview(client_as(coord_follo), follo_activity, _csv("navn,alder\nx,1\n"))
     assert response.context["form"].errors == {"file": ["Filen mangler kolonnen «skole» i første rad."]}
