@@ -34,6 +34,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models
+from django.forms.models import model_to_dict
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -196,6 +197,49 @@ class ServiceInlineMixin:
         raise NotImplementedError
 
 
+def _has_version(model) -> bool:
+    return any(field.name == "version" for field in model._meta.concrete_fields)
+
+
+def merge_concurrent_changes(obj: models.Model, form) -> None:
+    """Two people with the same change page open: what the other saved since this page was
+    loaded is kept, unless this person changed the same field, which refuses the save.
+
+    For each model field of `form` whose loaded value came back (its hidden initial): a field
+    this person left alone takes the database's current value (on `obj`, or in
+    `form.cleaned_data` for a many-to-many field, which the services read from there); a field
+    they changed that someone else has also changed since raises ValidationError naming it
+    (nothing is saved; the admin shows the message). Without the loaded values (a hand-made
+    POST) the form's values are saved as they are."""
+    fresh = type(obj)._default_manager.filter(pk=obj.pk).first()
+    if fresh is None:
+        return
+    stored = model_to_dict(fresh, fields=list(form.fields))
+    many = {field.name for field in obj._meta.many_to_many}
+    conflicts = []
+    for name, field in form.fields.items():
+        loaded_key = form.add_initial_prefix(name)
+        if name not in stored or loaded_key not in form.data:
+            continue
+        loaded = field.hidden_widget().value_from_datadict(form.data, form.files, loaded_key)
+        if not field.has_changed(stored[name], loaded):
+            continue  # nobody else changed it
+        if name in form.changed_data:
+            conflicts.append(str(field.label or name))
+        elif name in many:
+            form.cleaned_data[name] = list(getattr(fresh, name).all())
+        else:
+            model_field = obj._meta.get_field(name)
+            setattr(obj, model_field.attname, getattr(fresh, model_field.attname))
+    if conflicts:
+        raise ValidationError(
+            gettext(
+                "Noen andre har endret %(fields)s siden du åpnet siden. Åpne siden på nytt og gjør endringen igjen."
+            )
+            % {"fields": ", ".join(f"«{label}»" for label in conflicts)}
+        )
+
+
 class ServiceWritesMixin(ServiceInlineMixin):
     """A ModelAdmin that writes only through its app's services, as the budget's does: the
     object's save and delete, the changelist's "delete selected", and each inline row (through
@@ -204,7 +248,20 @@ class ServiceWritesMixin(ServiceInlineMixin):
     through the form's own `save_m2m`. A service's ValidationError after the form was valid (a
     rule the form cannot see) rolls the whole save back and is shown as a message."""
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """A change form carries each field's value as it was loaded (Django's
+        `show_hidden_initial`), so that a save can tell what this person changed from what
+        someone else saved meanwhile (`merge_concurrent_changes`). Models with their own
+        `version` check (budgets, activities) keep theirs."""
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None and not _has_version(self.model):
+            for field in form.base_fields.values():
+                field.show_hidden_initial = True
+        return form
+
     def save_model(self, request, obj, form, change):
+        if change and not _has_version(self.model):
+            merge_concurrent_changes(obj, form)
         self.save_through_service(request, obj, form)
 
     def delete_model(self, request, obj):

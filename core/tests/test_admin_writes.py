@@ -367,3 +367,82 @@ def test_admin_pupils_refused_to_steering_group_member(client, request, network,
     assert client.get(reverse("admin:schools_pupil_change", args=[pupil.pk])).status_code == 403
     assert client.get(reverse("admin:schools_pupil_history", args=[pupil.pk])).status_code == 403
     assert b"Ingrid" not in client.get(reverse("admin:index")).content
+
+
+def _loaded_values(html: str) -> dict[str, list[str]]:
+    """The hidden "initial-…" inputs of a change page: each field's value as it was loaded."""
+    from html.parser import HTMLParser
+
+    class Parser(HTMLParser):
+        found: dict[str, list[str]] = {}
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "input" and (attrs.get("name") or "").startswith("initial-"):
+                self.found.setdefault(attrs["name"], []).append(attrs.get("value") or "")
+
+    parser = Parser()
+    parser.found = {}
+    parser.feed(html)
+    return parser.found
+
+
+def _open_change_page(client, user, url):
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200
+    data, _forms = _page_data(response.context)
+    loaded = _loaded_values(response.content.decode())
+    assert loaded, "the change page carries the loaded values"
+    return data | loaded, response.context["adminform"].form
+
+
+def test_admin_two_people_changing_different_fields_keep_both(client, network, daily_leader, nmh_coordinator):
+    """Two change pages of one membership open; each changes its own field: both changes
+    stay (the second save does not put back the value the first changed)."""
+    from django.test import Client
+
+    from schools.models import Membership
+
+    membership = Membership.objects.filter(school=network.school_a).first()
+    url = reverse("admin:schools_membership_change", args=[membership.pk])
+    first, form = _open_change_page(client, daily_leader, url)
+    second, _form = _open_change_page(Client(), nmh_coordinator, url)
+    first["valid_to"] = form["valid_to"].field.widget.format_value(date(2025, 12, 31))
+    second["note"] = "Ny merknad"
+
+    assert client.post(url, first).status_code == 302
+    other = Client()
+    other.force_login(nmh_coordinator)
+    assert other.post(url, second).status_code == 302
+
+    membership.refresh_from_db()
+    assert (membership.valid_to, membership.note) == (date(2025, 12, 31), "Ny merknad")
+    last = AuditEntry.objects.filter(actor=nmh_coordinator, action="membership_update").get()
+    assert set(last.changes) == {"note"}
+
+
+def test_admin_two_people_changing_the_same_field_refuses_the_second(client, network, daily_leader, nmh_coordinator):
+    from django.test import Client
+
+    from schools.models import Membership
+
+    membership = Membership.objects.filter(school=network.school_a).first()
+    url = reverse("admin:schools_membership_change", args=[membership.pk])
+    first, _form = _open_change_page(client, daily_leader, url)
+    second, _form = _open_change_page(Client(), nmh_coordinator, url)
+    first["note"] = "Den første"
+    second["note"] = "Den andre"
+    assert client.post(url, first).status_code == 302
+
+    other = Client()
+    other.force_login(nmh_coordinator)
+    response = other.post(url, second, follow=True)
+
+    membership.refresh_from_db()
+    assert membership.note == "Den første"
+    assert [str(m) for m in response.context["messages"]][:2] == [
+        "Ingenting ble lagret.",
+        "Noen andre har endret «Merknad» siden du åpnet siden. Åpne siden på nytt og gjør endringen igjen.",
+    ]
+    assert not AuditEntry.objects.filter(actor=nmh_coordinator).exists()
