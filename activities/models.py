@@ -4,8 +4,6 @@ and what each activity costs."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModelBase, RulesModelMixin
 
+from core.bounds import amount_validators, count_validators
 from core.models import RollupRun
 from governance.models import CooperationArea
 from schools.models import Municipality, Pupil, Region, School
@@ -157,8 +156,8 @@ class Participation(RulesModelMixin, models.Model, metaclass=RulesModelBase):
         Activity, on_delete=models.CASCADE, related_name="participations", verbose_name=_("aktivitet")
     )
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="participations", verbose_name=_("skole"))
-    pupils = models.PositiveIntegerField(_("elever"), default=0)
-    teachers = models.PositiveIntegerField(_("lærere"), default=0)
+    pupils = models.PositiveIntegerField(_("elever"), default=0, validators=count_validators(_("elever")))
+    teachers = models.PositiveIntegerField(_("lærere"), default=0, validators=count_validators(_("lærere")))
     named_pupils = models.ManyToManyField(
         Pupil, blank=True, related_name="participations", verbose_name=_("navngitte elever")
     )
@@ -189,7 +188,7 @@ class ActivityCost(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     category = models.CharField(_("kategori"), max_length=20, choices=Category.choices)
     description = models.CharField(_("beskrivelse"), max_length=200, blank=True)
     amount = models.DecimalField(
-        _("beløp (NOK)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+        _("beløp (NOK)"), max_digits=12, decimal_places=2, validators=amount_validators(_("beløp (NOK)"))
     )
 
     class Meta:

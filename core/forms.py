@@ -13,7 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .params import FIRST_YEAR, LAST_YEAR, MAX_ID
+from .bounds import FIRST_YEAR, LAST_YEAR
+from .params import MAX_ID
 
 _ID = re.compile(r"[0-9]{1,19}")
 # A one-time form token as form_token_new makes it (URL-safe base64).

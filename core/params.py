@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from .bounds import FIRST_YEAR, LAST_YEAR
+
 # The largest value a 64-bit signed integer column (SQLite INTEGER, PostgreSQL bigint) holds.
 MAX_ID = 2**63 - 1
-# The years the portal's dates may fall in: the network's history (from 2013) and its future.
-FIRST_YEAR = 2000
-LAST_YEAR = 2100
 
 _DIGITS = re.compile(r"[0-9]{1,19}")
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{1,2})")

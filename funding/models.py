@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModelBase, RulesModelMixin
 
+from core.bounds import amount_validators, count_validators, population_validators, year_validators
 from core.periods import Period, period_constraint
 from governance.models import CooperationArea, Partner
 from schools.models import County, Municipality, Region, School
@@ -21,18 +22,23 @@ from schools.models import County, Municipality, Region, School
 from .rules import BUDGET_PERMISSIONS, KEPT_BY_PREPARERS, may_prepare_budget, may_view_budget
 
 NOK = {"max_digits": 14, "decimal_places": 2}
-NOT_NEGATIVE = [MinValueValidator(Decimal("0"))]
 
 
 class ContributionTier(RulesModelMixin, Period, metaclass=RulesModelBase):
     """The yearly municipal contribution for a population band, effective-dated.
     The band includes `min_population` and excludes `max_population_below`."""
 
-    min_population = models.PositiveIntegerField(_("fra innbyggere"))
-    max_population_below = models.PositiveIntegerField(
-        _("under innbyggere"), null=True, blank=True, help_text=_("Tom betyr ingen øvre grense.")
+    min_population = models.PositiveIntegerField(
+        _("fra innbyggere"), validators=population_validators(_("fra innbyggere"))
     )
-    amount = models.DecimalField(_("beløp (NOK)"), validators=NOT_NEGATIVE, **NOK)
+    max_population_below = models.PositiveIntegerField(
+        _("under innbyggere"),
+        null=True,
+        blank=True,
+        validators=population_validators(_("under innbyggere")),
+        help_text=_("Tom betyr ingen øvre grense."),
+    )
+    amount = models.DecimalField(_("beløp (NOK)"), validators=amount_validators(_("beløp (NOK)")), **NOK)
 
     class Meta:
         verbose_name = _("tilskuddssats")
@@ -79,13 +85,15 @@ class MunicipalContribution(RulesModelMixin, models.Model, metaclass=RulesModelB
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="contributions", verbose_name=_("kommune")
     )
-    year = models.PositiveSmallIntegerField(_("år"))
-    population = models.PositiveIntegerField(_("innbyggere (grunnlag)"))
+    year = models.PositiveSmallIntegerField(_("år"), validators=year_validators(_("år")))
+    population = models.PositiveIntegerField(
+        _("innbyggere (grunnlag)"), validators=population_validators(_("innbyggere (grunnlag)"))
+    )
     tier = models.ForeignKey(
         ContributionTier, on_delete=models.PROTECT, related_name="contributions", verbose_name=_("sats")
     )
-    computed_amount = models.DecimalField(_("beregnet beløp"), validators=NOT_NEGATIVE, **NOK)
-    amount = models.DecimalField(_("beløp (NOK)"), validators=NOT_NEGATIVE, **NOK)
+    computed_amount = models.DecimalField(_("beregnet beløp"), validators=amount_validators(_("beregnet beløp")), **NOK)
+    amount = models.DecimalField(_("beløp (NOK)"), validators=amount_validators(_("beløp (NOK)")), **NOK)
     override_reason = models.CharField(
         _("begrunnelse for avvik"),
         max_length=300,
@@ -130,7 +138,7 @@ class CountyGrant(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     """The county grant for a year: 2.5 MNOK in 2019, after that last year's amount times
     an index factor (editable with a reason)."""
 
-    year = models.PositiveSmallIntegerField(_("år"), unique=True)
+    year = models.PositiveSmallIntegerField(_("år"), unique=True, validators=year_validators(_("år")))
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="grants", verbose_name=_("fylke"))
     index_factor = models.DecimalField(
         _("indeksfaktor"),
@@ -140,7 +148,7 @@ class CountyGrant(RulesModelMixin, models.Model, metaclass=RulesModelBase):
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("Beløpet er fjorårets tilskudd ganget med denne faktoren."),
     )
-    amount = models.DecimalField(_("beløp (NOK)"), validators=NOT_NEGATIVE, **NOK)
+    amount = models.DecimalField(_("beløp (NOK)"), validators=amount_validators(_("beløp (NOK)")), **NOK)
     reason = models.CharField(_("begrunnelse"), max_length=300, blank=True)
 
     class Meta:
@@ -175,11 +183,11 @@ class PartnerContribution(RulesModelMixin, models.Model, metaclass=RulesModelBas
     partner = models.ForeignKey(
         Partner, on_delete=models.PROTECT, related_name="contributions", verbose_name=_("samarbeidspart")
     )
-    year = models.PositiveSmallIntegerField(_("år"))
+    year = models.PositiveSmallIntegerField(_("år"), validators=year_validators(_("år")))
     form = models.CharField(_("form"), max_length=20, choices=Form.choices)
     category = models.CharField(_("kategori"), max_length=20, choices=Category.choices)
     description = models.CharField(_("beskrivelse"), max_length=250, blank=True)
-    amount = models.DecimalField(_("beløp/verdi (NOK)"), validators=NOT_NEGATIVE, **NOK)
+    amount = models.DecimalField(_("beløp/verdi (NOK)"), validators=amount_validators(_("beløp/verdi (NOK)")), **NOK)
 
     class Meta:
         verbose_name = _("partnerbidrag")
@@ -210,7 +218,7 @@ class Budget(RulesModelMixin, models.Model, metaclass=RulesModelBase):
         APPROVED = "approved", _("Vedtatt")
         RETURNED = "returned", _("Sendt tilbake")
 
-    year = models.PositiveSmallIntegerField(_("år"))
+    year = models.PositiveSmallIntegerField(_("år"), validators=year_validators(_("år")))
     revision = models.PositiveSmallIntegerField(_("revisjon"), default=1)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     replaces = models.OneToOneField(
@@ -304,7 +312,7 @@ class BudgetLine(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="lines", verbose_name=_("budsjett"))
     kind = models.CharField(_("type"), max_length=30, choices=Kind.choices)
     label = models.CharField(_("tekst"), max_length=200)
-    amount = models.DecimalField(_("beløp (NOK)"), validators=NOT_NEGATIVE, **NOK)
+    amount = models.DecimalField(_("beløp (NOK)"), validators=amount_validators(_("beløp (NOK)")), **NOK)
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("delregion")
     )
@@ -383,7 +391,7 @@ class BudgetAssumptions(RulesModelMixin, models.Model, metaclass=RulesModelBase)
 
     PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
-    year = models.PositiveSmallIntegerField(_("år"), unique=True)
+    year = models.PositiveSmallIntegerField(_("år"), unique=True, validators=year_validators(_("år")))
     county_index_factor = models.DecimalField(
         _("indeksfaktor for fylkestilskuddet"),
         max_digits=6,
@@ -394,7 +402,7 @@ class BudgetAssumptions(RulesModelMixin, models.Model, metaclass=RulesModelBase)
     )
     position_cost = models.DecimalField(
         _("årskostnad for en 100 % stilling"),
-        validators=NOT_NEGATIVE,
+        validators=amount_validators(_("årskostnad for en 100 % stilling")),
         default=Decimal("850000"),
         help_text=_("Lønn med sosiale kostnader (NOK)."),
         **NOK,
@@ -433,6 +441,7 @@ class BudgetAssumptions(RulesModelMixin, models.Model, metaclass=RulesModelBase)
     scenario_pupils = models.PositiveIntegerField(
         _("elever hvis all musikkopplæring i fylket blir med"),
         default=17_000,
+        validators=count_validators(_("elever hvis all musikkopplæring i fylket blir med")),
         help_text=_("GSI 2018–2019: om lag 17 000 elever i Viken."),
     )
 
@@ -559,7 +568,7 @@ class SchoolMoneyRollup(models.Model):
     their pupils, equally when it had none; cancelled and not yet started activities left
     out). The dashboards' money comparison reads this."""
 
-    year = models.PositiveSmallIntegerField(_("år"))
+    year = models.PositiveSmallIntegerField(_("år"), validators=year_validators(_("år")))
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("skole"))
     activity_value = models.DecimalField(_("verdi av aktiviteter"), max_digits=18, decimal_places=6)
     run = models.ForeignKey("core.RollupRun", on_delete=models.SET_NULL, null=True, related_name="+")

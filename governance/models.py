@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModelBase, RulesModelMixin
 
 from core.audit import AuditAction
+from core.bounds import pupil_load_validators, year_validators
 from core.periods import Period, period_constraint
 from core.permissions import is_portal_perm, portal_has_perm
 from schools.models import County, Municipality, Region, School
@@ -53,7 +54,7 @@ class CooperationArea(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     )
     name_nb = models.CharField(_("navn (bokmål)"), max_length=200)
     name_en = models.CharField(_("navn (engelsk)"), max_length=200)
-    since_year = models.PositiveSmallIntegerField(_("fra år"))
+    since_year = models.PositiveSmallIntegerField(_("fra år"), validators=year_validators(_("fra år")))
     initiated_by = models.CharField(_("initiert av"), max_length=150, blank=True)
 
     class Meta:
@@ -311,7 +312,7 @@ class PortalSetting(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     pupil_load_threshold = models.PositiveSmallIntegerField(
         _("varselgrense for elevbelastning"),
         default=6,
-        validators=[MinValueValidator(1)],
+        validators=pupil_load_validators(_("varselgrense for elevbelastning")),
         help_text=_("Varsle når en elev deltar i så mange aktiviteter eller flere i samme semester."),
     )
 

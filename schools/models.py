@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.bounds import birth_year_validators, count_validators, population_validators, year_validators
 from core.periods import Period, period_constraint, school_year_label
 
 
@@ -90,8 +91,10 @@ class MunicipalityPopulation(models.Model):
     municipality = models.ForeignKey(
         Municipality, on_delete=models.CASCADE, related_name="populations", verbose_name=_("kommune")
     )
-    year = models.PositiveSmallIntegerField(_("år"), validators=[MinValueValidator(1900), MaxValueValidator(2100)])
-    population = models.PositiveIntegerField(_("innbyggere"), help_text=_("Per 1. januar (SSB)."))
+    year = models.PositiveSmallIntegerField(_("år"), validators=year_validators(_("år")))
+    population = models.PositiveIntegerField(
+        _("innbyggere"), validators=population_validators(_("innbyggere")), help_text=_("Per 1. januar (SSB).")
+    )
 
     class Meta:
         verbose_name = _("folketall")
@@ -218,10 +221,10 @@ class Enrolment(models.Model):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("skole"))
     school_year = models.PositiveSmallIntegerField(
         _("skoleår"),
-        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        validators=year_validators(_("skoleår")),
         help_text=_("Året skoleåret starter, f.eks. 2019 for 2019/20."),
     )
-    pupils = models.PositiveIntegerField(_("elever"))
+    pupils = models.PositiveIntegerField(_("elever"), validators=count_validators(_("elever")))
 
     class Meta:
         verbose_name = _("elevtall")
@@ -246,9 +249,7 @@ class Pupil(models.Model):
 
     first_name = models.CharField(_("fornavn"), max_length=100)
     last_name = models.CharField(_("etternavn"), max_length=100)
-    birth_year = models.PositiveSmallIntegerField(
-        _("fødselsår"), validators=[MinValueValidator(1990), MaxValueValidator(2030)]
-    )
+    birth_year = models.PositiveSmallIntegerField(_("fødselsår"), validators=birth_year_validators(_("fødselsår")))
     main_instrument = models.CharField(_("hovedinstrument"), max_length=100)
     schools = models.ManyToManyField(School, related_name="pupils", verbose_name=_("skoler"))
 
