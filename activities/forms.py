@@ -12,6 +12,7 @@ from django.forms.formsets import INITIAL_FORM_COUNT, TOTAL_FORM_COUNT
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.bounds import MAX_COUNT
 from core.forms import BoundedDateTimeField, FormTokenField, IdChoiceField, IdMultipleChoiceField, add_service_error
 from core.params import MAX_ID
 from governance.models import CooperationArea
@@ -23,7 +24,6 @@ from .services import ActivityData, CostData, ParticipationData
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 # No school in the network (nor in Norway) has this many pupils or teachers in one activity;
 # a larger number is a typing error, refused before the database's integer range is reached.
-MAX_COUNT = 100_000
 COUNT_ERRORS = {
     "required": _("Skriv et antall (0 eller mer)."),
     "invalid": _("Skriv et helt tall, 0 eller mer."),

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.admin import PortalModelAdmin, PortalTabularInline, ReadOnlyAdminMixin, ServiceWritesMixin
+from core.bounds import FIRST_YEAR, LAST_YEAR
 from core.concurrency import EditConflict
 from core.forms import FormTokenField, add_service_error
 from core.params import id_param
@@ -353,7 +354,7 @@ class BudgetLineInline(PortalTabularInline):
 
 
 class BudgetDraftForm(forms.Form):
-    year = forms.IntegerField(label=gettext_lazy("År"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=gettext_lazy("År"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
     form_token = FormTokenField()
 
 
