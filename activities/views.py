@@ -26,6 +26,7 @@ from django.views.generic import TemplateView
 
 from core.audit import AuditAction
 from core.concurrency import EditConflict
+from core.exports import spreadsheet_row
 from core.forms import form_token_new
 from core.http import NotFound
 from core.params import FIRST_YEAR, LAST_YEAR, datetime_param, id_param, month_param
@@ -179,7 +180,8 @@ class ActivityCalendarView(ActivityAccessMixin, FilteredActivitiesMixin, Templat
 
 
 class ActivityExportView(ActivityAccessMixin, FilteredActivitiesMixin, View):
-    """The filtered list as CSV (semicolon-separated, UTF-8 with BOM, as Excel in Norway expects)."""
+    """The filtered list as CSV (semicolon-separated, UTF-8 with BOM, as Excel in Norway expects;
+    text a spreadsheet would run as a formula is written as text, core.exports)."""
 
     def get(self, request):
         activities = self.get_filter().qs
@@ -212,23 +214,25 @@ class ActivityExportView(ActivityAccessMixin, FilteredActivitiesMixin, View):
             for activity in activities.iterator(chunk_size=500):
                 participations = activity.participations.all()
                 yield writer.writerow(
-                    [
-                        activity.pk,
-                        activity.title,
-                        activity.get_kind_display(),
-                        activity.get_level_display(),
-                        activity.get_status_display(),
-                        activity.region.name,
-                        ", ".join(str(area.number) for area in activity.cooperation_areas.all()),
-                        timezone.localtime(activity.starts_at).strftime("%d.%m.%Y %H:%M"),
-                        timezone.localtime(activity.ends_at).strftime("%d.%m.%Y %H:%M"),
-                        activity.venue.name if activity.venue else "",
-                        activity.host_school.name if activity.host_school else "",
-                        activity.instrument,
-                        len(participations),
-                        sum(p.pupils for p in participations),
-                        sum(p.teachers for p in participations),
-                    ]
+                    spreadsheet_row(
+                        [
+                            activity.pk,
+                            activity.title,
+                            activity.get_kind_display(),
+                            activity.get_level_display(),
+                            activity.get_status_display(),
+                            activity.region.name,
+                            ", ".join(str(area.number) for area in activity.cooperation_areas.all()),
+                            timezone.localtime(activity.starts_at).strftime("%d.%m.%Y %H:%M"),
+                            timezone.localtime(activity.ends_at).strftime("%d.%m.%Y %H:%M"),
+                            activity.venue.name if activity.venue else "",
+                            activity.host_school.name if activity.host_school else "",
+                            activity.instrument,
+                            len(participations),
+                            sum(p.pupils for p in participations),
+                            sum(p.teachers for p in participations),
+                        ]
+                    )
                 )
 
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

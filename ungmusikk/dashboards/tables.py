@@ -20,6 +20,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from core.exports import spreadsheet_cell
+
 # What a column shows; how the page, the CSV and the PDF write it.
 TEXT, INT, MONEY, PERCENT, BOOL, DATE, DATETIME, KM = (
     "text",
@@ -156,13 +158,19 @@ class Table:
 
 
 def table_csv(table: Table) -> str:
-    """The table as a CSV for Norwegian spreadsheets: `;`, decimal comma, BOM, CRLF."""
+    """The table as a CSV for Norwegian spreadsheets: `;`, decimal comma, BOM, CRLF; a text
+    cell that a spreadsheet would run as a formula is written as text (core.exports)."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(table.header)
     for row in table.rows:
-        writer.writerow([column.csv(column.value(row)) for column in table.columns])
+        writer.writerow(
+            [
+                column.csv(column.value(row)) if column.numeric else spreadsheet_cell(column.csv(column.value(row)))
+                for column in table.columns
+            ]
+        )
     return buffer.getvalue()
 
 
