@@ -7,6 +7,7 @@ lists. Nothing here writes: `services.participation_import` commits an error-fre
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -14,7 +15,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import openpyxl
-import tablib
 from django.core import signing
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -132,36 +132,142 @@ def participations_from_payload(*, payload: str, activity: Activity) -> list[Par
     ]
 
 
-def read_table(*, name: str, content: bytes) -> tablib.Dataset:
-    """A CSV (UTF-8 or Latin-1, comma or semicolon) or .xlsx file as a tablib Dataset of at
-    most MAX_ROWS data rows."""
+@dataclass
+class Table:
+    """A file's header and its data rows, each row as wide as the header. `numbers` holds each
+    row's number (the header is row 1; blank lines count, as in a spreadsheet, and an Excel
+    `sep=` line does not, as Excel hides it); `problems` names the rows that could not be read
+    (more non-empty cells than the header) by their number."""
+
+    headers: list[str]
+    rows: list[list] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)
+    problems: dict[int, str] = field(default_factory=dict)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+
+# Byte order marks: Excel's "Unicode text" is UTF-16 (little-endian, tab-separated) with one.
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+DELIMITERS = (";", "\t", ",")
+# Excel's first line naming the separator: "sep=;", "sep=," or "sep=" and a tab (or the two
+# characters "\t", as people type it).
+SEP_LINE = re.compile(r"sep=(;|,|\t|\\t|\|)\s*", re.IGNORECASE)
+
+
+def decode(content: bytes) -> str:
+    """The text of a CSV file: by its byte order mark (UTF-8, UTF-16, UTF-32), else UTF-8, else
+    Windows-1252 (what Excel for Windows writes as "CSV"), else Latin-1, which reads any bytes
+    (Windows-1252 leaves 0x81, 0x8D, 0x8F, 0x90 and 0x9D undefined)."""
+    for bom, encoding in BOMS:
+        if content.startswith(bom):
+            return content.decode(encoding)
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return content.decode("latin-1")
+
+
+def _delimiter(first_line: str) -> str:
+    """The separator that splits the header line into the most cells (";" before tab before ","
+    when they tie, a file of one column is ","), each candidate tried with the csv module."""
+    widths = {d: len(next(csv.reader([first_line], delimiter=d), [])) for d in DELIMITERS}
+    best = max(widths.values())
+    return next((d for d in DELIMITERS if widths[d] == best), ",") if best > 1 else ","
+
+
+def read_table(*, name: str, content: bytes) -> Table:
+    """A CSV (UTF-8, UTF-16, Windows-1252 or Latin-1; semicolon, tab or comma, or the separator
+    an Excel `sep=` first line names) or .xlsx file as a Table of at most MAX_ROWS data rows.
+    Raises ImportFileError when no row of it can be read, with the reason."""
     try:
         if name.lower().endswith(".xlsx"):
             return _xlsx_table(content)
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = content.decode("latin-1")
-        if text.count("\n") > MAX_ROWS + 1:
-            raise _TooManyRows
-        try:
-            delimiter = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=";,\t").delimiter
-        except csv.Error:
-            delimiter = ","
-        return tablib.Dataset().load(io.StringIO(text).read(), format="csv", delimiter=delimiter)
+        return _csv_table(decode(content))
     except _TooManyRows as error:
         raise ImportFileError(
             _("Filen har for mange rader (høyst %(limit)s).") % {"limit": number_format(MAX_ROWS, force_grouping=True)}
         ) from error
-    except Exception as error:  # tablib and openpyxl raise many kinds for a broken file
+    except ImportFileError:
+        raise
+    except Exception as error:  # openpyxl raises many kinds for a broken file
         raise ImportFileError(_("Filen kan ikke leses som CSV eller Excel (.xlsx).")) from error
+
+
+def _csv_table(text: str) -> Table:
+    if text.count("\n") > MAX_ROWS + 2:
+        raise _TooManyRows
+    lines = io.StringIO(text, newline="")
+    first = lines.readline()
+    sep = SEP_LINE.fullmatch(first.rstrip("\r\n"))
+    if sep:
+        delimiter = {"|": "|", "\\t": "\t"}.get(sep[1], sep[1])
+    else:
+        delimiter = _delimiter(first.rstrip("\r\n"))
+        lines.seek(0)
+    reader = csv.reader(lines, delimiter=delimiter)
+    try:
+        header = next(reader, [])
+    except csv.Error as error:
+        raise ImportFileError(
+            _("Overskriftsraden kan ikke leses: et felt er lengre enn %(limit)s tegn.")
+            % {"limit": number_format(csv.field_size_limit(), force_grouping=True)}
+        ) from error
+    while header and not str(header[-1]).strip():
+        header.pop()
+    table = Table(headers=header)
+    width = len(header)
+    number = 1
+    while True:
+        number += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:  # a cell longer than the csv module's limit; the reader goes on after it
+            table.problems[number] = _("Raden kan ikke leses: et felt er lengre enn %(limit)s tegn.") % {
+                "limit": number_format(csv.field_size_limit(), force_grouping=True)
+            }
+            table.rows.append([""] * width)
+            table.numbers.append(number)
+            continue
+        if len(table.rows) >= MAX_ROWS:
+            raise _TooManyRows
+        if not any(cell.strip() for cell in cells):
+            continue
+        filled = len(cells)
+        while filled > width and not cells[filled - 1].strip():
+            filled -= 1
+        if filled > width:
+            table.problems[number] = _("Raden har %(cells)s felt, overskriften %(header)s.") % {
+                "cells": filled,
+                "header": width,
+            }
+        table.rows.append((cells + [""] * width)[:width])
+        table.numbers.append(number)
+    if table.rows and len(table.problems) == len(table.rows):
+        first_problem = next(iter(table.problems.items()))
+        raise ImportFileError(
+            _("Ingen rad i filen kan leses (rad %(row)s: %(reason)s)")
+            % {"row": first_problem[0], "reason": first_problem[1]}
+        )
+    return table
 
 
 class _TooManyRows(Exception):
     pass
 
 
-def _xlsx_table(content: bytes) -> tablib.Dataset:
+def _xlsx_table(content: bytes) -> Table:
     """The first sheet of an .xlsx file. A formula is read as its last computed value; a
     formula that was never computed (a file written by a script, not saved in Excel) is read
     as its text ("=1+2"), so that the preview names it as a problem instead of taking it as
@@ -181,16 +287,18 @@ def _xlsx_table(content: bytes) -> tablib.Dataset:
             ]
         )
     if not rows:
-        return tablib.Dataset()
+        return Table(headers=[])
     width = max(len(row) for row in rows)
     rows = [list(row) + [None] * (width - len(row)) for row in rows]
     headers = ["" if cell is None else str(cell) for cell in rows[0]]
-    return tablib.Dataset(*[tuple(row) for row in rows[1:]], headers=headers)
+    return Table(headers=headers, rows=rows[1:], numbers=list(range(2, len(rows) + 1)))
 
 
-# A count as a person types it, or as Excel stores a whole number ("12", "12.0", "12,0"): ASCII
-# digits only, so "nan", "inf", "1e1", "-3", "2.5" or "²" are row problems, never a crash.
-WHOLE_NUMBER = re.compile(r"([0-9]{1,9})(?:[.,]0+)?")
+# A count as a person types it, or as Excel stores a whole number ("12", "12.0", "12,0"), with
+# spaces or no-break spaces between the thousands ("1 200", as Norwegian Excel writes it): ASCII
+# digits only, so "nan", "inf", "1e1", "-3", "2.5" or "²" are row problems, never a crash, and so
+# is "1,000" or "1.000" (a thousand, or one with three decimals?).
+WHOLE_NUMBER = re.compile(r"([0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3}){1,2}|[0-9]{1,9})(?:[.,]0{1,2})?")
 
 
 def _count(value: str, column: str, problems: list[str]) -> int | None:
@@ -199,13 +307,17 @@ def _count(value: str, column: str, problems: list[str]) -> int | None:
     if value == "":
         return 0
     match = WHOLE_NUMBER.fullmatch(value)
-    if match is None or int(match[1]) > MAX_COUNT:
+    if match is None or _whole(match[1]) > MAX_COUNT:
         problems.append(
             _("Ugyldig tall i «%(column)s»: «%(value)s» (et helt tall fra 0 til %(limit)s).")
             % {"column": column, "value": value[:40], "limit": number_format(MAX_COUNT, force_grouping=True)}
         )
         return None
-    return int(match[1])
+    return _whole(match[1])
+
+
+def _whole(digits: str) -> int:
+    return int(re.sub(r"[^0-9]", "", digits))
 
 
 def preview_import(*, activity: Activity, name: str, content: bytes) -> ImportPreview:
@@ -221,10 +333,13 @@ def preview_import(*, activity: Activity, name: str, content: bytes) -> ImportPr
     schools = list(School.objects.all())
     by_name = {s.name.casefold(): s for s in schools} | {s.slug.casefold(): s for s in schools}
     rows: list[ImportRow] = []
-    for number, raw in enumerate(table, start=2):
+    for number, raw in zip(table.numbers, table.rows, strict=True):
         values = {
             key: "" if cell is None else str(cell).strip() for key, cell in zip(headers, raw, strict=False) if key
         }
+        if number in table.problems:
+            rows.append(ImportRow(number=number, values=values, problems=[table.problems[number]]))
+            continue
         if not any(values.values()):
             continue
         row = ImportRow(number=number, values=values)
@@ -248,6 +363,8 @@ def preview_import(*, activity: Activity, name: str, content: bytes) -> ImportPr
     named: dict[int, list[Pupil]] = defaultdict(list)
     first_row_of: dict[int, ImportRow] = {}
     for row in rows:
+        if row.number in table.problems:
+            continue
         values = row.values
         is_pupil_row = bool(values.get("first_name") or values.get("last_name"))
         if is_pupil_row:
