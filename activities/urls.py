@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.ActivityListView.as_view(), name="list"),
     path("kalender/", views.ActivityCalendarView.as_view(), name="calendar"),
     path("eksport.csv", views.ActivityExportView.as_view(), name="export"),
+    path("eksport.xlsx", views.ActivityExportView.as_view(file_format="xlsx"), name="export-xlsx"),
     path("ny/", views.ActivityCreateView.as_view(), name="create"),
     path("importer/", views.ParticipationImportView.as_view(), name="import"),
     path("<int:pk>/", views.ActivityDetailView.as_view(), name="detail"),

@@ -5,25 +5,28 @@ a form and call one service."""
 from __future__ import annotations
 
 import calendar
-import csv
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from core import exports
 from core.audit import AuditAction
 from core.concurrency import EditConflict
 from core.exports import spreadsheet_row
@@ -44,7 +47,7 @@ from .forms import (
     attach_service_errors,
 )
 from .imports import ImportFileError, PreviewGone, StalePreview, participations_from_payload, preview_import
-from .models import Activity
+from .models import Activity, ActivityCost
 
 PAGE_SIZE = 25
 STALE_IMPORT = gettext_lazy(
@@ -180,62 +183,114 @@ class ActivityCalendarView(ActivityAccessMixin, FilteredActivitiesMixin, Templat
 
 
 class ActivityExportView(ActivityAccessMixin, FilteredActivitiesMixin, View):
-    """The filtered list as CSV (semicolon-separated, UTF-8 with BOM, as Excel in Norway expects;
-    text a spreadsheet would run as a formula is written as text, core.exports)."""
+    """The filtered list (the same query string as the list) as a file: a CSV as the person's
+    language expects (in Norwegian `;`, UTF-8 with BOM and a decimal comma, as Excel in Norway
+    expects; in English a standard CSV; core.exports.csv_format), or with
+    `as_view(file_format="xlsx")` an Excel workbook with typed cells. Text a spreadsheet would
+    run as a formula is written as text in both (core.exports). A fixed number of queries per
+    chunk of 500 activities: areas and participations are prefetched, the cost total is a
+    subquery."""
+
+    file_format = "csv"
+
+    # Each column's heading and what it holds (core.exports' kinds: how the file writes it).
+    columns = (
+        (gettext_lazy("id"), exports.INT),
+        (gettext_lazy("tittel"), exports.TEXT),
+        (gettext_lazy("type"), exports.TEXT),
+        (gettext_lazy("nivå"), exports.TEXT),
+        (gettext_lazy("status"), exports.TEXT),
+        (gettext_lazy("delregion"), exports.TEXT),
+        (gettext_lazy("samarbeidsområder"), exports.TEXT),
+        (gettext_lazy("starter"), exports.DATETIME),
+        (gettext_lazy("slutter"), exports.DATETIME),
+        (gettext_lazy("sted"), exports.TEXT),
+        (gettext_lazy("vertsskole"), exports.TEXT),
+        (gettext_lazy("instrument"), exports.TEXT),
+        (gettext_lazy("skoler"), exports.INT),
+        (gettext_lazy("elever"), exports.INT),
+        (gettext_lazy("lærere"), exports.INT),
+        (gettext_lazy("kostnader (kr)"), exports.MONEY),
+    )
 
     def get(self, request):
-        activities = self.get_filter().qs
+        activities = self.get_filter().qs.annotate(
+            cost_total=Coalesce(
+                Subquery(
+                    ActivityCost.objects.filter(activity=OuterRef("pk"))
+                    .order_by()
+                    .values("activity")
+                    .annotate(total=Sum("amount"))
+                    .values("total")
+                ),
+                Value(Decimal(0)),
+                output_field=DecimalField(max_digits=14, decimal_places=2),
+            )
+        )
+        header = [str(label) for label, _kind in self.columns]
+        if self.file_format == "xlsx":
+            response = HttpResponse(
+                exports.xlsx_workbook(
+                    _("Aktiviteter"), header, [kind for _label, kind in self.columns], self.rows(activities)
+                ),
+                content_type=exports.XLSX_CONTENT_TYPE,
+            )
+            response["Content-Disposition"] = 'attachment; filename="aktiviteter.xlsx"'
+            return response
+        return self.csv_response(header, activities)
+
+    def rows(self, activities):
+        """Each activity's cells as values (datetimes, ints, Decimal kroner, text)."""
+        for activity in activities.iterator(chunk_size=500):
+            participations = activity.participations.all()
+            yield [
+                activity.pk,
+                activity.title,
+                activity.get_kind_display(),
+                activity.get_level_display(),
+                activity.get_status_display(),
+                activity.region.name,
+                ", ".join(str(area.number) for area in activity.cooperation_areas.all()),
+                activity.starts_at,
+                activity.ends_at,
+                activity.venue.name if activity.venue else "",
+                activity.host_school.name if activity.host_school else "",
+                activity.instrument,
+                len(participations),
+                sum(p.pupils for p in participations),
+                sum(p.teachers for p in participations),
+                activity.cost_total,
+            ]
+
+    def csv_response(self, header, activities) -> StreamingHttpResponse:
+        csv_text = exports.csv_format()
+        language = get_language()
+        kinds = [kind for _label, kind in self.columns]
 
         class Echo:
             def write(self, value):
                 return value
 
-        writer = csv.writer(Echo(), delimiter=";")
-        header = [
-            _("id"),
-            _("tittel"),
-            _("type"),
-            _("nivå"),
-            _("status"),
-            _("delregion"),
-            _("samarbeidsområder"),
-            _("starter"),
-            _("slutter"),
-            _("sted"),
-            _("vertsskole"),
-            _("instrument"),
-            _("skoler"),
-            _("elever"),
-            _("lærere"),
-        ]
+        writer = csv_text.writer(Echo())
 
-        def rows():
-            yield "\ufeff" + writer.writerow(header)
-            for activity in activities.iterator(chunk_size=500):
-                participations = activity.participations.all()
-                yield writer.writerow(
-                    spreadsheet_row(
-                        [
-                            activity.pk,
-                            activity.title,
-                            activity.get_kind_display(),
-                            activity.get_level_display(),
-                            activity.get_status_display(),
-                            activity.region.name,
-                            ", ".join(str(area.number) for area in activity.cooperation_areas.all()),
-                            timezone.localtime(activity.starts_at).strftime("%d.%m.%Y %H:%M"),
-                            timezone.localtime(activity.ends_at).strftime("%d.%m.%Y %H:%M"),
-                            activity.venue.name if activity.venue else "",
-                            activity.host_school.name if activity.host_school else "",
-                            activity.instrument,
-                            len(participations),
-                            sum(p.pupils for p in participations),
-                            sum(p.teachers for p in participations),
-                        ]
+        def text(value, kind):
+            if kind == exports.DATETIME:
+                return csv_text.datetime_text(value)
+            if kind == exports.MONEY:
+                return csv_text.money_text(value)
+            return value
+
+        def lines():
+            # Streamed after the view returns: the rows in the request's language all the same.
+            with translation.override(language):
+                yield csv_text.bom + writer.writerow(header)
+                for values in self.rows(activities):
+                    # Formula-looking text first (what a person typed), then the numbers.
+                    yield writer.writerow(
+                        [text(value, kind) for value, kind in zip(spreadsheet_row(values), kinds, strict=True)]
                     )
-                )
 
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="aktiviteter.csv"'
         return response
 

@@ -1,10 +1,28 @@
 """Files people open in a spreadsheet (the CSV exports of activities, dashboards and the
-network overview)."""
+network overview, and the activity list as an Excel workbook): text a spreadsheet would run
+as a formula stays text, a CSV is written as the person's language expects (`csv_format`),
+and a workbook has typed cells (`xlsx_workbook`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import get_language
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+
+from core.periods import OSLO
 
 # What a spreadsheet reads as the start of a formula (OWASP, "CSV injection"): Excel and
 # LibreOffice evaluate a cell that begins with one of these, also in a CSV file.
@@ -25,3 +43,108 @@ def spreadsheet_cell(value: Any) -> Any:
 def spreadsheet_row(values: Iterable[Any]) -> list[Any]:
     """`spreadsheet_cell` for every value of a row."""
     return [spreadsheet_cell(value) for value in values]
+
+
+# --- How a CSV is written for the person's language -------------------------------------
+
+
+@dataclass(frozen=True)
+class CsvFormat:
+    """How a CSV is written for the person reading it. Norwegian Excel expects `;` between
+    cells, a byte-order mark (else it reads UTF-8 as Latin-1), CRLF and a decimal comma;
+    everywhere else a standard CSV (RFC 4180): `,`, plain UTF-8, CRLF and a decimal point."""
+
+    delimiter: str
+    bom: str
+    decimal: str
+    datetime_format: str
+    lineterminator: str = "\r\n"
+
+    def writer(self, file):
+        """A csv.writer for this format (`file` needs only a `write`)."""
+        return csv.writer(file, delimiter=self.delimiter, lineterminator=self.lineterminator)
+
+    def decimal_text(self, value: Any, places: int) -> str:
+        """A number with `places` decimals, no grouping, this language's decimal separator."""
+        return f"{Decimal(str(value)):.{places}f}".replace(".", self.decimal)
+
+    def money_text(self, value: Any) -> str:
+        """Kroner: whole kroner without decimals, else two ("8500,50" / "8500.50")."""
+        value = Decimal(str(value))
+        return f"{value:.0f}" if value == value.to_integral() else self.decimal_text(value, 2)
+
+    def datetime_text(self, value: datetime) -> str:
+        """A time in Oslo ("12.10.2019 10:00"; in English "2019-10-12 10:00")."""
+        return timezone.localtime(value, OSLO).strftime(self.datetime_format)
+
+
+NORWEGIAN_CSV = CsvFormat(delimiter=";", bom="\ufeff", decimal=",", datetime_format="%d.%m.%Y %H:%M")
+STANDARD_CSV = CsvFormat(delimiter=",", bom="", decimal=".", datetime_format="%Y-%m-%d %H:%M")
+NORWEGIAN_LANGUAGES = ("nb", "no", "nn")
+
+
+def csv_format(language: str | None = None) -> CsvFormat:
+    """The CSV format for `language` (default: the active language, which LocaleMiddleware
+    takes from the `django_language` cookie or Accept-Language): Norwegian for nb/no/nn,
+    the standard CSV for any other; Norwegian when no language is active (LANGUAGE_CODE)."""
+    language = (language or get_language() or settings.LANGUAGE_CODE).lower()
+    return NORWEGIAN_CSV if language.startswith(NORWEGIAN_LANGUAGES) else STANDARD_CSV
+
+
+# --- Excel workbooks with typed cells ------------------------------------------------------
+
+# What a workbook column holds; the cell gets the matching type and number format.
+TEXT, INT, MONEY, DATETIME = "text", "int", "money", "datetime"
+XLSX_FORMATS = {INT: "0", MONEY: "#,##0.00", DATETIME: "dd.mm.yyyy hh:mm"}
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_workbook(title: str, header: Sequence[str], kinds: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """One sheet: a bold header row, then `rows` with typed cells: datetimes as Excel dates in
+    Oslo time (Excel has no time zones), counts as integers, kroner as numbers shown with two
+    decimals and grouped thousands (in the reader's own separators), text always as text: a
+    title like `=HYPERLINK(…)` is a string cell, never a formula. Written in write-only mode,
+    so a long list does not hold every cell object in memory."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=_sheet_title(title))
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    sheet.append([_header_cell(sheet, label, bold) for label in header])
+    for values in rows:
+        sheet.append([_xlsx_cell(sheet, value, kind) for value, kind in zip(values, kinds, strict=True)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+ILLEGAL_SHEET_TITLE = re.compile(r"[\[\]:*?/\\]")
+
+
+def _sheet_title(title: str) -> str:
+    """Excel refuses a sheet name longer than 31 characters or with []:*?/\\ in it."""
+    return ILLEGAL_SHEET_TITLE.sub("", str(title))[:31] or "Ark1"
+
+
+def _header_cell(sheet, label: str, font) -> WriteOnlyCell:
+    cell = _xlsx_cell(sheet, str(label), TEXT)
+    cell.font = font
+    return cell
+
+
+def _xlsx_cell(sheet, value: Any, kind: str) -> WriteOnlyCell:
+    if value is None or value == "":
+        return WriteOnlyCell(sheet, value=None)
+    if kind == DATETIME:
+        cell = WriteOnlyCell(sheet, value=timezone.localtime(value, OSLO).replace(tzinfo=None))
+    elif kind == INT:
+        cell = WriteOnlyCell(sheet, value=int(value))
+    elif kind == MONEY:
+        cell = WriteOnlyCell(sheet, value=Decimal(str(value)))
+    else:
+        # Characters XML cannot carry (control characters) are dropped, not a crash; then the
+        # cell is a string even when it looks like a formula to openpyxl.
+        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+        cell.data_type = "s"
+        return cell
+    cell.number_format = XLSX_FORMATS[kind]
+    return cell

@@ -141,6 +141,7 @@ def test_export_writes_the_filtered_list_as_csv(client_as, coord_follo, follo_ac
             "1",
             "4",
             "1",
+            "0",
         ]
     ]
 

@@ -1,11 +1,11 @@
 """One declaration per table, rendered four ways: the page's HTML table, the CSV download
-(semicolon, decimal comma, UTF-8 with BOM, as Norwegian spreadsheets expect), the PDF, and the
+(in Norwegian: semicolon, decimal comma, UTF-8 with BOM, as Norwegian spreadsheets expect; in
+English a standard CSV), the PDF, and the
 charts, whose numbers are a table's columns. A column says what it shows (`kind`), so each
 rendering formats it the same way wherever it appears."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +20,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from core.exports import spreadsheet_cell
+from core.exports import CsvFormat, csv_format, spreadsheet_cell
 
 # What a column shows; how the page, the CSV and the PDF write it.
 TEXT, INT, MONEY, PERCENT, BOOL, DATE, DATETIME, KM = (
@@ -92,17 +92,18 @@ class Column:
             return f"{value.day}.{value.month}.{value.year}"  # date_format(value, "j.n.Y")
         return str(value)
 
-    def csv(self, value) -> str:
-        """As the CSV writes it: no grouping, a decimal comma, nothing for no value."""
+    def csv(self, value, csv_text: CsvFormat | None = None) -> str:
+        """As the CSV writes it: no grouping, the decimal separator of the language (a comma
+        in Norwegian, a point in English; `csv_format`), nothing for no value."""
         if value is None:
             return ""
+        csv_text = csv_text or csv_format()
         if self.kind == BOOL:
             return _("ja") if value else _("nei")
         if self.kind == MONEY:
-            value = Decimal(str(value))
-            return f"{value:.0f}" if value == value.to_integral() else f"{value:.2f}".replace(".", ",")
+            return csv_text.money_text(value)
         if self.kind in (PERCENT, KM):
-            return f"{Decimal(str(value)):.1f}".replace(".", ",")
+            return csv_text.decimal_text(value, 1)
         if self.kind == DATETIME:
             return datetime_text(value)
         if isinstance(value, date | datetime):
@@ -158,16 +159,20 @@ class Table:
 
 
 def table_csv(table: Table) -> str:
-    """The table as a CSV for Norwegian spreadsheets: `;`, decimal comma, BOM, CRLF; a text
+    """The table as a CSV for the person's language (core.exports.csv_format): in Norwegian
+    `;`, decimal comma, BOM, CRLF; in English a standard CSV (`,`, decimal point). A text
     cell that a spreadsheet would run as a formula is written as text (core.exports)."""
+    csv_text = csv_format()
     buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    buffer.write(csv_text.bom)
+    writer = csv_text.writer(buffer)
     writer.writerow(table.header)
     for row in table.rows:
         writer.writerow(
             [
-                column.csv(column.value(row)) if column.numeric else spreadsheet_cell(column.csv(column.value(row)))
+                column.csv(column.value(row), csv_text)
+                if column.numeric
+                else spreadsheet_cell(column.csv(column.value(row), csv_text))
                 for column in table.columns
             ]
         )
