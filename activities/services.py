@@ -19,9 +19,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.audit import AuditAction
 from core.concurrency import version_check
+from core.formatting import datetime_text, money_text, number_text
 from core.periods import school_year_of
 from core.services import validated_save
 from governance.models import CooperationArea
@@ -510,18 +512,19 @@ def activity_snapshot(*, activity: Activity) -> dict[str, str]:
         if display is not None:
             values[name] = str(display())
         elif isinstance(field_value, datetime):
-            values[name] = timezone.localtime(field_value).strftime("%d.%m.%Y %H:%M")
+            values[name] = datetime_text(field_value)
         else:
             values[name] = "" if field_value is None else str(field_value)
     values["cooperation_areas"] = ", ".join(
         str(number) for number in sorted(activity.cooperation_areas.values_list("number", flat=True))
     )
     values["participations"] = "; ".join(
-        _("%(school)s: %(pupils)s elever, %(teachers)s lærere%(named)s")
+        _("%(school)s: %(pupils)s, %(teachers)s%(named)s")
         % {
             "school": p.school.name,
-            "pupils": p.pupils,
-            "teachers": p.teachers,
+            "pupils": ngettext("%(count)s elev", "%(count)s elever", p.pupils) % {"count": number_text(p.pupils)},
+            "teachers": ngettext("%(count)s lærer", "%(count)s lærere", p.teachers)
+            % {"count": number_text(p.teachers)},
             "named": f" ({', '.join(str(pupil) for pupil in p.named_pupils.all())})" if p.named_pupils.all() else "",
         }
         for p in activity.participations.select_related("school")
@@ -529,7 +532,9 @@ def activity_snapshot(*, activity: Activity) -> dict[str, str]:
         .order_by("school__name")
     )
     values["costs"] = "; ".join(
-        f"{cost.get_category_display()}{f' ({cost.description})' if cost.description else ''}: {cost.amount} kr"
+        "{}{}: {}".format(
+            cost.get_category_display(), f" ({cost.description})" if cost.description else "", money_text(cost.amount)
+        )
         for cost in activity.costs.order_by("category", "id")
     )
     return values

@@ -20,8 +20,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .formatting import datetime_text
 from .models import RollupRun
-from .periods import OSLO
 
 logger = logging.getLogger(__name__)
 # First argument of pg_try_advisory_xact_lock(int, int): this project's lock namespace.
@@ -158,7 +158,7 @@ class FiguresAsOf:
     def label(self) -> str:
         if self.at is None:
             return _("Tallene er ikke oppsummert ennå.")
-        return _("Tall per %(when)s") % {"when": timezone.localtime(self.at, OSLO).strftime("%d.%m.%Y %H:%M")}
+        return _("Tall per %(when)s") % {"when": datetime_text(self.at)}
 
 
 def figures_as_of(kind: str, *, finished: dict[str, datetime] | None = None) -> FiguresAsOf:

@@ -166,6 +166,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norsk bokmål")), ("en", _("Engelsk"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The portal's own date and time formats (Norwegian: 01.01.2014, 05.03.2020 kl. 10.00); see core/formatting.py.
+FORMAT_MODULE_PATH = ["ungmusikk.formats"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True

@@ -201,7 +201,7 @@ def test_update_records_what_changed(client_as, coord_follo, follo_activity, net
     assert entry.actor == coord_follo
     assert entry.changes == {
         "title": ["Mesterklasse fiolin", "Mesterklasse bratsj"],
-        "participations": ["Skole A: 4 elever, 1 lærere", "Skole A: 5 elever, 1 lærere"],
+        "participations": ["Skole A: 4 elever, 1 lærer", "Skole A: 5 elever, 1 lærer"],
     }
     detail = client_as(coord_follo).get(reverse("activities:detail", args=[follo_activity.pk]))
     html = detail.content.decode()
@@ -228,7 +228,7 @@ def test_history_is_shown_in_oslo_time(client_as, coord_follo, network, areas):
     AuditEntry.objects.filter(pk=entry.pk).update(at=datetime(2020, 1, 15, 23, 30, tzinfo=OSLO))
     response = client_as(coord_follo).get(reverse("activities:detail", args=[activity.pk]))
     assert response.context["created"].at == datetime(2020, 1, 15, 23, 30, tzinfo=OSLO)
-    assert "Opprettet av koord-follo 15. januar 2020 23:30." in response.content.decode()
+    assert "Opprettet av koord-follo 15.01.2020 kl. 23.30." in response.content.decode()
 
 
 def test_copy_creates_a_new_activity_a_week_later(client_as, coord_follo, follo_activity, network, areas):

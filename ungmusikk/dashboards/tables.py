@@ -13,14 +13,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
-from django.utils.dates import MONTHS
-from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from core.exports import CsvFormat, csv_format, spreadsheet_cell
+from core.formatting import date_text, datetime_text, money_places, money_text, number_text
 
 # What a column shows; how the page, the CSV and the PDF write it.
 TEXT, INT, MONEY, PERCENT, BOOL, DATE, DATETIME, KM = (
@@ -34,13 +32,6 @@ TEXT, INT, MONEY, PERCENT, BOOL, DATE, DATETIME, KM = (
     "km",
 )
 NUMERIC = {INT, MONEY, PERCENT, KM}
-
-
-def datetime_text(value: datetime) -> str:
-    """A time in Oslo as people read it: "12. oktober 2019 10:00" (date_format's
-    "j. F Y H:i", without parsing the format for every cell of a long table)."""
-    local = timezone.localtime(value)
-    return f"{local.day}. {MONTHS[local.month]} {local.year} {local:%H:%M}"
 
 
 @dataclass(frozen=True)
@@ -73,23 +64,25 @@ class Column:
             return Decimal(-1) if value is None else value
         return str(value or "").lower()
 
-    def display(self, value) -> str:
-        """As the page and the PDF show it (grouped thousands, decimal comma in Norwegian)."""
+    def display(self, value, *, money_places: int | None = None) -> str:
+        """As the page and the PDF show it, in the request's language (core/formatting.py):
+        grouped thousands, the decimal comma in Norwegian, "01.01.2014", "05.03.2020 kl.
+        10.00". Money with `money_places` decimals when given (a table gives one for the
+        whole column), else two only when the amount has øre."""
         if value is None or value == "":
             return "–"
         if self.kind == BOOL:
             return _("ja") if value else _("nei")
         if self.kind == INT:
-            return number_format(value, use_l10n=True, force_grouping=True)
+            return number_text(value)
         if self.kind == MONEY:
-            places = 0 if Decimal(value) == Decimal(value).to_integral() else 2
-            return number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+            return money_text(value, places=money_places, unit=False)
         if self.kind in (PERCENT, KM):
-            return number_format(value, decimal_pos=1, use_l10n=True, force_grouping=True)
+            return number_text(value, 1)
         if self.kind == DATETIME:
             return datetime_text(value)
         if self.kind == DATE:
-            return f"{value.day}.{value.month}.{value.year}"  # date_format(value, "j.n.Y")
+            return date_text(value)
         return str(value)
 
     def csv(self, value, csv_text: CsvFormat | None = None) -> str:
@@ -105,7 +98,7 @@ class Column:
         if self.kind in (PERCENT, KM):
             return csv_text.decimal_text(value, 1)
         if self.kind == DATETIME:
-            return datetime_text(value)
+            return csv_text.datetime_text(value)
         if isinstance(value, date | datetime):
             return value.isoformat()
         return str(value)
@@ -129,8 +122,19 @@ class Table:
 
     @property
     def display_rows(self) -> list[list[str]]:
-        """The rows as the page shows them."""
-        return [[column.display(column.value(row)) for column in self.columns] for row in self.rows]
+        """The rows as the page shows them; a money column has the same number of decimals in
+        every row (two when any amount in it has øre)."""
+        places = {
+            column.key: max(
+                (money_places(value) for row in self.rows if (value := column.value(row)) is not None), default=0
+            )
+            for column in self.columns
+            if column.kind == MONEY
+        }
+        return [
+            [column.display(column.value(row), money_places=places.get(column.key)) for column in self.columns]
+            for row in self.rows
+        ]
 
     @property
     def body_html(self) -> str:

@@ -333,7 +333,7 @@ def test_dashboard_default_year_is_the_latest_with_figures(net):
 
 def test_figures_as_of_says_when_the_summary_was_written(net):
     at = timezone.localtime(figures_as_of(ENROLMENT).at)
-    assert figures_as_of(ENROLMENT).label == f"Tall per {at:%d.%m.%Y %H:%M}"
+    assert figures_as_of(ENROLMENT).label == f"Tall per {at:%d.%m.%Y} kl. {at:%H.%M}"
 
 
 @pytest.mark.django_db
@@ -350,7 +350,7 @@ def test_dashboard_page_shows_the_figures(client_as, rector_a, net):
     assert response.status_code == 200
     assert f'id="figures-as-of">{figures_as_of(ENROLMENT).label}</p>' in html
     assert '<dd class="display-6 mb-0" id="figure-pupils">5</dd>' in html
-    assert '<dd class="col-5 text-end" id="contribution-amount">80\xa0000 kr</dd>' in html
+    assert '<dd class="col-5 text-end" id="contribution-amount">80\xa0000\xa0kr</dd>' in html
     assert "Tildelingene er fra det vedtatte budsjettet for 2019, revisjon 2." in html
     assert "i forhold til hvor mange elever" in html
     assert response.context["charts"]["kinds"] == {
@@ -429,9 +429,9 @@ def test_rector_sees_named_pupils_csv(client_as, rector_a, net):
 
     assert response.content.decode().splitlines() == [
         "\ufeffElev;Hovedinstrument;Aktivitet;Type;Dato",
-        "Ada Aas;Fiolin;Mesterklasse fiolin;Mesterklasse;12. oktober 2019 10:00",
-        "Ada Aas;Fiolin;Undervisning NMH;Individuell undervisning;20. november 2019 10:00",
-        "Bo Berg;Cello;Mesterklasse fiolin;Mesterklasse;12. oktober 2019 10:00",
+        "Ada Aas;Fiolin;Mesterklasse fiolin;Mesterklasse;12.10.2019 10:00",
+        "Ada Aas;Fiolin;Undervisning NMH;Individuell undervisning;20.11.2019 10:00",
+        "Bo Berg;Cello;Mesterklasse fiolin;Mesterklasse;12.10.2019 10:00",
     ]
 
 
@@ -541,7 +541,8 @@ def test_network_map_json(client_as, steering_member, net):
 def test_table_body_html_escapes_every_cell_and_reads_times_in_oslo():
     from django.utils import translation
 
-    from ungmusikk.dashboards.tables import DATETIME, INT, Column, Table, datetime_text
+    from core.formatting import datetime_text
+    from ungmusikk.dashboards.tables import DATETIME, INT, Column, Table
 
     table = Table(
         "t",
@@ -551,8 +552,8 @@ def test_table_body_html_escapes_every_cell_and_reads_times_in_oslo():
     )
     with translation.override("nb"):
         html = table.body_html
-        assert datetime_text(datetime(2020, 1, 31, 23, 30, tzinfo=UTC)) == "1. februar 2020 00:30"
+        assert datetime_text(datetime(2020, 1, 31, 23, 30, tzinfo=UTC)) == "01.02.2020 kl. 00.30"
     assert html == (
         '<tr><th scope="row">&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co</th>'
-        '<td class="text-end">1\xa0234</td><td>12. oktober 2019 10:05</td></tr>\n'
+        '<td class="text-end">1\xa0234</td><td>12.10.2019 kl. 10.05</td></tr>\n'
     )
