@@ -14,14 +14,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import get_language
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
+from core.formatting import is_norwegian
 from core.periods import OSLO
 
 # What a spreadsheet reads as the start of a formula (OWASP, "CSV injection"): Excel and
@@ -80,15 +79,13 @@ class CsvFormat:
 
 NORWEGIAN_CSV = CsvFormat(delimiter=";", bom="\ufeff", decimal=",", datetime_format="%d.%m.%Y %H:%M")
 STANDARD_CSV = CsvFormat(delimiter=",", bom="", decimal=".", datetime_format="%Y-%m-%d %H:%M")
-NORWEGIAN_LANGUAGES = ("nb", "no", "nn")
 
 
 def csv_format(language: str | None = None) -> CsvFormat:
     """The CSV format for `language` (default: the active language, which LocaleMiddleware
     takes from the `django_language` cookie or Accept-Language): Norwegian for nb/no/nn,
     the standard CSV for any other; Norwegian when no language is active (LANGUAGE_CODE)."""
-    language = (language or get_language() or settings.LANGUAGE_CODE).lower()
-    return NORWEGIAN_CSV if language.startswith(NORWEGIAN_LANGUAGES) else STANDARD_CSV
+    return NORWEGIAN_CSV if is_norwegian(language) else STANDARD_CSV
 
 
 # --- Excel workbooks with typed cells ------------------------------------------------------

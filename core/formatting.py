@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language
@@ -21,9 +22,13 @@ from django.utils.translation import get_language
 NBSP = "\xa0"
 
 
-def is_norwegian() -> bool:
-    """Whether the request's language is Norwegian (bokmål, or no/nn should they come)."""
-    return (get_language() or "nb")[:2] in ("nb", "no", "nn")
+NORWEGIAN_LANGUAGES = ("nb", "no", "nn")
+
+
+def is_norwegian(language: str | None = None) -> bool:
+    """Whether `language` (default: the request's; the site's LANGUAGE_CODE when none is
+    active) is Norwegian: bokmål, or no/nn should they come."""
+    return (language or get_language() or settings.LANGUAGE_CODE).lower().startswith(NORWEGIAN_LANGUAGES)
 
 
 def number_text(value: int | float | Decimal, places: int = 0) -> str:
