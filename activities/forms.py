@@ -13,7 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.bounds import MAX_COUNT
-from core.forms import BoundedDateTimeField, FormTokenField, IdChoiceField, IdMultipleChoiceField, add_service_error
+from core.forms import (
+    BoundedDateTimeField,
+    FormTokenField,
+    IdChoiceField,
+    IdMultipleChoiceField,
+    MoneyField,
+    add_service_error,
+)
 from core.params import MAX_ID
 from governance.models import CooperationArea
 
@@ -205,14 +212,12 @@ class CostForm(forms.Form):
         error_messages={"required": _("Velg kategorien.")},
     )
     description = forms.CharField(label=_("Beskrivelse"), max_length=200, required=False)
-    amount = forms.DecimalField(
+    # Typed as people type money ("7 500,50"), in a text box: see core.forms.MoneyField.
+    amount = MoneyField(
         label=_("Beløp (NOK)"),
-        min_value=0,
         max_digits=12,
-        decimal_places=2,
         error_messages={
             "required": _("Skriv beløpet."),
-            "invalid": _("Skriv et beløp i kroner."),
             "min_value": _("Beløpet kan ikke være negativt."),
         },
     )

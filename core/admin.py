@@ -9,7 +9,8 @@ as a server error, on SQLite and PostgreSQL alike:
 - the widgets that look the selected values up again to redraw the form (autocomplete,
   raw id) skip values that are not ids; Django's own filter them with `pk__in` unchecked;
 - dates and times stay within the years the database and the Oslo↔UTC conversion can hold
-  (`BoundedSplitDateTimeField`, `HistoricalDateField`).
+  (`BoundedSplitDateTimeField`, `HistoricalDateField`);
+- amounts of money are typed as people type them ("7 500,50"), in a text box (`MoneyField`).
 
 Who sees and does what is the portal's permission table (core/permissions.py): a portal
 ModelAdmin's view, add, change and delete permissions are `user.has_perm("<app>.<action>_<model>",
@@ -52,6 +53,8 @@ from .forms import (
     HistoricalDateField,
     IdChoiceField,
     IdMultipleChoiceField,
+    MoneyField,
+    is_money_field,
     is_valid_key,
 )
 from .models import RollupRun
@@ -104,6 +107,12 @@ class PortalFormfieldsMixin:
         models.DateTimeField: {"form_class": BoundedSplitDateTimeField, "widget": widgets.AdminSplitDateTime},
         models.DateField: {"form_class": HistoricalDateField, "widget": widgets.AdminDateWidget},
     }
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if is_money_field(db_field):
+            # Kroner typed as people type them ("1 234 567,50"), in a text box.
+            kwargs.setdefault("form_class", MoneyField)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs:

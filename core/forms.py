@@ -1,19 +1,24 @@
 """Form fields that refuse what the database cannot hold, as field errors, on SQLite and
 PostgreSQL alike: ids beyond 64 bits or not made of digits, dates outside the portal's years
 (whose time-zone conversion would overflow), and the one-time token that stops a form from
-being submitted twice."""
+being submitted twice; and money as people in Norway type it (MoneyField: "7 500,50")."""
 
 from __future__ import annotations
 
 import re
 import secrets
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import DecimalValidator, MaxValueValidator
 from django.db import models
+from django.utils.formats import get_format, number_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .bounds import FIRST_YEAR, LAST_YEAR
+from .bounds import FIRST_YEAR, LAST_YEAR, MAX_AMOUNT, amount_validators
 from .params import MAX_ID
 
 _ID = re.compile(r"[0-9]{1,19}")
@@ -228,3 +233,184 @@ class FormTokenField(forms.CharField):
             super().run_validators(value)
         except ValidationError as error:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from error
+
+
+# Money as people type it in Norway: "7 500,50", "7500,5", "7.500,50" or "7500.50", with
+# spaces (also U+00A0 and U+202F, which the portal itself writes) between the thousands and
+# "kr"/"NOK" after it.
+_GROUP_SPACES = re.compile(r"[ \u00a0\u202f\u2009]+")
+_CURRENCY = re.compile(r"\s*(?:kr\.?|nok)$", re.IGNORECASE)
+_MONEY_CHARACTERS = re.compile(r"[0-9 .,]+")
+_DIGITS = re.compile(r"[0-9]+")
+_THOUSAND = re.compile(r"[1-9][0-9]{0,2}")
+# Thousands written in groups of three with one separator ("1 234 567", "1.234.567").
+_GROUPED = {mark: re.compile(rf"[0-9]{{1,3}}(?:{re.escape(mark)}[0-9]{{3}})+") for mark in (" ", ".", ",")}
+
+
+def is_money_field(db_field: models.Field) -> bool:
+    """Whether a model field is an amount of money in NOK: a DecimalField with øre (two
+    places) bounded by core.bounds.amount_validators. Index factors (four places) and
+    percentages are not."""
+    return (
+        isinstance(db_field, models.DecimalField)
+        and db_field.decimal_places == 2
+        and any(isinstance(v, MaxValueValidator) and v.limit_value == MAX_AMOUNT for v in db_field.validators)
+    )
+
+
+class MoneyInput(forms.TextInput):
+    """A text box for kroner, not `type=number`: a browser's number box in Norwegian reads
+    "7500,50" by its own rules (or drops it) and shows "7500.50" back. Its value is written the
+    way of the page's language (format_money): "7 500,50" and whole kroner "7 500" in Norwegian,
+    "7,500.50" in English; what a person typed is shown back as typed."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            return format_money(value)
+        return super().format_value(value)
+
+
+class MoneyHiddenInput(forms.HiddenInput):
+    """The value as it was loaded (an admin change page's hidden initial), written plainly
+    ("7500.50"), which MoneyField reads in any language."""
+
+    def format_value(self, value):
+        if isinstance(value, Decimal):
+            return format(value, "f")
+        return super().format_value(value)
+
+
+def format_money(value) -> str:
+    """An amount for a text box, as the page's language writes it: "7 500,50", whole kroner
+    "7 500" (English "7,500.50"). Norwegian groups thousands with a no-break space; in a box,
+    where nothing wraps, a plain space does the same and survives any client's encoding."""
+    amount = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    places = 0 if amount == amount.to_integral_value() else 2
+    text = number_format(amount, decimal_pos=places, use_l10n=True, force_grouping=True)
+    return _GROUP_SPACES.sub(" ", text)
+
+
+class MoneyField(forms.DecimalField):
+    """An amount of money in NOK (0–1 000 000 000, core.bounds), typed as people type it.
+
+    Accepted: "7 500,50", "7500,50", "7 500,5", "7500.50", "7500", "7.500,50", with spaces,
+    U+00A0 or U+202F between the thousands and "kr" or "NOK" after it; in English also
+    "7,500.50". Refused, with a message naming the field: what could mean two amounts
+    ("7.500" is 7 500 or 7,5; "7,500.50" is English), more than two decimals, "1,2,3", "nan",
+    "inf", "1e3" and anything else that is not an amount. The value is returned with two
+    places: Decimal("7500.50")."""
+
+    widget = MoneyInput
+    hidden_widget = MoneyHiddenInput
+    default_error_messages = {
+        "invalid": _("%(field)s: «%(value)s» er ikke et beløp. Skriv kroner og øre, for eksempel 7 500,50."),
+        "ambiguous": _(
+            "%(field)s: «%(value)s» kan leses som to ulike beløp. Skriv mellomrom mellom tusenene og komma før "
+            "ørene, for eksempel 7 500 eller 7,50."
+        ),
+        "max_decimal_places": _("%(field)s kan ha høyst to desimaler (øre): «%(value)s»."),
+    }
+
+    def __init__(self, *, max_value=None, min_value=None, max_digits=None, decimal_places=2, **kwargs):
+        # The bounds are the portal's (core.bounds); the form's own bounds only narrow them.
+        super().__init__(
+            max_value=max_value, min_value=min_value, max_digits=max_digits, decimal_places=decimal_places, **kwargs
+        )
+        self.validators = [
+            *amount_validators(self.label or _("beløp")),
+            *(v for v in self.validators if not isinstance(v, DecimalValidator)),
+        ]
+
+    def widget_attrs(self, widget):
+        # Not Django's `step`/`min`/`max` for a number box: this is a text box.
+        return forms.Field.widget_attrs(self, widget)
+
+    def _error(self, code: str, value) -> ValidationError:
+        label = capfirst(str(self.label)) if self.label else gettext("Beløpet")
+        return ValidationError(
+            self.error_messages[code], code=code, params={"field": label, "value": str(value).strip()}
+        )
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, bool):
+            raise self._error("invalid", value)
+        if isinstance(value, int | float | Decimal):
+            amount = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+            if not amount.is_finite():
+                raise self._error("invalid", value)
+        else:
+            amount = self._parse(str(value), value)
+        places = Decimal(1).scaleb(-self.decimal_places)
+        if amount.is_finite() and abs(amount) > MAX_AMOUNT * 1000:
+            return amount  # refused by the bounds; not worth rounding
+        if amount != amount.quantize(places):
+            raise self._error("max_decimal_places", value)
+        return amount.quantize(places)
+
+    def _parse(self, text: str, value) -> Decimal:
+        text = _GROUP_SPACES.sub(" ", text.strip())
+        text = _CURRENCY.sub("", text).strip()
+        negative = text[:1] in ("-", "\u2212")
+        if negative:
+            text = text[1:].strip()
+        if not text or not _MONEY_CHARACTERS.fullmatch(text) or not text[0].isdigit() or not text[-1].isdigit():
+            raise self._error("invalid", value)
+        decimal_mark = "." if get_format("DECIMAL_SEPARATOR") == "." else ","
+        other_mark = "," if decimal_mark == "." else "."
+        # The page's own thousands mark when it is a comma or a dot (English: ","); spaces always.
+        own_group = other_mark if get_format("THOUSAND_SEPARATOR") == other_mark else None
+        whole, fraction = text, ""
+        if decimal_mark in text and other_mark in text:
+            # "7.500,50" (nb) or "7,500.50" (en): the other mark between the thousands, the
+            # page's own before the øre. The other way round is another language's amount.
+            whole, _sep, fraction = text.rpartition(decimal_mark)
+            if other_mark in fraction or not _GROUPED[other_mark].fullmatch(whole):
+                raise self._error("ambiguous", value)
+            whole = whole.replace(other_mark, "")
+        elif decimal_mark in text:
+            whole, _sep, fraction = text.partition(decimal_mark)
+            if decimal_mark in fraction:
+                raise self._error("invalid", value)  # "1,2,3"
+            if len(fraction) == 3 and _THOUSAND.fullmatch(whole):
+                raise self._error("ambiguous", value)  # "7,500" in Norwegian: 7,5 or English 7 500?
+        elif other_mark in text:
+            if own_group and _GROUPED[own_group].fullmatch(text):
+                whole = text.replace(own_group, "")  # "7,500" in English
+            else:
+                whole, _sep, fraction = text.partition(other_mark)
+                if other_mark in fraction:
+                    # "1.234.567" (nb) or "1,2,3": not a decimal mark, and as thousands it is
+                    # not the page's own way of writing them.
+                    raise self._error("ambiguous" if _GROUPED[other_mark].fullmatch(text) else "invalid", value)
+                if len(fraction) == 3 and _THOUSAND.fullmatch(whole):
+                    raise self._error("ambiguous", value)  # "7.500" in Norwegian: 7 500 or 7,5?
+        if " " in fraction:
+            raise self._error("invalid", value)
+        if " " in whole and not _GROUPED[" "].fullmatch(whole):
+            raise self._error("invalid", value)  # "75 00"
+        whole = whole.replace(" ", "")
+        if not _DIGITS.fullmatch(whole) or (fraction and not _DIGITS.fullmatch(fraction)):
+            raise self._error("invalid", value)
+        if len(fraction) > self.decimal_places:
+            raise self._error("max_decimal_places", value)
+        amount = Decimal(f"{whole}.{fraction or '0'}")
+        return -amount if negative else amount
+
+    def run_validators(self, value):
+        # One message for an amount out of bounds (the bounds' own), not one per validator.
+        if value in self.empty_values:
+            return
+        for validator in self.validators:
+            try:
+                validator(value)
+            except ValidationError as error:
+                if hasattr(error, "code") and error.code in self.error_messages:
+                    raise ValidationError(self.error_messages[error.code], code=error.code) from error
+                raise
