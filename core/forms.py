@@ -13,12 +13,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator, MaxValueValidator
 from django.db import models
-from django.utils.formats import get_format, number_format
+from django.utils.formats import get_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .bounds import FIRST_YEAR, LAST_YEAR, MAX_AMOUNT, amount_validators
+from .formatting import money_text
 from .params import MAX_ID
 
 _ID = re.compile(r"[0-9]{1,19}")
@@ -290,9 +291,7 @@ def format_money(value) -> str:
     "7 500" (English "7,500.50"). Norwegian groups thousands with a no-break space; in a box,
     where nothing wraps, a plain space does the same and survives any client's encoding."""
     amount = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-    places = 0 if amount == amount.to_integral_value() else 2
-    text = number_format(amount, decimal_pos=places, use_l10n=True, force_grouping=True)
-    return _GROUP_SPACES.sub(" ", text)
+    return _GROUP_SPACES.sub(" ", money_text(amount, unit=False))
 
 
 class MoneyField(forms.DecimalField):
