@@ -1,9 +1,11 @@
-"""Reading a participation file (CSV or Excel .xlsx) into rows with their problems.
+"""Reading a participation file (CSV or Excel .xlsx) into rows with their problems, and what
+the import would change.
 
 A file has one row per school (skole, elever, lærere) or one row per pupil (skole, fornavn,
-etternavn, fødselsår), or both: a school's pupil count is its school row's `elever`, or else
-the number of its named pupils. The culture schools' administration systems export such
-lists. Nothing here writes: `services.participation_import` commits an error-free file."""
+etternavn, fødselsår), or both. It merges into the activity (`services.
+participation_import_changes`): per school in the file, only what the file gives changes. The
+culture schools' administration systems export such lists. Nothing here writes:
+`services.participation_import` commits an error-free file."""
 
 from __future__ import annotations
 
@@ -23,7 +25,13 @@ from schools.models import Pupil, School
 
 from .forms import MAX_COUNT
 from .models import Activity
-from .services import ParticipationData, participation_errors
+from .services import (
+    ImportedSchool,
+    ParticipationData,
+    SchoolChange,
+    participation_errors,
+    participation_import_changes,
+)
 
 SIGNING_SALT = "activities.participation_import"
 # The column names the import page's help text gives, in Norwegian and in English.
@@ -76,31 +84,63 @@ class ImportRow:
 
 @dataclass
 class ImportPreview:
+    """What a file would change: its rows with their problems, what it says per school
+    (`imported`), and each of those schools' participation before → after (`changes`, by
+    `services.participation_import_changes`, as the commit computes it), with every row of
+    the activity after the import (`after`). `replace`: the person chose "Erstatt navngitte
+    elever". A preview made again from a signed payload has no `rows`, only `row_count`."""
+
     rows: list[ImportRow]
-    participations: list[ParticipationData]
+    imported: list[ImportedSchool] = field(default_factory=list)
+    changes: list[SchoolChange] = field(default_factory=list)
+    after: list[ParticipationData] = field(default_factory=list)
+    replace: bool = False
+    file_name: str = ""
+    row_count: int = 0
+    other_problems: list[str] = field(default_factory=list)
+    replace_would_remove: list[SchoolChange] = field(default_factory=list)
 
     @property
     def has_problems(self) -> bool:
-        return any(row.problems for row in self.rows)
+        return bool(self.other_problems) or any(row.problems for row in self.rows)
 
     @property
     def problem_rows(self) -> list[ImportRow]:
         return [row for row in self.rows if row.problems]
 
+    @property
+    def participations(self) -> list[ParticipationData]:
+        """The participation of each school in the file after the import."""
+        return [change.after for change in self.changes]
+
+    @property
+    def removed(self) -> list[SchoolChange]:
+        """The schools that lose named pupils, with whom (only when `replace`)."""
+        return [change for change in self.changes if change.removed]
+
+    @property
+    def untouched(self) -> int:
+        """How many of the activity's schools the file leaves as they are."""
+        return len(self.after) - len(self.changes)
+
     def payload(self, *, activity: Activity) -> str:
-        """The checked rows, signed, for the commit step (the file is not uploaded twice)."""
+        """What the file says, signed, for the commit step (the file is not uploaded twice):
+        the commit computes the same "after" from it."""
         return signing.dumps(
             {
                 "activity": activity.pk,
                 "version": activity.version,
-                "rows": [
+                "file": self.file_name,
+                "rows": self.row_count,
+                "replace": self.replace,
+                "schools": [
                     {
-                        "school": p.school.pk,
-                        "pupils": p.pupils,
-                        "teachers": p.teachers,
-                        "named": [pupil.pk for pupil in p.named_pupils],
+                        "school": row.school.pk,
+                        "pupils": row.pupils,
+                        "teachers": row.teachers,
+                        "named": [pupil.pk for pupil in row.named_pupils],
                     }
-                    for p in self.participations
+                    for row in self.imported
                 ],
             },
             salt=SIGNING_SALT,
@@ -108,28 +148,95 @@ class ImportPreview:
         )
 
 
-def participations_from_payload(*, payload: str, activity: Activity) -> list[ParticipationData]:
-    """The rows a preview signed; raises signing.BadSignature for anything else, and
-    StalePreview when the activity has been saved since the preview was made, or a school or
-    pupil it names has been deleted."""
+@dataclass
+class SignedImport:
+    """A preview's signed payload, read back: what the file said, at the activity's version."""
+
+    schools: list[ImportedSchool]
+    version: int
+    replace: bool
+    file_name: str
+    row_count: int
+
+
+def import_from_payload(*, payload: str, activity: Activity) -> SignedImport:
+    """What a preview signed; raises signing.BadSignature for anything else, and StalePreview
+    when the activity has been saved since the preview was made, or PreviewGone when a school
+    or pupil it names has been deleted."""
     data = signing.loads(payload, salt=SIGNING_SALT)
-    if data.get("activity") != activity.pk:
+    if not isinstance(data, dict) or data.get("activity") != activity.pk:
         raise signing.BadSignature("payload for another activity")
     if data.get("version") != activity.version:
         raise StalePreview
-    schools = School.objects.in_bulk([row["school"] for row in data["rows"]])
-    pupils = Pupil.objects.in_bulk([pk for row in data["rows"] for pk in row["named"]])
-    if any(row["school"] not in schools or not set(row["named"]) <= pupils.keys() for row in data["rows"]):
+    try:
+        rows = [
+            (int(row["school"]), _optional(row["pupils"]), _optional(row["teachers"]), [int(pk) for pk in row["named"]])
+            for row in data["schools"]
+        ]
+        replace, file_name, row_count = bool(data["replace"]), str(data["file"]), int(data["rows"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise signing.BadSignature("not a preview's payload") from error
+    schools = School.objects.in_bulk([school for school, *_rest in rows])
+    pupils = Pupil.objects.in_bulk([pk for *_rest, named in rows for pk in named])
+    if any(school not in schools or not set(named) <= pupils.keys() for school, _p, _t, named in rows):
         raise PreviewGone
-    return [
-        ParticipationData(
-            school=schools[row["school"]],
-            pupils=row["pupils"],
-            teachers=row["teachers"],
-            named_pupils=[pupils[pk] for pk in row["named"]],
-        )
-        for row in data["rows"]
+    return SignedImport(
+        schools=[
+            ImportedSchool(
+                school=schools[school], pupils=count, teachers=teachers, named_pupils=[pupils[pk] for pk in named]
+            )
+            for school, count, teachers, named in rows
+        ],
+        version=activity.version,
+        replace=replace,
+        file_name=file_name,
+        row_count=row_count,
+    )
+
+
+def _optional(value) -> int | None:
+    return None if value is None else int(value)
+
+
+def preview_again(*, activity: Activity, signed: SignedImport, replace: bool) -> ImportPreview:
+    """The preview of a signed payload (with "Erstatt navngitte elever" chosen or not),
+    without the file's rows: they were checked when it was uploaded."""
+    preview = ImportPreview(rows=[], file_name=signed.file_name, row_count=signed.row_count)
+    _changes(preview, activity=activity, imported=signed.schools, replace=replace, row_of={})
+    return preview
+
+
+def _changes(
+    preview: ImportPreview,
+    *,
+    activity: Activity,
+    imported: list[ImportedSchool],
+    replace: bool,
+    row_of: dict[int, ImportRow],
+) -> None:
+    """Fill in the preview's before → after (the commit's own function), and the problems of
+    the rows after the import: each at the file's row of its school (`row_of`), those of
+    schools not in the file (or of a preview made again) as the preview's other problems."""
+    current = [
+        ParticipationData.of(participation)
+        for participation in activity.participations.select_related("school").prefetch_related("named_pupils")
     ]
+    preview.imported = imported
+    preview.replace = replace
+    preview.changes, preview.after = participation_import_changes(current=current, imported=imported, replace=replace)
+    if not replace:
+        would = participation_import_changes(current=current, imported=imported, replace=True)[0]
+        preview.replace_would_remove = [change for change in would if change.removed]
+    errors = participation_errors(starts_at=activity.starts_at, participations=preview.after)
+    for index, row_errors in errors.items():
+        school = preview.after[index].school
+        messages = [str(message) for message in row_errors.values()]
+        if school.pk in row_of:
+            row_of[school.pk].problems.extend(messages)
+        else:
+            preview.other_problems.extend(
+                _("%(school)s: %(problem)s") % {"school": school, "problem": message} for message in messages
+            )
 
 
 @dataclass
@@ -320,10 +427,11 @@ def _whole(digits: str) -> int:
     return int(re.sub(r"[^0-9]", "", digits))
 
 
-def preview_import(*, activity: Activity, name: str, content: bytes) -> ImportPreview:
+def preview_import(*, activity: Activity, name: str, content: bytes, replace: bool = False) -> ImportPreview:
     """Every row of the file with its problems (unknown school, unknown pupil, bad number,
-    duplicate, and the activity's rules: membership on the day, enrolment), and the
-    participations the file would set when it has none."""
+    duplicate, and the activity's rules after the import: membership on the day, enrolment,
+    fewer pupils than named), and what the import would change per school (see
+    `services.participation_import_changes`)."""
     table = read_table(name=name, content=content)
     headers = [HEADER_ALIASES.get(str(h or "").strip().lower()) for h in (table.headers or [])]
     if "school" not in headers:
@@ -359,7 +467,7 @@ def preview_import(*, activity: Activity, name: str, content: bytes) -> ImportPr
 
     school_rows: dict[int, ImportRow] = {}
     pupil_rows: dict[tuple[int, int], ImportRow] = {}
-    counts: dict[int, tuple[int, int]] = {}
+    counts: dict[int, tuple[int | None, int | None]] = {}
     named: dict[int, list[Pupil]] = defaultdict(list)
     first_row_of: dict[int, ImportRow] = {}
     for row in rows:
@@ -399,8 +507,9 @@ def preview_import(*, activity: Activity, name: str, content: bytes) -> ImportPr
                     pupil_rows[key] = row
                     named[row.school.pk].append(row.pupil)
         else:
-            pupils = _count(values.get("pupils", ""), column_label.get("pupils", "elever"), row.problems)
-            teachers = _count(values.get("teachers", ""), column_label.get("teachers", "lærere"), row.problems)
+            # An empty cell (or no such column) leaves the school's figure as it is.
+            pupils = _given(values.get("pupils", ""), column_label.get("pupils", "elever"), row.problems)
+            teachers = _given(values.get("teachers", ""), column_label.get("teachers", "lærere"), row.problems)
             if row.school is None:
                 continue
             if row.school.pk in school_rows:
@@ -409,19 +518,30 @@ def preview_import(*, activity: Activity, name: str, content: bytes) -> ImportPr
                 )
                 continue
             school_rows[row.school.pk] = row
-            if pupils is not None and teachers is not None:
-                counts[row.school.pk] = (pupils, teachers)
+            counts[row.school.pk] = (pupils, teachers)
         if row.school is not None:
             first_row_of.setdefault(row.school.pk, row)
 
-    participations = []
-    school_of_row = []
-    for school_pk, first_row in first_row_of.items():
-        pupils, teachers = counts.get(school_pk, (len(named[school_pk]), 0))
-        participations.append(
-            ParticipationData(school=first_row.school, pupils=pupils, teachers=teachers, named_pupils=named[school_pk])
+    imported = [
+        ImportedSchool(
+            school=first_row.school,
+            pupils=counts.get(school_pk, (None, None))[0],
+            teachers=counts.get(school_pk, (None, None))[1],
+            named_pupils=named[school_pk],
         )
-        school_of_row.append(school_rows.get(school_pk, first_row))
-    for index, errors in participation_errors(starts_at=activity.starts_at, participations=participations).items():
-        school_of_row[index].problems.extend(str(message) for message in errors.values())
-    return ImportPreview(rows=rows, participations=participations)
+        for school_pk, first_row in first_row_of.items()
+    ]
+    preview = ImportPreview(rows=rows, file_name=_file_name(name), row_count=len(rows))
+    row_of = {pk: school_rows.get(pk, first_row) for pk, first_row in first_row_of.items()}
+    _changes(preview, activity=activity, imported=imported, replace=replace, row_of=row_of)
+    return preview
+
+
+def _given(value: str, column: str, problems: list[str]) -> int | None:
+    """A count the file gives, or None when the cell is empty (or the row's problem is named)."""
+    return None if str(value).strip() == "" else _count(value, column, problems)
+
+
+def _file_name(name: str) -> str:
+    """The upload's name as the history records it: printable, at most 120 characters."""
+    return "".join(char for char in str(name) if char.isprintable())[:120]

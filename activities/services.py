@@ -271,35 +271,157 @@ def activity_save(
     )
 
 
+@dataclass
+class ImportedSchool:
+    """What an imported file says about one school: its counts where a per-school row gives
+    them (None: the file leaves that figure as it is) and the pupils its per-pupil rows name."""
+
+    school: School
+    pupils: int | None = None
+    teachers: int | None = None
+    named_pupils: Sequence[Pupil] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, row: ImportedSchool | ParticipationData) -> ImportedSchool:
+        """A full participation row sets every figure of its school."""
+        if isinstance(row, ImportedSchool):
+            return row
+        return cls(school=row.school, pupils=row.pupils, teachers=row.teachers, named_pupils=list(row.named_pupils))
+
+
+@dataclass
+class SchoolChange:
+    """One school of an import: its participation before (None: it had none) and after."""
+
+    school: School
+    before: ParticipationData | None
+    after: ParticipationData
+
+    @property
+    def named_before(self) -> list[Pupil]:
+        return list(self.before.named_pupils) if self.before else []
+
+    @property
+    def added(self) -> list[Pupil]:
+        before = {pupil.pk for pupil in self.named_before}
+        return [pupil for pupil in self.after.named_pupils if pupil.pk not in before]
+
+    @property
+    def removed(self) -> list[Pupil]:
+        after = {pupil.pk for pupil in self.after.named_pupils}
+        return [pupil for pupil in self.named_before if pupil.pk not in after]
+
+    @property
+    def changed(self) -> bool:
+        return self.before is None or _totals(self.before) != _totals(self.after) or bool(self.added or self.removed)
+
+
+def participation_import_changes(
+    *, current: Sequence[ParticipationData], imported: Sequence[ImportedSchool], replace: bool = False
+) -> tuple[list[SchoolChange], list[ParticipationData]]:
+    """What an import makes of an activity's participation: the change of each school in the
+    file, and every participation row after it. The one rule, for the preview and the commit:
+
+    - a school not in the file keeps its row as it is;
+    - a figure the file gives (a per-school row's `elever`, `lærere`) is set, one it leaves
+      empty is kept;
+    - pupils the per-pupil rows name are added to the school's named pupils (once each), and
+      the pupil count is raised to at least the number named when the file gives none (never
+      lowered);
+    - `replace` ("Erstatt navngitte elever"): the named pupils of each school in the file are
+      exactly those the file names (none, for a school it gives only counts).
+
+    No queries: `current` comes with its named pupils."""
+    by_school = {row.school.pk: row for row in current}
+    changes = []
+    for row in imported:
+        before = by_school.get(row.school.pk)
+        kept = [] if replace or before is None else list(before.named_pupils)
+        named = list({pupil.pk: pupil for pupil in [*kept, *row.named_pupils]}.values())
+        pupils = row.pupils if row.pupils is not None else max(before.pupils if before else 0, len(named))
+        teachers = row.teachers if row.teachers is not None else (before.teachers if before else 0)
+        after = ParticipationData(school=row.school, pupils=pupils, teachers=teachers, named_pupils=named)
+        changes.append(SchoolChange(school=row.school, before=before, after=after))
+    after_of = {change.school.pk: change.after for change in changes}
+    rows = [after_of.pop(row.school.pk, row) for row in current]
+    rows.extend(change.after for change in changes if change.school.pk in after_of)
+    return changes, rows
+
+
+def participation_import_summary(*, changes: Sequence[SchoolChange]) -> str:
+    """Each school's totals before → after, for the history ("Skole A: 4 elever, 1 lærer, 0
+    navngitte → 6 elever, 1 lærer, 2 navngitte")."""
+    return "; ".join(
+        f"{change.school.name}: {_totals_text(change.before)} → {_totals_text(change.after)}" for change in changes
+    )
+
+
+def _totals(row: ParticipationData) -> tuple[int, int, int]:
+    return row.pupils, row.teachers, len(row.named_pupils)
+
+
+def _totals_text(row: ParticipationData | None) -> str:
+    if row is None:
+        return _("ingen deltakelse")
+    return _("%(pupils)s, %(teachers)s, %(named)s navngitte") % {
+        "pupils": ngettext("%(count)s elev", "%(count)s elever", row.pupils) % {"count": number_text(row.pupils)},
+        "teachers": ngettext("%(count)s lærer", "%(count)s lærere", row.teachers)
+        % {"count": number_text(row.teachers)},
+        "named": number_text(len(row.named_pupils)),
+    }
+
+
 @transaction.atomic
 def participation_import(
-    *, user, activity: Activity, participations: Sequence[ParticipationData], expected_version: int | None = None
+    *,
+    user,
+    activity: Activity,
+    participations: Sequence[ImportedSchool | ParticipationData],
+    replace: bool = False,
+    expected_version: int | None = None,
+    file_name: str = "",
+    rows: int | None = None,
 ) -> Activity:
-    """Set the participation of the schools in an imported file (a school's earlier row is
-    replaced; schools not in the file keep theirs), through the same save as the form. All rows
-    or none. `expected_version` is the activity's version when the file was previewed: a newer
-    save raises EditConflict. The preview showed every row's problem; there is no "Lagre
-    likevel" step, so the pupil-load warning does not stop an import."""
+    """Merge the participation of the schools in an imported file into the activity, as
+    `participation_import_changes` says (the preview shows the same function's result), through
+    the same save as the form. All rows or none. `expected_version` is the activity's version
+    when the file was previewed: a newer save raises EditConflict. The history records the
+    file's name, its number of rows and each school's totals before → after. The preview
+    showed every row's problem; there is no "Lagre likevel" step, so the pupil-load warning
+    does not stop an import."""
     locked = _locked(
         activity, expected=expected_version, message=_("Aktiviteten er endret etter at filen ble forhåndsvist.")
     )
-    imported = list(participations)
-    schools = {row.school.pk for row in imported}
-    kept = [
+    imported = [ImportedSchool.of(row) for row in participations]
+    current = [
         ParticipationData.of(participation)
         for participation in locked.participations.select_related("school").prefetch_related("named_pupils")
-        if participation.school_id not in schools
     ]
+    changes, after = participation_import_changes(current=current, imported=imported, replace=replace)
+    values = {
+        "file": file_name or _("ukjent fil"),
+        "rows": ngettext("%(count)s rad", "%(count)s rader", rows if rows is not None else len(imported))
+        % {"count": number_text(rows if rows is not None else len(imported))},
+        "schools": ngettext("%(count)s skole", "%(count)s skoler", len(imported))
+        % {"count": number_text(len(imported))},
+        "summary": participation_import_summary(changes=changes),
+    }
+    if replace:
+        comment = _(
+            "Deltakelse importert fra «%(file)s» (%(rows)s, %(schools)s; navngitte elever erstattet): %(summary)s."
+        )
+    else:
+        comment = _("Deltakelse importert fra «%(file)s» (%(rows)s, %(schools)s): %(summary)s.")
     return _save(
         locked,
         user=user,
         data=ActivityData.of(locked),
-        participations=[*kept, *imported],
+        participations=after,
         costs=None,
         confirm_pupil_load=True,
         confirm_duplicate=True,
         action=AuditAction.PARTICIPATION_IMPORT,
-        comment=_("Deltakelse importert fra fil (%(rows)s skoler).") % {"rows": len(imported)},
+        comment=comment % values,
     )
 
 

@@ -11,6 +11,11 @@ urlpatterns = [
     path("eksport.xlsx", views.ActivityExportView.as_view(file_format="xlsx"), name="export-xlsx"),
     path("ny/", views.ActivityCreateView.as_view(), name="create"),
     path("importer/", views.ParticipationImportView.as_view(), name="import"),
+    path(
+        "importer/mal-<slug:shape>.<slug:file_format>",
+        views.ParticipationImportTemplateView.as_view(),
+        name="import-template",
+    ),
     path("<int:pk>/", views.ActivityDetailView.as_view(), name="detail"),
     path("<int:pk>/endre/", views.ActivityUpdateView.as_view(), name="update"),
     path("<int:pk>/kopier/", views.ActivityCopyView.as_view(), name="copy"),

@@ -5,6 +5,7 @@ a form and call one service."""
 from __future__ import annotations
 
 import calendar
+import io
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -21,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -46,13 +47,26 @@ from .forms import (
     ParticipationFormSet,
     attach_service_errors,
 )
-from .imports import ImportFileError, PreviewGone, StalePreview, participations_from_payload, preview_import
+from .import_forms import ImportReviewForm
+from .imports import (
+    ImportFileError,
+    PreviewGone,
+    SignedImport,
+    StalePreview,
+    import_from_payload,
+    preview_again,
+    preview_import,
+)
 from .models import Activity, ActivityCost
 
 PAGE_SIZE = 25
 STALE_IMPORT = gettext_lazy(
     "Ingenting er importert: aktiviteten er endret etter at du lastet opp filen. Last opp filen på nytt for å se "
     "hva importen vil endre nå."
+)
+PREVIEW_GONE = gettext_lazy(
+    "Ingenting er importert: en skole eller elev i filen er slettet etter at du lastet opp filen. Last opp filen på "
+    "nytt."
 )
 
 
@@ -567,8 +581,11 @@ class ActivityCancelView(ActivityObjectMixin, TemplateView):
 
 
 class ParticipationImportView(ActivityAccessMixin, TemplateView):
-    """Participation from a file: upload → preview of every row with its problem → commit
-    (only an error-free file, all rows or none). The activity is `?aktivitet=<id>`."""
+    """Participation from a file: upload → preview of every row with its problem and of each
+    school's participation before → after → commit (only an error-free file, all rows or
+    none). The import merges (services.participation_import_changes); named pupils are
+    removed only with "Erstatt navngitte elever", ticked on the preview, which is then shown
+    again with whom it removes. The activity is `?aktivitet=<id>`."""
 
     template_name = "activities/participation_import.html"
     permission = "activities.add_activity"
@@ -599,6 +616,7 @@ class ParticipationImportView(ActivityAccessMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["activity"] = self.activity
         context.setdefault("form", ImportForm())
+        context["templates"] = IMPORT_TEMPLATE_LINKS
         if self.activity is None:
             context["choices"] = (
                 selectors.activity_list_editable_by(user=self.request.user)
@@ -612,7 +630,7 @@ class ParticipationImportView(ActivityAccessMixin, TemplateView):
         if activity is None:
             return redirect("activities:import")
         if "payload" in request.POST:
-            return self.commit(activity)
+            return self.review(activity)
         form = ImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
@@ -622,52 +640,76 @@ class ParticipationImportView(ActivityAccessMixin, TemplateView):
         except ImportFileError as error:
             form.add_error("file", str(error))
             return self.render_to_response(self.get_context_data(form=form))
+        return self.show(activity, preview, form=form)
+
+    def show(self, activity: Activity, preview, *, form=None) -> HttpResponse:
         return self.render_to_response(
             self.get_context_data(
-                form=form,
+                form=form or ImportForm(),
                 preview=preview,
                 payload=None if preview.has_problems else preview.payload(activity=activity),
                 form_token=form_token_new(),
+                review=ImportReviewForm(initial={"erstatt": preview.replace}),
             )
         )
 
-    def commit(self, activity: Activity) -> HttpResponse:
-        """Import the rows the preview signed, once per preview (its one-time token), and only
-        while the activity is as it was when previewed (its version, in the signed rows)."""
+    def review(self, activity: Activity) -> HttpResponse:
+        """The preview's form. "Vis endringene" shows the preview again (from the signed rows)
+        with "Erstatt navngitte elever" as ticked; "Importer" imports, unless the choice is not
+        the one the preview showed: then the preview is shown again with it first."""
         again = HttpResponseRedirect(f"{reverse('activities:import')}?aktivitet={activity.pk}")
+        choice = ImportReviewForm(self.request.POST)
+        replace = choice.is_valid() and choice.cleaned_data["erstatt"]
+        showing = "vis" in self.request.POST
         token = CommitForm(self.request.POST)
-        if not token.is_valid():
-            messages.error(self.request, " ".join(token.errors["form_token"]))
-            return again
-        rows: list = []
-
-        def run() -> Activity:
-            rows.extend(participations_from_payload(payload=self.request.POST.get("payload", ""), activity=activity))
-            return services.participation_import(
-                user=self.request.user,
-                activity=activity,
-                participations=rows,
-                expected_version=activity.version,  # the preview's (participations_from_payload checked it)
-            )
-
+        if not showing:
+            if not token.is_valid():
+                messages.error(self.request, " ".join(token.errors["form_token"]))
+                return again
+            try:
+                submission_check(token=token.cleaned_data["form_token"])
+            except AlreadySubmitted:
+                messages.info(self.request, _("Denne importen var allerede gjort. Her er aktiviteten."))
+                return redirect("activities:detail", pk=activity.pk)
         try:
-            submit_once(token=token.cleaned_data["form_token"], user=self.request.user, create=run)
-        except AlreadySubmitted:
-            messages.info(self.request, _("Denne importen var allerede gjort. Her er aktiviteten."))
-            return redirect("activities:detail", pk=activity.pk)
+            signed = import_from_payload(payload=self.request.POST.get("payload", ""), activity=activity)
         except signing.BadSignature:
             messages.error(self.request, _("Forhåndsvisningen er ugyldig. Last opp filen på nytt."))
             return again
         except PreviewGone:
-            messages.error(
-                self.request,
-                _(
-                    "Ingenting er importert: en skole eller elev i filen er slettet etter at du lastet opp filen. "
-                    "Last opp filen på nytt."
-                ),
-            )
+            messages.error(self.request, PREVIEW_GONE)
             return again
-        except (StalePreview, EditConflict):
+        except StalePreview:
+            messages.error(self.request, STALE_IMPORT)
+            return again
+        if showing or signed.replace != replace:
+            if not showing:
+                messages.info(self.request, _("Se over hva valget ditt endrer før du importerer."))
+            return self.show(activity, preview_again(activity=activity, signed=signed, replace=replace))
+        return self.commit(activity, signed=signed, token=token.cleaned_data["form_token"])
+
+    def commit(self, activity: Activity, *, signed: SignedImport, token: str) -> HttpResponse:
+        """Import what the preview signed, once per preview (its one-time token), and only
+        while the activity is as it was when previewed (its version, in the signed rows)."""
+        again = HttpResponseRedirect(f"{reverse('activities:import')}?aktivitet={activity.pk}")
+
+        def run() -> Activity:
+            return services.participation_import(
+                user=self.request.user,
+                activity=activity,
+                participations=signed.schools,
+                replace=signed.replace,
+                expected_version=signed.version,
+                file_name=signed.file_name,
+                rows=signed.row_count,
+            )
+
+        try:
+            submit_once(token=token, user=self.request.user, create=run)
+        except AlreadySubmitted:
+            messages.info(self.request, _("Denne importen var allerede gjort. Her er aktiviteten."))
+            return redirect("activities:detail", pk=activity.pk)
+        except EditConflict:
             messages.error(self.request, STALE_IMPORT)
             return again
         except ValidationError as error:
@@ -676,5 +718,59 @@ class ParticipationImportView(ActivityAccessMixin, TemplateView):
                 _("Ingenting er importert: %(error)s") % {"error": " ".join(error.messages)},
             )
             return again
-        messages.success(self.request, _("Deltakelse for %(count)s skoler er importert.") % {"count": len(rows)})
+        messages.success(
+            self.request,
+            ngettext(
+                "Deltakelse for %(count)s skole er importert.",
+                "Deltakelse for %(count)s skoler er importert.",
+                len(signed.schools),
+            )
+            % {"count": len(signed.schools)},
+        )
         return redirect("activities:detail", pk=activity.pk)
+
+
+# The import's templates: one file of each shape, with the headers the import reads and one
+# example row (a school that does not exist, so that the unchanged template imports nothing).
+IMPORT_TEMPLATES = {
+    "skoler": (("skole", "elever", "lærere"), (exports.TEXT, exports.INT, exports.INT)),
+    "elever": (("skole", "fornavn", "etternavn", "fødselsår"), (exports.TEXT, exports.TEXT, exports.TEXT, exports.INT)),
+}
+IMPORT_TEMPLATE_LINKS = (
+    (gettext_lazy("Én rad per skole"), "skoler"),
+    (gettext_lazy("Én rad per elev"), "elever"),
+)
+
+
+def _template_example(shape: str) -> list:
+    school = _("Eksempel kulturskole")
+    return [school, 12, 2] if shape == "skoler" else [school, "Kari", "Nordmann", 2008]
+
+
+class ParticipationImportTemplateView(ActivityAccessMixin, View):
+    """An empty import file to fill in: the headers of one shape and one example row, as a
+    CSV (written as the person's language expects, core.exports.csv_format) or an Excel
+    workbook. For those who may import."""
+
+    permission = "activities.add_activity"
+
+    def get(self, request, shape: str, file_format: str):
+        if shape not in IMPORT_TEMPLATES or file_format not in ("csv", "xlsx"):
+            raise NotFound(_("Fant ikke malen."))
+        header, kinds = IMPORT_TEMPLATES[shape]
+        example = _template_example(shape)
+        if file_format == "xlsx":
+            response = HttpResponse(
+                exports.xlsx_workbook(_("Deltakelse"), header, kinds, [example]),
+                content_type=exports.XLSX_CONTENT_TYPE,
+            )
+        else:
+            csv_text = exports.csv_format()
+            buffer = io.StringIO()
+            buffer.write(csv_text.bom)
+            writer = csv_text.writer(buffer)
+            writer.writerow(header)
+            writer.writerow(example)
+            response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="deltakelse-mal-{shape}.{file_format}"'
+        return response

@@ -75,8 +75,10 @@ def test_good_csv_previews_and_commits_every_row(client_as, coord_follo, follo_a
         p.school.name: (p.pupils, p.teachers, sorted(str(x) for x in p.named_pupils.all()))
         for p in follo_activity.participations.all()
     }
+    # The import merges: Skole A had 4 pupils and 1 teacher; the two named pupils are added and
+    # its figures stay (they were replaced by 2 and 0 before issue 11).
     assert rows == {
-        "Skole A": (2, 0, ["Ingrid Berg (2006)", "Jonas Dahl (2005)"]),
+        "Skole A": (4, 1, ["Ingrid Berg (2006)", "Jonas Dahl (2005)"]),
         "Skole A2": (3, 1, []),
     }
     entry = AuditEntry.objects.get(action="participation_import")
