@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from schools.models import Pupil, School
 
 from .forms import MAX_COUNT
+from .matching import MatchResult, SchoolMatcher, is_total_row, normalise
 from .models import Activity
 from .services import (
     ImportedSchool,
@@ -99,6 +100,7 @@ class ImportPreview:
     row_count: int = 0
     other_problems: list[str] = field(default_factory=list)
     replace_would_remove: list[SchoolChange] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what was read differently, e.g. a skipped "Sum" row
 
     @property
     def has_problems(self) -> bool:
@@ -438,9 +440,9 @@ def preview_import(*, activity: Activity, name: str, content: bytes, replace: bo
         raise ImportFileError(_("Filen mangler kolonnen «skole» i første rad."))
     column_label = {key: str(h).strip() for key, h in zip(headers, table.headers, strict=True) if key}
 
-    schools = list(School.objects.all())
-    by_name = {s.name.casefold(): s for s in schools} | {s.slug.casefold(): s for s in schools}
+    matcher = SchoolMatcher(School.objects.all())
     rows: list[ImportRow] = []
+    notes: list[str] = []
     for number, raw in zip(table.numbers, table.rows, strict=True):
         values = {
             key: "" if cell is None else str(cell).strip() for key, cell in zip(headers, raw, strict=False) if key
@@ -452,9 +454,16 @@ def preview_import(*, activity: Activity, name: str, content: bytes, replace: bo
             continue
         row = ImportRow(number=number, values=values)
         school_name = values.get("school", "")
-        row.school = by_name.get(school_name.casefold())
+        match = matcher.match(school_name)
+        row.school = match.school
         if row.school is None:
-            row.problems.append(_("Ukjent skole: «%(school)s».") % {"school": school_name})
+            if is_total_row(school_name):
+                notes.append(
+                    _("Rad %(row)s («%(cell)s») ser ut som en sumlinje og er hoppet over.")
+                    % {"row": number, "cell": school_name[:40]}
+                )
+                continue
+            row.problems.append(_unknown_school(school_name, match))
         rows.append(row)
     if not rows:
         raise ImportFileError(_("Filen har ingen rader under overskriftene: det er ingenting å importere."))
@@ -479,11 +488,12 @@ def preview_import(*, activity: Activity, name: str, content: bytes, replace: bo
             birth_year = _count(values.get("birth_year", ""), column_label.get("birth_year", "fødselsår"), row.problems)
             if row.school is None:
                 continue
+            first_name, last_name = normalise(values.get("first_name", "")), normalise(values.get("last_name", ""))
             matches = [
                 p
                 for p in pupils_by_school[row.school.pk]
-                if p.first_name.casefold() == values.get("first_name", "").casefold()
-                and p.last_name.casefold() == values.get("last_name", "").casefold()
+                if normalise(p.first_name) == first_name
+                and normalise(p.last_name) == last_name
                 and (not birth_year or p.birth_year == birth_year)
             ]
             full_name = f"{values.get('first_name', '')} {values.get('last_name', '')}".strip()
@@ -531,10 +541,26 @@ def preview_import(*, activity: Activity, name: str, content: bytes, replace: bo
         )
         for school_pk, first_row in first_row_of.items()
     ]
-    preview = ImportPreview(rows=rows, file_name=_file_name(name), row_count=len(rows))
+    preview = ImportPreview(rows=rows, file_name=_file_name(name), row_count=len(rows), notes=notes)
     row_of = {pk: school_rows.get(pk, first_row) for pk, first_row in first_row_of.items()}
     _changes(preview, activity=activity, imported=imported, replace=replace, row_of=row_of)
     return preview
+
+
+def _unknown_school(cell: str, match: MatchResult) -> str:
+    """The problem of a row whose school is not found, with the school the person probably
+    meant (activities.matching)."""
+    if match.candidates:
+        return _("«%(school)s» kan være flere skoler: %(schools)s. Skriv skolens fulle navn.") % {
+            "school": cell,
+            "schools": ", ".join(f"«{school.name}»" for school in match.candidates),
+        }
+    if match.suggestion is not None:
+        return _("Ukjent skole: «%(school)s» – mente du «%(suggestion)s»?") % {
+            "school": cell,
+            "suggestion": match.suggestion.name,
+        }
+    return _("Ukjent skole: «%(school)s».") % {"school": cell}
 
 
 def _given(value: str, column: str, problems: list[str]) -> int | None:

@@ -105,7 +105,7 @@ def test_preview_names_each_kind_of_problem(client_as, coord_follo, follo_activi
     SchoolFactory(name="Skole I", region=network.follo, membership=Membership.Status.INTERESTED)
     text = (
         "skole;elever;lærere;fornavn;etternavn;fødselsår\n"
-        "Skole Z;1;0;;;\n"  # 2 unknown school
+        "Nordpolen skole;1;0;;;\n"  # 2 unknown school (no near miss)
         "Skole A;;;Per;Ukjent;2006\n"  # 3 unknown pupil
         "Skole A;-2;0;;;\n"  # 4 bad number
         "Skole A;3;0;;;\n"  # 5 duplicate school
@@ -116,7 +116,7 @@ def test_preview_names_each_kind_of_problem(client_as, coord_follo, follo_activi
     )
     preview = _preview(client_as(coord_follo), follo_activity, _csv(text)).context["preview"]
     assert {row.number: row.problems for row in preview.rows} == {
-        2: ["Ukjent skole: «Skole Z»."],
+        2: ["Ukjent skole: «Nordpolen skole»."],
         3: ["Ukjent elev ved Skole A: «Per Ukjent»."],
         4: ["Ugyldig tall i «elever»: «-2» (et helt tall fra 0 til 100\xa0000)."],
         5: ["Duplikat: skolen står allerede på rad 4."],

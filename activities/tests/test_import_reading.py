@@ -14,6 +14,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from activities.imports import ImportFileError, preview_import, read_table
+from activities.models import Participation
 from core.tests.hostile import hostile_settings
 from schools.tests.factories import SchoolFactory
 
@@ -211,3 +212,48 @@ def _valid_utf8(content: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+# --- Names a person would recognise (activities/matching.py) -----------------------------------
+
+
+@pytest.fixture
+def as_kulturskole(network):
+    from schools.models import Membership
+    from schools.tests.factories import MunicipalityFactory, SchoolFactory
+
+    school = SchoolFactory(
+        name="Kulturskolen i Ås",
+        slug="kulturskolen-i-as",
+        region=network.follo,
+        municipality=MunicipalityFactory(name="Ås"),
+    )
+    Membership.objects.filter(school=school).update(status=Membership.Status.MEMBER)
+    return school
+
+
+def test_a_school_written_as_people_write_it_is_found(client_as, coord_follo, follo_activity, as_kulturskole):
+    text = "skole;elever;lærere\nÅs kulturskole;3;1\nkulturskolen\u00a0i  ÅS;;\n"
+    response = _preview(client_as(coord_follo), follo_activity, text.encode())
+
+    rows = response.context["preview"].rows
+    assert [(row.number, row.school, row.problems) for row in rows][:1] == [(2, as_kulturskole, [])]
+
+
+def test_a_near_miss_asks_whether_the_person_meant_the_school(client_as, coord_follo, follo_activity, as_kulturskole):
+    response = _preview(client_as(coord_follo), follo_activity, b"skole;elever\nKulturskolen i Aas;3\n")
+
+    assert response.context["preview"].rows[0].problems == [
+        "Ukjent skole: «Kulturskolen i Aas» – mente du «Kulturskolen i Ås»?"
+    ]
+    assert not Participation.objects.filter(school=as_kulturskole).exists()
+
+
+def test_a_sum_row_is_skipped_with_a_note(client_as, coord_follo, follo_activity, network, enrolment):
+    response = _preview(client_as(coord_follo), follo_activity, "skole;elever;lærere\nSkole A;3;1\nSum;3;1\n".encode())
+
+    preview = response.context["preview"]
+    assert [row.number for row in preview.rows] == [2]
+    assert not preview.has_problems
+    assert preview.notes == ["Rad 3 («Sum») ser ut som en sumlinje og er hoppet over."]
+    assert 'id="import-notes"' in response.content.decode()
