@@ -159,8 +159,9 @@ class _Plan:
             ),
             participations=[] if status == Activity.Status.CANCELLED else rows,
             costs=costs,
-            # The plan is the 2020 network's as it was, loads included.
+            # The plan is the 2020 network's as it was, loads and amounts included.
             confirm_pupil_load=True,
+            confirm_large_amount=True,
         )
         self.created += 1
 

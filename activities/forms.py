@@ -87,7 +87,15 @@ class ActivityForm(forms.Form):
         label=_("Lagre likevel: dette er en annen aktivitet enn den som allerede er ført"),
         required=False,
     )
-    CONFIRMATIONS = {"pupil_load": "confirm_pupil_load", "duplicate": "confirm_duplicate"}
+    confirm_large_amount = forms.BooleanField(
+        label=_("Lagre likevel: jeg har sjekket at beløpene stemmer"),
+        required=False,
+    )
+    CONFIRMATIONS = {
+        "pupil_load": "confirm_pupil_load",
+        "duplicate": "confirm_duplicate",
+        "large_amount": "confirm_large_amount",
+    }
 
     # Hidden fields that say which form this is: the one-time token of a form that creates an
     # activity, or the version (and opening time) of the activity an edit form was loaded from.

@@ -10,6 +10,7 @@ incremental rollup, which is enqueued after the transaction commits."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -27,6 +28,7 @@ from core.formatting import datetime_text, money_text, number_text
 from core.periods import school_year_of
 from core.services import validated_save
 from governance.models import CooperationArea
+from governance.selectors import portal_settings_get
 from governance.services import actor_of, audit_record
 from schools.models import Enrolment, Membership, Pupil, Region, School
 
@@ -108,6 +110,28 @@ class ParticipationRowsInvalid(ValidationError):
         super().__init__(rows[min(rows)])
 
 
+@dataclass(frozen=True)
+class LargeAmount:
+    """A new or changed cost line whose amount is above the portal's warning limit
+    (governance.PortalSetting.large_amount_warning): a typing error ("250000" for "25000")
+    more often than not."""
+
+    line: str  # the line as the person wrote it: its description, or its category
+    amount: Decimal
+    limit: Decimal
+
+    @property
+    def message(self) -> str:
+        return _("Beløpet %(amount)s på linjen «%(line)s» er over varselgrensen (%(limit)s). Stemmer det?") % {
+            "amount": money_text(self.amount),
+            "line": self.line,
+            "limit": money_text(self.limit),
+        }
+
+    def __str__(self) -> str:
+        return self.message
+
+
 class ConfirmationNeeded(ValidationError):
     """Nothing was saved: the save needs a person's "Lagre likevel" first. Raised when a
     warning was found that the caller has not confirmed; it lists every warning found,
@@ -116,11 +140,20 @@ class ConfirmationNeeded(ValidationError):
     - `pupil_load`: named pupils who already take part in the threshold's number of activities
       or more that term (selectors.PupilLoad),
     - `duplicates`: activities already registered with the same title, region and start (the
-      browser's Back and "Lagre" again, or a colleague who registered it already)."""
+      browser's Back and "Lagre" again, or a colleague who registered it already),
+    - `large_amounts`: new or changed cost lines above the portal's warning limit for large
+      amounts (LargeAmount)."""
 
-    def __init__(self, *, pupil_load: Sequence[selectors.PupilLoad], duplicates: Sequence[Activity]):
+    def __init__(
+        self,
+        *,
+        pupil_load: Sequence[selectors.PupilLoad],
+        duplicates: Sequence[Activity],
+        large_amounts: Sequence[LargeAmount] = (),
+    ):
         self.pupil_load = list(pupil_load)
         self.duplicates = list(duplicates)
+        self.large_amounts = list(large_amounts)
         messages = []
         if self.pupil_load:
             messages.append(
@@ -138,12 +171,17 @@ class ConfirmationNeeded(ValidationError):
                 _("Aktiviteten ser ut til å være ført allerede: %(activities)s.")
                 % {"activities": ", ".join(str(other) for other in self.duplicates)}
             )
+        messages.extend(large.message for large in self.large_amounts)
         super().__init__(messages)
 
     @property
     def warnings(self) -> frozenset[str]:
-        """The names of the warnings found: "pupil_load", "duplicate"."""
-        found = (("pupil_load", self.pupil_load), ("duplicate", self.duplicates))
+        """The names of the warnings found: "pupil_load", "duplicate", "large_amount"."""
+        found = (
+            ("pupil_load", self.pupil_load),
+            ("duplicate", self.duplicates),
+            ("large_amount", self.large_amounts),
+        )
         return frozenset(name for name, items in found if items)
 
 
@@ -238,6 +276,7 @@ def activity_save(
     expected_version: int | None = None,
     confirm_pupil_load: bool = False,
     confirm_duplicate: bool = False,
+    confirm_large_amount: bool = False,
     comment: str = "",
 ) -> Activity:
     """Create an activity (`activity` None) or change one, with its cooperation areas, its
@@ -245,9 +284,11 @@ def activity_save(
     nothing. The audit log records the new activity, or each changed field as old → new.
 
     Raises ValidationError (ParticipationRowsInvalid for the rows, by position) when a rule is
-    broken, and ConfirmationNeeded when a named pupil's load is at the threshold or an activity
-    with the same title, region and start exists, unless `confirm_pupil_load` /
-    `confirm_duplicate` say the person has seen it. `expected_version` is the version an edit
+    broken, and ConfirmationNeeded when a named pupil's load is at the threshold, an activity
+    with the same title, region and start exists, or a new or changed cost line's amount is
+    above the portal's limit for large amounts (a line the activity already had, saved again
+    unchanged, does not ask), unless `confirm_pupil_load` / `confirm_duplicate` /
+    `confirm_large_amount` say the person has seen it. `expected_version` is the version an edit
     form was loaded from: when someone else has saved the activity since, nothing is saved and
     `core.concurrency.EditConflict` is raised. A change marks its school years for the
     incremental rollup, which runs once the transaction has committed."""
@@ -266,6 +307,7 @@ def activity_save(
         costs=list(costs),
         confirm_pupil_load=confirm_pupil_load,
         confirm_duplicate=confirm_duplicate,
+        confirm_large_amount=confirm_large_amount,
         action=action,
         comment=comment,
     )
@@ -420,6 +462,7 @@ def participation_import(
         costs=None,
         confirm_pupil_load=True,
         confirm_duplicate=True,
+        confirm_large_amount=True,
         action=AuditAction.PARTICIPATION_IMPORT,
         comment=comment % values,
     )
@@ -461,6 +504,7 @@ def _save(
     costs: list[CostData] | None,
     confirm_pupil_load: bool,
     confirm_duplicate: bool,
+    confirm_large_amount: bool,
     action: str,
     comment: str,
 ) -> Activity:
@@ -482,13 +526,15 @@ def _save(
     _validate(activity=activity, areas=areas, participations=participations, cost_lines=cost_lines)
 
     # 2. What a person must have seen before it is saved.
-    if not (confirm_pupil_load and confirm_duplicate):
+    if not (confirm_pupil_load and confirm_duplicate and confirm_large_amount):
         _ask_first(
             user=user,
             activity=activity,
             participations=participations,
+            cost_lines=cost_lines,
             confirm_pupil_load=confirm_pupil_load,
             confirm_duplicate=confirm_duplicate,
+            confirm_large_amount=confirm_large_amount,
         )
 
     # 3. The writes: set-based, the rows were validated above.
@@ -561,10 +607,13 @@ def _ask_first(
     user,
     activity: Activity,
     participations: list[ParticipationData],
+    cost_lines: list[ActivityCost] | None,
     confirm_pupil_load: bool,
     confirm_duplicate: bool,
+    confirm_large_amount: bool,
 ) -> None:
-    """Raise ConfirmationNeeded when a warning is found that is not confirmed."""
+    """Raise ConfirmationNeeded when a warning is found that is not confirmed. Called before
+    anything is written: an activity being changed still has its old cost lines."""
     pupil_load = selectors.pupil_load_warnings(
         pupils=[pupil for row in participations for pupil in row.named_pupils],
         starts_at=activity.starts_at,
@@ -581,8 +630,43 @@ def _ask_first(
                 exclude_activity_id=activity.pk,
             )
         )
-    if (pupil_load and not confirm_pupil_load) or (duplicates and not confirm_duplicate):
-        raise ConfirmationNeeded(pupil_load=pupil_load, duplicates=duplicates)
+    large_amounts = _large_amounts(activity=activity, cost_lines=cost_lines)
+    if (
+        (pupil_load and not confirm_pupil_load)
+        or (duplicates and not confirm_duplicate)
+        or (large_amounts and not confirm_large_amount)
+    ):
+        raise ConfirmationNeeded(pupil_load=pupil_load, duplicates=duplicates, large_amounts=large_amounts)
+
+
+def _large_amounts(*, activity: Activity, cost_lines: list[ActivityCost] | None) -> list[LargeAmount]:
+    """The new or changed cost lines above the portal's limit for large amounts, in the
+    order given. A line the activity already has (the same category, description and
+    amount, as many times as it has it) is not new: saving an activity again does not ask
+    about an amount someone confirmed before. `cost_lines` None keeps the lines: nothing to
+    ask. No query for an activity without cost lines."""
+    if not cost_lines:
+        return []
+    kept = Counter()
+    if activity.pk is not None:
+        kept = Counter(
+            ActivityCost.objects.filter(activity_id=activity.pk).values_list("category", "description", "amount")
+        )
+    new = []
+    for line in cost_lines:
+        key = (line.category, line.description, line.amount)
+        if kept[key] > 0:
+            kept[key] -= 1
+        else:
+            new.append(line)
+    if not new:
+        return []
+    limit = portal_settings_get().large_amount_warning
+    return [
+        LargeAmount(line=line.description or str(line.get_category_display()), amount=line.amount, limit=limit)
+        for line in new
+        if line.amount > limit
+    ]
 
 
 def _school_years(starts_at: datetime, school_ids: Iterable[int]) -> set[tuple[int, int]]:

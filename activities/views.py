@@ -425,6 +425,7 @@ class ActivityFormView(ActivityAccessMixin, TemplateView):
             costs=costs,
             pupil_load=warned.pupil_load if warned else [],
             duplicates=warned.duplicates if warned else [],
+            large_amounts=warned.large_amounts if warned else [],
             conflict=conflict,
         )
         return self.render_to_response(context, status=200)
@@ -440,6 +441,7 @@ class ActivityFormView(ActivityAccessMixin, TemplateView):
             "costs": costs.cost_data(),
             "confirm_pupil_load": confirmed["pupil_load"],
             "confirm_duplicate": confirmed["duplicate"],
+            "confirm_large_amount": confirmed["large_amount"],
         }
 
     def save(self, *, form, participations, costs) -> Activity:

@@ -9,6 +9,8 @@ people who log in are `Person`s: Django's users, whose permissions are the porta
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -20,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModelBase, RulesModelMixin
 
 from core.audit import AuditAction
-from core.bounds import pupil_load_validators, year_validators
+from core.bounds import amount_validators, pupil_load_validators, year_validators
 from core.periods import Period, period_constraint
 from core.permissions import is_portal_perm, portal_has_perm
 from schools.models import County, Municipality, Region, School
@@ -314,6 +316,16 @@ class PortalSetting(RulesModelMixin, models.Model, metaclass=RulesModelBase):
         default=6,
         validators=pupil_load_validators(_("varselgrense for elevbelastning")),
         help_text=_("Varsle når en elev deltar i så mange aktiviteter eller flere i samme semester."),
+    )
+    large_amount_warning = models.DecimalField(
+        _("varselgrense for store beløp (kr)"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("100000"),
+        validators=amount_validators(_("varselgrense for store beløp (kr)")),
+        help_text=_(
+            "Spør «Stemmer det?» før en aktivitet lagres med en ny eller endret kostnadslinje over dette beløpet."
+        ),
     )
 
     class Meta:

@@ -263,6 +263,7 @@ BOUNDED = [
     ("schools.Pupil", "birth_year", FIRST_BIRTH_YEAR, LAST_BIRTH_YEAR),
     ("governance.CooperationArea", "since_year", FIRST_YEAR, LAST_YEAR),
     ("governance.PortalSetting", "pupil_load_threshold", MIN_PUPIL_LOAD, MAX_PUPIL_LOAD),
+    ("governance.PortalSetting", "large_amount_warning", MIN_AMOUNT, MAX_AMOUNT),
     ("activities.Participation", "pupils", 0, MAX_COUNT),
     ("activities.Participation", "teachers", 0, MAX_COUNT),
     ("activities.ActivityCost", "amount", MIN_AMOUNT, MAX_AMOUNT),
