@@ -70,6 +70,7 @@ EXTRA_FIELDS = [
     "version",
     "opened_at",
     "confirm_pupil_load",
+    "confirm_large_amount",
     "deltakelse-0-DELETE",
     "deltakelse-2-school",
     "deltakelse-2-pupils",
