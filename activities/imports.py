@@ -9,6 +9,8 @@ culture schools' administration systems export such lists. Nothing here writes:
 
 from __future__ import annotations
 
+import base64
+import binascii
 import codecs
 import csv
 import io
@@ -17,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import openpyxl
+from django.conf import settings
 from django.core import signing
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -35,6 +38,10 @@ from .services import (
 )
 
 SIGNING_SALT = "activities.participation_import"
+# The uploaded file itself, carried by a preview with problems (see `signed_file`).
+FILE_SIGNING_SALT = "activities.participation_import.file"
+# The import's size limit (activities.forms.ImportForm refuses a bigger upload).
+MAX_FILE_BYTES = 2 * 1024 * 1024
 # The column names the import page's help text gives, in Norwegian and in English.
 HEADER_ALIASES = {
     "skole": "school",
@@ -81,6 +88,10 @@ class ImportRow:
     problems: list[str] = field(default_factory=list)
     school: School | None = None
     pupil: Pupil | None = None
+    # A per-pupil row whose pupil is not in the register at its school (the preview offers
+    # to register them), with the birth year read from the row (None when it can't be read).
+    unknown_pupil: bool = False
+    birth_year: int | None = None
 
 
 @dataclass
@@ -194,6 +205,44 @@ def import_from_payload(*, payload: str, activity: Activity) -> SignedImport:
         file_name=file_name,
         row_count=row_count,
     )
+
+
+def signed_file(*, activity: Activity, user, name: str, content: bytes) -> str | None:
+    """The uploaded file (its name and bytes), signed and compressed, for a form of a preview
+    with problems that shows the preview again without a second upload (registering a pupil
+    the file names). Bound to the activity and the person. None when the file is above the
+    import's size limit, or would not fit in a form's POST (DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+    if len(content) > MAX_FILE_BYTES:
+        return None
+    value = signing.dumps(
+        {
+            "activity": activity.pk,
+            "user": user.pk,
+            "name": str(name),
+            "content": base64.b64encode(content).decode("ascii"),
+        },
+        salt=FILE_SIGNING_SALT,
+        compress=True,
+    )
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if limit is not None and len(value) > limit - 64 * 1024:
+        return None
+    return value
+
+
+def file_from_signed(*, value: str, activity: Activity, user) -> tuple[str, bytes]:
+    """The file `signed_file` signed, as (name, bytes); raises signing.BadSignature for
+    anything else (tampered, another activity's or person's, not a file)."""
+    data = signing.loads(value, salt=FILE_SIGNING_SALT)
+    if not isinstance(data, dict) or data.get("activity") != activity.pk or data.get("user") != user.pk:
+        raise signing.BadSignature("a file for another activity or person")
+    try:
+        name, content = data["name"], base64.b64decode(data["content"], validate=True)
+    except (KeyError, TypeError, ValueError, binascii.Error) as error:
+        raise signing.BadSignature("not a signed file") from error
+    if not isinstance(name, str) or len(content) > MAX_FILE_BYTES:
+        raise signing.BadSignature("not a signed file")
+    return name, content
 
 
 def _optional(value) -> int | None:
@@ -498,6 +547,7 @@ def preview_import(*, activity: Activity, name: str, content: bytes, replace: bo
             ]
             full_name = f"{values.get('first_name', '')} {values.get('last_name', '')}".strip()
             if not matches:
+                row.unknown_pupil, row.birth_year = True, birth_year or None
                 row.problems.append(
                     _("Ukjent elev ved %(school)s: «%(pupil)s».") % {"school": row.school, "pupil": full_name}
                 )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("eksport.xlsx", views.ActivityExportView.as_view(file_format="xlsx"), name="export-xlsx"),
     path("ny/", views.ActivityCreateView.as_view(), name="create"),
     path("importer/", views.ParticipationImportView.as_view(), name="import"),
+    path("importer/registrer-elev/", views.ParticipationImportPupilView.as_view(), name="import-register-pupil"),
     path(
         "importer/mal-<slug:shape>.<slug:file_format>",
         views.ParticipationImportTemplateView.as_view(),

@@ -31,10 +31,12 @@ from core import exports
 from core.audit import AuditAction
 from core.concurrency import EditConflict
 from core.exports import spreadsheet_row
-from core.forms import form_token_new
+from core.forms import add_service_error, form_token_new
 from core.http import NotFound
 from core.params import FIRST_YEAR, LAST_YEAR, datetime_param, id_param, month_param
 from core.submissions import AlreadySubmitted, submission_check, submit_once
+from schools.models import Pupil, School
+from schools.services import pupil_save
 
 from . import selectors, services
 from .filters import ActivityFilter
@@ -47,15 +49,24 @@ from .forms import (
     ParticipationFormSet,
     attach_service_errors,
 )
-from .import_forms import ImportReviewForm
+from .import_forms import (
+    ImportReviewForm,
+    RegisterPupilForm,
+    RegisterTokenForm,
+    duplicate_message,
+    duplicate_pupil,
+)
 from .imports import (
     ImportFileError,
+    ImportPreview,
     PreviewGone,
     SignedImport,
     StalePreview,
+    file_from_signed,
     import_from_payload,
     preview_again,
     preview_import,
+    signed_file,
 )
 from .models import Activity, ActivityCost
 
@@ -605,9 +616,14 @@ class ParticipationImportView(ActivityAccessMixin, TemplateView):
         except Activity.DoesNotExist as missing:
             raise NotFound(_("Fant ikke aktiviteten.")) from missing
 
+    # Whether the person must be able to import into the activity (the register view, below,
+    # asks the school's rule instead).
+    checks_import_access = True
+
     def dispatch(self, request, *args, **kwargs):
         if (
-            request.user.is_authenticated
+            self.checks_import_access
+            and request.user.is_authenticated
             and self.activity is not None
             and not request.user.has_perm("activities.change_activity", self.activity)
         ):
@@ -637,23 +653,73 @@ class ParticipationImportView(ActivityAccessMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         upload = form.cleaned_data["file"]
+        content = upload.read()
         try:
-            preview = preview_import(activity=activity, name=upload.name, content=upload.read())
+            preview = preview_import(activity=activity, name=upload.name, content=content)
         except ImportFileError as error:
             form.add_error("file", str(error))
             return self.render_to_response(self.get_context_data(form=form))
-        return self.show(activity, preview, form=form)
+        return self.show(activity, preview, form=form, upload=(upload.name, content))
 
-    def show(self, activity: Activity, preview, *, form=None) -> HttpResponse:
-        return self.render_to_response(
-            self.get_context_data(
-                form=form or ImportForm(),
-                preview=preview,
-                payload=None if preview.has_problems else preview.payload(activity=activity),
-                form_token=form_token_new(),
-                review=ImportReviewForm(initial={"erstatt": preview.replace}),
+    def show(
+        self,
+        activity: Activity,
+        preview: ImportPreview,
+        *,
+        form=None,
+        upload: tuple[str, bytes] | None = None,
+        bound: RegisterPupilForm | None = None,
+    ) -> HttpResponse:
+        """The preview. One with unknown pupils offers «Registrer eleven» for each row whose
+        school the person may register pupils at, carrying the file (`upload`) signed in the
+        page, so that the preview is shown again without a second upload; `bound` is a
+        registration sent back with its errors."""
+        context = {
+            "form": form or ImportForm(),
+            "preview": preview,
+            "payload": None if preview.has_problems else preview.payload(activity=activity),
+            "form_token": form_token_new(),
+            "review": ImportReviewForm(initial={"erstatt": preview.replace}),
+        }
+        registrations, cannot_register = [], set()
+        for row in preview.rows:
+            if not (row.unknown_pupil and row.school):
+                continue
+            if not self.request.user.has_perm("schools.add_pupil", row.school):
+                cannot_register.add(row.number)
+            elif bound is not None and bound.prefix == _register_prefix(row.number):
+                registrations.append((row, bound))
+            else:
+                values = row.values
+                initial = {
+                    "first_name": values.get("first_name", ""),
+                    "last_name": values.get("last_name", ""),
+                    "birth_year": row.birth_year or values.get("birth_year", ""),
+                }
+                registrations.append(
+                    (row, RegisterPupilForm(prefix=_register_prefix(row.number), initial=initial, school=row.school))
+                )
+        if bound is not None and bound.errors and all(pupil_form is not bound for _row, pupil_form in registrations):
+            # The row is no longer one to register (the pupil is found now): say why nothing was.
+            messages.error(
+                self.request,
+                _("Eleven er ikke registrert: %(errors)s")
+                % {"errors": " ".join(message for errors in bound.errors.values() for message in errors)},
             )
+        signed = None
+        if registrations and upload is not None:
+            signed = signed_file(activity=activity, user=self.request.user, name=upload[0], content=upload[1])
+        if signed is None and registrations:  # the file can't travel with the form
+            cannot_register.update(row.number for row, _form in registrations)
+            registrations = []
+            context["file_too_big"] = True
+        context.update(
+            registrations=registrations,
+            cannot_register=cannot_register,
+            signed_file=signed,
+            register_token=form_token_new(),
         )
+        return self.render_to_response(self.get_context_data(**context))
 
     def review(self, activity: Activity) -> HttpResponse:
         """The preview's form. "Vis endringene" shows the preview again (from the signed rows)
@@ -730,6 +796,98 @@ class ParticipationImportView(ActivityAccessMixin, TemplateView):
             % {"count": len(signed.schools)},
         )
         return redirect("activities:detail", pk=activity.pk)
+
+
+def _register_prefix(row: int) -> str:
+    return f"rad-{row}"
+
+
+class ParticipationImportPupilView(ParticipationImportView):
+    """«Registrer eleven» on the import's preview: a pupil the file names who is not in the
+    register, registered at the row's school (`rad-<n>-school`; the button names the row,
+    `rad`) by someone who may register pupils there (schools.add_pupil on the school: its
+    rector, its region's coordinator, central staff; 403 otherwise), through
+    schools.services.pupil_save (audited), once per page (its one-time token). The preview is
+    then shown again from the file the page carries, signed (`fil`), without a second upload;
+    one who may not import into the activity (a rector) goes to the activity."""
+
+    http_method_names = ["post"]
+    permission = "activities.view_activity"
+    checks_import_access = False
+
+    def post(self, request, *args, **kwargs):
+        activity = self.activity
+        if activity is None:
+            return redirect("activities:import")
+        row = id_param(request.POST.get("rad"))
+        if row is None:
+            raise NotFound(_("Fant ikke raden."))
+        prefix = _register_prefix(row)
+        school = School.objects.filter(pk=id_param(request.POST.get(f"{prefix}-school"))).first()
+        if school is None:
+            raise NotFound(_("Fant ikke skolen."))
+        if not request.user.has_perm("schools.add_pupil", school):
+            raise PermissionDenied(_("Du kan ikke registrere elever ved denne skolen."))
+        again = HttpResponseRedirect(f"{reverse('activities:import')}?aktivitet={activity.pk}")
+        try:
+            name, content = file_from_signed(value=request.POST.get("fil", ""), activity=activity, user=request.user)
+        except signing.BadSignature:
+            messages.error(request, _("Forhåndsvisningen er ugyldig. Last opp filen på nytt."))
+            return again
+        form = RegisterPupilForm(request.POST, prefix=prefix, school=school)
+        token = RegisterTokenForm(request.POST)
+        try:
+            # A second click is told so before the form, which would find the pupil a duplicate.
+            submission_check(token=request.POST.get("form_token"))
+        except AlreadySubmitted:
+            messages.info(request, _("Eleven var allerede registrert."))
+            form = None
+        if form is None:
+            pass
+        elif not token.is_valid():
+            messages.error(request, " ".join(token.errors["form_token"]))
+        elif form.is_valid():
+            try:
+                pupil = submit_once(
+                    token=token.cleaned_data["form_token"],
+                    user=request.user,
+                    create=lambda: self.register(form=form, school=school),
+                )
+            except AlreadySubmitted:
+                messages.info(request, _("Eleven var allerede registrert."))
+                form = None
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(
+                    request, _("%(pupil)s er registrert ved %(school)s.") % {"pupil": pupil, "school": school}
+                )
+                form = None
+        if not request.user.has_perm("activities.change_activity", activity):
+            return redirect("activities:detail", pk=activity.pk)
+        try:
+            preview = preview_import(activity=activity, name=name, content=content)
+        except ImportFileError as error:
+            messages.error(request, str(error))
+            return again
+        return self.show(activity, preview, upload=(name, content), bound=form)
+
+    def register(self, *, form: RegisterPupilForm, school: School) -> Pupil:
+        """The pupil, saved; a pupil of the same name and birth year saved at the school since
+        the form was checked is refused on the form, as there."""
+        data = form.cleaned_data
+        existing = duplicate_pupil(
+            school=school, first_name=data["first_name"], last_name=data["last_name"], birth_year=data["birth_year"]
+        )
+        if existing is not None:
+            raise ValidationError({"first_name": duplicate_message(school=school, pupil=existing)})
+        pupil = Pupil(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            birth_year=data["birth_year"],
+            main_instrument=data["main_instrument"],
+        )
+        return pupil_save(pupil=pupil, user=self.request.user, schools=[school])
 
 
 # The import's templates: one file of each shape, with the headers the import reads and one

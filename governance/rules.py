@@ -99,6 +99,32 @@ def sees_names_at_one_of_their_schools(user, pupil) -> bool:
 sees_pupil = is_central_staff | sees_names_at_one_of_their_schools
 
 
+def _schools_registering(obj) -> list:
+    """The schools a pupil is being registered at: a School asked about, or a new (unsaved)
+    Pupil with the schools `schools.services.pupil_save` is given (`registering_at`)."""
+    from schools.models import Pupil, School
+
+    if isinstance(obj, School):
+        return [obj]
+    if isinstance(obj, Pupil) and obj.pk is None:
+        return list(getattr(obj, "registering_at", None) or [])
+    return []
+
+
+@rules.predicate
+def registers_pupils_at(user, obj) -> bool:
+    """The rector or the region's coordinator of the school (of every school of a new pupil)."""
+    schools = _schools_registering(obj)
+    return bool(schools) and all(leads_school(user, school) for school in schools)
+
+
+# Registering a pupil: the one rule of `schools.add_pupil`. At a school (asked with the
+# School, or with the new Pupil pupil_save is saving for its schools): central staff, or the
+# school's rector or its region's coordinator (from the import's preview). Without an object
+# (the admin's add page, which offers every school): central staff only.
+can_add_pupil = is_central_staff | registers_pupils_at
+
+
 # The permissions on the models below governance. (The schools app's tables hold no people,
 # so their rules can only be written here.)
 for _perm, _predicate in {
@@ -125,7 +151,7 @@ for _perm, _predicate in {
     "schools.change_enrolment": keeps_network,
     "schools.delete_enrolment": keeps_network,
     "schools.view_pupil": sees_pupil,
-    "schools.add_pupil": is_central_staff,
+    "schools.add_pupil": can_add_pupil,
     "schools.change_pupil": is_central_staff,
     "schools.delete_pupil": is_central_staff,
     # the nightly rollups: their runs, and running them now

@@ -212,11 +212,15 @@ def enrolment_delete(*, enrolment: Enrolment, user) -> None:
 
 @transaction.atomic
 def pupil_save(*, pupil: Pupil, user, schools: Iterable[School]) -> Pupil:
-    """A pupil's record as a person entered it: at least one school; audited (the log then
+    """A pupil's record as a person entered it (the admin; a new pupil also from the import's
+    preview, by the rector or coordinator of its school): at least one school; audited (the log then
     holds the pupil's name, and is read by those who may see pupils' names)."""
     schools = list(schools)
     if not schools:
         raise ValidationError({"schools": _("En elev må gå på minst én skole.")})
+    # The add rule (governance.rules, schools.add_pupil) reads the schools a new pupil is
+    # registered at: their rectors and coordinators may register pupils there.
+    pupil.registering_at = schools
     return audited_save(
         pupil,
         user=user,
