@@ -322,17 +322,27 @@ SEP_LINE = re.compile(r"sep=(;|,|\t|\\t|\|)\s*", re.IGNORECASE)
 
 def decode(content: bytes) -> str:
     """The text of a CSV file: by its byte order mark (UTF-8, UTF-16, UTF-32), else UTF-8, else
-    Windows-1252 (what Excel for Windows writes as "CSV"), else Latin-1, which reads any bytes
-    (Windows-1252 leaves 0x81, 0x8D, 0x8F, 0x90 and 0x9D undefined)."""
+    line by line UTF-8, Windows-1252 (what Excel for Windows writes as "CSV") or Latin-1, which
+    reads any bytes (Windows-1252 leaves 0x81, 0x8D, 0x8F, 0x90 and 0x9D undefined)."""
     for bom, encoding in BOMS:
         if content.startswith(bom):
             return content.decode(encoding)
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    # Not UTF-8 as a whole: line by line, so that one row pasted in from a Windows-1252 file
+    # does not turn a UTF-8 header ("lærere") into "lÃ¦rere".
+    return "".join(_decode_line(line) for line in content.splitlines(keepends=True))
+
+
+def _decode_line(line: bytes) -> str:
     for encoding in ("utf-8", "cp1252"):
         try:
-            return content.decode(encoding)
+            return line.decode(encoding)
         except UnicodeDecodeError:
             continue
-    return content.decode("latin-1")
+    return line.decode("latin-1")
 
 
 def _delimiter(first_line: str) -> str:
@@ -484,14 +494,30 @@ def preview_import(*, activity: Activity, name: str, content: bytes, replace: bo
     fewer pupils than named), and what the import would change per school (see
     `services.participation_import_changes`)."""
     table = read_table(name=name, content=content)
-    headers = [HEADER_ALIASES.get(str(h or "").strip().lower()) for h in (table.headers or [])]
+    headers = [HEADER_ALIASES.get(normalise(str(h or ""))) for h in (table.headers or [])]
     if "school" not in headers:
         raise ImportFileError(_("Filen mangler kolonnen «skole» i første rad."))
+    repeated = sorted(
+        {str(h).strip() for h, key in zip(table.headers, headers, strict=True) if key and headers.count(key) > 1}
+    )
+    if repeated:
+        raise ImportFileError(
+            _("Samme kolonne står flere ganger i første rad: %(columns)s. La hver kolonne stå én gang.")
+            % {"columns": ", ".join(f"«{name}»" for name in repeated)}
+        )
+    ignored = [
+        str(h).strip() for h, key in zip(table.headers, headers, strict=True) if not key and str(h or "").strip()
+    ]
     column_label = {key: str(h).strip() for key, h in zip(headers, table.headers, strict=True) if key}
 
     matcher = SchoolMatcher(School.objects.all())
     rows: list[ImportRow] = []
     notes: list[str] = []
+    if ignored:
+        notes.append(
+            _("Disse kolonnene er ikke med i importen (ukjent overskrift): %(columns)s.")
+            % {"columns": ", ".join(f"«{name[:40]}»" for name in ignored)}
+        )
     for number, raw in zip(table.numbers, table.rows, strict=True):
         values = {
             key: "" if cell is None else str(cell).strip() for key, cell in zip(headers, raw, strict=False) if key

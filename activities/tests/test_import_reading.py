@@ -257,3 +257,47 @@ def test_a_sum_row_is_skipped_with_a_note(client_as, coord_follo, follo_activity
     assert not preview.has_problems
     assert preview.notes == ["Rad 3 («Sum») ser ut som en sumlinje og er hoppet over."]
     assert 'id="import-notes"' in response.content.decode()
+
+
+# --- Found by trying to break the import (a newcomer's files) ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "columns"),
+    [
+        ("skole;elever;skole\nSkole A;6;Skole A2\n", "«skole»"),
+        ("skole;elever;lærere;elever\nSkole A;6;1;\n", "«elever»"),
+        ("skole;elever;Antall elever\nSkole A;6;7\n", "«Antall elever», «elever»"),
+    ],
+)
+def test_a_column_named_twice_refuses_the_file_and_names_it(client_as, coord_follo, follo_activity, text, columns):
+    response = _preview(client_as(coord_follo), follo_activity, text.encode())
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"] == [
+        f"Samme kolonne står flere ganger i første rad: {columns}. La hver kolonne stå én gang."
+    ]
+
+
+def test_a_column_the_import_does_not_know_is_named_in_a_note(client_as, coord_follo, follo_activity, enrolment):
+    response = _preview(client_as(coord_follo), follo_activity, "skole;elever;Lærer\nSkole A;6;3\n".encode())
+
+    assert response.context["preview"].notes == ["Disse kolonnene er ikke med i importen (ukjent overskrift): «Lærer»."]
+
+
+def test_one_windows_1252_row_in_a_utf8_file_keeps_the_header(
+    client_as, coord_follo, follo_activity, enrolment, as_kulturskole
+):
+    """A row pasted in from a Windows-1252 file: the UTF-8 header ("lærere") and the other rows
+    are still read as UTF-8, the pasted row as Windows-1252."""
+    content = "skole;elever;lærere\n".encode() + "Kulturskolen i Ås;6;1\n".encode("cp1252") + b"Skole A;2;1\n"
+
+    response = _preview(client_as(coord_follo), follo_activity, content)
+
+    preview = response.context["preview"]
+    assert [(row.number, row.school, row.values.get("teachers")) for row in preview.rows] == [
+        (2, as_kulturskole, "1"),
+        (3, preview.rows[1].school, "1"),
+    ]
+    assert preview.rows[1].school.name == "Skole A"
+    assert preview.notes == []

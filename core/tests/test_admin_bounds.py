@@ -92,7 +92,7 @@ class AddCase:
 
 YEARS = f"År må være fra {FIRST_YEAR} til {LAST_YEAR}."
 ADD_CASES = [
-    AddCase("schools.Enrolment", "pupils", "2000000000", "Elever må være fra 0 til 100 000."),
+    AddCase("schools.Enrolment", "pupils", "2000000000", "Elever må være fra 0 til 100\xa0000."),
     AddCase("funding.CountyGrant", "year", "0", YEARS),
     AddCase("funding.CountyGrant", "year", "32767", YEARS),
     AddCase("funding.PartnerContribution", "year", "99999", YEARS),
@@ -149,7 +149,7 @@ def test_admin_budget_line_of_a_trillion_refused_on_the_line(staff_client, netwo
     response = _post_refused(staff_client, url, {"lines-0-amount": "999999999999.99"}, [Budget, BudgetLine])
 
     formset = response.context["inline_admin_formsets"][0].formset
-    message = "Beløp (NOK) må være fra 0 til 1 000 000 000."
+    message = "Beløp (NOK) må være fra 0 til 1\xa0000\xa0000\xa0000."
     assert [form.errors for form in formset.forms] == [{"amount": [message]}]
     assert _shown(response, message)
     assert BudgetLine.objects.get().amount == Decimal("1000")
@@ -178,7 +178,7 @@ def test_service_refuses_two_billion_pupils_on_the_field(network):
     with pytest.raises(ValidationError) as refused:
         enrolment_set(school=network.school_a, school_year=2021, pupils=2_000_000_000)
 
-    assert refused.value.message_dict == {"pupils": ["Elever må være fra 0 til 100 000."]}
+    assert refused.value.message_dict == {"pupils": ["Elever må være fra 0 til 100\xa0000."]}
     assert not Enrolment.objects.exists()
 
 

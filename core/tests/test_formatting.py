@@ -75,3 +75,14 @@ def test_money_reads_back_as_the_same_amount(amount, language):
     digits = text.replace("kr", "").replace("NOK", "").replace(NBSP, "").replace(",", "." if language == "nb" else "")
     assert Decimal(digits.replace(" ", "")) == amount
     assert number_text(0) == "0"
+
+
+def test_a_bound_is_written_as_the_language_writes_numbers():
+    from schools.models import Enrolment
+
+    field = Enrolment._meta.get_field("pupils")
+    messages = {validator.message for validator in field.validators}
+    with translation.override("en"):
+        assert {str(message) for message in messages} == {"Pupils must be from 0 to 100,000."}
+    with translation.override("nb"):
+        assert {str(message) for message in messages} == {f"Elever må være fra 0 til 100{NBSP}000."}
