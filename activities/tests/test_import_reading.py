@@ -301,3 +301,11 @@ def test_one_windows_1252_row_in_a_utf8_file_keeps_the_header(
     ]
     assert preview.rows[1].school.name == "Skole A"
     assert preview.notes == []
+
+
+def test_the_preview_tables_scroll_inside_the_page_on_a_phone(client_as, coord_follo, follo_activity, enrolment):
+    """A newcomer's phone (390 px): the preview's wide tables scroll inside their own box."""
+    response = _preview(client_as(coord_follo), follo_activity, b"skole;elever\nSkole A;3\nNordpolen;1\n")
+    html = response.content.decode()
+
+    assert '<div class="table-responsive">\n    <table class="table table-sm" id="import-preview">' in html
