@@ -89,7 +89,7 @@ def test_the_limit_is_bounded_as_any_amount(value, refused):
         with pytest.raises(ValidationError) as error:
             setting.full_clean()
         assert error.value.message_dict == {
-            "large_amount_warning": ["Varselgrense for store beløp (kr) må være fra 0 til 1 000 000 000."]
+            "large_amount_warning": ["Varselgrense for store beløp (kr) må være fra 0 til 1\xa0000\xa0000\xa0000."]
         }
     else:
         setting.full_clean()
