@@ -17,8 +17,6 @@ from django.utils.functional import lazy
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .formatting import number_text
-
 # The years the portal's figures and dates fall in: the network's history (it began in 2013,
 # its reference data starts there) and its future. The query strings (core/params.py) and the
 # date fields of the forms (core/forms.py) take these too.
@@ -57,10 +55,11 @@ MAX_PUPIL_LOAD = 100
 
 
 def _number(value: int | Decimal) -> str:
-    """10000 and above grouped by thousands as the request's language writes numbers
-    ("100 000", English "100,000"); years stay as they are ("2100")."""
+    """10000 and above grouped by thousands with no-break spaces ("100 000", as Norwegian and
+    SI write it, the same in every language: the message is part of the migrations); years stay
+    as they are ("2100")."""
     value = int(value)
-    return number_text(value) if abs(value) >= 10_000 else str(value)
+    return f"{value:,}".replace(",", "\xa0") if abs(value) >= 10_000 else str(value)
 
 
 def _message(label, low: int | Decimal, high: int | Decimal) -> str:

@@ -77,12 +77,14 @@ def test_money_reads_back_as_the_same_amount(amount, language):
     assert number_text(0) == "0"
 
 
-def test_a_bound_is_written_as_the_language_writes_numbers():
+def test_a_bound_groups_thousands_the_same_way_in_both_languages():
+    """The bounds' messages are part of the migrations: their numbers read alike in every
+    language ("100 000", SI style), and the words are translated."""
     from schools.models import Enrolment
 
     field = Enrolment._meta.get_field("pupils")
     messages = {validator.message for validator in field.validators}
     with translation.override("en"):
-        assert {str(message) for message in messages} == {"Pupils must be from 0 to 100,000."}
+        assert {str(message) for message in messages} == {f"Pupils must be from 0 to 100{NBSP}000."}
     with translation.override("nb"):
         assert {str(message) for message in messages} == {f"Elever må være fra 0 til 100{NBSP}000."}
