@@ -42,11 +42,12 @@ from .models import (
     PartnerContribution,
 )
 from .selectors import (
-    budget_audit_entries,
+    budget_audit_minutes,
     budget_fairness,
     budget_in_force,
     budget_list,
     budget_scenario,
+    budget_submission,
     budget_totals,
     budget_vs_actual,
 )
@@ -566,7 +567,8 @@ class BudgetAdmin(PortalModelAdmin):
             "actual": budget_vs_actual(budget=budget),
             "fairness": budget_fairness(budget=budget),
             "scenario": budget_scenario(budget=budget),
-            "audit_entries": budget_audit_entries(budget=budget),
+            "audit_minutes": budget_audit_minutes(budget=budget),
+            "submission": budget_submission(budget=budget),
             "successor": successor,
             "in_force": in_force,
             "may_submit": user.has_perm("funding.submit_budget", budget),

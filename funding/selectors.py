@@ -9,12 +9,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
+from django.db import models
 from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from activities.models import Activity
+from core.formatting import datetime_text
 from core.periods import calendar_year_bounds
 from governance.models import AuditEntry, CooperationArea
+from governance.presentation import AuditMinute, audit_minutes, person_text
 from schools.models import Enrolment, Membership, Municipality, Region, School
 from schools.selectors import population_of, school_list_participating
 
@@ -73,6 +77,38 @@ def budget_audit_entries(*, budget: Budget) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(object_type=Budget._meta.label_lower, object_id=str(budget.pk)).select_related(
         "actor"
     )
+
+
+# What a budget's entries record besides the fields of a budget and its lines (funding.services:
+# the totals a draft starts from and a submission lays before the board, the line a change is
+# to, the revision a budget was replaced by).
+BUDGET_AUDIT_FIELDS: dict[str, models.Field] = {
+    "income": models.DecimalField(gettext_lazy("inntekter"), max_digits=14, decimal_places=2),
+    "expense": models.DecimalField(gettext_lazy("utgifter"), max_digits=14, decimal_places=2),
+    "in_kind": models.DecimalField(gettext_lazy("naturalytelser"), max_digits=14, decimal_places=2),
+    "total": models.DecimalField(gettext_lazy("inntekter i alt"), max_digits=14, decimal_places=2),
+    "line": models.CharField(gettext_lazy("budsjettlinje")),
+    "replaced_by": models.CharField(gettext_lazy("erstattet av")),
+}
+
+
+def budget_audit_minutes(*, budget: Budget) -> list[AuditMinute]:
+    """The budget's audit trail as minutes, newest first: Oslo time, people's names, the
+    actions' labels, and its states, line kinds and amounts as people read them."""
+    return audit_minutes(budget_audit_entries(budget=budget), fields=BUDGET_AUDIT_FIELDS, also=(BudgetLine,))
+
+
+@dataclass(frozen=True)
+class Submission:
+    who: str
+    when: str
+
+
+def budget_submission(*, budget: Budget) -> Submission | None:
+    """Who laid the budget before the steering group (full name) and when (Oslo time)."""
+    if budget.submitted_at is None:
+        return None
+    return Submission(who=person_text(budget.submitted_by), when=datetime_text(budget.submitted_at))
 
 
 @dataclass

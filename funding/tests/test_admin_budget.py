@@ -113,7 +113,7 @@ def test_admin_approved_budget_is_read_only_and_readable(client, submitted, stee
     assert 'name="_save"' not in content
     assert 'id="budget-readonly"' in content
     assert 'id="budget-revise"' in content
-    assert "budget_approve" in content  # the audit trail on the page
+    assert "vedtok budsjettet" in content  # the audit trail on the page, as minutes
 
 
 def test_admin_buttons_only_for_who_may_use_them(client, draft, daily_leader, steering_member):
