@@ -5,20 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('schools', '0002_bounds'),
+        ("schools", "0002_bounds"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='enrolment',
-            name='pupils',
-            field=models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(0, message='Elever må være fra 0 til 100\xa0000.'), django.core.validators.MaxValueValidator(100000, message='Elever må være fra 0 til 100\xa0000.')], verbose_name='elever'),
+            model_name="enrolment",
+            name="pupils",
+            field=models.PositiveIntegerField(
+                validators=[
+                    django.core.validators.MinValueValidator(0, message="Elever må være fra 0 til 100\xa0000."),
+                    django.core.validators.MaxValueValidator(100000, message="Elever må være fra 0 til 100\xa0000."),
+                ],
+                verbose_name="elever",
+            ),
         ),
         migrations.AlterField(
-            model_name='municipalitypopulation',
-            name='population',
-            field=models.PositiveIntegerField(help_text='Per 1. januar (SSB).', validators=[django.core.validators.MinValueValidator(0, message='Innbyggere må være fra 0 til 2\xa0000\xa0000.'), django.core.validators.MaxValueValidator(2000000, message='Innbyggere må være fra 0 til 2\xa0000\xa0000.')], verbose_name='innbyggere'),
+            model_name="municipalitypopulation",
+            name="population",
+            field=models.PositiveIntegerField(
+                help_text="Per 1. januar (SSB).",
+                validators=[
+                    django.core.validators.MinValueValidator(
+                        0, message="Innbyggere må være fra 0 til 2\xa0000\xa0000."
+                    ),
+                    django.core.validators.MaxValueValidator(
+                        2000000, message="Innbyggere må være fra 0 til 2\xa0000\xa0000."
+                    ),
+                ],
+                verbose_name="innbyggere",
+            ),
         ),
     ]
