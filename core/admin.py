@@ -30,6 +30,7 @@ import logging
 from django.contrib import admin, messages
 from django.contrib.admin import widgets
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import admin as auth_admin  # noqa: F401 - registers User and Group before they are adopted
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -58,6 +59,7 @@ from .forms import (
     is_valid_key,
 )
 from .models import RollupRun
+from .params import id_param
 from .permissions import perm_name
 
 logger = logging.getLogger(__name__)
@@ -170,6 +172,16 @@ class RulesPermissionsMixin:
 
 class PortalModelAdmin(SafeChangelistMixin, PortalFormfieldsMixin, RulesPermissionsMixin, admin.ModelAdmin):
     """The base of every ModelAdmin of the portal."""
+
+    def get_object(self, request, object_id, from_field=None):
+        """The object of a change, history, delete or custom page, or None (the admin's "does
+        not exist"). An id in the URL names an object only when written in ASCII digits, as
+        core.params.id_param reads ids everywhere else: Python's int() would also read " 1",
+        "1 " and a full-width "１" as 1."""
+        field = self.model._meta.pk if from_field is None else self.model._meta.get_field(from_field)
+        if isinstance(field, models.IntegerField | models.AutoField) and id_param(unquote(str(object_id))) is None:
+            return None
+        return super().get_object(request, object_id, from_field)
 
 
 class PortalTabularInline(PortalFormfieldsMixin, admin.TabularInline):

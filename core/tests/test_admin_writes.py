@@ -53,6 +53,8 @@ BUDGET_ACTIONS = {
     "steering_leader": ["action_approve", "action_return"],
     "superuser": [],
 }
+# The contributions' bulk marks (the finance office's, issue 12), for central staff.
+CONTRIBUTION_ACTIONS = ["action_mark_invoiced", "action_mark_paid"]
 
 
 @pytest.fixture
@@ -262,6 +264,8 @@ def test_admin_writes_go_through_services_or_are_refused(client, request, world,
         form = changelist.context["action_form"]
         offered = [name for name, _label in form.fields["action"].choices if name] if form else []
         expected = BUDGET_ACTIONS[persona] if label == "funding.Budget" else []
+        if label == "funding.MunicipalContribution" and "change" in writes:
+            expected = CONTRIBUTION_ACTIONS
         expected = [*(["delete_selected"] if "delete" in writes else []), *expected]
         assert offered == expected
         for action in offered:
@@ -269,6 +273,11 @@ def test_admin_writes_go_through_services_or_are_refused(client, request, world,
                 # the row the add made
                 victim = model._default_manager.order_by("-pk").first()
                 data = {"action": action, "_selected_action": [victim.pk], "post": "yes"}
+                walk.post(_admin_url(label, "changelist"), data, allowed=True, what=f"{action} {label}")
+            elif action in CONTRIBUTION_ACTIONS:
+                # invoiced or paid on a day, through contribution_payment_set (tests in
+                # funding/tests/test_finance_lists.py); the row was invoiced 1 Feb, paid 1 March
+                data = {"action": action, "_selected_action": [row.pk], "apply": "1", "day": "2020-02-20"}
                 walk.post(_admin_url(label, "changelist"), data, allowed=True, what=f"{action} {label}")
             else:
                 # the budget's transitions: their services decide (tests in funding/tests/)
@@ -446,3 +455,22 @@ def test_admin_two_people_changing_the_same_field_refuses_the_second(client, net
         "Noen andre har endret «Merknad» siden du åpnet siden. Åpne siden på nytt og gjør endringen igjen.",
     ]
     assert not AuditEntry.objects.filter(actor=nmh_coordinator).exists()
+
+
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+@pytest.mark.parametrize("write", [" {}".format, "{} ".format, lambda pk: str(pk).translate(FULL_WIDTH)])
+def test_admin_reads_an_id_only_in_ascii_digits(client, network, daily_leader, write):
+    """Python's int() reads " 12" and a full-width "１２" as 12; the admin's URLs do not: they
+    name no object, so a hostile URL never reaches a real one by accident."""
+    from urllib.parse import quote
+
+    pk = network.school_a.pk
+    client.force_login(daily_leader)
+
+    response = client.get(f"/admin/schools/school/{quote(write(pk), safe='')}/change/")
+
+    assert response.status_code == 302  # "does not exist": back to the admin's start page
+    assert response.url == reverse("admin:index")
+    assert client.get(reverse("admin:schools_school_change", args=[pk])).status_code == 200
