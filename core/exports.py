@@ -10,7 +10,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -57,6 +57,7 @@ class CsvFormat:
     bom: str
     decimal: str
     datetime_format: str
+    date_format: str = "%Y-%m-%d"
     lineterminator: str = "\r\n"
 
     def writer(self, file):
@@ -76,8 +77,14 @@ class CsvFormat:
         """A time in Oslo ("12.10.2019 10:00"; in English "2019-10-12 10:00")."""
         return timezone.localtime(value, OSLO).strftime(self.datetime_format)
 
+    def date_text(self, value: date | None) -> str:
+        """A day ("01.03.2020"; in English "2020-03-01"); nothing for no day."""
+        return value.strftime(self.date_format) if value else ""
 
-NORWEGIAN_CSV = CsvFormat(delimiter=";", bom="\ufeff", decimal=",", datetime_format="%d.%m.%Y %H:%M")
+
+NORWEGIAN_CSV = CsvFormat(
+    delimiter=";", bom="\ufeff", decimal=",", datetime_format="%d.%m.%Y %H:%M", date_format="%d.%m.%Y"
+)
 STANDARD_CSV = CsvFormat(delimiter=",", bom="", decimal=".", datetime_format="%Y-%m-%d %H:%M")
 
 
@@ -91,15 +98,16 @@ def csv_format(language: str | None = None) -> CsvFormat:
 # --- Excel workbooks with typed cells ------------------------------------------------------
 
 # What a workbook column holds; the cell gets the matching type and number format.
-TEXT, INT, MONEY, DATETIME = "text", "int", "money", "datetime"
-XLSX_FORMATS = {INT: "0", MONEY: "#,##0.00", DATETIME: "dd.mm.yyyy hh:mm"}
+TEXT, INT, MONEY, DATETIME, DATE = "text", "int", "money", "datetime", "date"
+XLSX_FORMATS = {INT: "0", MONEY: "#,##0.00", DATETIME: "dd.mm.yyyy hh:mm", DATE: "dd.mm.yyyy"}
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def xlsx_workbook(title: str, header: Sequence[str], kinds: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     """One sheet: a bold header row, then `rows` with typed cells: datetimes as Excel dates in
-    Oslo time (Excel has no time zones), counts as integers, kroner as numbers shown with two
-    decimals and grouped thousands (in the reader's own separators), text always as text: a
+    Oslo time (Excel has no time zones), days (DATE) as Excel dates without a time, counts
+    as integers, kroner as numbers shown with two decimals and grouped thousands (in the
+    reader's own separators), text always as text: a
     title like `=HYPERLINK(…)` is a string cell, never a formula. Written in write-only mode,
     so a long list does not hold every cell object in memory."""
     workbook = Workbook(write_only=True)
@@ -133,6 +141,10 @@ def _xlsx_cell(sheet, value: Any, kind: str) -> WriteOnlyCell:
         return WriteOnlyCell(sheet, value=None)
     if kind == DATETIME:
         cell = WriteOnlyCell(sheet, value=timezone.localtime(value, OSLO).replace(tzinfo=None))
+    elif kind == DATE:
+        # A day, never a time: a datetime given here is its day in Oslo.
+        day = timezone.localtime(value, OSLO).date() if isinstance(value, datetime) else value
+        cell = WriteOnlyCell(sheet, value=day)
     elif kind == INT:
         cell = WriteOnlyCell(sheet, value=int(value))
     elif kind == MONEY:

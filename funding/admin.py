@@ -12,23 +12,32 @@ budget's page) are read-only here."""
 
 from __future__ import annotations
 
+import io
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Max
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import exports
 from core.admin import PortalModelAdmin, PortalTabularInline, ReadOnlyAdminMixin, ServiceWritesMixin
 from core.bounds import FIRST_YEAR, LAST_YEAR
 from core.concurrency import EditConflict
-from core.forms import FormTokenField, add_service_error
-from core.params import id_param
+from core.formatting import date_text, number_text
+from core.forms import BoundedDateField, FormTokenField, add_service_error, is_valid_key
+from core.params import id_param, year_param
+from core.periods import OSLO
 from core.submissions import AlreadySubmitted, submit_once
 
 from .models import (
@@ -71,6 +80,8 @@ from .services import (
     contribution_compute,
     contribution_override,
     contribution_payment_set,
+    contributions_mark_invoiced,
+    contributions_mark_paid,
     county_grant_set,
     partner_contribution_delete,
     partner_contribution_save,
@@ -83,17 +94,42 @@ class ContributionTierAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     search_fields = ["amount"]
 
 
+def tier_band(tier: ContributionTier) -> str:
+    """A tier's population band as the finance office writes it: "20 000–49 999", "50 000 eller
+    flere" (grouped as the language groups thousands)."""
+    if tier.max_population_below is None:
+        return _("%(low)s eller flere") % {"low": number_text(tier.min_population)}
+    return f"{number_text(tier.min_population)}–{number_text(tier.max_population_below - 1)}"
+
+
+class ContributionDayForm(forms.Form):
+    """The day of a bulk "invoiced" or "paid": today in Oslo unless the office says otherwise."""
+
+    day = BoundedDateField(label=gettext_lazy("Dato"), widget=AdminDateWidget)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["day"].initial = timezone.localdate(timezone=OSLO)
+
+
 @admin.register(MunicipalContribution)
 class MunicipalContributionAdmin(ServiceWritesMixin, PortalModelAdmin):
     """A municipality's contribution is computed from the tier table and the year's population
     (add: municipality and year); its amount is overridden with a reason, and its invoice and
-    payment dates recorded."""
+    payment dates recorded.
+
+    The finance office's list (issue 12): the changelist offers the year's contributions to
+    invoice as an Excel workbook and a CSV (the year filtered, else the latest year), to whoever
+    may view them; central staff mark the selected rows invoiced or paid on a day, all or none,
+    each row through `contribution_payment_set` (its rules and audit entry)."""
 
     list_display = ["municipality", "year", "population", "computed_amount", "amount", "invoiced_on", "paid_on"]
     list_filter = ["year", "tier"]
     search_fields = ["municipality__name", "municipality__number"]
     autocomplete_fields = ["municipality"]
     list_select_related = ["municipality", "tier"]
+    actions = ["action_mark_invoiced", "action_mark_paid"]
+    change_list_template = "admin/funding/municipalcontribution/change_list.html"
     fields = [
         "municipality",
         "year",
@@ -128,6 +164,171 @@ class MunicipalContributionAdmin(ServiceWritesMixin, PortalModelAdmin):
             contribution_payment_set(
                 contribution=stored, user=request.user, invoiced_on=data["invoiced_on"], paid_on=data["paid_on"]
             )
+
+    # -- the finance office's list ------------------------------------------------------------
+
+    INVOICE_COLUMNS = [
+        (gettext_lazy("kommune"), exports.TEXT),
+        (gettext_lazy("kommunenummer"), exports.TEXT),
+        (gettext_lazy("folketall"), exports.INT),
+        (gettext_lazy("sats"), exports.TEXT),
+        (gettext_lazy("beløp (kr)"), exports.MONEY),
+        (gettext_lazy("fakturert"), exports.DATE),
+        (gettext_lazy("betalt"), exports.DATE),
+    ]
+
+    def get_urls(self):
+        def view(suffix):
+            return path(
+                f"fakturaliste.{suffix}",
+                self.admin_site.admin_view(self.invoice_list_view),
+                {"file_format": suffix},
+                name=f"funding_municipalcontribution_invoices_{suffix}",
+            )
+
+        return [view("xlsx"), view("csv"), *super().get_urls()]
+
+    def _latest_year(self, request) -> int | None:
+        return self.get_queryset(request).aggregate(latest=Max("year"))["latest"]
+
+    def invoice_year(self, request) -> int | None:
+        """The changelist's year filter (`?year=`), else the latest year with contributions;
+        None for a year that is not one (or no contributions at all)."""
+        if "year" in request.GET:
+            return year_param(request.GET["year"])
+        return self._latest_year(request)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "invoice_year": self.invoice_year(request) or self._latest_year(request),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def invoice_rows(self, request, year: int | None):
+        contributions = (
+            self.get_queryset(request)
+            .filter(year=year)
+            .select_related("municipality", "tier")
+            .order_by("municipality__name", "municipality__number")
+        )
+        for contribution in contributions:
+            yield [
+                contribution.municipality.name,
+                contribution.municipality.number,
+                contribution.population,
+                tier_band(contribution.tier),
+                contribution.amount,
+                contribution.invoiced_on,
+                contribution.paid_on,
+            ]
+
+    def invoice_list_view(self, request, file_format: str):
+        """The year's contributions to invoice, as .xlsx (typed cells) or CSV (the person's
+        language, core.exports.csv_format): for whoever may view contributions."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        year = self.invoice_year(request)
+        if "year" in request.GET and year is None:
+            raise Http404(_("Det er ikke et år."))
+        header = [str(label) for label, _kind in self.INVOICE_COLUMNS]
+        kinds = [kind for _label, kind in self.INVOICE_COLUMNS]
+        rows = list(self.invoice_rows(request, year))
+        name = f"fakturaliste-{year}" if year else "fakturaliste"
+        if file_format == "xlsx":
+            title = _("Fakturaliste %(year)s") % {"year": year or ""}
+            response = HttpResponse(
+                exports.xlsx_workbook(title, header, kinds, rows), content_type=exports.XLSX_CONTENT_TYPE
+            )
+        else:
+            response = HttpResponse(self._invoice_csv(header, kinds, rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
+        return response
+
+    @staticmethod
+    def _invoice_csv(header, kinds, rows) -> str:
+        csv_text = exports.csv_format()
+
+        def cell(value, kind):
+            if value is None:
+                return ""
+            if kind == exports.MONEY:
+                return csv_text.money_text(value)
+            if kind == exports.DATE:
+                return csv_text.date_text(value)
+            if kind == exports.TEXT:
+                return exports.spreadsheet_cell(value)
+            return value
+
+        buffer = io.StringIO()
+        buffer.write(csv_text.bom)
+        writer = csv_text.writer(buffer)
+        writer.writerow(exports.spreadsheet_row(header))
+        for values in rows:
+            writer.writerow([cell(value, kind) for value, kind in zip(values, kinds, strict=True)])
+        return buffer.getvalue()
+
+    # -- marking invoiced or paid in bulk -----------------------------------------------------
+
+    def response_action(self, request, queryset):
+        """Selected ids that are not ids (`abc`, beyond 64 bits) are dropped before Django
+        looks them up (a ValueError or an OverflowError there, a server error)."""
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        valid = [value for value in selected if is_valid_key(self.model._meta.pk, value)]
+        if valid != selected:
+            request.POST = request.POST.copy()
+            request.POST.setlist(helpers.ACTION_CHECKBOX_NAME, valid)
+        return super().response_action(request, queryset)
+
+    @admin.action(description=gettext_lazy("Marker som fakturert …"), permissions=["change"])
+    def action_mark_invoiced(self, request, queryset):
+        return self._mark(
+            request,
+            queryset,
+            action="action_mark_invoiced",
+            title=_("Marker som fakturert"),
+            run=lambda rows, day: contributions_mark_invoiced(contributions=rows, user=request.user, invoiced_on=day),
+            done=_("%(count)s kommunale tilskudd er markert som fakturert %(day)s."),
+        )
+
+    @admin.action(description=gettext_lazy("Marker som betalt …"), permissions=["change"])
+    def action_mark_paid(self, request, queryset):
+        return self._mark(
+            request,
+            queryset,
+            action="action_mark_paid",
+            title=_("Marker som betalt"),
+            run=lambda rows, day: contributions_mark_paid(contributions=rows, user=request.user, paid_on=day),
+            done=_("%(count)s kommunale tilskudd er markert som betalt %(day)s."),
+        )
+
+    def _mark(self, request, queryset, *, action: str, title: str, run, done: str):
+        """First the confirmation page (the rows and the day); its answer (`apply`) marks them
+        all or none: a row the rules refuse is named in a message and nothing is saved."""
+        contributions = list(queryset.select_related("municipality").order_by("municipality__name", "year"))
+        form = ContributionDayForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            day = form.cleaned_data["day"]
+            try:
+                marked = run(contributions, day)
+            except ValidationError as error:
+                self.message_user(request, _("Ingenting ble lagret."), messages.ERROR)
+                for message in error.messages:
+                    self.message_user(request, message, messages.ERROR)
+            else:
+                self.message_user(request, done % {"count": len(marked), "day": date_text(day)}, messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": title,
+            "contributions": contributions,
+            "form": form,
+            "media": self.media + form.media,
+            "action": action,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/funding/municipalcontribution/mark_confirmation.html", context)
 
 
 @admin.register(CountyGrant)

@@ -152,6 +152,55 @@ def _day(value: date | None) -> str | None:
 
 
 @transaction.atomic
+def contributions_mark_invoiced(
+    *, contributions: Iterable[MunicipalContribution], user, invoiced_on: date
+) -> list[MunicipalContribution]:
+    """The finance office's list: the contributions invoiced on one day, all or none (see
+    `_contributions_mark`)."""
+    return _contributions_mark(
+        contributions, user, lambda contribution: {"invoiced_on": invoiced_on, "paid_on": contribution.paid_on}
+    )
+
+
+@transaction.atomic
+def contributions_mark_paid(
+    *, contributions: Iterable[MunicipalContribution], user, paid_on: date
+) -> list[MunicipalContribution]:
+    """The contributions paid on one day, all or none (see `_contributions_mark`)."""
+    return _contributions_mark(
+        contributions, user, lambda contribution: {"invoiced_on": contribution.invoiced_on, "paid_on": paid_on}
+    )
+
+
+def _contributions_mark(contributions, user, dates) -> list[MunicipalContribution]:
+    """Each contribution through `contribution_payment_set` (its permission, its rules, its
+    audit entry), in the caller's one transaction: a row the rules refuse (paid before it was
+    invoiced) raises ValidationError naming its municipality, and nothing of the batch is
+    saved. The rows are locked and read again, so a date saved meanwhile is the one checked."""
+    require_perm(user, "funding.change_municipalcontribution")
+    ids = sorted({contribution.pk for contribution in contributions})
+    locked = list(
+        MunicipalContribution.objects.select_for_update()
+        .select_related("municipality")
+        .filter(pk__in=ids)
+        .order_by("municipality__name", "year", "pk")
+    )
+    for contribution in locked:
+        try:
+            contribution_payment_set(contribution=contribution, user=user, **dates(contribution))
+        except ValidationError as error:
+            raise ValidationError(
+                _("%(municipality)s (%(year)s): %(error)s")
+                % {
+                    "municipality": contribution.municipality.name,
+                    "year": contribution.year,
+                    "error": " ".join(error.messages),
+                }
+            ) from error
+    return locked
+
+
+@transaction.atomic
 def county_grant_set(
     *,
     year: int,
