@@ -14,6 +14,7 @@ from core.admin import (
 )
 
 from .models import Agreement, AuditEntry, Body, CooperationArea, Partner, PortalSetting, Role
+from .presentation import audit_minute
 from .services import agreement_save, body_save, partner_save, portal_setting_save, role_delete, role_save
 
 
@@ -91,11 +92,31 @@ class RoleAdmin(ServiceWritesMixin, PortalModelAdmin):
 class AuditEntryAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     """The audit log: readable by central staff (it names pupils), never editable or deletable."""
 
-    list_display = ["at", "actor", "action", "object_type", "object_repr", "comment"]
+    list_display = ["when", "who", "action", "object_type", "object_repr", "what_changed", "comment"]
     list_filter = ["action", "object_type"]
     search_fields = ["object_repr", "comment", "actor__username"]
     list_select_related = ["actor"]
     date_hierarchy = "at"
+
+    # As minutes (governance/presentation.py): Oslo time, full names, labels and formatted
+    # values; the codes stay in the database.
+    @staticmethod
+    def _minute(entry):
+        if not hasattr(entry, "_minute"):
+            entry._minute = audit_minute(entry)
+        return entry._minute
+
+    @admin.display(description=_("tidspunkt"), ordering="at")
+    def when(self, entry) -> str:
+        return self._minute(entry).at
+
+    @admin.display(description=_("hvem"), ordering="actor__last_name")
+    def who(self, entry) -> str:
+        return self._minute(entry).who
+
+    @admin.display(description=_("endringer"))
+    def what_changed(self, entry) -> str:
+        return "; ".join(str(change) for change in self._minute(entry).changes)
 
 
 @admin.register(PortalSetting)

@@ -1,0 +1,33 @@
+"""The admin's audit log reads like minutes (governance/presentation.py): Oslo time, full names
+and labelled, formatted changes; the codes stay in the database."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.urls import reverse
+
+from governance.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def test_audit_changelist_reads_like_minutes(client, network, daily_leader):
+    daily_leader.first_name, daily_leader.last_name = "Kari", "Solheim"
+    daily_leader.save()
+    entry = AuditEntry.objects.create(
+        actor=daily_leader,
+        action="school_update",
+        object_type="schools.school",
+        object_id=str(network.school_a.pk),
+        object_repr="Skole A",
+        changes={"kind": ["kulturskole", "vgs"], "name": ["Skole A", "Skole Å"]},
+    )
+    AuditEntry.objects.filter(pk=entry.pk).update(at=datetime(2026, 11, 29, 10, 18, tzinfo=UTC))
+    client.force_login(daily_leader)
+
+    html = client.get(reverse("admin:governance_auditentry_changelist")).content.decode()
+
+    assert "29.11.2026 kl. 11.18" in html
+    assert "Kari Solheim" in html
+    assert "Skoleslag: Kulturskole → Videregående skole" in html
+    assert AuditEntry.objects.get(pk=entry.pk).changes["kind"] == ["kulturskole", "vgs"]
