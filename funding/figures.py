@@ -37,6 +37,89 @@ COST_SHARING_RULE = gettext_lazy(
     "mellom de deltakende skolene. Avlyste aktiviteter og aktiviteter som ikke har startet, er ikke med."
 )
 
+# What a school shows on its "paid in" side when the county's grant pays for it.
+THROUGH_COUNTY = gettext_lazy("gjennom fylket")
+
+
+@dataclass(frozen=True)
+class PaidIn:
+    """What a school puts in to the network in a year (see `school_paid_in`): `amount` in
+    kroner, or None when it pays nothing in kroner of its own (`through_county`: the county's
+    grant pays for it; else no contribution is registered). `shared_by`: the number of culture
+    schools its municipality's contribution is split between (1 when not split)."""
+
+    amount: Decimal | None
+    through_county: bool = False
+    shared_by: int = 1
+
+    @property
+    def label(self) -> str:
+        """«gjennom fylket» for a school the county pays for, else ""."""
+        return str(THROUGH_COUNTY) if self.through_county else ""
+
+
+def _split_exact(total: Decimal, parts: int) -> list[Decimal]:
+    """`total` in `parts` equal shares to the øre that add up to it exactly (the first shares
+    take the øre left over)."""
+    cents = int(money(total) * 100)
+    base, left = divmod(cents, parts)
+    return [Decimal(base + (1 if i < left else 0)) / 100 for i in range(parts)]
+
+
+def school_paid_in(schools, contributions: dict[int, Decimal]) -> dict[int, PaidIn]:
+    """What each school "pays in" for a year: the one rule for the dashboard, the network
+    overview (page, CSV and PDF) and the budget's fairness table.
+
+    The 2020 report (section 2, "Økonomi", and section 7, "Nye skoler som er med fra
+    2019/2020"; ../shared/DOMAIN.md, "Money") says that the upper-secondary schools (vgs) and
+    folk high schools (fhs) "were participants through Akershus fylkeskommune's grant, while
+    the culture schools depended on financial support from their own municipalities": the
+    municipal contribution (60,000/80,000/100,000 kr by population) is the culture school's
+    side of the "spleiselag". So:
+
+    - a culture school (kulturskole) pays in its municipality's contribution of the year
+      (`amount`; None when none is registered);
+    - a vgs or fhs pays in no kroner of its own: `amount` None, `through_county` («gjennom
+      fylket»). The county grant is one sum for the network; neither the report nor the
+      domain page divides it between schools, so no per-school county share is invented.
+      Its municipality's contribution is not its money (it was counted twice before).
+
+    A municipality with more than one culture school (the report has one per municipality,
+    as has the demo network; the data model allows more): its contribution is split equally
+    between its culture schools among `schools` that take part in the network (member or
+    pilot; `participating`), to the øre and adding up exactly, the lower primary keys taking
+    any øre left over. When none of them takes part, between all its culture schools among
+    `schools`, so that a registered contribution is never lost from the sums. Every
+    contribution of a municipality with a culture school among `schools` is thus counted
+    exactly once.
+
+    `schools`: rows with "pk", "kind", "municipality_id" and optionally "participating"
+    (dicts or objects); `contributions`: municipality id -> the year's amount. No query."""
+
+    def get(school, name, default=None):
+        return school.get(name, default) if isinstance(school, dict) else getattr(school, name, default)
+
+    schools = list(schools)
+    culture: dict[int, list] = {}
+    for school in schools:
+        if get(school, "kind") == School.Kind.KULTURSKOLE:
+            culture.setdefault(get(school, "municipality_id"), []).append(school)
+    result: dict[int, PaidIn] = {}
+    for municipality_id, members in culture.items():
+        amount = contributions.get(municipality_id)
+        payers = [school for school in members if get(school, "participating", True)] or members
+        payers.sort(key=lambda school: get(school, "pk"))
+        shares = _split_exact(amount, len(payers)) if amount is not None else [None] * len(payers)
+        for school, share in zip(payers, shares, strict=True):
+            result[get(school, "pk")] = PaidIn(share, shared_by=len(payers))
+    for school in schools:
+        pk = get(school, "pk")
+        if get(school, "kind") != School.Kind.KULTURSKOLE:
+            result[pk] = PaidIn(None, through_county=True)
+        elif pk not in result:  # a culture school that does not take part while another does
+            result[pk] = PaidIn(None)
+    return result
+
 
 def money_figures_ensure(*, finished: dict | None = None) -> None:
     """Run the budget rollup now when it has never finished (a fresh installation).
@@ -69,7 +152,9 @@ def school_money_list(*, year: int) -> list[dict]:
     (the latest approved revision: budget_revision, budget_decided_at), the value of the
     activities its pupils took part in (activity_value, see COST_SHARING_RULE), and its
     municipality's contribution (contribution_amount, _population, _tier_from, _tier_below,
-    _invoiced_on, _paid_on). Sums in kroner. One query."""
+    _invoiced_on, _paid_on) on the culture school(s) it belongs to only (None on an
+    upper-secondary or folk high school, which the county pays for), and what the school pays
+    in (paid_in, a PaidIn: `school_paid_in`). Sums in kroner. One query."""
     budget = budget_list_approved(year=year)
 
     def budget_line_total(**filters):
@@ -111,6 +196,7 @@ def school_money_list(*, year: int) -> list[dict]:
         .values(
             "pk",
             "region_id",
+            "municipality_id",
             "kind",
             "participating",
             "budget_revision",
@@ -127,15 +213,36 @@ def school_money_list(*, year: int) -> list[dict]:
         )
         .order_by("pk")
     )
-    result = []
-    for row in rows:
+    result = list(rows)
+    paid_in = school_paid_in(
+        result,
+        {
+            row["municipality_id"]: row["contribution_amount"]
+            for row in result
+            if row["contribution_amount"] is not None
+        },
+    )
+    for row in result:
         row["allocation"] = money(row["allocation"])
         row["region_pool"] = money(row["region_pool"])
         row["activity_value"] = money(row["activity_value"])
-        if row["contribution_amount"] is not None:
+        row["paid_in"] = paid_in[row["pk"]]
+        if row["paid_in"].amount is None:  # not this school's money: its municipality's (or none)
+            for name in CONTRIBUTION_FIELDS:
+                row[name] = None
+        else:
             row["contribution_amount"] = money(row["contribution_amount"])
-        result.append(row)
     return result
+
+
+CONTRIBUTION_FIELDS = (
+    "contribution_amount",
+    "contribution_population",
+    "contribution_tier_from",
+    "contribution_tier_below",
+    "contribution_invoiced_on",
+    "contribution_paid_on",
+)
 
 
 def _average(values: list[Decimal]) -> Decimal | None:
@@ -157,21 +264,26 @@ class SchoolMoney:
     year: int
     budget_revision: int | None
     budget_decided_at: datetime | None
-    contribution: dict | None
+    contribution: dict | None  # the municipality's contribution, on its culture school only
     region_pool: Decimal
+    paid_in: PaidIn = field(default_factory=lambda: PaidIn(None))
     comparisons: list[MoneyComparison] = field(default_factory=list)
     region_schools: int = 0
     kind_schools: int = 0
 
 
 def school_money(*, school: School, year: int, rows: list[dict] | None = None) -> SchoolMoney:
-    """What the school (its municipality) put in and what it got in a calendar year, against
+    """What the school put in (`school_paid_in`: its municipality's contribution for a culture
+    school, «gjennom fylket» for the others) and what it got in a calendar year, against
     the average of the member and pilot schools of its region and of its kind. Uses
     `school_money_list` (one query) unless its rows are given."""
     rows = school_money_list(year=year) if rows is None else rows
     own = next((row for row in rows if row["pk"] == school.pk), None)
     if own is None:  # the school was deleted meanwhile: show nothing rather than fail
         own = {"allocation": ZERO, "activity_value": ZERO, "region_pool": ZERO, "contribution_amount": None}
+        own["paid_in"] = school_paid_in([{"pk": school.pk, "kind": school.kind, "municipality_id": None}], {})[
+            school.pk
+        ]
     region = [row for row in rows if row["participating"] and row["region_id"] == school.region_id]
     kind = [row for row in rows if row["participating"] and row["kind"] == school.kind]
     contribution = None
@@ -205,6 +317,7 @@ def school_money(*, school: School, year: int, rows: list[dict] | None = None) -
         budget_decided_at=first.get("budget_decided_at"),
         contribution=contribution,
         region_pool=own["region_pool"],
+        paid_in=own["paid_in"],
         comparisons=comparisons,
         region_schools=len(region),
         kind_schools=len(kind),

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import QuerySet, Sum
@@ -23,6 +24,9 @@ from schools.models import Enrolment, Membership, Municipality, Region, School
 from schools.selectors import population_of, school_list_participating
 
 from .models import ActivityBooking, Budget, BudgetAssumptions, BudgetLine, ContributionTier, MunicipalContribution
+
+if TYPE_CHECKING:
+    from .figures import PaidIn
 
 
 def tier_for(*, population: int, year: int) -> ContributionTier | None:
@@ -167,7 +171,10 @@ class AllocationUnit:
     region: Region
     school: School | None
     pupils: int
-    pays_in: Decimal
+    pays_in: Decimal  # kroner, for the keys and sums: 0 for a school the county pays for
+    # What a school pays in as funding.figures.school_paid_in says (None for a region): its
+    # `label` is «gjennom fylket» for an upper-secondary or folk high school.
+    paid_in: PaidIn | None = None
 
 
 def split_whole_kroner(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
@@ -220,9 +227,12 @@ def allocation_propose(
 def allocation_units(*, year: int) -> list[AllocationUnit]:
     """The schools taking part in a budget year (members and pilots on 31 December), with
     their pupils (GSI count of the school year that started the year before, the newest known
-    when the budget is made) and what they pay in: their municipality's contribution for the
-    year, shared between its participating culture schools. Upper-secondary schools and folk
-    high schools pay through the county grant, so they pay in 0 here."""
+    when the budget is made) and what they pay in, by funding.figures.school_paid_in (the one
+    rule, see there): a culture school its municipality's contribution for the year (split
+    equally when the municipality has more than one taking part); an upper-secondary school
+    or folk high school pays through the county grant, so 0 kroner here («gjennom fylket»)."""
+    from .figures import school_paid_in  # figures imports this module
+
     schools = list(school_list_participating(on=date(year, 12, 31)).order_by("region__name", "name").distinct())
     pupils = dict(Enrolment.objects.filter(school__in=schools, school_year=year - 1).values_list("school_id", "pupils"))
     contributions = dict(
@@ -230,17 +240,18 @@ def allocation_units(*, year: int) -> list[AllocationUnit]:
             year=year, municipality__in=[s.municipality_id for s in schools]
         ).values_list("municipality_id", "amount")
     )
-    payers: dict[int, int] = defaultdict(int)
-    for school in schools:
-        if school.kind == School.Kind.KULTURSKOLE:
-            payers[school.municipality_id] += 1
-    units = []
-    for school in schools:
-        pays_in = Decimal(0)
-        if school.kind == School.Kind.KULTURSKOLE and school.municipality_id in contributions:
-            pays_in = (contributions[school.municipality_id] / payers[school.municipality_id]).quantize(KRONE)
-        units.append(AllocationUnit(school.name, school.region, school, pupils.get(school.pk, 0), pays_in))
-    return units
+    paid_in = school_paid_in(schools, contributions)
+    return [
+        AllocationUnit(
+            school.name,
+            school.region,
+            school,
+            pupils.get(school.pk, 0),
+            paid_in[school.pk].amount or Decimal(0),
+            paid_in[school.pk],
+        )
+        for school in schools
+    ]
 
 
 def allocation_units_by_region(*, units: Sequence[AllocationUnit]) -> list[AllocationUnit]:

@@ -48,7 +48,10 @@ NETWORK_COLUMNS = (
         "region_pool", gettext_lazy("Delregionens pott (kr)"), MONEY, get=lambda row: row["money"].get("region_pool")
     ),
     Column("activity_value", gettext_lazy("Aktivitetsverdi (kr)"), MONEY),
-    Column("contribution", gettext_lazy("Kommunens tilskudd (kr)"), MONEY),
+    # What the school put in (funding.figures.school_paid_in): its municipality's contribution
+    # for a culture school; no kroner but «gjennom fylket» for the schools the county pays for.
+    Column("paid_in", gettext_lazy("Lagt inn (kr)"), MONEY),
+    Column("paid_in_how", gettext_lazy("Finansiering"), TEXT),
     Column("contribution_paid_on", gettext_lazy("Tilskudd betalt"), DATE),
 )
 SORTS = tuple(column.key for column in NETWORK_COLUMNS)
@@ -71,7 +74,8 @@ def network_table(
 ) -> tuple[Table, FiguresAsOf]:
     """Every school of `schools` side by side: status on `day`, enrolment, activities, pupil
     participations, unique named pupils and share of enrolment in the school year, and the
-    money of `money_year` (funding.figures.school_money_list). Three queries (the last
+    money of `money_year` (funding.figures.school_money_list; what a school put in by
+    funding.figures.school_paid_in, so a municipality's contribution is counted once). Three queries (the last
     rollup runs, the schools with their figures, the money), plus whatever `schools`
     prefetches; and the figures "as of" the last enrolment rollup."""
     finished = rollup_last_success_by_kind()
@@ -91,6 +95,7 @@ def network_table(
     rows = []
     for school in schools.select_related("region", "municipality").order_by("name"):
         own = money_by_school.get(school.pk, {})
+        paid_in = own.get("paid_in") or money.school_paid_in([school], {})[school.pk]
         unique_pupils = school.year_unique_pupils or 0
         rows.append(
             {
@@ -110,7 +115,8 @@ def network_table(
                 "share": participation.share_percent(unique_pupils, school.enrolment),
                 "allocation": own.get("allocation", money.ZERO),
                 "activity_value": own.get("activity_value", money.ZERO),
-                "contribution": own.get("contribution_amount"),
+                "paid_in": paid_in.amount,
+                "paid_in_how": _paid_in_how(paid_in),
                 "contribution_paid_on": own.get("contribution_paid_on"),
                 # every money figure of the school's row (funding.figures.school_money_list),
                 # for a column to pick: Column(..., get=lambda row: row["money"].get(name))
@@ -119,6 +125,17 @@ def network_table(
         )
     table = Table("nettverket", _("Nettverket"), NETWORK_COLUMNS, rows)
     return table, figures_as_of(ENROLMENT, finished=finished)
+
+
+def _paid_in_how(paid_in: money.PaidIn) -> str:
+    """The overview's words for how a school put in its money (its CSV and PDF say the same)."""
+    if paid_in.through_county:
+        return paid_in.label
+    if paid_in.amount is None:
+        return ""
+    if paid_in.shared_by > 1:
+        return _("kommunens tilskudd, delt på %(count)s kulturskoler") % {"count": paid_in.shared_by}
+    return _("kommunens tilskudd")
 
 
 def network_map_points(rows: list[dict]) -> list[dict]:

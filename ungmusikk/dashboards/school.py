@@ -237,8 +237,14 @@ def school_tables(dashboard: SchoolDashboard) -> dict[str, Table]:
 def _money_rows(dashboard: SchoolDashboard) -> list[dict]:
     figures = dashboard.money
     rows = []
-    if figures.contribution:
-        rows.append({"label": _("Kommunens tilskudd (lagt inn)"), "school": figures.contribution["amount"]})
+    # What the school put in: one rule, funding.figures.school_paid_in.
+    paid_in = figures.paid_in
+    if paid_in.through_county:
+        rows.append({"label": _("Lagt inn: %(how)s") % {"how": paid_in.label}, "school": None})
+    elif paid_in.amount is not None and paid_in.shared_by > 1:
+        rows.append({"label": _("Skolens del av kommunens tilskudd (lagt inn)"), "school": paid_in.amount})
+    elif paid_in.amount is not None:
+        rows.append({"label": _("Kommunens tilskudd (lagt inn)"), "school": paid_in.amount})
     rows.append({"label": _("Regional pott for delregionen"), "school": figures.region_pool})
     rows += [
         {

@@ -452,7 +452,7 @@ def test_network_overview_rows(net):
             r["teachers"],
             r["allocation"],
             r["activity_value"],
-            r["contribution"],
+            r["paid_in"],
         )
         for r in rows
     ] == [
@@ -487,7 +487,8 @@ def test_network_csv(client_as, steering_member, net):
 
     assert (
         response.content.decode().splitlines()[1]
-        == "Skole A;Follo;Kulturskole;Fast tilknyttet;500;3;5;2;0,4;30000;50000;11500;80000;2019-03-01"
+        == "Skole A;Follo;Kulturskole;Fast tilknyttet;500;3;5;2;0,4;30000;50000;11500;80000;kommunens tilskudd;"
+        "2019-03-01"
     )
 
 
