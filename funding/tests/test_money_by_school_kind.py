@@ -183,3 +183,14 @@ def test_two_culture_schools_in_one_municipality_split_its_contribution():
         4: figures.PaidIn(None, through_county=True),
         5: figures.PaidIn(Decimal("60000.00")),
     }
+
+
+def test_budget_page_fairness_table_says_through_the_county(demo, client):
+    """The budget page's fairness table: Ski vgs pays in «gjennom fylket», not 0 kr."""
+    budget = Budget.objects.filter(year=2020).order_by("-revision").first()
+    client.force_login(get_user_model().objects.get(username="leder"))
+
+    html = client.get(reverse("admin:funding_budget_change", args=[budget.pk])).content.decode()
+
+    row = html[html.index("<td>Ski videregående skole</td>") :].split("</tr>", 1)[0]
+    assert '<td class="num">gjennom fylket</td>' in row
