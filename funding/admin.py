@@ -57,6 +57,7 @@ from .selectors import (
     budget_list,
     budget_scenario,
     budget_submission,
+    budget_summary,
     budget_totals,
     budget_vs_actual,
 )
@@ -765,6 +766,8 @@ class BudgetAdmin(PortalModelAdmin):
         return {
             "budget": budget,
             "totals": budget_totals(budget=budget),
+            "summary": budget_summary(budget=budget),
+            "summary_previous_year": budget.year - 1,
             "actual": budget_vs_actual(budget=budget),
             "fairness": budget_fairness(budget=budget),
             "scenario": budget_scenario(budget=budget),

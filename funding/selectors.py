@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -142,6 +142,57 @@ def budget_totals(*, budget: Budget) -> BudgetTotals:
         in_kind=by_kind.get(BudgetLine.Kind.IN_KIND, Decimal(0)),
         by_kind=dict(by_kind),
     )
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    label: str
+    amount: Decimal
+    previous: Decimal | None
+    change_kr: Decimal | None
+    change_percent: Decimal | None
+
+
+PERCENT_STEP = Decimal("0.1")
+
+
+def budget_summary(*, budget: Budget) -> list[SummaryRow]:
+    """The budget in four figures beside the previous year's approved budget, for the top of
+    its page: rows for income, expenses, in kind and balance, in that order.
+
+    Each row (all amounts Decimal, in whole or fractional kroner):
+    - label: the post, translated ("Inntekter", "Utgifter", "Naturalytelser", "Balanse");
+    - amount: this budget's figure (budget_totals; balance is cash income minus expenses,
+      negative when expenses are higher; in kind stands outside the balance);
+    - previous: the same figure in the budget in force for `budget.year - 1` (its newest
+      approved revision), None when that year has no approved budget;
+    - change_kr: amount - previous, None when previous is None;
+    - change_percent: change_kr as a percentage of |previous| (so a rise is positive even
+      from a negative balance), rounded half up to one decimal ("3.2" means 3,2 %); None when
+      previous is None or 0.
+    """
+    current = budget_totals(budget=budget)
+    before = budget_in_force(year=budget.year - 1)
+    earlier = budget_totals(budget=before) if before is not None else None
+    rows = []
+    for label, attribute in (
+        (_("Inntekter"), "income"),
+        (_("Utgifter"), "expense"),
+        (_("Naturalytelser"), "in_kind"),
+        (_("Balanse"), "balance"),
+    ):
+        amount = getattr(current, attribute)
+        previous = getattr(earlier, attribute) if earlier is not None else None
+        change_kr = amount - previous if previous is not None else None
+        change_percent = None
+        if change_kr is not None and previous:
+            change_percent = (change_kr * 100 / abs(previous)).quantize(PERCENT_STEP, rounding=ROUND_HALF_UP)
+        rows.append(
+            SummaryRow(
+                label=label, amount=amount, previous=previous, change_kr=change_kr, change_percent=change_percent
+            )
+        )
+    return rows
 
 
 def municipality_list_paying(*, year: int) -> QuerySet[Municipality]:
