@@ -25,6 +25,7 @@ from core.params import MAX_ID
 from governance.models import CooperationArea
 
 from . import selectors
+from .imports import MAX_FILE_BYTES
 from .models import Activity, ActivityCost, Venue
 from .services import ActivityData, CostData, ParticipationData
 
@@ -339,7 +340,7 @@ class ImportForm(forms.Form):
         name = upload.name.lower()
         if not (name.endswith(".csv") or name.endswith(".xlsx")):
             raise ValidationError(_("Filen må være en CSV-fil eller en Excel-fil (.xlsx)."))
-        if upload.size > 2 * 1024 * 1024:
+        if upload.size > MAX_FILE_BYTES:
             raise ValidationError(_("Filen er for stor (høyst 2 MB)."))
         return upload
 

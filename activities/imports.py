@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 import openpyxl
 from django.conf import settings
 from django.core import signing
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from core.bounds import MAX_COUNT
+from core.formatting import number_text
 from schools.models import Pupil, School
 
-from .forms import MAX_COUNT
 from .matching import MatchResult, SchoolMatcher, is_total_row, normalise
 from .models import Activity
 from .services import (
@@ -40,7 +40,7 @@ from .services import (
 SIGNING_SALT = "activities.participation_import"
 # The uploaded file itself, carried by a preview with problems (see `signed_file`).
 FILE_SIGNING_SALT = "activities.participation_import.file"
-# The import's size limit (activities.forms.ImportForm refuses a bigger upload).
+# The import's size limit (activities.forms.ImportForm refuses a bigger upload; one home).
 MAX_FILE_BYTES = 2 * 1024 * 1024
 # The column names the import page's help text gives, in Norwegian and in English.
 HEADER_ALIASES = {
@@ -363,7 +363,7 @@ def read_table(*, name: str, content: bytes) -> Table:
         return _csv_table(decode(content))
     except _TooManyRows as error:
         raise ImportFileError(
-            _("Filen har for mange rader (høyst %(limit)s).") % {"limit": number_format(MAX_ROWS, force_grouping=True)}
+            _("Filen har for mange rader (høyst %(limit)s).") % {"limit": number_text(MAX_ROWS)}
         ) from error
     except ImportFileError:
         raise
@@ -388,7 +388,7 @@ def _csv_table(text: str) -> Table:
     except csv.Error as error:
         raise ImportFileError(
             _("Overskriftsraden kan ikke leses: et felt er lengre enn %(limit)s tegn.")
-            % {"limit": number_format(csv.field_size_limit(), force_grouping=True)}
+            % {"limit": number_text(csv.field_size_limit())}
         ) from error
     while header and not str(header[-1]).strip():
         header.pop()
@@ -403,7 +403,7 @@ def _csv_table(text: str) -> Table:
             break
         except csv.Error:  # a cell longer than the csv module's limit; the reader goes on after it
             table.problems[number] = _("Raden kan ikke leses: et felt er lengre enn %(limit)s tegn.") % {
-                "limit": number_format(csv.field_size_limit(), force_grouping=True)
+                "limit": number_text(csv.field_size_limit())
             }
             table.rows.append([""] * width)
             table.numbers.append(number)
@@ -478,7 +478,7 @@ def _count(value: str, column: str, problems: list[str]) -> int | None:
     if match is None or _whole(match[1]) > MAX_COUNT:
         problems.append(
             _("Ugyldig tall i «%(column)s»: «%(value)s» (et helt tall fra 0 til %(limit)s).")
-            % {"column": column, "value": value[:40], "limit": number_format(MAX_COUNT, force_grouping=True)}
+            % {"column": column, "value": value[:40], "limit": number_text(MAX_COUNT)}
         )
         return None
     return _whole(match[1])

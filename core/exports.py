@@ -20,7 +20,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from core.formatting import is_norwegian
+from core.formatting import is_norwegian, money_places
 from core.periods import OSLO
 
 # What a spreadsheet reads as the start of a formula (OWASP, "CSV injection"): Excel and
@@ -71,7 +71,7 @@ class CsvFormat:
     def money_text(self, value: Any) -> str:
         """Kroner: whole kroner without decimals, else two ("8500,50" / "8500.50")."""
         value = Decimal(str(value))
-        return f"{value:.0f}" if value == value.to_integral() else self.decimal_text(value, 2)
+        return self.decimal_text(value, money_places(value))
 
     def datetime_text(self, value: datetime) -> str:
         """A time in Oslo ("12.10.2019 10:00"; in English "2019-10-12 10:00")."""

@@ -76,12 +76,6 @@ def user_is_steering_member(*, user: UserLike) -> bool:
     return bool(user.is_authenticated and "steering_member" in _kinds(user))
 
 
-def user_has_role_kind(*, user: UserLike, kinds) -> bool:
-    """Whether the user holds a current role of one of these kinds (no query after the first
-    role check of the request)."""
-    return bool(user.is_authenticated and _kinds(user) & set(kinds))
-
-
 def user_has_any_role(*, user: UserLike) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or _kinds(user)))
 

@@ -20,10 +20,10 @@ class Migration(migrations.Migration):
                 max_digits=12,
                 validators=[
                     django.core.validators.MinValueValidator(
-                        Decimal("0"), message="Beløp (NOK) må være fra 0 til 1 000 000 000."
+                        Decimal("0"), message="Beløp (NOK) må være fra 0 til 1\xa0000\xa0000\xa0000."
                     ),
                     django.core.validators.MaxValueValidator(
-                        Decimal("1000000000"), message="Beløp (NOK) må være fra 0 til 1 000 000 000."
+                        Decimal("1000000000"), message="Beløp (NOK) må være fra 0 til 1\xa0000\xa0000\xa0000."
                     ),
                 ],
                 verbose_name="beløp (NOK)",
@@ -35,8 +35,8 @@ class Migration(migrations.Migration):
             field=models.PositiveIntegerField(
                 default=0,
                 validators=[
-                    django.core.validators.MinValueValidator(0, message="Elever må være fra 0 til 100 000."),
-                    django.core.validators.MaxValueValidator(100000, message="Elever må være fra 0 til 100 000."),
+                    django.core.validators.MinValueValidator(0, message="Elever må være fra 0 til 100\xa0000."),
+                    django.core.validators.MaxValueValidator(100000, message="Elever må være fra 0 til 100\xa0000."),
                 ],
                 verbose_name="elever",
             ),
@@ -47,8 +47,8 @@ class Migration(migrations.Migration):
             field=models.PositiveIntegerField(
                 default=0,
                 validators=[
-                    django.core.validators.MinValueValidator(0, message="Lærere må være fra 0 til 100 000."),
-                    django.core.validators.MaxValueValidator(100000, message="Lærere må være fra 0 til 100 000."),
+                    django.core.validators.MinValueValidator(0, message="Lærere må være fra 0 til 100\xa0000."),
+                    django.core.validators.MaxValueValidator(100000, message="Lærere må være fra 0 til 100\xa0000."),
                 ],
                 verbose_name="lærere",
             ),

@@ -33,11 +33,11 @@ class Migration(migrations.Migration):
                 max_digits=14,
                 validators=[
                     django.core.validators.MinValueValidator(
-                        Decimal("0"), message="Årskostnad for en 100 %% stilling må være fra 0 til 1 000 000 000."
+                        Decimal("0"), message="Årskostnad for en 100 %% stilling må være fra 0 til 1\xa0000\xa0000\xa0000."
                     ),
                     django.core.validators.MaxValueValidator(
                         Decimal("1000000000"),
-                        message="Årskostnad for en 100 %% stilling må være fra 0 til 1 000 000 000.",
+                        message="Årskostnad for en 100 %% stilling må være fra 0 til 1\xa0000\xa0000\xa0000.",
                     ),
                 ],
                 verbose_name="årskostnad for en 100 % stilling",
@@ -51,10 +51,10 @@ class Migration(migrations.Migration):
                 help_text="GSI 2018–2019: om lag 17 000 elever i Viken.",
                 validators=[
                     django.core.validators.MinValueValidator(
-                        0, message="Elever hvis all musikkopplæring i fylket blir med må være fra 0 til 100 000."
+                        0, message="Elever hvis all musikkopplæring i fylket blir med må være fra 0 til 100\xa0000."
                     ),
                     django.core.validators.MaxValueValidator(
-                        100000, message="Elever hvis all musikkopplæring i fylket blir med må være fra 0 til 100 000."
+                        100000, message="Elever hvis all musikkopplæring i fylket blir med må være fra 0 til 100\xa0000."
                     ),
                 ],
                 verbose_name="elever hvis all musikkopplæring i fylket blir med",
@@ -80,10 +80,10 @@ class Migration(migrations.Migration):
                 max_digits=14,
                 validators=[
                     django.core.validators.MinValueValidator(
-                        Decimal("0"), message="Beløp (NOK) må være fra 0 til 1 000 000 000."
+                        Decimal("0"), message="Beløp (NOK) må være fra 0 til 1\xa0000\xa0000\xa0000."
                     ),
                     django.core.validators.MaxValueValidator(
-                        Decimal("1000000000"), message="Beløp (NOK) må være fra 0 til 1 000 000 000."
+                        Decimal("1000000000"), message="Beløp (NOK) må være fra 0 til 1\xa0000\xa0000\xa0000."
                     ),
                 ],
                 verbose_name="beløp (NOK)",
@@ -97,10 +97,10 @@ class Migration(migrations.Migration):
                 max_digits=14,
                 validators=[
                     django.core.validators.MinValueValidator(
-                        Decimal("0"), message="Beløp (NOK) må være fra 0 til 1 000 000 000."
+                        Decimal("0"), message="Beløp (NOK) må være fra 0 til 1\xa0000\xa0000\xa0000."
                     ),
                     django.core.validators.MaxValueValidator(
-                        Decimal("1000000000"), message="Beløp (NOK) må være fra 0 til 1 000 000 000."
+                        Decimal("1000000000"), message="Beløp (NOK) må være fra 0 til 1\xa0000\xa0000\xa0000."
                     ),
                 ],
                 verbose_name="beløp (NOK)",
@@ -115,10 +115,10 @@ class Migration(migrations.Migration):
                 null=True,
                 validators=[
                     django.core.validators.MinValueValidator(
-                        0, message="Under innbyggere må være fra 0 til 2 000 000."
+                        0, message="Under innbyggere må være fra 0 til 2\xa0000\xa0000."
                     ),
                     django.core.validators.MaxValueValidator(
-                        2000000, message="Under innbyggere må være fra 0 til 2 000 000."
+                        2000000, message="Under innbyggere må være fra 0 til 2\xa0000\xa0000."
                     ),
                 ],
                 verbose_name="under innbyggere",
@@ -129,9 +129,9 @@ class Migration(migrations.Migration):
             name="min_population",
             field=models.PositiveIntegerField(
                 validators=[
-                    django.core.validators.MinValueValidator(0, message="Fra innbyggere må være fra 0 til 2 000 000."),
+                    django.core.validators.MinValueValidator(0, message="Fra innbyggere må være fra 0 til 2\xa0000\xa0000."),
                     django.core.validators.MaxValueValidator(
-                        2000000, message="Fra innbyggere må være fra 0 til 2 000 000."
+                        2000000, message="Fra innbyggere må være fra 0 til 2\xa0000\xa0000."
                     ),
                 ],
                 verbose_name="fra innbyggere",
@@ -145,10 +145,10 @@ class Migration(migrations.Migration):
                 max_digits=14,
                 validators=[
                     django.core.validators.MinValueValidator(
-                        Decimal("0"), message="Beløp (NOK) må være fra 0 til 1 000 000 000."
+                        Decimal("0"), message="Beløp (NOK) må være fra 0 til 1\xa0000\xa0000\xa0000."
                     ),
                     django.core.validators.MaxValueValidator(
-                        Decimal("1000000000"), message="Beløp (NOK) må være fra 0 til 1 000 000 000."
+                        Decimal("1000000000"), message="Beløp (NOK) må være fra 0 til 1\xa0000\xa0000\xa0000."
                     ),
                 ],
                 verbose_name="beløp (NOK)",
@@ -174,10 +174,10 @@ class Migration(migrations.Migration):
                 max_digits=14,
                 validators=[
                     django.core.validators.MinValueValidator(
-                        Decimal("0"), message="Beløp (NOK) må være fra 0 til 1 000 000 000."
+                        Decimal("0"), message="Beløp (NOK) må være fra 0 til 1\xa0000\xa0000\xa0000."
                     ),
                     django.core.validators.MaxValueValidator(
-                        Decimal("1000000000"), message="Beløp (NOK) må være fra 0 til 1 000 000 000."
+                        Decimal("1000000000"), message="Beløp (NOK) må være fra 0 til 1\xa0000\xa0000\xa0000."
                     ),
                 ],
                 verbose_name="beløp (NOK)",
@@ -191,10 +191,10 @@ class Migration(migrations.Migration):
                 max_digits=14,
                 validators=[
                     django.core.validators.MinValueValidator(
-                        Decimal("0"), message="Beregnet beløp må være fra 0 til 1 000 000 000."
+                        Decimal("0"), message="Beregnet beløp må være fra 0 til 1\xa0000\xa0000\xa0000."
                     ),
                     django.core.validators.MaxValueValidator(
-                        Decimal("1000000000"), message="Beregnet beløp må være fra 0 til 1 000 000 000."
+                        Decimal("1000000000"), message="Beregnet beløp må være fra 0 til 1\xa0000\xa0000\xa0000."
                     ),
                 ],
                 verbose_name="beregnet beløp",
@@ -206,10 +206,10 @@ class Migration(migrations.Migration):
             field=models.PositiveIntegerField(
                 validators=[
                     django.core.validators.MinValueValidator(
-                        0, message="Innbyggere (grunnlag) må være fra 0 til 2 000 000."
+                        0, message="Innbyggere (grunnlag) må være fra 0 til 2\xa0000\xa0000."
                     ),
                     django.core.validators.MaxValueValidator(
-                        2000000, message="Innbyggere (grunnlag) må være fra 0 til 2 000 000."
+                        2000000, message="Innbyggere (grunnlag) må være fra 0 til 2\xa0000\xa0000."
                     ),
                 ],
                 verbose_name="innbyggere (grunnlag)",
@@ -234,10 +234,10 @@ class Migration(migrations.Migration):
                 max_digits=14,
                 validators=[
                     django.core.validators.MinValueValidator(
-                        Decimal("0"), message="Beløp/verdi (NOK) må være fra 0 til 1 000 000 000."
+                        Decimal("0"), message="Beløp/verdi (NOK) må være fra 0 til 1\xa0000\xa0000\xa0000."
                     ),
                     django.core.validators.MaxValueValidator(
-                        Decimal("1000000000"), message="Beløp/verdi (NOK) må være fra 0 til 1 000 000 000."
+                        Decimal("1000000000"), message="Beløp/verdi (NOK) må være fra 0 til 1\xa0000\xa0000\xa0000."
                     ),
                 ],
                 verbose_name="beløp/verdi (NOK)",

@@ -15,8 +15,8 @@ class Migration(migrations.Migration):
             name="pupils",
             field=models.PositiveIntegerField(
                 validators=[
-                    django.core.validators.MinValueValidator(0, message="Elever må være fra 0 til 100 000."),
-                    django.core.validators.MaxValueValidator(100000, message="Elever må være fra 0 til 100 000."),
+                    django.core.validators.MinValueValidator(0, message="Elever må være fra 0 til 100\xa0000."),
+                    django.core.validators.MaxValueValidator(100000, message="Elever må være fra 0 til 100\xa0000."),
                 ],
                 verbose_name="elever",
             ),
@@ -39,9 +39,9 @@ class Migration(migrations.Migration):
             field=models.PositiveIntegerField(
                 help_text="Per 1. januar (SSB).",
                 validators=[
-                    django.core.validators.MinValueValidator(0, message="Innbyggere må være fra 0 til 2 000 000."),
+                    django.core.validators.MinValueValidator(0, message="Innbyggere må være fra 0 til 2\xa0000\xa0000."),
                     django.core.validators.MaxValueValidator(
-                        2000000, message="Innbyggere må være fra 0 til 2 000 000."
+                        2000000, message="Innbyggere må være fra 0 til 2\xa0000\xa0000."
                     ),
                 ],
                 verbose_name="innbyggere",
