@@ -14,7 +14,7 @@ from core.admin import (
 )
 
 from .models import Agreement, AuditEntry, Body, CooperationArea, Partner, PortalSetting, Role
-from .presentation import audit_minute
+from .presentation import audit_minute, audit_minutes
 from .services import agreement_save, body_save, partner_save, portal_setting_save, role_delete, role_save
 
 
@@ -100,6 +100,14 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
 
     # As minutes (governance/presentation.py): Oslo time, full names, labels and formatted
     # values; the codes stay in the database.
+    def get_changelist_instance(self, request):
+        """The page's entries read as minutes together: the objects their changes name by id are
+        looked up once for the page, not once per row."""
+        changelist = super().get_changelist_instance(request)
+        for entry, minute in zip(changelist.result_list, audit_minutes(changelist.result_list), strict=True):
+            entry._minute = minute
+        return changelist
+
     @staticmethod
     def _minute(entry):
         if not hasattr(entry, "_minute"):

@@ -31,3 +31,28 @@ def test_audit_changelist_reads_like_minutes(client, network, daily_leader):
     assert "Kari Solheim" in html
     assert "Skoleslag: Kulturskole → Videregående skole" in html
     assert AuditEntry.objects.get(pk=entry.pk).changes["kind"] == ["kulturskole", "vgs"]
+
+
+def test_audit_changelist_looks_up_named_objects_once_per_page(client, network, daily_leader):
+    """Twenty entries that each name the same school by id: one lookup for the page."""
+    for _ in range(20):
+        AuditEntry.objects.create(
+            actor=daily_leader,
+            action="membership_update",
+            object_type="schools.membership",
+            object_id="1",
+            object_repr="Skole A",
+            changes={"school": [network.school_a.pk, network.school_b.pk]},
+        )
+    client.force_login(daily_leader)
+    client.get(reverse("admin:governance_auditentry_changelist"))  # warm the session and caches
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("admin:governance_auditentry_changelist"))
+
+    assert "Skole A → Skole B" in response.content.decode()
+    # the two schools, each once for the page (not once per row)
+    assert len([q for q in queries.captured_queries if 'FROM "schools_school"' in q["sql"]]) == 2
