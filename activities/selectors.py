@@ -18,6 +18,7 @@ from governance.selectors import (
     UserLike,
     portal_settings_get,
     region_list_coordinated_by,
+    role_facts,
     user_has_any_role,
     user_is_central_staff,
 )
@@ -81,9 +82,8 @@ def region_ids_editable_by(*, user: UserLike) -> set[int] | None:
         return set()
     if user_is_central_staff(user=user):
         return None
-    if not hasattr(user, "_activity_region_ids"):
-        user._activity_region_ids = set(region_list_coordinated_by(user=user).values_list("pk", flat=True))
-    return user._activity_region_ids
+    # The regions a coordinator covers, from the roles the request has read already.
+    return set(role_facts(user=user).coordinator_region_ids)
 
 
 def region_list_editable_by(*, user: UserLike) -> QuerySet[Region]:
