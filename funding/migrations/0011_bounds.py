@@ -33,7 +33,8 @@ class Migration(migrations.Migration):
                 max_digits=14,
                 validators=[
                     django.core.validators.MinValueValidator(
-                        Decimal("0"), message="Årskostnad for en 100 %% stilling må være fra 0 til 1\xa0000\xa0000\xa0000."
+                        Decimal("0"),
+                        message="Årskostnad for en 100 %% stilling må være fra 0 til 1\xa0000\xa0000\xa0000.",
                     ),
                     django.core.validators.MaxValueValidator(
                         Decimal("1000000000"),
@@ -54,7 +55,8 @@ class Migration(migrations.Migration):
                         0, message="Elever hvis all musikkopplæring i fylket blir med må være fra 0 til 100\xa0000."
                     ),
                     django.core.validators.MaxValueValidator(
-                        100000, message="Elever hvis all musikkopplæring i fylket blir med må være fra 0 til 100\xa0000."
+                        100000,
+                        message="Elever hvis all musikkopplæring i fylket blir med må være fra 0 til 100\xa0000.",
                     ),
                 ],
                 verbose_name="elever hvis all musikkopplæring i fylket blir med",
@@ -129,7 +131,9 @@ class Migration(migrations.Migration):
             name="min_population",
             field=models.PositiveIntegerField(
                 validators=[
-                    django.core.validators.MinValueValidator(0, message="Fra innbyggere må være fra 0 til 2\xa0000\xa0000."),
+                    django.core.validators.MinValueValidator(
+                        0, message="Fra innbyggere må være fra 0 til 2\xa0000\xa0000."
+                    ),
                     django.core.validators.MaxValueValidator(
                         2000000, message="Fra innbyggere må være fra 0 til 2\xa0000\xa0000."
                     ),

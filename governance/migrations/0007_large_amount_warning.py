@@ -22,7 +22,8 @@ class Migration(migrations.Migration):
                 max_digits=12,
                 validators=[
                     django.core.validators.MinValueValidator(
-                        Decimal("0"), message="Varselgrense for store beløp (kr) må være fra 0 til 1\xa0000\xa0000\xa0000."
+                        Decimal("0"),
+                        message="Varselgrense for store beløp (kr) må være fra 0 til 1\xa0000\xa0000\xa0000.",
                     ),
                     django.core.validators.MaxValueValidator(
                         Decimal("1000000000"),

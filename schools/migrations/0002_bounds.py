@@ -39,7 +39,9 @@ class Migration(migrations.Migration):
             field=models.PositiveIntegerField(
                 help_text="Per 1. januar (SSB).",
                 validators=[
-                    django.core.validators.MinValueValidator(0, message="Innbyggere må være fra 0 til 2\xa0000\xa0000."),
+                    django.core.validators.MinValueValidator(
+                        0, message="Innbyggere må være fra 0 til 2\xa0000\xa0000."
+                    ),
                     django.core.validators.MaxValueValidator(
                         2000000, message="Innbyggere må være fra 0 til 2\xa0000\xa0000."
                     ),
