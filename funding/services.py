@@ -27,6 +27,7 @@ from governance.models import CooperationArea, Partner
 from governance.services import actor_of, audit_record
 from schools.models import County, Municipality, Region, School
 
+from . import notices
 from .models import (
     ActivityBooking,
     Budget,
@@ -779,6 +780,7 @@ def budget_submit(*, budget: Budget, user) -> Budget:
         obj=locked,
         changes={"status": [before, locked.status], "total": [None, _money(totals.income)]},
     )
+    notices.budget_submitted_notify(budget=locked)
     return _copy_into(budget, locked)
 
 
@@ -829,6 +831,7 @@ def _decide(*, budget: Budget, user, status: str, action: str, comment: str) -> 
     before = locked.status
     validated_save(locked, status=status, decided_at=timezone.now(), decided_by=user)
     audit_record(actor=user, action=action, obj=locked, changes={"status": [before, status]}, comment=comment)
+    notices.budget_decided_notify(budget=locked, comment=comment)
     return locked
 
 
