@@ -601,3 +601,216 @@ def _name_unbudgeted(unbudgeted: list[tuple[tuple[str, int], ActualRow]]) -> Non
         row.target = objects[kind].get(pk)
         row.region = row.target if kind == BudgetLine.Kind.REGION_POOL else getattr(row.target, "region", None)
         row.label = _("%(target)s (ikke budsjettert)") % {"target": row.target}
+
+
+# ---------------------------------------------------------------------------------------------
+# The budget as the steering group reads it: its lines in groups, and what a revision changed
+# ---------------------------------------------------------------------------------------------
+
+# The order the groups are read in: income, then expenses; in kind stands apart.
+LINE_GROUP_ORDER = (*BudgetLine.INCOME, *BudgetLine.EXPENSE)
+
+
+@dataclass(frozen=True)
+class GroupedLine:
+    """One line as read: its text, amount, what it concerns ("where": the school with its
+    region, the region, municipality, cooperation area or partner; "" for none) and its note."""
+
+    label: str
+    amount: Decimal
+    where: str
+    note: str
+
+
+@dataclass(frozen=True)
+class LineGroup:
+    """The lines of one kind (BudgetLine.Kind value `kind`, its label `title`) and their sum."""
+
+    kind: str
+    title: str
+    lines: list[GroupedLine]
+    subtotal: Decimal
+
+
+@dataclass(frozen=True)
+class BudgetLineGroups:
+    income: list[LineGroup]
+    expense: list[LineGroup]
+    in_kind: LineGroup
+    total_income: Decimal
+    total_expense: Decimal
+
+    @property
+    def balance(self) -> Decimal:
+        """Cash income minus expenses (in kind stands outside): zero when it balances."""
+        return self.total_income - self.total_expense
+
+    @property
+    def line_count(self) -> int:
+        return sum(len(group.lines) for group in (*self.income, *self.expense, self.in_kind))
+
+    @property
+    def sections(self) -> list[tuple[str, str, list[LineGroup]]]:
+        """(key, heading, groups) for income, expenses and in kind, in that order: the page
+        and the PDF draw them alike. In kind is listed only when it has lines."""
+        sections = [("income", _("Inntekter"), self.income), ("expense", _("Utgifter"), self.expense)]
+        if self.in_kind.lines:
+            sections.append(("in_kind", _("Naturalytelser (utenfor kontantbudsjettet)"), [self.in_kind]))
+        return sections
+
+
+def _line_where(line: BudgetLine) -> str:
+    """What a line concerns, in words: "Skole A (Follo)", "Follo", "Ås", "4. Unge dirigenter"."""
+    if line.school_id:
+        school = line.school
+        region = getattr(school, "region", None)
+        return f"{school.name} ({region.name})" if region is not None else school.name
+    for target in (line.region, line.municipality, line.partner):
+        if target is not None:
+            return target.name
+    return str(line.cooperation_area) if line.cooperation_area_id else ""
+
+
+def budget_line_groups(*, budget: Budget) -> BudgetLineGroups:
+    """The budget's lines grouped by kind as the steering group reads them (one query).
+
+    - income: the income groups with lines, in this order: county grant, municipal
+      contributions, partners' cash, other income (BudgetLine.INCOME);
+    - expense: central management, region pools, school allocations, earmarks, reserve
+      (BudgetLine.EXPENSE), again only the groups with lines;
+    - in_kind: the in-kind lines, always present (empty lines and subtotal 0 when none),
+      kept out of the cash totals and the balance;
+    - each LineGroup: kind (a BudgetLine.Kind value), title (its label), lines (GroupedLine:
+      label, amount as Decimal, where, note) in text order, subtotal (Decimal);
+    - total_income, total_expense (Decimal) and balance = total_income - total_expense.
+    """
+    lines: dict[str, list[GroupedLine]] = defaultdict(list)
+    sums: dict[str, Decimal] = defaultdict(Decimal)
+    for line in budget_line_list(budget=budget).select_related("partner").order_by("kind", "label", "pk"):
+        lines[line.kind].append(GroupedLine(line.label, line.amount, _line_where(line), line.note))
+        sums[line.kind] += line.amount
+    kinds = BudgetLine.Kind
+
+    def group(kind: str) -> LineGroup:
+        return LineGroup(kind=kind, title=str(kinds(kind).label), lines=lines[kind], subtotal=sums[kind])
+
+    income = [group(kind) for kind in BudgetLine.INCOME if lines[kind]]
+    expense = [group(kind) for kind in BudgetLine.EXPENSE if lines[kind]]
+    return BudgetLineGroups(
+        income=income,
+        expense=expense,
+        in_kind=group(kinds.IN_KIND),
+        total_income=sum((g.subtotal for g in income), Decimal(0)),
+        total_expense=sum((g.subtotal for g in expense), Decimal(0)),
+    )
+
+
+@dataclass(frozen=True)
+class LineChange:
+    """A line added (old None), removed (new None) or with another amount."""
+
+    kind: str
+    kind_label: str
+    label: str
+    where: str
+    old: Decimal | None
+    new: Decimal | None
+
+    @property
+    def difference(self) -> Decimal:
+        return (self.new or Decimal(0)) - (self.old or Decimal(0))
+
+
+@dataclass(frozen=True)
+class TotalChange:
+    label: str
+    old: Decimal
+    new: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.new - self.old
+
+
+@dataclass(frozen=True)
+class BudgetChanges:
+    previous: Budget
+    added: list[LineChange]
+    removed: list[LineChange]
+    changed: list[LineChange]
+    totals: list[TotalChange]
+
+    @property
+    def line_count(self) -> int:
+        """How many lines were added, removed or changed."""
+        return len(self.added) + len(self.removed) + len(self.changed)
+
+
+def _line_key(line: BudgetLine) -> tuple:
+    """What makes a line the same line in two revisions: its kind, what it concerns and its text."""
+    return (
+        line.kind,
+        line.region_id,
+        line.school_id,
+        line.municipality_id,
+        line.cooperation_area_id,
+        line.partner_id,
+        line.label,
+    )
+
+
+def budget_changes_since(*, budget: Budget) -> BudgetChanges | None:
+    """What changed since the revision `budget` replaces (`budget.replaces`); None for a first
+    revision. Two queries for the lines, two for the totals.
+
+    Lines are matched by kind, region, school, municipality, cooperation area, partner and text
+    (two lines with the same of all these are matched in order of amount). The result:
+    - previous: the replaced revision;
+    - added / removed: LineChange with old None / new None; changed: both set and different;
+      each with kind (BudgetLine.Kind value), kind_label, label, where, old, new (Decimal or
+      None) and difference = new - old (a missing side counts 0); lines in kind order (income,
+      expenses, in kind), then text;
+    - totals: TotalChange (label, old, new, difference) for income, expenses, in kind and
+      balance, in that order.
+    Lines whose amount is the same in both revisions are not listed."""
+    previous = budget.replaces
+    if previous is None:
+        return None
+
+    def keyed(of: Budget) -> dict[tuple, list[BudgetLine]]:
+        found: dict[tuple, list[BudgetLine]] = defaultdict(list)
+        for line in budget_line_list(budget=of).select_related("partner").order_by("amount", "pk"):
+            found[_line_key(line)].append(line)
+        return found
+
+    before, after = keyed(previous), keyed(budget)
+    added, removed, changed = [], [], []
+
+    def change(line: BudgetLine, old: Decimal | None, new: Decimal | None) -> LineChange:
+        return LineChange(line.kind, str(BudgetLine.Kind(line.kind).label), line.label, _line_where(line), old, new)
+
+    for key in before.keys() | after.keys():
+        olds, news = before.get(key, []), after.get(key, [])
+        for old, new in zip(olds, news, strict=False):
+            if old.amount != new.amount:
+                changed.append(change(new, old.amount, new.amount))
+        removed += [change(old, old.amount, None) for old in olds[len(news) :]]
+        added += [change(new, None, new.amount) for new in news[len(olds) :]]
+    order = {kind: position for position, kind in enumerate((*LINE_GROUP_ORDER, BudgetLine.Kind.IN_KIND))}
+
+    def ordered(changes: list[LineChange]) -> list[LineChange]:
+        return sorted(changes, key=lambda c: (order.get(c.kind, len(order)), c.label, c.where))
+
+    old_totals, new_totals = budget_totals(budget=previous), budget_totals(budget=budget)
+    totals = [
+        TotalChange(label, getattr(old_totals, attribute), getattr(new_totals, attribute))
+        for label, attribute in (
+            (_("Inntekter"), "income"),
+            (_("Utgifter"), "expense"),
+            (_("Naturalytelser"), "in_kind"),
+            (_("Balanse"), "balance"),
+        )
+    ]
+    return BudgetChanges(
+        previous=previous, added=ordered(added), removed=ordered(removed), changed=ordered(changed), totals=totals
+    )

@@ -1,55 +1,31 @@
 """The school dashboard as a PDF for a municipal council meeting (reportlab, no network
 needed): the school, which figures these are, and every table as the page shows it.
 
-Every style draws with DejaVu Sans, shipped in ungmusikk/fonts/ (licence beside it) and
-embedded in the PDF, so Sámi and other letters print (reportlab's Helvetica has only Latin-1).
+Every style draws with DejaVu Sans (core/pdf.py), shipped in ungmusikk/fonts/ (licence
+beside it) and embedded in the PDF, so Sámi and other letters print (reportlab's Helvetica has only Latin-1).
 """
 
 from __future__ import annotations
 
 import io
-from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import StyleSheet1, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 
+from core.pdf import FONT, FONT_BOLD, FONT_DIR, pdf_styles, register_fonts
 from funding.figures import COST_SHARING_RULE
 
 from .school import SchoolDashboard
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
-FONT = "DejaVuSans"
-FONT_BOLD = "DejaVuSans-Bold"
-
-
-@cache
-def register_fonts() -> None:
-    """Register DejaVu Sans with reportlab once per process. There is no oblique face, so
-    italic draws upright: <i> and the Italic style keep the letters rather than a slant."""
-    pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
-
-
-def pdf_styles() -> StyleSheet1:
-    """reportlab's sample styles with every Helvetica face swapped for DejaVu Sans."""
-    register_fonts()
-    styles = getSampleStyleSheet()
-    for style in styles.byName.values():
-        for attribute in ("fontName", "bulletFontName"):
-            name = getattr(style, attribute, None)
-            if name:
-                setattr(style, attribute, FONT_BOLD if "Bold" in name else FONT)
-    return styles
+# The fonts are registered by core/pdf.py (every app's PDFs share them); their names stay
+# importable from here, as before.
+__all__ = ["FONT_DIR", "Path", "dashboard_pdf", "pdf_styles", "register_fonts"]
 
 
 def dashboard_pdf(dashboard: SchoolDashboard) -> bytes:
