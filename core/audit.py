@@ -27,6 +27,7 @@ class AuditAction(models.TextChoices):
     BUDGET_DRAFT = "budget_draft", _("laget budsjettutkast")
     BUDGET_UPDATE = "budget_update", _("endret budsjettet")
     BUDGET_SUBMIT = "budget_submit", _("la fram budsjettet")
+    BUDGET_VOTE = "budget_vote", _("stemte for å vedta budsjettet")
     BUDGET_APPROVE = "budget_approve", _("vedtok budsjettet")
     BUDGET_RETURN = "budget_return", _("sendte budsjettet tilbake")
     BUDGET_REVISE = "budget_revise", _("laget ny revisjon")

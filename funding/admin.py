@@ -50,10 +50,14 @@ from .models import (
     MunicipalContribution,
     PartnerContribution,
 )
+from .pdf import budget_pdf
 from .selectors import (
     budget_audit_minutes,
+    budget_changes_since,
+    budget_decision,
     budget_fairness,
     budget_in_force,
+    budget_line_groups,
     budget_list,
     budget_scenario,
     budget_submission,
@@ -77,7 +81,9 @@ from .services import (
     budget_return,
     budget_revise,
     budget_submit,
+    budget_submit_check,
     budget_update,
+    budget_vote_check,
     contribution_compute,
     contribution_override,
     contribution_payment_set,
@@ -561,13 +567,30 @@ class BudgetDraftForm(forms.Form):
     form_token = FormTokenField()
 
 
-class BudgetReturnForm(forms.Form):
+class BudgetVoteForm(forms.Form):
+    """The comment on the confirmation page of a vote: optional to approve, required to return
+    (`required="required"`), none for laying the budget before the steering group. The form only
+    draws and carries it: what a comment may be is the service's rule (funding.services
+    `_check_comment`, `budget_return`), whose refusal the view shows on the field."""
+
     comment = forms.CharField(
         label=gettext_lazy("Kommentar"),
-        max_length=COMMENT_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("Hva må endres før budsjettet legges fram igjen?"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": COMMENT_MAX_LENGTH}),
     )
+
+    def __init__(self, *args, required: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["comment"]
+        field.validators = []  # the service's rules, not a second copy of them
+        if required == "required":
+            field.label = _("Kommentar (påkrevd)")
+            field.help_text = _("Hva må endres før budsjettet legges fram igjen?")
+            field.widget.attrs["required"] = True
+        else:
+            field.label = _("Kommentar (valgfri)")
+            field.help_text = _("Kommer med i loggen og i e-posten om vedtaket.")
 
 
 @admin.register(Budget)
@@ -593,7 +616,8 @@ class BudgetAdmin(PortalModelAdmin):
     readonly_fields = [name for name in fields if name not in ("notes", "loaded_version")]
     form = BudgetForm
     inlines = [BudgetLineInline]
-    actions = ["action_submit", "action_approve", "action_return"]
+    # Votes are cast one budget at a time, after the confirmation page (approve_view, return_view).
+    actions = ["action_submit"]
     change_form_template = "admin/funding/budget/change_form.html"
 
     # -- who sees and does what (see funding/rules.py) ----------------------------------------
@@ -605,9 +629,6 @@ class BudgetAdmin(PortalModelAdmin):
         actions = super().get_actions(request)
         if not request.user.has_perm("funding.submit_budget"):
             actions.pop("action_submit", None)
-        if not request.user.has_perm("funding.decide_budget"):
-            actions.pop("action_approve", None)
-            actions.pop("action_return", None)
         return actions
 
     @admin.display(description=gettext_lazy("i kraft"), boolean=True)
@@ -779,8 +800,10 @@ class BudgetAdmin(PortalModelAdmin):
             "may_decide": user.has_perm("funding.decide_budget", budget),
             "may_edit": user.has_perm("funding.change_budget", budget),
             "may_revise": user.has_perm("funding.revise_budget", budget),
-            "return_form": BudgetReturnForm(),
+            "decision": budget_decision(budget=budget) if budget.submission else None,
             "comment_max_length": COMMENT_MAX_LENGTH,
+            "line_groups": budget_line_groups(budget=budget),
+            "changes": budget_changes_since(budget=budget),
         }
 
     def get_urls(self):
@@ -798,8 +821,25 @@ class BudgetAdmin(PortalModelAdmin):
             view("revider", self.revise_view),
             view("fordel", self.allocate_view),
             view("balanser", self.rebalance_view),
+            view("pdf", self.pdf_view),
             *super().get_urls(),
         ]
+
+    def pdf_view(self, request, object_id):
+        """The budget as a PDF for the minutes, to whoever may view it (an id that is not one,
+        or a budget they may not see: 404; no permission to view budgets: 403)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        budget_id = id_param(unquote(object_id))
+        if budget_id is None:
+            raise Http404(_("Fant ikke budsjettet."))
+        budget = get_object_or_404(budget_list(), pk=budget_id)
+        if not self.has_view_permission(request, budget):
+            raise PermissionDenied
+        response = HttpResponse(budget_pdf(budget=budget), content_type="application/pdf")
+        filename = f"budsjett-{budget.year}-revisjon-{budget.revision}.pdf"
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+        return response
 
     def _transition(self, request, object_id, run, done: str):
         """POST only; the budget must be visible to the user (else 404, also for an id that is
@@ -819,31 +859,130 @@ class BudgetAdmin(PortalModelAdmin):
                 messages.error(request, message)
             result = budget
         else:
-            messages.success(request, done % {"budget": result})
+            if done:
+                messages.success(request, done % {"budget": result})
         return HttpResponseRedirect(reverse("admin:funding_budget_change", args=[result.pk]))
 
+    # The steps that cannot be undone by the person taking them (laying the budget before the
+    # steering group, a vote) ask first: GET, or a POST without `confirmed`, draws the
+    # confirmation page (the budget's key figures, where the decision stands, the comment);
+    # its button posts again with `confirmed`.
+    CONFIRM_STEPS = {
+        "submit": {
+            "title": gettext_lazy("Legg fram budsjettet for styringsgruppen"),
+            "explain": gettext_lazy(
+                "Når budsjettet er lagt fram, kan det ikke endres før styringsgruppen har behandlet det. Hvert "
+                "medlem av styringsgruppen får e-post med lenke hit."
+            ),
+            "button": gettext_lazy("Ja, legg fram budsjettet"),
+            "comment": None,
+        },
+        "approve": {
+            "title": gettext_lazy("Stem for å vedta budsjettet"),
+            "explain": gettext_lazy(
+                "Stemmen din registreres med navn og tidspunkt og kan ikke trekkes tilbake. Budsjettet er vedtatt "
+                "når vedtaksregelen er oppfylt; et vedtatt budsjett kan bare endres gjennom en ny revisjon."
+            ),
+            "button": gettext_lazy("Ja, jeg stemmer for å vedta"),
+            "comment": "optional",
+        },
+        "return": {
+            "title": gettext_lazy("Send budsjettet tilbake"),
+            "explain": gettext_lazy(
+                "Én stemme for å sende tilbake sender budsjettet tilbake til daglig leder med kommentaren din. "
+                "Stemmene som er avgitt, står i loggen; når budsjettet legges fram igjen, stemmer alle på nytt."
+            ),
+            "button": gettext_lazy("Ja, send budsjettet tilbake"),
+            "comment": "required",
+        },
+    }
+
+    def _confirm_or_transition(self, request, object_id, step: str, check, run, done: str):
+        """The confirmation page until the person confirms (POST with `confirmed`), then the
+        service (`run(budget)`). Before the page is drawn the service's own check is asked
+        (`check(budget)`): PermissionDenied -> 403, ValidationError -> the reason as a message on
+        the budget's page. A refusal of the comment draws the page again with the comment kept
+        and the reason on it; any other refusal is a message on the budget's page."""
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        budget = self._visible_budget(request, object_id)
+        posted = request.method == "POST"
+        form = BudgetVoteForm(request.POST if posted else None, required=self.CONFIRM_STEPS[step]["comment"])
+        back = HttpResponseRedirect(reverse("admin:funding_budget_change", args=[budget.pk]))
+        try:
+            if posted and request.POST.get("confirmed") == "1":
+                result = run(budget)
+                if done:
+                    messages.success(request, done % {"budget": result})
+                return back
+            check(budget)
+        except ValidationError as error:
+            if not (hasattr(error, "error_dict") and set(error.error_dict) <= {"comment"}):
+                for message in error.messages:
+                    messages.error(request, message)
+                return back
+            add_service_error(form, error)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "budget": budget,
+            "step": step,
+            "title": self.CONFIRM_STEPS[step]["title"],
+            "explain": self.CONFIRM_STEPS[step]["explain"],
+            "button": self.CONFIRM_STEPS[step]["button"],
+            "with_comment": self.CONFIRM_STEPS[step]["comment"] is not None,
+            "form": form,
+            "totals": budget_totals(budget=budget),
+            "summary": budget_summary(budget=budget),
+            "summary_previous_year": budget.year - 1,
+            "decision": budget_decision(budget=budget) if step != "submit" else None,
+        }
+        return TemplateResponse(request, "admin/funding/budget/confirm.html", context)
+
+    def _visible_budget(self, request, object_id) -> Budget:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        budget_id = id_param(unquote(object_id))
+        if budget_id is None:
+            raise Http404(_("Fant ikke budsjettet."))
+        return get_object_or_404(budget_list(), pk=budget_id)
+
     def submit_view(self, request, object_id):
-        return self._transition(
+        return self._confirm_or_transition(
             request,
             object_id,
+            "submit",
+            lambda b: budget_submit_check(budget=b, user=request.user),
             lambda b: budget_submit(budget=b, user=request.user),
             _("%(budget)s er lagt fram for styringsgruppen."),
         )
 
     def approve_view(self, request, object_id):
         comment = request.POST.get("comment", "")
-        return self._transition(
-            request,
-            object_id,
-            lambda b: budget_approve(budget=b, user=request.user, comment=comment),
-            _("%(budget)s er vedtatt."),
+
+        def run(budget):
+            decided = budget_approve(budget=budget, user=request.user, comment=comment)
+            if decided.status == Budget.Status.APPROVED:
+                messages.success(request, _("%(budget)s er vedtatt.") % {"budget": decided})
+            else:
+                messages.success(
+                    request,
+                    _("Stemmen din for å vedta %(budget)s er registrert. %(needs)s")
+                    % {"budget": decided, "needs": budget_decision(budget=decided).needs},
+                )
+            return decided
+
+        return self._confirm_or_transition(
+            request, object_id, "approve", lambda b: budget_vote_check(budget=b, user=request.user), run, ""
         )
 
     def return_view(self, request, object_id):
         comment = request.POST.get("comment", "")
-        return self._transition(
+        return self._confirm_or_transition(
             request,
             object_id,
+            "return",
+            lambda b: budget_vote_check(budget=b, user=request.user),
             lambda b: budget_return(budget=b, user=request.user, comment=comment),
             _("%(budget)s er sendt tilbake."),
         )
@@ -892,34 +1031,6 @@ class BudgetAdmin(PortalModelAdmin):
             lambda b: budget_submit(budget=b, user=request.user),
             _("%(budget)s er lagt fram for styringsgruppen."),
         )
-
-    @admin.action(description=gettext_lazy("Vedta"))
-    def action_approve(self, request, queryset):
-        self._apply(
-            request, queryset, lambda b: budget_approve(budget=b, user=request.user), _("%(budget)s er vedtatt.")
-        )
-
-    @admin.action(description=gettext_lazy("Send tilbake (med kommentar)"))
-    def action_return(self, request, queryset):
-        form = BudgetReturnForm(request.POST if "comment" in request.POST else None)
-        if form.is_bound and form.is_valid():
-            comment = form.cleaned_data["comment"]
-            self._apply(
-                request,
-                queryset,
-                lambda b: budget_return(budget=b, user=request.user, comment=comment),
-                _("%(budget)s er sendt tilbake."),
-            )
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Send budsjettet tilbake"),
-            "budgets": queryset,
-            "form": form,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/funding/budget/return_confirmation.html", context)
 
 
 @admin.register(BudgetLine)

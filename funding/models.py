@@ -254,6 +254,12 @@ class Budget(RulesModelMixin, models.Model, metaclass=RulesModelBase):
         related_name="+",
         verbose_name=_("lagt fram av"),
     )
+    submission = models.PositiveSmallIntegerField(
+        _("framlegging"),
+        default=0,
+        editable=False,
+        help_text=_("Øker hver gang budsjettet legges fram; stemmene gjelder én framlegging."),
+    )
     decided_at = models.DateTimeField(_("behandlet"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -282,6 +288,37 @@ class Budget(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE
+
+
+class BudgetVote(RulesModelMixin, models.Model, metaclass=RulesModelBase):
+    """A steering-group member's vote on one submission of a budget: to approve, or to return it
+    with a comment. One vote per member and submission; a budget submitted again (after being
+    returned) or a new revision starts with no votes. Written only by `funding.services`."""
+
+    class Choice(models.TextChoices):
+        APPROVE = "approve", _("For å vedta")
+        RETURN = "return", _("Send tilbake")
+
+    budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="votes", verbose_name=_("budsjett"))
+    submission = models.PositiveSmallIntegerField(_("framlegging"))
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("medlem")
+    )
+    choice = models.CharField(_("stemme"), max_length=10, choices=Choice.choices)
+    comment = models.TextField(_("kommentar"), blank=True)
+    cast_at = models.DateTimeField(_("avgitt"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("stemme")
+        verbose_name_plural = _("stemmer")
+        ordering = ["budget", "submission", "cast_at", "pk"]
+        rules_permissions = {"view": may_view_budget}
+        constraints = [
+            models.UniqueConstraint(fields=["budget", "submission", "voter"], name="budget_vote_one_per_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.budget}: {self.get_choice_display()}"
 
 
 class BudgetLine(RulesModelMixin, models.Model, metaclass=RulesModelBase):

@@ -6,8 +6,10 @@ the models' Meta). The budget's workflow:
   daily leader, the NMH coordinator (and a superuser);
 - submit: the daily leader or the NMH coordinator by their role, the steering group's case
   preparers (not a superuser);
-- approve or return: a steering-group member (leader or member seat), never the person who
-  submitted that budget. A superuser is not a steering-group member and cannot decide.
+- vote to approve or to return (`decide`): a steering-group member (leader or member seat)
+  who has not voted on this submission, never the person who submitted that budget; the
+  budget is approved when the votes meet the decision rule (governance/decisions.py). A
+  superuser is not a steering-group member and cannot vote.
 - view: central staff and the steering group.
 
 Asked without a budget, a permission says whether the person may ever do it (the services
@@ -32,7 +34,13 @@ def did_not_submit(user, budget) -> bool:
     return budget is None or user.pk != budget.submitted_by_id
 
 
-may_decide_budget = is_steering_member & did_not_submit
+@rules.predicate
+def has_not_voted(user, budget) -> bool:
+    """No vote of this person on the budget's current submission yet: one vote per member."""
+    return budget is None or not budget.votes.filter(submission=budget.submission, voter_id=user.pk).exists()
+
+
+may_decide_budget = is_steering_member & did_not_submit & has_not_voted
 
 
 @rules.predicate

@@ -12,18 +12,29 @@ from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from activities.models import Activity
 from core.formatting import datetime_text
 from core.periods import calendar_year_bounds
-from governance.models import AuditEntry, CooperationArea
+from governance.decisions import Seat, decision_rule_met, decision_rule_needs, steering_seats_on
+from governance.models import AuditEntry, CooperationArea, DecisionRule
 from governance.presentation import AuditMinute, audit_minutes, person_text
+from governance.selectors import portal_settings_get
 from schools.models import Enrolment, Membership, Municipality, Region, School
 from schools.selectors import population_of, school_list_participating
 
-from .models import ActivityBooking, Budget, BudgetAssumptions, BudgetLine, ContributionTier, MunicipalContribution
+from .models import (
+    ActivityBooking,
+    Budget,
+    BudgetAssumptions,
+    BudgetLine,
+    BudgetVote,
+    ContributionTier,
+    MunicipalContribution,
+)
 
 if TYPE_CHECKING:
     from .figures import PaidIn
@@ -93,6 +104,8 @@ BUDGET_AUDIT_FIELDS: dict[str, models.Field] = {
     "total": models.DecimalField(gettext_lazy("inntekter i alt"), max_digits=14, decimal_places=2),
     "line": models.CharField(gettext_lazy("budsjettlinje")),
     "replaced_by": models.CharField(gettext_lazy("erstattet av")),
+    "rule": models.CharField(gettext_lazy("vedtaksregel"), choices=DecisionRule.choices),
+    "approved_by": models.CharField(gettext_lazy("stemte for")),
 }
 
 
@@ -113,6 +126,65 @@ def budget_submission(*, budget: Budget) -> Submission | None:
     if budget.submitted_at is None:
         return None
     return Submission(who=person_text(budget.submitted_by), when=datetime_text(budget.submitted_at))
+
+
+@dataclass(frozen=True)
+class SeatVote:
+    """One seat of the steering group on the budget's page, with its vote on this submission
+    (None: not voted yet)."""
+
+    seat: Seat
+    vote: BudgetVote | None
+    when: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Where the steering group's decision on a budget's current submission stands: the rule
+    (a DecisionRule value and its label), each seated member with their vote, the votes of
+    people no longer seated, whether the rule is met and what is missing (in words)."""
+
+    rule: str
+    rule_label: str
+    seats: list[SeatVote]
+    unseated_votes: list[BudgetVote]
+    approved_by: frozenset[int]
+    met: bool
+    needs: str
+
+
+def budget_votes(*, budget: Budget) -> QuerySet[BudgetVote]:
+    """The votes on the budget's current submission, oldest first, with the voters."""
+    return BudgetVote.objects.filter(budget=budget, submission=budget.submission).select_related("voter")
+
+
+def budget_decision(*, budget: Budget, on: date | None = None) -> Decision:
+    """The decision on the budget's current submission under the portal's rule
+    (`PortalSetting.budget_decision_rule`, see governance/decisions.py), with the seats of `on`
+    (default: the day it was decided, else today in Oslo). Two queries and the settings row."""
+    rule = portal_settings_get().budget_decision_rule
+    day = on or (timezone.localtime(budget.decided_at).date() if budget.decided_at else timezone.localdate())
+    seats = steering_seats_on(on=day)
+    votes = list(budget_votes(budget=budget))
+    by_voter = {vote.voter_id: vote for vote in votes}
+    approved = frozenset(vote.voter_id for vote in votes if vote.choice == BudgetVote.Choice.APPROVE)
+    seated = {seat.user_id for seat in seats}
+    return Decision(
+        rule=rule,
+        rule_label=str(DecisionRule(rule).label),
+        seats=[
+            SeatVote(
+                seat=seat,
+                vote=by_voter.get(seat.user_id),
+                when=datetime_text(by_voter[seat.user_id].cast_at) if seat.user_id in by_voter else "",
+            )
+            for seat in seats
+        ],
+        unseated_votes=[vote for vote in votes if vote.voter_id not in seated],
+        approved_by=approved,
+        met=decision_rule_met(rule=rule, seats=seats, approved_by=approved),
+        needs=decision_rule_needs(rule=rule, seats=seats, approved_by=approved),
+    )
 
 
 @dataclass

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from core.audit import AuditAction
 from core.concurrency import version_check
+from core.formatting import number_text
 from core.permissions import require_perm
 from core.services import audited_delete, audited_save, validated_save
 from governance.models import CooperationArea, Partner
@@ -33,6 +34,7 @@ from .models import (
     Budget,
     BudgetAssumptions,
     BudgetLine,
+    BudgetVote,
     ContributionTier,
     CountyGrant,
     MunicipalContribution,
@@ -42,6 +44,7 @@ from .selectors import (
     allocation_propose,
     allocation_units,
     allocation_units_by_region,
+    budget_decision,
     budget_totals,
     contribution_due,
     municipality_list_paying,
@@ -395,7 +398,7 @@ def _income_lines(*, year: int, assumptions: BudgetAssumptions, user) -> list[Bu
                 amount=contribution.amount,
                 municipality=municipality,
                 note=_("%(population)s innbyggere: %(tier)s")
-                % {"population": contribution.population, "tier": contribution.tier},
+                % {"population": number_text(contribution.population), "tier": contribution.tier},
             )
         )
     for contribution in PartnerContribution.objects.filter(year=year).select_related("partner"):
@@ -753,22 +756,16 @@ def budget_notes_conflict_message(budget: Budget) -> str:
 @transaction.atomic
 def budget_submit(*, budget: Budget, user) -> Budget:
     """Lay a draft (or a returned budget) before the steering group. Only the daily leader or
-    the NMH coordinator; only a balanced budget."""
+    the NMH coordinator; only a balanced budget. Each submission is numbered (`submission`):
+    the votes of an earlier one do not count. The seated members are told by e-mail."""
     locked = _lock(budget)
-    require_perm(
-        user, "funding.submit_budget", message=_("Bare daglig leder og NMH-koordinatoren kan legge fram budsjettet.")
-    )
-    _require_editable(locked)
+    budget_submit_check(budget=locked, user=user)
     totals = budget_totals(budget=locked)
-    if not totals.is_balanced:
-        raise ValidationError(
-            _("Budsjettet er ikke i balanse: inntekter %(income)s kr, utgifter %(expense)s kr.")
-            % {"income": _money(totals.income), "expense": _money(totals.expense)}
-        )
     before = locked.status
     validated_save(
         locked,
         status=Budget.Status.SUBMITTED,
+        submission=locked.submission + 1,
         submitted_at=timezone.now(),
         submitted_by=user,
         decided_at=None,
@@ -798,80 +795,141 @@ def _check_comment(comment: str) -> None:
 
 
 def _check_may_decide(*, budget: Budget, user) -> None:
-    """The checks before a decision, in this order: who (PermissionDenied), the budget's state
-    (ValidationError), never the person who submitted it (PermissionDenied). One permission,
-    funding.decide_budget, asked without and then with the budget."""
+    """The checks before a vote, in this order: who (PermissionDenied), the budget's state
+    (ValidationError), never the person who submitted it (PermissionDenied), one vote per member
+    and submission (ValidationError). The permission funding.decide_budget is asked without and
+    then with the budget (funding/rules.py)."""
     require_perm(
         user,
         "funding.decide_budget",
-        message=_("Bare styringsgruppens leder og medlemmer kan vedta eller sende tilbake budsjettet."),
+        message=_("Bare styringsgruppens leder og medlemmer kan stemme over budsjettet."),
     )
     if budget.status != Budget.Status.SUBMITTED:
         raise ValidationError(
             _("Bare et framlagt budsjett kan behandles; %(budget)s er %(status)s.")
             % {"budget": budget, "status": budget.get_status_display().lower()}
         )
+    if budget.submitted_by_id == user.pk:
+        require_perm(
+            user,
+            "funding.decide_budget",
+            budget,
+            message=_(
+                "Den som la fram budsjettet, kan ikke selv stemme over det. Styringsgruppens medlemmer behandler det."
+            ),
+        )
+    vote = budget.votes.filter(submission=budget.submission, voter_id=user.pk).first()
+    if vote is not None:
+        raise ValidationError(
+            _("Du har allerede stemt over %(budget)s (%(choice)s). Hvert medlem har én stemme.")
+            % {"budget": budget, "choice": vote.get_choice_display().lower()}
+        )
+    require_perm(user, "funding.decide_budget", budget)
+
+
+def budget_vote_check(*, budget: Budget, user) -> None:
+    """Whether `user` may vote on `budget` now, as `budget_approve` and `budget_return` check
+    it, without writing (the confirmation page asks before it shows the vote's form). Raises
+    PermissionDenied or ValidationError with the reason."""
+    _check_may_decide(budget=budget, user=user)
+
+
+def budget_submit_check(*, budget: Budget, user) -> None:
+    """Whether `user` may lay `budget` before the steering group now, as `budget_submit`
+    checks it, without writing. Raises PermissionDenied or ValidationError with the reason."""
     require_perm(
-        user,
-        "funding.decide_budget",
-        budget,
-        message=_(
-            "Den som la fram budsjettet, kan ikke selv behandle det. Et annet medlem av styringsgruppen må gjøre det."
-        ),
+        user, "funding.submit_budget", message=_("Bare daglig leder og NMH-koordinatoren kan legge fram budsjettet.")
     )
+    _require_editable(budget)
+    totals = budget_totals(budget=budget)
+    if not totals.is_balanced:
+        raise ValidationError(
+            _("Budsjettet er ikke i balanse: inntekter %(income)s kr, utgifter %(expense)s kr.")
+            % {"income": _money(totals.income), "expense": _money(totals.expense)}
+        )
 
 
-def _decide(*, budget: Budget, user, status: str, action: str, comment: str) -> Budget:
-    """Approve or return, after the checks of _check_may_decide, the comment's and the balance."""
-    locked = _lock(budget)
-    _check_may_decide(budget=locked, user=user)
-    _check_comment(comment)
-    if status == Budget.Status.APPROVED and not budget_totals(budget=locked).is_balanced:
-        raise ValidationError(_("Budsjettet er ikke i balanse og kan ikke vedtas."))
-    before = locked.status
-    validated_save(locked, status=status, decided_at=timezone.now(), decided_by=user)
-    audit_record(actor=user, action=action, obj=locked, changes={"status": [before, status]}, comment=comment)
-    notices.budget_decided_notify(budget=locked, comment=comment)
-    return locked
+def _vote(*, budget: Budget, user, choice: str, comment: str) -> BudgetVote:
+    """Record a vote on the budget's current submission (the budget row is locked by the caller)."""
+    return validated_save(
+        BudgetVote(budget=budget, submission=budget.submission, voter=user, choice=choice, comment=comment)
+    )
 
 
 @transaction.atomic
 def budget_approve(*, budget: Budget, user, comment: str = "") -> Budget:
-    """Approve a submitted budget: a steering-group member who did not submit it. From then
-    on it is read-only. When it is a revision, the revision it replaces stays approved and
-    readable, and is superseded: `budget_in_force` gives the newest approved revision."""
+    """A steering-group member's vote to approve a submitted budget (one vote per member and
+    submission; not the person who submitted it), audited. When the votes meet the decision rule
+    (governance/decisions.py, the rule of `PortalSetting.budget_decision_rule`) the budget is
+    approved: read-only from then on, `decided_by` is the member whose vote completed it, and the
+    submitter and the members are told by e-mail. When it is a revision, the revision it replaces
+    stays approved and readable, and is superseded: `budget_in_force` gives the newest approved
+    revision.
+
+    The budget's row is locked first, so two members voting at the same moment are counted one
+    after the other: both votes are recorded and the budget is approved once. Returns the budget
+    (the caller's instance, refreshed): `status` says whether this vote decided it."""
     locked = _lock(budget)
+    _check_may_decide(budget=locked, user=user)
+    _check_comment(comment)
     if not budget_totals(budget=locked).is_balanced:
         raise ValidationError(_("Budsjettet er ikke i balanse og kan ikke vedtas."))
-    decided = _decide(
-        budget=locked, user=user, status=Budget.Status.APPROVED, action=AuditAction.BUDGET_APPROVE, comment=comment
+    _vote(budget=locked, user=user, choice=BudgetVote.Choice.APPROVE, comment=comment)
+    audit_record(actor=user, action=AuditAction.BUDGET_VOTE, obj=locked, changes={}, comment=comment)
+    decision = budget_decision(budget=locked)
+    if not decision.met:
+        return _copy_into(budget, locked)
+    before = locked.status
+    validated_save(locked, status=Budget.Status.APPROVED, decided_at=timezone.now(), decided_by=user)
+    audit_record(
+        actor=user,
+        action=AuditAction.BUDGET_APPROVE,
+        obj=locked,
+        changes={
+            "status": [before, locked.status],
+            "rule": [None, decision.rule],
+            "approved_by": [
+                None,
+                ", ".join(row.seat.name for row in decision.seats if row.seat.user_id in decision.approved_by),
+            ],
+        },
+        comment=comment,
     )
-    if decided.replaces_id:
+    if locked.replaces_id:
         audit_record(
             actor=user,
             action=AuditAction.BUDGET_SUPERSEDED,
-            obj=decided.replaces,
-            changes={"replaced_by": [None, str(decided)]},
+            obj=locked.replaces,
+            changes={"replaced_by": [None, str(locked)]},
             comment=comment,
         )
-    return _copy_into(budget, decided)
+    notices.budget_decided_notify(budget=locked, comment=comment)
+    return _copy_into(budget, locked)
 
 
 @transaction.atomic
 def budget_return(*, budget: Budget, user, comment: str) -> Budget:
-    """Send a submitted budget back to the case preparers, with the steering group's comment.
-    A returned budget can be edited and submitted again."""
-    if not (comment or "").strip():
-        _check_may_decide(budget=_lock(budget), user=user)
+    """A steering-group member's vote to send a submitted budget back to the case preparers,
+    with the comment (required): one such vote returns it at once, recorded as the member's
+    vote. A returned budget can be edited and submitted again; its votes then start afresh."""
+    locked = _lock(budget)
+    _check_may_decide(budget=locked, user=user)
+    comment = (comment or "").strip()
+    if not comment:
         raise ValidationError({"comment": _("Skriv hvorfor budsjettet sendes tilbake.")})
-    decided = _decide(
-        budget=budget,
-        user=user,
-        status=Budget.Status.RETURNED,
+    _check_comment(comment)
+    _vote(budget=locked, user=user, choice=BudgetVote.Choice.RETURN, comment=comment)
+    before = locked.status
+    validated_save(locked, status=Budget.Status.RETURNED, decided_at=timezone.now(), decided_by=user)
+    audit_record(
+        actor=user,
         action=AuditAction.BUDGET_RETURN,
-        comment=comment.strip(),
+        obj=locked,
+        changes={"status": [before, locked.status]},
+        comment=comment,
     )
-    return _copy_into(budget, decided)
+    notices.budget_decided_notify(budget=locked, comment=comment)
+    return _copy_into(budget, locked)
 
 
 @transaction.atomic

@@ -129,7 +129,7 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
 
 @admin.register(PortalSetting)
 class PortalSettingAdmin(ServiceWritesMixin, PortalModelAdmin):
-    list_display = ["__str__", "pupil_load_threshold"]
+    list_display = ["__str__", "pupil_load_threshold", "large_amount_warning", "budget_decision_rule"]
 
     def has_add_permission(self, request):
         # One row: the data migration makes it.

@@ -308,6 +308,14 @@ class AuditEntry(RulesModelMixin, models.Model, metaclass=RulesModelBase):
         raise ValidationError(_("Revisjonsloggen kan ikke slettes."))
 
 
+class DecisionRule(models.TextChoices):
+    """When the steering group has decided (see governance/decisions.py, `decision_rule_met`):
+    the leader and at least one other member, or a majority of the members seated that day."""
+
+    LEADER_AND_MEMBER = "leader_and_member", _("Lederen og minst ett annet medlem")
+    MAJORITY = "majority", _("Flertallet av medlemmene som har sete")
+
+
 class PortalSetting(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     """Settings central staff change in the admin. One row (pk=1)."""
 
@@ -325,6 +333,18 @@ class PortalSetting(RulesModelMixin, models.Model, metaclass=RulesModelBase):
         validators=amount_validators(_("varselgrense for store beløp (kr)")),
         help_text=_(
             "Spør «Stemmer det?» før en aktivitet lagres med en ny eller endret kostnadslinje over dette beløpet."
+        ),
+    )
+
+    budget_decision_rule = models.CharField(
+        _("vedtaksregel for budsjettet"),
+        max_length=30,
+        choices=DecisionRule.choices,
+        default=DecisionRule.LEADER_AND_MEMBER,
+        help_text=_(
+            "Når styringsgruppen har vedtatt et budsjett: lederen og minst ett annet medlem stemmer for, eller "
+            "flertallet av medlemmene som har sete den dagen. Én stemme for å sende tilbake sender budsjettet "
+            "tilbake."
         ),
     )
 

@@ -49,8 +49,9 @@ WRITES = {
 BUDGET_ACTIONS = {
     "daily_leader": ["action_submit"],
     "nmh_coordinator": ["action_submit"],
-    "steering_member": ["action_approve", "action_return"],
-    "steering_leader": ["action_approve", "action_return"],
+    # Votes are cast one budget at a time, after a confirmation page, not as a bulk action.
+    "steering_member": [],
+    "steering_leader": [],
     "superuser": [],
 }
 # The contributions' bulk marks (the finance office's, issue 12), for central staff.

@@ -157,3 +157,21 @@ def booked_budget(network, daily_leader):
     elsewhere = costed_activity(network.follo, "1500")
     activity_booking_set(activity=elsewhere, user=daily_leader, kind="school_allocation", school=network.school_b)
     return budget
+
+
+def board_approves(budget, *members, comment=""):
+    """The steering group approves `budget`: each member votes to approve in turn, and the last
+    vote must complete the decision (by the default rule: the leader and another member)."""
+    from funding.services import budget_approve
+
+    for member in members:
+        assert budget.status == "submitted", f"decided before {member.username} voted"
+        budget = budget_approve(budget=budget, user=member, comment=comment)
+    assert budget.status == "approved"
+    return budget
+
+
+@pytest.fixture
+def approved(submitted, steering_leader, steering_member):
+    """The 2020 budget approved by the steering group's leader and a member."""
+    return board_approves(submitted, steering_leader, steering_member, comment="Vedtatt")

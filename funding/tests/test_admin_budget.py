@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from core.forms import form_token_new
 from funding.models import Budget, BudgetLine
-from funding.services import budget_approve, budget_draft, budget_submit
-from funding.tests.conftest import PERSONAS
+from funding.services import budget_draft, budget_submit
+from funding.tests.conftest import PERSONAS, board_approves
 from governance.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def test_admin_submit_matrix(client, draft, persona, who):
     client.force_login(user)
     before = _state(draft)
 
-    response = client.post(_url("submit", draft))
+    response = client.post(_url("submit", draft), {"confirmed": "1"})
 
     if who in SUBMITTERS:
         assert (response.status_code, Budget.objects.get(pk=draft.pk).status) == (302, "submitted")
@@ -41,15 +41,19 @@ def test_admin_submit_matrix(client, draft, persona, who):
 
 
 @pytest.mark.parametrize("who", PERSONAS)
-@pytest.mark.parametrize(("view", "status"), [("approve", "approved"), ("return", "returned")])
+@pytest.mark.parametrize(("view", "status"), [("approve", "submitted"), ("return", "returned")])
 def test_admin_decide_matrix(client, submitted, persona, who, view, status):
-    client.force_login(persona(who))
+    """A steering-group seat votes (after the confirmation page): one vote to approve is
+    recorded and waits for the rule; one vote to return returns the budget."""
+    user = persona(who)
+    client.force_login(user)
     before = _state(submitted)
 
-    response = client.post(_url(view, submitted), {"comment": "Behandlet i møtet"})
+    response = client.post(_url(view, submitted), {"comment": "Behandlet i møtet", "confirmed": "1"})
 
     if who in DECIDERS:
         assert (response.status_code, Budget.objects.get(pk=submitted.pk).status) == (302, status)
+        assert list(submitted.votes.values_list("voter", "comment")) == [(user.pk, "Behandlet i møtet")]
     else:
         assert response.status_code == 403
         assert _state(submitted) == before
@@ -60,24 +64,34 @@ def test_admin_self_approval_answers_403(client, funded, case_preparer_on_board)
     client.force_login(case_preparer_on_board)
     before = _state(budget)
 
-    response = client.post(_url("approve", budget))
+    response = client.post(_url("approve", budget), {"confirmed": "1"})
 
     assert response.status_code == 403
     assert _state(budget) == before
 
 
-def test_admin_transition_by_get_not_allowed(client, submitted, steering_member):
+def test_admin_vote_asks_for_confirmation_before_it_counts(client, submitted, steering_member):
+    """ "Stem for å vedta" and "Send tilbake" open a confirmation page (GET, or a POST without
+    `confirmed`): the figures, the votes so far and the comment; nothing is recorded until the
+    person confirms."""
     client.force_login(steering_member)
+    before = _state(submitted)
 
-    response = client.get(_url("approve", submitted))
+    page = client.get(_url("approve", submitted))
+    unconfirmed = client.post(_url("return", submitted), {"comment": "Mer til Romerike"})
 
-    assert response.status_code == 405
-    assert Budget.objects.get(pk=submitted.pk).status == "submitted"
+    assert page.status_code == 200
+    assert 'id="confirm-approve"' in page.content.decode()
+    assert "Lederen og minst ett annet medlem" in page.content.decode()
+    assert unconfirmed.status_code == 200
+    assert "Mer til Romerike" in unconfirmed.content.decode()  # the comment is kept
+    assert _state(submitted) == before
+    assert not submitted.votes.exists()
 
 
 @pytest.mark.parametrize("who", PERSONAS)
-def test_admin_edit_after_approval_answers_403(client, submitted, steering_member, persona, who):
-    budget_approve(budget=submitted, user=steering_member)
+def test_admin_edit_after_approval_answers_403(client, submitted, steering_leader, steering_member, persona, who):
+    board_approves(submitted, steering_leader, steering_member)
     line = submitted.lines.get(kind=BudgetLine.Kind.RESERVE)
     client.force_login(persona(who))
     before = _state(submitted)
@@ -101,8 +115,8 @@ def test_admin_edit_after_approval_answers_403(client, submitted, steering_membe
     assert client.post(_url("revise", submitted)).status_code == (302 if who in VIEWERS - DECIDERS else 403)
 
 
-def test_admin_approved_budget_is_read_only_and_readable(client, submitted, steering_member, daily_leader):
-    budget_approve(budget=submitted, user=steering_member, comment="Vedtatt")
+def test_admin_approved_budget_is_read_only_and_readable(client, approved, daily_leader):
+    submitted = approved
     client.force_login(daily_leader)
 
     response = client.get(reverse("admin:funding_budget_change", args=[submitted.pk]))
@@ -139,23 +153,15 @@ def test_admin_actions_only_for_who_may_use_them(client, draft, daily_leader, st
         return [name for name, _label in form.fields["action"].choices if name] if form else []
 
     assert actions(daily_leader) == ["action_submit"]
-    assert actions(steering_member) == ["action_approve", "action_return"]
+    assert actions(steering_member) == []  # votes are cast one budget at a time, after confirming
     assert actions(superuser) == []
 
 
-def test_admin_changelist_actions_submit_and_return_with_comment(client, draft, daily_leader, steering_member):
+def test_admin_changelist_action_submits(client, draft, daily_leader):
     changelist = reverse("admin:funding_budget_changelist")
     client.force_login(daily_leader)
     client.post(changelist, {"action": "action_submit", "_selected_action": [draft.pk]})
     assert Budget.objects.get(pk=draft.pk).status == "submitted"
-
-    client.force_login(steering_member)
-    confirm = client.post(changelist, {"action": "action_return", "_selected_action": [draft.pk]})
-    assert (confirm.status_code, Budget.objects.get(pk=draft.pk).status) == (200, "submitted")
-    client.post(changelist, {"action": "action_return", "_selected_action": [draft.pk], "comment": "Mer til Østfold"})
-
-    assert Budget.objects.get(pk=draft.pk).status == "returned"
-    assert AuditEntry.objects.filter(action="budget_return").get().comment == "Mer til Østfold"
 
 
 def test_admin_steering_action_not_offered_to_leader_changes_nothing(client, submitted, daily_leader):

@@ -33,16 +33,19 @@ def _named(user, first, last):
     return user
 
 
-def _approved_with_a_line_change(submitted, daily_leader, steering_member):
-    """The submitted budget, approved at 10:18 UTC, with a line change to in kind at 4,187,500."""
+def _approved_with_a_line_change(submitted, daily_leader, steering_member, steering_leader):
+    """The submitted budget, approved at 10:18 UTC by the steering group's leader and a member,
+    with a line change to in kind at 4,187,500."""
     _named(daily_leader, "Kari", "Nordmann")
     _named(steering_member, "Per", "Styre")
+    _named(steering_leader, "Anne", "Leder")
     audit_record(
         actor=daily_leader,
         action=AuditAction.BUDGET_LINE_CHANGE,
         obj=submitted,
         changes={"kind": ["reserve", "in_kind"], "amount": ["77000.00", "4187500.00"], "line": ["Reserve", "Reserve"]},
     )
+    budget_approve(budget=submitted, user=steering_leader, comment="For")
     budget_approve(budget=submitted, user=steering_member, comment="Vedtatt i møtet")
     budget_audit_entries(budget=submitted).filter(action=AuditAction.BUDGET_APPROVE).update(at=AT)
     return submitted
@@ -55,8 +58,8 @@ def _audit_section(client, budget, **headers) -> str:
     return tree.get_element_by_id("budget-audit").text_content()
 
 
-def test_log_reads_like_minutes_in_norwegian(client_as, submitted, daily_leader, steering_member):
-    budget = _approved_with_a_line_change(submitted, daily_leader, steering_member)
+def test_log_reads_like_minutes_in_norwegian(client_as, submitted, daily_leader, steering_member, steering_leader):
+    budget = _approved_with_a_line_change(submitted, daily_leader, steering_member, steering_leader)
 
     log = _audit_section(client_as(daily_leader), budget, HTTP_ACCEPT_LANGUAGE="nb")
 
@@ -75,13 +78,20 @@ def test_log_reads_like_minutes_in_norwegian(client_as, submitted, daily_leader,
     assert f"4{NBSP}187{NBSP}500{NBSP}kr" in log
     assert "4187500.00" not in log
     assert "Vedtatt i møtet" in log
+    assert "stemte for å vedta budsjettet" in log  # each vote, then the decision
+    assert "Vedtaksregel: – → Lederen og minst ett annet medlem" in log
+    assert "Stemte for: – → Anne Leder, Per Styre" in log
     # The codes stay in the database.
     entry = budget_audit_entries(budget=budget).get(action=AuditAction.BUDGET_APPROVE)
-    assert entry.changes == {"status": ["submitted", "approved"]}
+    assert entry.changes == {
+        "status": ["submitted", "approved"],
+        "rule": [None, "leader_and_member"],
+        "approved_by": [None, "Anne Leder, Per Styre"],
+    }
 
 
-def test_log_in_english(client_as, submitted, daily_leader, steering_member):
-    budget = _approved_with_a_line_change(submitted, daily_leader, steering_member)
+def test_log_in_english(client_as, submitted, daily_leader, steering_member, steering_leader):
+    budget = _approved_with_a_line_change(submitted, daily_leader, steering_member, steering_leader)
 
     log = _audit_section(client_as(daily_leader), budget, HTTP_ACCEPT_LANGUAGE="en")
 

@@ -26,7 +26,7 @@ from funding.services import (
     budget_revise,
     budget_submit,
 )
-from funding.tests.conftest import PERSONAS
+from funding.tests.conftest import PERSONAS, board_approves
 from funding.tests.factories import BudgetFactory, BudgetLineFactory, costed_activity
 from governance.models import AuditEntry, CooperationArea
 
@@ -245,6 +245,8 @@ def test_budget_submit_matrix(funded, daily_leader, persona, who):
 @pytest.mark.parametrize("who", PERSONAS)
 @pytest.mark.parametrize("decision", ["approve", "return"])
 def test_budget_decide_matrix(funded, daily_leader, persona, who, decision):
+    """Who may vote: a steering-group seat. A vote to approve is recorded (alone it does not
+    meet the default rule); a vote to return returns the budget at once."""
     budget = budget_submit(budget=budget_draft(year=2020, user=daily_leader), user=daily_leader)
     user = persona(who)
     before = _snapshot(budget)
@@ -256,20 +258,20 @@ def test_budget_decide_matrix(funded, daily_leader, persona, who, decision):
 
     if who in DECIDERS:
         decide()
-        assert (Budget.objects.get(pk=budget.pk).status, budget.decided_by) == (
-            {"approve": "approved", "return": "returned"}[decision],
-            user,
-        )
+        expected = {"approve": ("submitted", None), "return": ("returned", user)}[decision]
+        assert (Budget.objects.get(pk=budget.pk).status, budget.decided_by) == expected
+        assert list(budget.votes.values_list("voter", "choice", "submission")) == [(user.pk, decision, 1)]
     else:
         with pytest.raises(PermissionDenied):
             decide()
         assert _snapshot(budget) == before
+        assert not budget.votes.exists()
 
 
 @pytest.mark.parametrize("who", PERSONAS)
-def test_budget_edit_after_approval_refused(funded, daily_leader, steering_member, persona, who):
+def test_budget_edit_after_approval_refused(funded, daily_leader, steering_leader, steering_member, persona, who):
     budget = budget_submit(budget=budget_draft(year=2020, user=daily_leader), user=daily_leader)
-    budget_approve(budget=budget, user=steering_member)
+    board_approves(budget, steering_leader, steering_member)
     line = budget.lines.get(kind="reserve")
     before = _snapshot(budget)
     user = persona(who)
@@ -284,7 +286,7 @@ def test_budget_edit_after_approval_refused(funded, daily_leader, steering_membe
     assert _snapshot(budget) == before
 
 
-def test_budget_self_approval_refused(funded, case_preparer_on_board, steering_member):
+def test_budget_self_approval_refused(funded, case_preparer_on_board, steering_leader, steering_member):
     budget = budget_submit(budget=budget_draft(year=2020, user=case_preparer_on_board), user=case_preparer_on_board)
     before = _snapshot(budget)
 
@@ -294,8 +296,7 @@ def test_budget_self_approval_refused(funded, case_preparer_on_board, steering_m
         budget_return(budget=budget, user=case_preparer_on_board, comment="Selv")
     assert _snapshot(budget) == before
 
-    budget_approve(budget=budget, user=steering_member)
-    assert budget.status == "approved"
+    board_approves(budget, steering_leader, steering_member)
 
 
 def test_budget_approve_draft_refused_as_wrong_state(funded, daily_leader, steering_member):
@@ -334,7 +335,7 @@ def test_budget_return_needs_comment_then_resubmit(funded, daily_leader, steerin
 
 def test_budget_revision_chain(funded, daily_leader, nmh_coordinator, steering_member, steering_leader):
     first = budget_submit(budget=budget_draft(year=2020, user=daily_leader), user=daily_leader)
-    budget_approve(budget=first, user=steering_member)
+    board_approves(first, steering_member, steering_leader)
 
     second = budget_revise(budget=first, user=daily_leader)
     assert (second.revision, second.replaces, second.status) == (2, first, "draft")
@@ -359,7 +360,8 @@ def test_budget_revision_chain(funded, daily_leader, nmh_coordinator, steering_m
         budget=second, user=nmh_coordinator, line=reserve, kind="reserve", label="Reserve", amount=D("67000")
     )
     budget_submit(budget=second, user=nmh_coordinator)
-    budget_approve(budget=second, user=steering_leader)
+    assert not second.votes.exists()  # a new revision starts with no votes
+    board_approves(second, steering_leader, steering_member)
 
     first.refresh_from_db()
     assert (first.status, second.status) == ("approved", "approved")
@@ -384,6 +386,7 @@ def test_budget_audit_entry_for_every_transition(funded, daily_leader, steering_
         comment="Forklart i møtet",
     )
     budget_submit(budget=budget, user=daily_leader)
+    budget_approve(budget=budget, user=steering_member, comment="Enig")
     budget_approve(budget=budget, user=steering_leader, comment="Vedtatt i møte 3/2020")
 
     entries = list(budget_audit_entries(budget=budget).order_by("at", "id"))
@@ -394,8 +397,11 @@ def test_budget_audit_entry_for_every_transition(funded, daily_leader, steering_
         ("budget_return", steering_member, ["submitted", "returned"], "Mer til Romerike"),
         ("budget_line_change", daily_leader, None, "Forklart i møtet"),
         ("budget_submit", daily_leader, ["returned", "submitted"], ""),
+        ("budget_vote", steering_member, None, "Enig"),
+        ("budget_vote", steering_leader, None, "Vedtatt i møte 3/2020"),
         ("budget_approve", steering_leader, ["submitted", "approved"], "Vedtatt i møte 3/2020"),
     ]
+    assert entries[-1].changes["approved_by"] == [None, "styreleder, styre"]  # the leader first
     assert entries[3].changes == {
         "note": ["Differansen mellom inntekter og utgifter", "Uendret"],
         "line": ["Reserve", "Reserve"],
