@@ -355,3 +355,35 @@ class PortalSetting(RulesModelMixin, models.Model, metaclass=RulesModelBase):
 
     def __str__(self) -> str:
         return str(_("Portalinnstillinger"))
+
+
+class Profile(models.Model):
+    """A person's own choices: the language of the e-mails the portal sends them and whether
+    they get the budget workflow's notices. A row is made the first time the person saves
+    their profile page; until then the defaults hold (`Profile.of`)."""
+
+    class Language(models.TextChoices):
+        NB = "nb", _("Norsk bokmål")
+        EN = "en", _("Engelsk")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name=_("person")
+    )
+    language = models.CharField(_("språk i e-post"), max_length=5, choices=Language.choices, default=Language.NB)
+    receives_notices = models.BooleanField(
+        _("få e-post om budsjettet"),
+        default=True,
+        help_text=_("E-post når et budsjett legges fram for styringsgruppen, vedtas eller sendes tilbake."),
+    )
+
+    class Meta:
+        verbose_name = _("profil")
+        verbose_name_plural = _("profiler")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @classmethod
+    def of(cls, user) -> Profile:
+        """The user's profile: the saved one, or an unsaved one with the defaults."""
+        return cls.objects.filter(user=user).first() or cls(user=user)

@@ -174,3 +174,19 @@ def portal_setting_save(*, setting: PortalSetting, user) -> PortalSetting:
     return audited_save(
         setting, user=user, created=AuditAction.PORTAL_SETTING_UPDATE, updated=AuditAction.PORTAL_SETTING_UPDATE
     )
+
+
+@transaction.atomic
+def profile_save(*, user, language: str, receives_notices: bool) -> models.Model:
+    """A person's own profile (the profile page), made the first time it is saved: the
+    language of the portal's e-mails to them and whether they get the budget workflow's
+    notices. Only the person's own: there is no other profile to name. Returns the Profile."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    from .models import Profile
+
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied(_("Logg inn for å endre profilen din."))
+    profile = Profile.objects.select_for_update().filter(user=user).first() or Profile(user=user)
+    return validated_save(profile, language=language, receives_notices=receives_notices)

@@ -216,6 +216,29 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 ROLLUP_WORK_MEM = os.environ.get("ROLLUP_WORK_MEM", "256MB")
 ROLLUP_FAULT_INJECTION_PAUSE = float(os.environ.get("ROLLUP_FAULT_INJECTION_PAUSE", "0") or 0)
 
+# E-mail (the budget workflow's notices, funding/notices.py): SMTP when EMAIL_HOST is set,
+# otherwise written to the console (the embedded default), or to files in EMAIL_FILE_PATH
+# (a worker whose e-mails a test reads). The tests' runner replaces the backend by its outbox.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+elif EMAIL_FILE_PATH:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_PORT = env_int("EMAIL_PORT", 587 if EMAIL_HOST else 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", bool(EMAIL_HOST))
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "UngMusikk <ikke-svar@ungmusikk.example>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The portal's address as people open it: the links in its e-mails start with it.
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not PORTAL_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"PORTAL_BASE_URL must start with http:// or https://; got {PORTAL_BASE_URL!r}.")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

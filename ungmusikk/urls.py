@@ -17,6 +17,7 @@ handler500 = "ungmusikk.errors.server_error"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("helse/", views.health, name="health"),
+    path("profil/", views.ProfileView.as_view(), name="profile"),
     path("oppsummeringer/", views.RollupStatusView.as_view(), name="rollups"),
     path("skoler/", include("ungmusikk.dashboards.urls")),
     path("aktiviteter/", include("activities.urls")),

@@ -1,6 +1,7 @@
-"""Pages that compose several apps: the home page and the rollups page (the dashboards are in
-ungmusikk/dashboards/)."""
+"""Pages that compose several apps: the home page, the rollups page and a person's profile (the
+dashboards are in ungmusikk/dashboards/)."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -8,12 +9,15 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views.generic import TemplateView
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView, TemplateView
 
 from activities.selectors import coordinator_overview
 from core.rollups import rollup_last_success_by_kind, rollup_run_list
 from core.schedules import ROLLUP_KINDS
+from governance.models import Profile
 from governance.selectors import role_list_current_for_user, school_list_led_by
+from governance.services import profile_save
 from schools.selectors import network_summary
 
 from .services import rollups_enqueue
@@ -68,3 +72,41 @@ class RollupStatusView(LoginRequiredMixin, TemplateView):
         rollups_enqueue(user=request.user, incremental=incremental)
         messages.success(request, _("Oppsummeringene er satt i kø."))
         return redirect("rollups")
+
+
+class ProfileForm(forms.Form):
+    language = forms.ChoiceField(
+        label=gettext_lazy("Språk i e-post fra portalen"),
+        choices=Profile.Language.choices,
+        widget=forms.RadioSelect,
+    )
+    receives_notices = forms.BooleanField(
+        label=gettext_lazy("Send meg e-post om budsjettet"),
+        help_text=gettext_lazy(
+            "Når et budsjett legges fram for styringsgruppen, vedtas eller sendes tilbake (for medlemmer av "
+            "styringsgruppen og den som la det fram)."
+        ),
+        required=False,
+    )
+
+
+class ProfileView(LoginRequiredMixin, FormView):
+    """A person's own profile: the language of the portal's e-mails and whether they get the
+    budget's notices. Every logged-in person has one, and sees and saves only their own (the
+    URL names no one)."""
+
+    template_name = "profile.html"
+    form_class = ProfileForm
+
+    def get_initial(self):
+        profile = Profile.of(self.request.user)
+        return {"language": profile.language, "receives_notices": profile.receives_notices}
+
+    def form_valid(self, form):
+        profile_save(
+            user=self.request.user,
+            language=form.cleaned_data["language"],
+            receives_notices=form.cleaned_data["receives_notices"],
+        )
+        messages.success(self.request, _("Profilen din er lagret."))
+        return redirect("profile")
