@@ -22,12 +22,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -35,7 +33,8 @@ from django.utils.translation import gettext as _
 
 from core.enqueue import enqueue_after_commit
 from core.formatting import datetime_text, money_text
-from governance.models import Body, Profile, Role
+from governance.decisions import steering_seats_on
+from governance.models import Profile
 
 from .models import Budget
 from .selectors import budget_totals
@@ -74,14 +73,6 @@ class Recipient:
     name: str
     email: str
     language: str
-
-
-def steering_members_seated(*, on: date) -> QuerySet:
-    """The users with a leader's or member's seat in the steering group on a day."""
-    seats = Role.objects.valid_on(on).filter(
-        body__kind=Body.Kind.STEERING_GROUP, kind__in=[Role.Kind.LEADER, Role.Kind.MEMBER]
-    )
-    return get_user_model().objects.filter(pk__in=seats.values("user_id"))
 
 
 def notice_recipients(*, user_ids: Iterable[int]) -> list[Recipient]:
@@ -166,7 +157,7 @@ def budget_submitted_send(*, budget_id: int) -> int:
     budget = _budget(budget_id)
     if budget is None:
         return 0
-    seated = steering_members_seated(on=timezone.localdate()).values_list("pk", flat=True)
+    seated = [seat.user_id for seat in steering_seats_on(on=timezone.localdate())]
     messages = []
     for recipient in notice_recipients(user_ids=seated):
         with translation.override(recipient.language), timezone.override(settings.TIME_ZONE):
@@ -182,7 +173,7 @@ def budget_decided_send(*, budget_id: int, status: str, comment: str = "") -> in
     budget = _budget(budget_id)
     if budget is None or status not in DECISIONS:
         return 0
-    seated = list(steering_members_seated(on=timezone.localdate()).values_list("pk", flat=True))
+    seated = [seat.user_id for seat in steering_seats_on(on=timezone.localdate())]
     people = [*([budget.submitted_by_id] if budget.submitted_by_id else []), *seated]
     approved = status == Budget.Status.APPROVED
     messages = []

@@ -112,7 +112,8 @@ def test_profile_page_anonymous_is_sent_to_login(client):
 
 def test_profile_link_in_menu_for_logged_in_only(client, client_as, rector_a):
     assert f'href="{URL}"' not in client.get(reverse("login")).content.decode()
-    assert f'class="nav-link" href="{URL}">Min profil</a>' in client_as(rector_a).get(URL).content.decode()
+    # beside "Logg ut", where a person looks for what is theirs
+    assert f'id="profile-link" href="{URL}">Min profil</a>' in client_as(rector_a).get(URL).content.decode()
 
 
 def test_profile_save_refuses_anonymous():
