@@ -260,6 +260,15 @@ class Budget(RulesModelMixin, models.Model, metaclass=RulesModelBase):
         editable=False,
         help_text=_("Øker hver gang budsjettet legges fram; stemmene gjelder én framlegging."),
     )
+    decision_rule = models.CharField(
+        _("vedtaksregel"),
+        max_length=30,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Portalens vedtaksregel da budsjettet ble lagt fram; den gjelder stemmene over denne framleggingen."
+        ),
+    )
     decided_at = models.DateTimeField(_("behandlet"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -36,7 +36,7 @@ from core.formatting import datetime_text, money_text
 from governance.decisions import steering_seats_on
 from governance.models import Profile
 
-from .models import Budget
+from .models import Budget, BudgetVote
 from .selectors import budget_totals
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,13 @@ def budget_decided_notify(*, budget: Budget, comment: str = "") -> None:
         return
     from .tasks import notify_budget_decided_task
 
-    enqueue_after_commit(notify_budget_decided_task, budget_id=budget.pk, status=budget.status, comment=comment or "")
+    enqueue_after_commit(
+        notify_budget_decided_task,
+        budget_id=budget.pk,
+        status=budget.status,
+        comment=comment or "",
+        submission=budget.submission,
+    )
 
 
 # -- who ----------------------------------------------------------------------------------------
@@ -167,9 +173,33 @@ def budget_submitted_send(*, budget_id: int) -> int:
     return _send(messages)
 
 
-def budget_decided_send(*, budget_id: int, status: str, comment: str = "") -> int:
+@dataclass(frozen=True)
+class VoteLine:
+    """One member's vote as an e-mail lists it (in the recipient's language)."""
+
+    name: str
+    choice: str
+    when: str
+    comment: str
+
+
+def _votes(budget: Budget, submission: int | None) -> list[VoteLine]:
+    """The votes on the submission that was decided, oldest first (none for a budget decided
+    before votes were kept, or when `submission` is not given)."""
+    if submission is None:
+        return []
+    votes = BudgetVote.objects.filter(budget=budget, submission=submission).select_related("voter")
+    return [
+        VoteLine(_person(vote.voter), vote.get_choice_display(), datetime_text(vote.cast_at), vote.comment)
+        for vote in votes.order_by("cast_at", "pk")
+    ]
+
+
+def budget_decided_send(*, budget_id: int, status: str, comment: str = "", submission: int | None = None) -> int:
     """E-mail the person who submitted the budget and each steering-group member seated today
-    that it was approved or returned (`status`), with the comment. Returns the number sent."""
+    that it was approved or returned (`status`), with every member's vote on that `submission`
+    and its comment (`comment` is the deciding vote's, shown when no votes are kept). Returns the
+    number sent."""
     budget = _budget(budget_id)
     if budget is None or status not in DECISIONS:
         return 0
@@ -183,6 +213,7 @@ def budget_decided_send(*, budget_id: int, status: str, comment: str = "") -> in
                 **_context(budget, recipient),
                 "approved": approved,
                 "comment": comment,
+                "votes": _votes(budget, submission),
                 "decided_by": _person(budget.decided_by),
                 "decided_at": datetime_text(budget.decided_at),
             }

@@ -159,10 +159,12 @@ def budget_votes(*, budget: Budget) -> QuerySet[BudgetVote]:
 
 
 def budget_decision(*, budget: Budget, on: date | None = None) -> Decision:
-    """The decision on the budget's current submission under the portal's rule
-    (`PortalSetting.budget_decision_rule`, see governance/decisions.py), with the seats of `on`
+    """The decision on the budget's current submission under the rule kept with it when it was
+    laid forward (`Budget.decision_rule`; for a budget submitted before rules were kept, the
+    portal's rule now, `PortalSetting.budget_decision_rule`; see governance/decisions.py), with
+    the seats of `on`
     (default: the day it was decided, else today in Oslo). Two queries and the settings row."""
-    rule = portal_settings_get().budget_decision_rule
+    rule = budget.decision_rule or portal_settings_get().budget_decision_rule
     day = on or (timezone.localtime(budget.decided_at).date() if budget.decided_at else timezone.localdate())
     seats = steering_seats_on(on=day)
     votes = list(budget_votes(budget=budget))

@@ -7,24 +7,27 @@ every service is one transaction and checks before it writes."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.audit import AuditAction
 from core.concurrency import version_check
-from core.formatting import number_text
+from core.formatting import money_text, number_text
 from core.permissions import require_perm
 from core.services import audited_delete, audited_save, validated_save
 from governance.models import CooperationArea, Partner
+from governance.selectors import portal_settings_get
 from governance.services import actor_of, audit_record
 from schools.models import County, Municipality, Region, School
 
@@ -308,6 +311,13 @@ def _copy_into(target: Budget, source: Budget) -> Budget:
     return target
 
 
+def _recorded_name(obj) -> str:
+    """An object's name as the audit log keeps it: in the portal's language (bokmål), whatever
+    language the person acting uses, so the record reads the same for everyone."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(obj)
+
+
 def _money(value) -> str:
     return None if value is None else str(Decimal(value).quantize(CENT))
 
@@ -386,7 +396,7 @@ def _income_lines(*, year: int, assumptions: BudgetAssumptions, user) -> list[Bu
             kind=BudgetLine.Kind.COUNTY_GRANT,
             label=_("Fylkeskommunalt tilskudd, %(county)s") % {"county": grant.county.name},
             amount=grant.amount,
-            note=_("Indeksfaktor %(factor)s") % {"factor": grant.index_factor},
+            note=_("Indeksfaktor %(factor)s") % {"factor": number_text(grant.index_factor, 4)},
         )
     )
     for municipality in municipality_list_paying(year=year):
@@ -757,7 +767,9 @@ def budget_notes_conflict_message(budget: Budget) -> str:
 def budget_submit(*, budget: Budget, user) -> Budget:
     """Lay a draft (or a returned budget) before the steering group. Only the daily leader or
     the NMH coordinator; only a balanced budget. Each submission is numbered (`submission`):
-    the votes of an earlier one do not count. The seated members are told by e-mail."""
+    the votes of an earlier one do not count. The portal's decision rule of the moment is kept
+    with the submission (`decision_rule`): the votes on it are counted by that rule, even if
+    central staff change the setting meanwhile. The seated members are told by e-mail."""
     locked = _lock(budget)
     budget_submit_check(budget=locked, user=user)
     totals = budget_totals(budget=locked)
@@ -766,6 +778,7 @@ def budget_submit(*, budget: Budget, user) -> Budget:
         locked,
         status=Budget.Status.SUBMITTED,
         submission=locked.submission + 1,
+        decision_rule=portal_settings_get().budget_decision_rule,
         submitted_at=timezone.now(),
         submitted_by=user,
         decided_at=None,
@@ -792,6 +805,10 @@ def _check_comment(comment: str) -> None:
         )
     if "\x00" in comment:
         raise ValidationError({"comment": _("Kommentaren inneholder et tegn som ikke kan lagres (nulltegn).")})
+    if any(unicodedata.category(char) == "Cc" and char not in "\n\r\t" for char in comment):
+        raise ValidationError(
+            {"comment": _("Kommentaren inneholder et kontrolltegn som ikke hører hjemme i tekst. Skriv den på nytt.")}
+        )
 
 
 def _check_may_decide(*, budget: Budget, user) -> None:
@@ -844,8 +861,21 @@ def budget_submit_check(*, budget: Budget, user) -> None:
     totals = budget_totals(budget=budget)
     if not totals.is_balanced:
         raise ValidationError(
-            _("Budsjettet er ikke i balanse: inntekter %(income)s kr, utgifter %(expense)s kr.")
-            % {"income": _money(totals.income), "expense": _money(totals.expense)}
+            _("Budsjettet er ikke i balanse: inntekter %(income)s, utgifter %(expense)s.")
+            % {"income": money_text(totals.income), "expense": money_text(totals.expense)}
+        )
+
+
+def _check_submission(*, budget: Budget, submission: int | None) -> None:
+    """A vote is for the submission the member saw: refused when the budget was laid forward
+    again since (`submission` None: the caller does not know, e.g. a script)."""
+    if submission is not None and submission != budget.submission:
+        raise ValidationError(
+            _(
+                "%(budget)s er lagt fram på nytt siden du åpnet siden, og tallene kan være endret. Stemmen din er "
+                "ikke registrert: se over budsjettet og stem på nytt."
+            )
+            % {"budget": budget}
         )
 
 
@@ -857,7 +887,7 @@ def _vote(*, budget: Budget, user, choice: str, comment: str) -> BudgetVote:
 
 
 @transaction.atomic
-def budget_approve(*, budget: Budget, user, comment: str = "") -> Budget:
+def budget_approve(*, budget: Budget, user, comment: str = "", submission: int | None = None) -> Budget:
     """A steering-group member's vote to approve a submitted budget (one vote per member and
     submission; not the person who submitted it), audited. When the votes meet the decision rule
     (governance/decisions.py, the rule of `PortalSetting.budget_decision_rule`) the budget is
@@ -868,9 +898,14 @@ def budget_approve(*, budget: Budget, user, comment: str = "") -> Budget:
 
     The budget's row is locked first, so two members voting at the same moment are counted one
     after the other: both votes are recorded and the budget is approved once. Returns the budget
-    (the caller's instance, refreshed): `status` says whether this vote decided it."""
+    (the caller's instance, refreshed): `status` says whether this vote decided it.
+
+    `submission` is the submission the member saw (the confirmation page's): when the budget has
+    been returned and laid forward again since, the vote is refused (ValidationError) instead of
+    counting for figures the member did not see."""
     locked = _lock(budget)
     _check_may_decide(budget=locked, user=user)
+    _check_submission(budget=locked, submission=submission)
     _check_comment(comment)
     if not budget_totals(budget=locked).is_balanced:
         raise ValidationError(_("Budsjettet er ikke i balanse og kan ikke vedtas."))
@@ -900,7 +935,7 @@ def budget_approve(*, budget: Budget, user, comment: str = "") -> Budget:
             actor=user,
             action=AuditAction.BUDGET_SUPERSEDED,
             obj=locked.replaces,
-            changes={"replaced_by": [None, str(locked)]},
+            changes={"replaced_by": [None, _recorded_name(locked)]},
             comment=comment,
         )
     notices.budget_decided_notify(budget=locked, comment=comment)
@@ -908,12 +943,13 @@ def budget_approve(*, budget: Budget, user, comment: str = "") -> Budget:
 
 
 @transaction.atomic
-def budget_return(*, budget: Budget, user, comment: str) -> Budget:
+def budget_return(*, budget: Budget, user, comment: str, submission: int | None = None) -> Budget:
     """A steering-group member's vote to send a submitted budget back to the case preparers,
     with the comment (required): one such vote returns it at once, recorded as the member's
     vote. A returned budget can be edited and submitted again; its votes then start afresh."""
     locked = _lock(budget)
     _check_may_decide(budget=locked, user=user)
+    _check_submission(budget=locked, submission=submission)
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": _("Skriv hvorfor budsjettet sendes tilbake.")})
@@ -969,10 +1005,13 @@ def budget_revise(*, budget: Budget, user) -> Budget:
         actor=user,
         action=AuditAction.BUDGET_REVISE,
         obj=revision,
-        changes={"status": [None, Budget.Status.DRAFT], "replaces": [None, str(locked)]},
+        changes={"status": [None, Budget.Status.DRAFT], "replaces": [None, _recorded_name(locked)]},
     )
     audit_record(
-        actor=user, action=AuditAction.BUDGET_REVISE, obj=locked, changes={"replaced_by": [None, str(revision)]}
+        actor=user,
+        action=AuditAction.BUDGET_REVISE,
+        obj=locked,
+        changes={"replaced_by": [None, _recorded_name(revision)]},
     )
     return revision
 

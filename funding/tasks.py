@@ -21,5 +21,5 @@ def notify_budget_submitted_task(budget_id: int) -> int:
 
 
 @shared_task(name="funding.notify_budget_decided")
-def notify_budget_decided_task(budget_id: int, status: str, comment: str = "") -> int:
-    return budget_decided_send(budget_id=budget_id, status=status, comment=comment)
+def notify_budget_decided_task(budget_id: int, status: str, comment: str = "", submission: int | None = None) -> int:
+    return budget_decided_send(budget_id=budget_id, status=status, comment=comment, submission=submission)

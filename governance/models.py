@@ -344,7 +344,8 @@ class PortalSetting(RulesModelMixin, models.Model, metaclass=RulesModelBase):
         help_text=_(
             "Når styringsgruppen har vedtatt et budsjett: lederen og minst ett annet medlem stemmer for, eller "
             "flertallet av medlemmene som har sete den dagen. Én stemme for å sende tilbake sender budsjettet "
-            "tilbake."
+            "tilbake. En endring gjelder budsjetter som legges fram etterpå; et budsjett som alt er lagt fram, "
+            "behandles etter regelen det ble lagt fram med."
         ),
     )
 

@@ -103,7 +103,9 @@ def test_central_staff_change_the_limit_in_the_admin(client_as, daily_leader):
     assert "large_amount_warning" in page.context["adminform"].form.fields
     assert "Varselgrense for store beløp (kr)" in page.content.decode()
 
-    response = client.post(url, {"pupil_load_threshold": "6", "large_amount_warning": "250 000"})
+    response = client.post(
+        url, {"pupil_load_threshold": "6", "large_amount_warning": "250 000", "budget_decision_rule": "majority"}
+    )
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert portal_settings_get().large_amount_warning == Decimal("250000")

@@ -168,17 +168,20 @@ def test_approve_mails_submitter_and_members(
 ):
     budget = _submitted(people, daily_leader, django_capture_on_commit_callbacks)
     mail.outbox.clear()
-    # One vote or the leader's and a member's, whichever the decision rule asks for.
+    # The decision rule: the leader's vote and a member's; the e-mail lists both, with comments.
     with celery_eager(), django_capture_on_commit_callbacks(execute=True):
-        for voter in (steering_leader, steering_member):
-            budget = budget_approve(budget=budget, user=voter, comment="Godt arbeid.")
-            if budget.status == Budget.Status.APPROVED:
-                break
+        budget = budget_approve(budget=budget, user=steering_leader, comment="Godt arbeid.")
+        assert not mail.outbox  # a vote alone decides nothing, and mails nobody
+        budget = budget_approve(budget=budget, user=steering_member, comment="Enig, men se på reserven.")
 
     assert budget.status == Budget.Status.APPROVED
     assert _to() == sorted(["leder@ungmusikk.example", *SEATED])
     assert {m.subject for m in mail.outbox} == {"Budsjett 2020, revisjon 1 er vedtatt"}
-    assert {"Godt arbeid." in m.body for m in mail.outbox} == {True}
+    for message in mail.outbox:
+        assert "Godt arbeid." in message.body and "Enig, men se på reserven." in message.body
+        assert message.body.count("For å vedta") == 2
+        html = message.alternatives[0][0]
+        assert "Godt arbeid." in html and "Enig, men se på reserven." in html
 
 
 def test_submitter_with_a_seat_gets_one_decision_mail(
