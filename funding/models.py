@@ -11,10 +11,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModelBase, RulesModelMixin
 
 from core.bounds import amount_validators, count_validators, population_validators, year_validators
+from core.formatting import date_text
 from core.periods import Period, period_constraint
 from governance.models import CooperationArea, Partner
 from schools.models import County, Municipality, Region, School
@@ -130,6 +132,16 @@ class MunicipalContribution(RulesModelMixin, models.Model, metaclass=RulesModelB
             }
         if self.paid_on and self.invoiced_on and self.paid_on < self.invoiced_on:
             errors["paid_on"] = _("Betalt kan ikke være før fakturert.")
+        # A record of what happened: a day that has not come yet is a typing error.
+        today = timezone.localdate()
+        if self.invoiced_on and self.invoiced_on > today:
+            errors["invoiced_on"] = _("Fakturert kan ikke være fram i tid (i dag er %(today)s).") % {
+                "today": date_text(today)
+            }
+        if self.paid_on and self.paid_on > today:
+            errors.setdefault(
+                "paid_on", _("Betalt kan ikke være fram i tid (i dag er %(today)s).") % {"today": date_text(today)}
+            )
         if errors:
             raise ValidationError(errors)
 
