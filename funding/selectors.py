@@ -111,8 +111,10 @@ BUDGET_AUDIT_FIELDS: dict[str, models.Field] = {
 
 def budget_audit_minutes(*, budget: Budget) -> list[AuditMinute]:
     """The budget's audit trail as minutes, newest first: Oslo time, people's names, the
-    actions' labels, and its states, line kinds and amounts as people read them."""
-    return audit_minutes(budget_audit_entries(budget=budget), fields=BUDGET_AUDIT_FIELDS, also=(BudgetLine,))
+    actions' labels, and its states, line kinds and amounts as people read them (by
+    BUDGET_AUDIT_FIELDS and the lines' fields, registered for budgets in funding.apps, as the
+    admin's central log reads them)."""
+    return audit_minutes(budget_audit_entries(budget=budget))
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,9 @@ settings are written through the app's services (checked against the person's pe
 audited); the cooperation areas (a data migration) and the audit log are read-only."""
 
 from django.contrib import admin
+from django.template.defaultfilters import linebreaksbr
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import (
@@ -14,7 +17,7 @@ from core.admin import (
 )
 
 from .models import Agreement, AuditEntry, Body, CooperationArea, Partner, PortalSetting, Role
-from .presentation import audit_minute, audit_minutes
+from .presentation import audit_minute, audit_minutes, object_type_text
 from .services import agreement_save, body_save, partner_save, portal_setting_save, role_delete, role_save
 
 
@@ -88,18 +91,35 @@ class RoleAdmin(ServiceWritesMixin, PortalModelAdmin):
         role_delete(role=obj, user=request.user)
 
 
+class AuditObjectTypeFilter(admin.SimpleListFilter):
+    """The object types the log holds, by the names the portal gives them («budsjett»)."""
+
+    title = AuditEntry._meta.get_field("object_type").verbose_name
+    parameter_name = "object_type"
+
+    def lookups(self, request, model_admin):
+        types = model_admin.get_queryset(request).order_by().values_list("object_type", flat=True).distinct()
+        return sorted(((code, object_type_text(code)) for code in types), key=lambda pair: pair[1].lower())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(object_type=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     """The audit log: readable by central staff (it names pupils), never editable or deletable."""
 
-    list_display = ["when", "who", "action", "object_type", "object_repr", "what_changed", "comment"]
-    list_filter = ["action", "object_type"]
+    list_display = ["when", "who", "action", "kind", "object_repr", "what_changed", "comment_text"]
+    list_filter = ["action", AuditObjectTypeFilter]
     search_fields = ["object_repr", "comment", "actor__username"]
     list_select_related = ["actor"]
     date_hierarchy = "at"
+    # The entry's own page reads as the list does (and shows the comment whole, as the list does).
+    fields = ["when", "who", "action", "kind", "object_id", "object_repr", "what_changed", "comment_text"]
+    readonly_fields = fields
 
     # As minutes (governance/presentation.py): Oslo time, full names, labels and formatted
-    # values; the codes stay in the database.
+    # values, by the fields each app registered for its models; the codes stay in the database.
     def get_changelist_instance(self, request):
         """The page's entries read as minutes together: the objects their changes name by id are
         looked up once for the page, not once per row."""
@@ -122,9 +142,17 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     def who(self, entry) -> str:
         return self._minute(entry).who
 
+    @admin.display(description=AuditEntry._meta.get_field("object_type").verbose_name, ordering="object_type")
+    def kind(self, entry) -> str:
+        return self._minute(entry).object_type
+
     @admin.display(description=_("endringer"))
     def what_changed(self, entry) -> str:
-        return "; ".join(str(change) for change in self._minute(entry).changes)
+        return format_html_join(mark_safe("<br>"), "{}", ((str(change),) for change in self._minute(entry).changes))
+
+    @admin.display(description=AuditEntry._meta.get_field("comment").verbose_name)
+    def comment_text(self, entry) -> str:
+        return linebreaksbr(self._minute(entry).comment, autoescape=True)
 
 
 @admin.register(PortalSetting)

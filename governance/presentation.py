@@ -9,9 +9,14 @@ database.
 
 A field is looked up in `fields` (names an entry records that are no field of a model, such as a
 budget's totals), then on the entry's model (its `object_type`), then on the models in `also` (where an entry
-records changes to something that belongs to its object, such as a budget's lines). A field
-found nowhere shows its name and values as stored: old entries hold free text, and a page that
-shows the log never fails on what it finds there.
+records changes to something that belongs to its object, such as a budget's lines). An app says
+these once for its models, `register_audit_fields` in its `AppConfig.ready()`, and every page that
+shows the log (a budget's page, the admin's central log) reads the entries by them: governance
+never imports the apps above it. A field found nowhere shows its name and values as stored: old
+entries hold free text, and a page that shows the log never fails on what it finds there.
+
+A change whose old and new value read the same is context (which budget line a change was to),
+shown as «Budsjettlinje: Reserve», without an arrow. A comment is shown whole, as written.
 """
 
 from __future__ import annotations
@@ -35,19 +40,54 @@ from core.formatting import date_text, datetime_text, money_text
 from core.templatetags.people import person
 
 NONE_TEXT = "–"
-# A stored value longer than this is cut (a notes field changed in full, or odd data).
+# A stored value longer than this is cut (a notes field changed in full, or odd data). Never a
+# comment: it is shown whole.
 MAX_VALUE_LENGTH = 500
 
 
 @dataclass(frozen=True)
+class AuditFields:
+    """What an app says about the audit entries on one of its models: the keys they record that
+    are no field of the model (`fields`: name → an unsaved field giving the label and how values
+    read), and the models whose fields they record too (`also`: a budget's lines)."""
+
+    fields: Mapping[str, models.Field] = field(default_factory=dict)
+    also: tuple[type[models.Model], ...] = ()
+
+
+_AUDIT_FIELDS: dict[str, AuditFields] = {}
+
+
+def register_audit_fields(
+    model_label: str, fields: Mapping[str, models.Field], *, also: Sequence[type[models.Model]] = ()
+) -> None:
+    """Register how the entries on `model_label` ("funding.budget", an entry's `object_type`)
+    read; call it from the app's `AppConfig.ready()`. `fields` is kept as given (the app's one
+    definition), not copied. Registering a label again replaces what it had."""
+    _AUDIT_FIELDS[model_label.lower()] = AuditFields(fields=fields, also=tuple(also))
+
+
+def registered_audit_fields(object_type: Any) -> AuditFields:
+    """What is registered for an entry's `object_type`; nothing for a type no app registered."""
+    return _AUDIT_FIELDS.get(str(object_type).lower(), AuditFields())
+
+
+@dataclass(frozen=True)
 class ChangeMinute:
-    """One change as read: «<label>: <old> → <new>»."""
+    """One change as read: «<label>: <old> → <new>»; a value that did not change (context, such
+    as which line a change was to) as «<label>: <value>»."""
 
     label: str
     old: str
     new: str
 
+    @property
+    def changed(self) -> bool:
+        return self.old != self.new
+
     def __str__(self) -> str:
+        if not self.changed:
+            return f"{self.label}: {self.new}"
         return f"{self.label}: {self.old} → {self.new}"
 
 
@@ -60,6 +100,7 @@ class AuditMinute:
     what: str
     changes: list[ChangeMinute] = field(default_factory=list)
     comment: str = ""
+    object_type: str = ""
 
 
 def action_label(action: Any) -> str:
@@ -82,31 +123,58 @@ def audit_minute(
     entry,
     *,
     fields: Mapping[str, models.Field] | None = None,
-    also: Sequence[type[models.Model]] = (),
+    also: Sequence[type[models.Model]] | None = None,
     cache: dict | None = None,
 ) -> AuditMinute:
-    """What a reader sees of `entry` (an AuditEntry): when (Oslo), who, what, each change, the
-    comment. Never raises on what the entry holds. `cache` (shared across the entries of one
-    page) keeps the objects looked up by id."""
+    """What a reader sees of `entry` (an AuditEntry): when (Oslo), who, what, on what kind of
+    object, each change, the comment (whole). Never raises on what the entry holds. `fields` and
+    `also` default to what the entry's app registered for its `object_type`. `cache` (shared
+    across the entries of one page) keeps the objects looked up by id."""
     cache = {} if cache is None else cache
     at = getattr(entry, "at", None)
+    object_type = getattr(entry, "object_type", "")
+    registered = registered_audit_fields(object_type)
     return AuditMinute(
         at=datetime_text(at) if isinstance(at, datetime) else NONE_TEXT,
         who=person_text(getattr(entry, "actor", None)),
         what=action_label(getattr(entry, "action", "")),
         changes=change_minutes(
             getattr(entry, "changes", None),
-            fields=_fields_of(getattr(entry, "object_type", ""), fields or {}, also),
+            fields=_fields_of(
+                object_type,
+                registered.fields if fields is None else fields,
+                registered.also if also is None else also,
+            ),
             cache=cache,
         ),
-        comment=_plain(getattr(entry, "comment", "") or ""),
+        comment=comment_text(getattr(entry, "comment", "")),
+        object_type=object_type_text(object_type),
     )
 
 
 def audit_minutes(entries: Iterable, **kwargs) -> list[AuditMinute]:
-    """`audit_minute` for each entry, sharing one cache of looked-up objects."""
+    """`audit_minute` for each entry, sharing one cache of looked-up objects; each entry read by
+    what is registered for its `object_type` unless `fields`/`also` are given."""
     cache: dict = {}
     return [audit_minute(entry, cache=cache, **kwargs) for entry in entries]
+
+
+def object_type_text(object_type: Any) -> str:
+    """The kind of object an entry's `object_type` names, as the portal calls it ("funding.budget"
+    → «budsjett»); as stored when no model has that name."""
+    model = _model_of(object_type)
+    return _plain(object_type) if model is None else str(model._meta.verbose_name)
+
+
+def comment_text(comment: Any) -> str:
+    """An entry's comment, whole (the portal accepts long ones), as written (its line breaks
+    too: a page shows them)."""
+    if comment is None or comment == "":
+        return NONE_TEXT
+    try:
+        return comment if isinstance(comment, str) else str(comment)
+    except Exception:  # noqa: BLE001 - anything at all in an old entry
+        return "?"
 
 
 def change_minutes(changes: Any, *, fields: Mapping[str, Any], cache: dict | None = None) -> list[ChangeMinute]:

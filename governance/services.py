@@ -10,8 +10,10 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
+from django.utils import translation
 
 from core.audit import AuditAction
 from core.services import audited_delete, audited_save, validated_save
@@ -29,14 +31,18 @@ def audit_record(
     *, actor, action: str, obj: models.Model, changes: dict[str, Any] | None = None, comment: str = ""
 ) -> AuditEntry:
     """Append an audit entry (call it inside the transaction of the change it records).
-    `changes` maps a field to `[old, new]`. The apps below governance reach this through
-    core.audit.audit_record (set in governance.apps)."""
+    `changes` maps a field to `[old, new]`. The object's name is stored in the portal's language
+    (settings.LANGUAGE_CODE), whatever language the actor's pages were in: the log is read as
+    one text. The apps below governance reach this through core.audit.audit_record (set in
+    governance.apps)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        object_repr = str(obj)[:250]
     return AuditEntry.objects.create(
         actor=actor_of(actor),
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
-        object_repr=str(obj)[:250],
+        object_repr=object_repr,
         changes=changes or {},
         comment=comment,
     )

@@ -3,6 +3,7 @@ and labelled, formatted changes; the codes stay in the database."""
 
 from datetime import UTC, datetime
 
+import lxml.html
 import pytest
 from django.urls import reverse
 
@@ -56,3 +57,49 @@ def test_audit_changelist_looks_up_named_objects_once_per_page(client, network, 
     assert "Skole A → Skole B" in response.content.decode()
     # the two schools, each once for the page (not once per row)
     assert len([q for q in queries.captured_queries if 'FROM "schools_school"' in q["sql"]]) == 2
+
+
+def test_audit_changelist_names_the_object_type_and_shows_context_and_the_whole_comment(client, network, daily_leader):
+    comment = "Første linje.\n" + "Begrunnelse. " * 150 + "\nSiste ord."
+    AuditEntry.objects.create(
+        actor=daily_leader,
+        action="school_update",
+        object_type="schools.school",
+        object_id=str(network.school_a.pk),
+        object_repr="Skole A",
+        changes={"kind": ["kulturskole", "vgs"], "name": ["Skole A", "Skole A"]},
+        comment=comment,
+    )
+    client.force_login(daily_leader)
+
+    response = client.get(reverse("admin:governance_auditentry_changelist"), HTTP_ACCEPT_LANGUAGE="nb")
+    tree = lxml.html.fromstring(response.content.decode())
+
+    assert [cell.text_content() for cell in tree.find_class("field-kind")] == ["skole"]
+    assert [list(cell.itertext()) for cell in tree.find_class("field-what_changed")] == [
+        ["Skoleslag: Kulturskole → Videregående skole", "Navn: Skole A"]
+    ]
+    assert [lxml.html.tostring(cell, encoding="unicode") for cell in tree.find_class("field-comment_text")] == [
+        '<td class="field-comment_text">{}</td>'.format(comment.replace("\n", "<br>"))
+    ]
+
+
+def test_audit_entry_page_reads_like_minutes(client, network, daily_leader):
+    entry = AuditEntry.objects.create(
+        actor=daily_leader,
+        action="school_update",
+        object_type="schools.school",
+        object_id=str(network.school_a.pk),
+        object_repr="Skole A",
+        changes={"kind": ["kulturskole", "vgs"]},
+        comment="Første linje.\nAndre linje.",
+    )
+    client.force_login(daily_leader)
+
+    response = client.get(reverse("admin:governance_auditentry_change", args=[entry.pk]), HTTP_ACCEPT_LANGUAGE="nb")
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert "Skoleslag: Kulturskole → Videregående skole" in html
+    assert "Første linje.<br>Andre linje." in html
+    assert "schools.school" not in html
