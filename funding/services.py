@@ -113,7 +113,7 @@ def contribution_compute(*, municipality: Municipality, year: int, user=None) ->
             actor=user,
             action=AuditAction.CONTRIBUTION_COMPUTE,
             obj=contribution,
-            changes={"amount": [str(before), str(contribution.amount)]},
+            changes={"amount": [_money(before), _money(contribution.amount)]},
         )
     return contribution
 
@@ -130,7 +130,7 @@ def contribution_override(
         actor=user,
         action=AuditAction.CONTRIBUTION_OVERRIDE,
         obj=contribution,
-        changes={"amount": [str(before), str(amount)]},
+        changes={"amount": [_money(before), _money(amount)]},
         comment=reason,
     )
     return contribution

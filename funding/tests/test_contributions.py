@@ -67,6 +67,11 @@ def test_contribution_override_needs_reason_and_survives_recompute(superuser):
 
     assert (recomputed.amount, recomputed.computed_amount) == (Decimal("30000.00"), Decimal("60000.00"))
     assert AuditEntry.objects.filter(action="contribution_override").count() == 1
+    # A first amount has no old value (not the text "None"); amounts are kept as money.
+    assert [entry.changes for entry in AuditEntry.objects.order_by("pk")] == [
+        {"amount": [None, "60000.00"]},
+        {"amount": ["60000.00", "30000.00"]},
+    ]
 
 
 def test_county_grant_index_regulated_from_last_year():
