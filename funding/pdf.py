@@ -1,7 +1,8 @@
 """A budget as a PDF for the steering group's minutes (reportlab, no network needed): the
 title and status, the summary against last year's approved budget, the lines in their groups
-with subtotals and the totals, in kind apart, and the record of how it was decided; every page
-numbered. Drawn with DejaVu Sans (core/pdf.py), embedded, so every letter prints."""
+with subtotals and the totals, in kind apart, the record of how it was decided and, once laid
+forward, each seated member's vote with its time and whole comment; every page numbered.
+Drawn with DejaVu Sans (core/pdf.py), embedded, so every letter prints."""
 
 from __future__ import annotations
 
@@ -19,11 +20,11 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 from reportlab.platypus import Table as PdfTable
 
 from core.audit import AuditAction
-from core.formatting import date_text, money_text, percent_text
+from core.formatting import date_text, datetime_text, money_text, percent_text
 from core.pdf import FONT, FONT_BOLD, pdf_styles
 
 from .models import Budget
-from .selectors import budget_audit_minutes, budget_line_groups, budget_summary
+from .selectors import budget_audit_minutes, budget_decision, budget_line_groups, budget_summary
 
 HEADER_BACKGROUND = colors.HexColor("#1f3a5f")
 SUBTOTAL_BACKGROUND = colors.HexColor("#e8edf3")
@@ -102,8 +103,13 @@ def budget_pdf(*, budget: Budget) -> bytes:
     def p(text, style=cell) -> Paragraph:
         return Paragraph(escape(str(text)), style)
 
+    def whole(text) -> Paragraph:
+        """A comment or name in full: its line breaks kept, a word longer than the cell broken
+        (never cut), and a row taller than a page split across pages (the tables' splitInRow)."""
+        return Paragraph(escape(str(text or "")).replace("\r\n", "\n").replace("\n", "<br/>"), cell)
+
     def table(data, widths, *, subtotal_rows=(), total_rows=()) -> PdfTable:
-        pdf_table = PdfTable(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
+        pdf_table = PdfTable(data, colWidths=widths, repeatRows=1, hAlign="LEFT", splitInRow=1)
         commands = [
             ("FONTNAME", (0, 0), (-1, -1), FONT),  # the cell's own font, set even for Paragraphs
             ("BACKGROUND", (0, 0), (-1, 0), HEADER_BACKGROUND),
@@ -223,10 +229,45 @@ def budget_pdf(*, budget: Budget) -> bytes:
             [p(_("Tidspunkt"), header), p(_("Utført av"), header), p(_("Handling"), header), p(_("Kommentar"), header)]
         ]
         for minute in reversed(minutes):  # oldest first, as minutes are read
-            data.append([p(minute.at), p(minute.who), p(minute.what), p(minute.comment)])
+            data.append([p(minute.at), whole(minute.who), p(minute.what), whole(minute.comment)])
         story.append(table(data, [0.2 * width, 0.22 * width, 0.26 * width, 0.32 * width]))
     else:
         story.append(p(_("Ingen behandling registrert."), styles["Normal"]))
+
+    # The steering group's votes on the current submission, once it has been laid forward.
+    if budget.submission:
+        decision = budget_decision(budget=budget)
+        story.append(p(_("Stemmer"), styles["Heading3"]))
+        story.append(
+            p(
+                _("Framlegging %(n)s. Vedtaksregel: %(rule)s.") % {"n": budget.submission, "rule": decision.rule_label},
+                styles["Normal"],
+            )
+        )
+        if budget.status == Budget.Status.SUBMITTED and decision.needs:
+            story.append(p(decision.needs, styles["Normal"]))
+        data = [[p(_("Medlem"), header), p(_("Stemme"), header), p(_("Tidspunkt"), header), p(_("Kommentar"), header)]]
+        for row in decision.seats:
+            name = row.seat.name + (" (" + _("leder") + ")" if row.seat.is_leader else "")
+            if budget.submitted_by_id and row.seat.user_id == budget.submitted_by_id:
+                name += " (" + _("la fram budsjettet, stemmer ikke") + ")"
+            vote = row.vote
+            data.append(
+                [
+                    whole(name),
+                    p(vote.get_choice_display() if vote else "–"),
+                    p(datetime_text(vote.cast_at) if vote else "–"),
+                    whole(vote.comment if vote else ""),
+                ]
+            )
+        for vote in decision.unseated_votes:
+            name = (vote.voter.get_full_name() or vote.voter.get_username()) + " (" + _("har ikke lenger sete") + ")"
+            data.append(
+                [whole(name), p(vote.get_choice_display()), p(datetime_text(vote.cast_at)), whole(vote.comment)]
+            )
+        if len(data) == 1:
+            data.append([p(_("Ingen har sete i styringsgruppen i dag.")), "", "", ""])
+        story.append(table(data, [0.24 * width, 0.14 * width, 0.18 * width, 0.44 * width]))
 
     document.build(story, canvasmaker=NumberedCanvas)
     return buffer.getvalue()

@@ -202,18 +202,20 @@ def test_budget_page_shows_the_lines_grouped_with_norwegian_amounts(client_as, s
     ]
     county = _text(tree.get_element_by_id("budget-group-county_grant").find("summary"))
     assert county == "Fylkeskommunalt tilskudd 1 linje, sum 1 030 000 kr"
-    municipal = tree.get_element_by_id("budget-group-municipal_contribution").find("table")
+    municipal = tree.get_element_by_id("budget-group-municipal_contribution").find(".//table")
     assert _rows(municipal)[-1] == "Sum kommunalt tilskudd | 240 000 kr | "
     assert _rows(tree.get_element_by_id("budget-lines-totals")) == [
         "Inntekter i alt | 1 370 000 kr | ",
         "Utgifter i alt | 1 370 000 kr | ",
         "Balanse (inntekter minus utgifter) | 0 kr | ",
     ]
-    allocations = tree.get_element_by_id("budget-group-school_allocation").find("table")
+    allocations = tree.get_element_by_id("budget-group-school_allocation").find(".//table")
     assert _rows(allocations)[1] == "Tildeling Skole A2 | Skole A2 (Follo) | 115 500 kr | Nøkkel: Per elev"
     assert f"115{NBSP}500{NBSP}kr" in section.text_content()
     assert "115500" not in text and "115 500,00" not in text
-    assert _rows(tree.get_element_by_id("budget-group-in_kind").find("table"))[-1] == "Sum naturalytelse | 50 000 kr | "
+    assert (
+        _rows(tree.get_element_by_id("budget-group-in_kind").find(".//table"))[-1] == "Sum naturalytelse | 50 000 kr | "
+    )
     # The summary stays first, the grouped lines come after it.
     html = response.content.decode()
     assert html.index('id="budget-summary"') < html.index('id="budget-lines"')
@@ -313,3 +315,12 @@ def test_budget_page_links_its_pdf(client_as, submitted, steering_member):
         reverse("admin:funding_budget_pdf", args=[submitted.pk]),
         "Last ned PDF",
     )
+
+
+def test_the_workflow_panel_says_in_kind_is_outside_the_cash_budget(client, submitted, steering_member):
+    client.force_login(steering_member)
+    response, _tree = _page(client, submitted)
+    content = response.content.decode()
+
+    assert "naturalytelser (utenfor kontantbudsjettet)" in content
+    assert "naturalytelser utenom" not in content

@@ -123,3 +123,32 @@ def test_budget_pdf_of_an_id_that_is_not_one_is_404(client_as, submitted, steeri
     response = client_as(steering_member).get(_url(budget_id))
 
     assert response.status_code == 404
+
+
+def test_budget_pdf_lists_each_seated_members_vote_with_the_whole_comment(submitted, steering_leader, steering_member):
+    from funding.services import budget_approve
+
+    steering_member.first_name, steering_member.last_name = "Medlem" + "x" * 144, "Etternavn"
+    steering_member.save()
+    comment = ("Langtordutenmellomrom" * 8 + " ") + "Dette er en lang kommentar. " * 64 + "SLUTT"
+    assert len(comment) <= 2000
+    budget_approve(budget=submitted, user=steering_member, comment=comment)
+
+    with translation.override("nb"):
+        text = pdf_text(budget_pdf(budget=submitted))
+
+    votes = text[text.index("Stemmer Framlegging 1.") :]
+    assert "Vedtaksregel: Lederen og minst ett annet medlem." in votes
+    assert "Medlem Stemme Tidspunkt Kommentar" in votes
+    assert "(leder)" in votes and "For å vedta" in votes
+    assert votes.count("Dette er en lang kommentar.") == 64 and "SLUTT" in votes  # never cut
+    assert votes.replace(" ", "").count("x" * 20) >= 1
+    cast = submitted.votes.get().cast_at.astimezone(OSLO).strftime("%d.%m.%Y")
+    assert cast in votes
+
+
+def test_budget_pdf_has_no_votes_before_it_is_laid_forward(draft):
+    with translation.override("nb"):
+        text = pdf_text(budget_pdf(budget=draft))
+
+    assert "Stemmer" not in text

@@ -343,3 +343,82 @@ def test_a_vote_page_for_a_budget_no_longer_waiting_says_why(client, approved, s
 
     assert response.redirect_chain[-1][0] == reverse("admin:funding_budget_change", args=[approved.pk])
     assert "Bare et framlagt budsjett kan behandles" in response.content.decode()
+
+
+# -- the votes on the page and the confirmation page (issue 12, tester's findings 4 and 5) --------
+
+
+def test_a_vote_of_someone_no_longer_seated_shows_when_it_was_cast(
+    client, funded, submitted, steering_leader, steering_member
+):
+    from django.utils import translation
+
+    from core.formatting import datetime_text
+
+    budget_approve(budget=submitted, user=steering_member, comment="Før jeg gikk av")
+    vote = submitted.votes.get(voter=steering_member)
+    Role.objects.filter(user=steering_member).update(valid_to=timezone.localdate() - timedelta(days=1))
+    client.force_login(steering_leader)
+
+    content = client.get(
+        reverse("admin:funding_budget_change", args=[submitted.pk]), HTTP_ACCEPT_LANGUAGE="nb"
+    ).content.decode()
+
+    row = content[content.index('class="budget-vote-unseated"') :]
+    row = row[: row.index("</tr>")]
+    with translation.override("nb"):
+        assert datetime_text(vote.cast_at) in row
+    assert "har ikke lenger sete" in row and "Før jeg gikk av" in row and "<td>–</td>" not in row
+
+
+def test_the_submitter_holding_a_seat_is_marked_as_not_voting(
+    client, funded, case_preparer_on_board, steering_member, steering_leader
+):
+    from funding.services import budget_draft
+
+    budget = budget_submit(budget=budget_draft(year=2020, user=case_preparer_on_board), user=case_preparer_on_board)
+    client.force_login(steering_member)
+
+    content = client.get(
+        reverse("admin:funding_budget_change", args=[budget.pk]), HTTP_ACCEPT_LANGUAGE="nb"
+    ).content.decode()
+
+    assert content.count("(la fram budsjettet, stemmer ikke)") == 1
+    row = content[content.index('class="budget-vote-submitter"') :]
+    assert "(la fram budsjettet, stemmer ikke)" in row[: row.index("</tr>")]
+    confirm = client.get(reverse("admin:funding_budget_approve", args=[budget.pk]), HTTP_ACCEPT_LANGUAGE="nb")
+    assert confirm.content.decode().count("(la fram budsjettet, stemmer ikke)") == 1
+
+
+def test_the_vote_page_on_a_revision_shows_what_changed_since_the_last(
+    client, approved, daily_leader, steering_leader, steering_member
+):
+    from decimal import Decimal
+
+    from funding.models import BudgetLine
+    from funding.services import budget_line_set
+
+    revision = budget_revise(budget=approved, user=daily_leader)
+    reserve = revision.lines.get(kind=BudgetLine.Kind.RESERVE)
+    budget_line_set(
+        budget=revision, user=daily_leader, line=reserve, kind="reserve", label="Reserve", amount=reserve.amount + 5000
+    )
+    budget_line_set(
+        budget=revision, user=daily_leader, kind="other_income", label="Gave fra sparebanken", amount=Decimal("5000")
+    )
+    revision = budget_submit(budget=revision, user=daily_leader)
+    client.force_login(steering_member)
+
+    content = client.get(
+        reverse("admin:funding_budget_approve", args=[revision.pk]), HTTP_ACCEPT_LANGUAGE="nb"
+    ).content.decode()
+
+    assert 'id="budget-changes"' in content and "Endringer siden revisjon 1" in content
+    assert 'id="budget-changes-totals"' in content and "Revisjon 2" in content
+    lines = content[content.index('id="budget-changes-lines"') :]
+    lines = lines[: lines.index("</table>")]
+    assert "Gave fra sparebanken" in lines and "Lagt til" in lines
+    assert "Reserve" in lines and "Endret" in lines
+    # A first revision has nothing to compare with.
+    first = client.get(reverse("admin:funding_budget_change", args=[approved.pk]), HTTP_ACCEPT_LANGUAGE="nb")
+    assert 'id="budget-changes"' not in first.content.decode()
