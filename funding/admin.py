@@ -325,11 +325,14 @@ class MunicipalContributionAdmin(ServiceWritesMixin, PortalModelAdmin):
             else:
                 self.message_user(request, done % {"count": len(marked), "day": date_text(day)}, messages.SUCCESS)
             return None
+        field = "invoiced_on" if action == "action_mark_invoiced" else "paid_on"
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": title,
             "contributions": contributions,
+            # rows that already have the date this action sets: it is replaced (and audited)
+            "already_marked": sum(1 for contribution in contributions if getattr(contribution, field)),
             "form": form,
             "media": self.media + form.media,
             "action": action,
@@ -616,20 +619,15 @@ class BudgetAdmin(PortalModelAdmin):
     readonly_fields = [name for name in fields if name not in ("notes", "loaded_version")]
     form = BudgetForm
     inlines = [BudgetLineInline]
-    # Votes are cast one budget at a time, after the confirmation page (approve_view, return_view).
-    actions = ["action_submit"]
+    # Laying a budget forward and voting are done one budget at a time, each after its
+    # confirmation page (submit_view, approve_view, return_view): no bulk actions.
+    actions = None
     change_form_template = "admin/funding/budget/change_form.html"
 
     # -- who sees and does what (see funding/rules.py) ----------------------------------------
 
     def get_queryset(self, request):
         return budget_list()
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if not request.user.has_perm("funding.submit_budget"):
-            actions.pop("action_submit", None)
-        return actions
 
     @admin.display(description=gettext_lazy("i kraft"), boolean=True)
     def in_force(self, obj):
@@ -936,6 +934,7 @@ class BudgetAdmin(PortalModelAdmin):
             "summary": budget_summary(budget=budget),
             "summary_previous_year": budget.year - 1,
             "decision": budget_decision(budget=budget) if step != "submit" else None,
+            "changes": budget_changes_since(budget=budget),
         }
         return TemplateResponse(request, "admin/funding/budget/confirm.html", context)
 
@@ -957,11 +956,21 @@ class BudgetAdmin(PortalModelAdmin):
             _("%(budget)s er lagt fram for styringsgruppen."),
         )
 
+    @staticmethod
+    def _seen_submission(request) -> int | None:
+        """The submission the confirmation page was drawn for (hidden `submission`); a value
+        that is not a number names no submission (-1), so the vote is refused as stale."""
+        if "submission" not in request.POST:
+            return None
+        seen = id_param(request.POST["submission"])
+        return -1 if seen is None else seen
+
     def approve_view(self, request, object_id):
         comment = request.POST.get("comment", "")
+        submission = self._seen_submission(request)
 
         def run(budget):
-            decided = budget_approve(budget=budget, user=request.user, comment=comment)
+            decided = budget_approve(budget=budget, user=request.user, comment=comment, submission=submission)
             if decided.status == Budget.Status.APPROVED:
                 messages.success(request, _("%(budget)s er vedtatt.") % {"budget": decided})
             else:
@@ -983,7 +992,9 @@ class BudgetAdmin(PortalModelAdmin):
             object_id,
             "return",
             lambda b: budget_vote_check(budget=b, user=request.user),
-            lambda b: budget_return(budget=b, user=request.user, comment=comment),
+            lambda b: budget_return(
+                budget=b, user=request.user, comment=comment, submission=self._seen_submission(request)
+            ),
             _("%(budget)s er sendt tilbake."),
         )
 
@@ -1010,27 +1021,6 @@ class BudgetAdmin(PortalModelAdmin):
             return budget
 
         return self._transition(request, object_id, run, _("Reserven i %(budget)s tar nå differansen."))
-
-    # -- changelist actions -------------------------------------------------------------------
-
-    def _apply(self, request, queryset, run, done: str) -> None:
-        for budget in queryset:
-            try:
-                run(budget)
-            except (PermissionDenied, ValidationError) as error:
-                text = "; ".join(getattr(error, "messages", None) or [str(error)])
-                self.message_user(request, f"{budget}: {text}", messages.ERROR)
-            else:
-                self.message_user(request, done % {"budget": budget}, messages.SUCCESS)
-
-    @admin.action(description=gettext_lazy("Legg fram for styringsgruppen"))
-    def action_submit(self, request, queryset):
-        self._apply(
-            request,
-            queryset,
-            lambda b: budget_submit(budget=b, user=request.user),
-            _("%(budget)s er lagt fram for styringsgruppen."),
-        )
 
 
 @admin.register(BudgetLine)

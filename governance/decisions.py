@@ -81,9 +81,7 @@ def decision_rule_needs(*, rule: str, seats: Iterable[Seat], approved_by: Iterab
                 "Ingen har lederens sete i dag, så regelen «lederen og minst ett annet medlem» kan ikke oppfylles."
             )
         if len(seats) < 2:
-            return _(
-                "Bare lederen har sete i dag, så regelen «lederen og minst ett annet medlem» kan ikke oppfylles."
-            )
+            return _("Bare lederen har sete i dag, så regelen «lederen og minst ett annet medlem» kan ikke oppfylles.")
         missing = []
         if not approvals & {seat.user_id for seat in leaders}:
             missing.append(_("lederens stemme"))

@@ -47,8 +47,9 @@ WRITES = {
 }
 # The budget's own actions, for whom they show (the services check again).
 BUDGET_ACTIONS = {
-    "daily_leader": ["action_submit"],
-    "nmh_coordinator": ["action_submit"],
+    # Laid forward and voted on one at a time, after a confirmation page: no bulk actions.
+    "daily_leader": [],
+    "nmh_coordinator": [],
     # Votes are cast one budget at a time, after a confirmation page, not as a bulk action.
     "steering_member": [],
     "steering_leader": [],

@@ -4,15 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('funding', '0012_budget_votes'),
+        ("funding", "0012_budget_votes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='budget',
-            name='decision_rule',
-            field=models.CharField(blank=True, editable=False, help_text='Portalens vedtaksregel da budsjettet ble lagt fram; den gjelder stemmene over denne framleggingen.', max_length=30, verbose_name='vedtaksregel'),
+            model_name="budget",
+            name="decision_rule",
+            field=models.CharField(
+                blank=True,
+                editable=False,
+                help_text="Portalens vedtaksregel da budsjettet ble lagt fram; den gjelder stemmene over denne framleggingen.",
+                max_length=30,
+                verbose_name="vedtaksregel",
+            ),
         ),
     ]

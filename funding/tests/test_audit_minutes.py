@@ -286,11 +286,6 @@ def test_unchanged_context_shows_without_an_arrow(client_as, submitted, daily_le
     assert "Reserve → Reserve" not in central
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="funding/templates/admin/funding/budget/change_form.html writes «label: old → new» itself; "
-    "it should write {{ change }} (ChangeMinute.__str__)",
-)
 def test_unchanged_context_shows_without_an_arrow_on_the_budget_page(
     client_as, submitted, daily_leader, steering_member, steering_leader
 ):

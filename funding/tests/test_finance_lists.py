@@ -221,6 +221,35 @@ def test_a_batch_with_one_bad_row_changes_nothing(contributions, client_as, dail
     assert any(contributions["a"].municipality.name in text for text in texts)
 
 
+def test_a_day_in_the_future_is_refused_and_nothing_saved(contributions, client_as, daily_leader):
+    """A tester marked rows invoiced on 01.01.2099: a record of what happened cannot be dated
+    ahead (the model's rule, for the admin's form and the bulk action alike)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client = client_as(daily_leader)
+    before, audit_before = _payments(), AuditEntry.objects.count()
+    tomorrow = timezone.localdate() + timedelta(days=1)
+
+    response = _action(client, "action_mark_invoiced", [contributions["b"]], tomorrow.isoformat())
+
+    assert response.status_code == 302
+    assert (_payments(), AuditEntry.objects.count()) == (before, audit_before)
+    texts = [str(message) for message in response.wsgi_request._messages._queued_messages]
+    assert any("kan ikke være fram i tid" in text for text in texts), texts
+
+
+def test_the_confirmation_says_which_rows_already_have_the_date(contributions, client_as, daily_leader):
+    """Marking invoiced rows again replaces their day: the confirmation says so first."""
+    rows = [contributions["a"], contributions["a2"]]  # A was invoiced 1 March, A2 not
+
+    confirm = _action(client_as(daily_leader), "action_mark_invoiced", rows)
+
+    assert confirm.context["already_marked"] == 1
+    assert "1 av radene har allerede en dato her" in confirm.content.decode()
+
+
 def test_an_invalid_day_redraws_the_confirmation(contributions, client_as, daily_leader):
     before = _payments()
 

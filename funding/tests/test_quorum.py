@@ -82,8 +82,9 @@ def test_the_leader_alone_does_not_approve(submitted, steering_leader, steering_
 # -- the majority rule ---------------------------------------------------------------------------
 
 
-def test_majority_of_the_seated_members_approves(funded, submitted, steering_leader, steering_member):
+def test_majority_of_the_seated_members_approves(funded, draft, daily_leader, steering_leader, steering_member):
     _rule(DecisionRule.MAJORITY)
+    submitted = budget_submit(budget=draft, user=daily_leader)  # laid forward under the majority rule
     second, third = _member(funded, "styre2"), _member(funded, "styre3")  # four seats: three is a majority
 
     budget_approve(budget=submitted, user=steering_member)
@@ -95,6 +96,24 @@ def test_majority_of_the_seated_members_approves(funded, submitted, steering_lea
 
     assert _status(submitted) == "approved"
     assert submitted.votes.count() == 3  # the leader did not need to vote
+
+
+def test_the_rule_a_budget_was_laid_forward_with_holds_while_it_is_voted_on(
+    funded, submitted, steering_leader, steering_member
+):
+    """Central staff change the rule while a vote is under way: the budget laid forward is
+    still counted by its own rule (no budget that "meets the rule" but stays unapproved), and
+    the next submission takes the new one."""
+    third = _member(funded, "styre2")
+    budget_approve(budget=submitted, user=steering_member)
+    budget_approve(budget=submitted, user=third)  # two of three: a majority, but not the leader
+    _rule(DecisionRule.MAJORITY)
+
+    decision = budget_decision(budget=submitted)
+    assert (submitted.decision_rule, decision.rule, decision.met) == ("leader_and_member", "leader_and_member", False)
+    assert decision.needs == "Mangler: lederens stemme."
+    budget_approve(budget=submitted, user=steering_leader)
+    assert _status(submitted) == "approved"
 
 
 def test_votes_of_someone_no_longer_seated_do_not_count(funded, submitted, steering_leader, steering_member):
@@ -123,9 +142,7 @@ def test_the_submitter_cannot_vote(funded, case_preparer_on_board, steering_memb
         budget_return(budget=budget, user=case_preparer_on_board, comment="Selv")
 
     assert not budget.votes.exists()
-    # The submitter holds the leader's seat: the others' votes decide (the rule still needs
-    # the leader's vote, so the majority rule is the one that can be met here).
-    _rule(DecisionRule.MAJORITY)
+    # The submitter holds a leader's seat; the other seated leader and a member decide.
     board_approves(budget, steering_member, steering_leader)
 
 
@@ -343,6 +360,41 @@ def test_a_vote_page_for_a_budget_no_longer_waiting_says_why(client, approved, s
 
     assert response.redirect_chain[-1][0] == reverse("admin:funding_budget_change", args=[approved.pk])
     assert "Bare et framlagt budsjett kan behandles" in response.content.decode()
+
+
+def test_a_vote_from_a_page_drawn_for_an_earlier_submission_is_refused(
+    client, submitted, daily_leader, steering_leader, steering_member
+):
+    """The chair opens the vote's confirmation page (submission 1); meanwhile a member returns
+    the budget, the daily leader changes it and lays it forward again (submission 2). The
+    chair's confirmation of the old page does not count for figures the chair did not see."""
+    client.force_login(steering_leader)
+    page = client.get(reverse("admin:funding_budget_approve", args=[submitted.pk]))
+    assert 'name="submission" value="1"' in page.content.decode()
+    budget_return(budget=submitted, user=steering_member, comment="Se over reserven")
+    budget_submit(budget=submitted, user=daily_leader)
+
+    response = client.post(
+        reverse("admin:funding_budget_approve", args=[submitted.pk]),
+        {"confirmed": "1", "submission": "1", "comment": "For"},
+        follow=True,
+    )
+
+    assert "er lagt fram på nytt siden du åpnet siden" in response.content.decode()
+    assert not submitted.votes.filter(voter=steering_leader).exists()
+    assert _status(submitted) == "submitted"
+    for odd in ("abc", "", "-1", "99999999999999999999"):
+        client.post(reverse("admin:funding_budget_approve", args=[submitted.pk]), {"confirmed": "1", "submission": odd})
+    assert not submitted.votes.filter(voter=steering_leader).exists()
+
+
+@pytest.mark.parametrize("char", ["\x1b", "\x01", "\x7f", "\x85"])
+def test_a_comment_with_a_control_character_is_refused(submitted, steering_member, char):
+    with pytest.raises(ValidationError, match="kontrolltegn"):
+        budget_approve(budget=submitted, user=steering_member, comment=f"For{char}")
+    assert not submitted.votes.exists()
+    budget_approve(budget=submitted, user=steering_member, comment="For.\nLinjeskift og\ttab er tekst.")
+    assert submitted.votes.count() == 1
 
 
 # -- the votes on the page and the confirmation page (issue 12, tester's findings 4 and 5) --------

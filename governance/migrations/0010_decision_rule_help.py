@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('governance', '0009_profile'),
+        ("governance", "0009_profile"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='portalsetting',
-            name='budget_decision_rule',
-            field=models.CharField(choices=[('leader_and_member', 'Lederen og minst ett annet medlem'), ('majority', 'Flertallet av medlemmene som har sete')], default='leader_and_member', help_text='Når styringsgruppen har vedtatt et budsjett: lederen og minst ett annet medlem stemmer for, eller flertallet av medlemmene som har sete den dagen. Én stemme for å sende tilbake sender budsjettet tilbake. En endring gjelder budsjetter som legges fram etterpå; et budsjett som alt er lagt fram, behandles etter regelen det ble lagt fram med.', max_length=30, verbose_name='vedtaksregel for budsjettet'),
+            model_name="portalsetting",
+            name="budget_decision_rule",
+            field=models.CharField(
+                choices=[
+                    ("leader_and_member", "Lederen og minst ett annet medlem"),
+                    ("majority", "Flertallet av medlemmene som har sete"),
+                ],
+                default="leader_and_member",
+                help_text="Når styringsgruppen har vedtatt et budsjett: lederen og minst ett annet medlem stemmer for, eller flertallet av medlemmene som har sete den dagen. Én stemme for å sende tilbake sender budsjettet tilbake. En endring gjelder budsjetter som legges fram etterpå; et budsjett som alt er lagt fram, behandles etter regelen det ble lagt fram med.",
+                max_length=30,
+                verbose_name="vedtaksregel for budsjettet",
+            ),
         ),
     ]
