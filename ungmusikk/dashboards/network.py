@@ -4,6 +4,7 @@ sorting and its CSV all use; and the map of the municipalities by status."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from django.db.models import Max, OuterRef, QuerySet, Subquery
@@ -15,6 +16,7 @@ from activities import figures as participation
 from activities.models import Participation
 from activities.selectors import activity_counted_q
 from core.periods import school_year_of
+from core.privacy import count_shown, derived_shown
 from core.rollups import FiguresAsOf, figures_as_of, rollup_last_success_by_kind
 from core.schedules import ENROLMENT
 from funding import figures as money
@@ -41,8 +43,20 @@ NETWORK_COLUMNS = (
     Column("enrolment", gettext_lazy("Elevtall (GSI)"), INT),
     Column("activities", gettext_lazy("Aktiviteter"), INT),
     Column("pupils", gettext_lazy("Elevdeltakelser"), INT),
-    Column("unique_pupils", gettext_lazy("Unike navngitte elever"), INT),
-    Column("share", gettext_lazy("Andel av elevtallet (%)"), PERCENT),
+    # Named pupils: "<5" for a small count to a viewer who may not see the school's names
+    # (core.privacy), and the share with it, else the count follows from the enrolment.
+    Column(
+        "unique_pupils",
+        gettext_lazy("Unike navngitte elever"),
+        INT,
+        get=lambda row: count_shown(row["unique_pupils"], exact=row["names_visible"]),
+    ),
+    Column(
+        "share",
+        gettext_lazy("Andel av elevtallet (%)"),
+        PERCENT,
+        get=lambda row: derived_shown(row["share"], count=row["unique_pupils"], exact=row["names_visible"]),
+    ),
     Column("allocation", gettext_lazy("Tildeling (kr)"), MONEY),
     Column(
         "region_pool", gettext_lazy("Delregionens pott (kr)"), MONEY, get=lambda row: row["money"].get("region_pool")
@@ -70,14 +84,22 @@ def network_default_school_year(*, today: date | None = None) -> int:
 
 
 def network_table(
-    *, schools: QuerySet[School], school_year: int, money_year: int, day: date
+    *,
+    schools: QuerySet[School],
+    school_year: int,
+    money_year: int,
+    day: date,
+    names_visible: Callable[[School], bool] = lambda school: False,
 ) -> tuple[Table, FiguresAsOf]:
     """Every school of `schools` side by side: status on `day`, enrolment, activities, pupil
     participations, unique named pupils and share of enrolment in the school year, and the
     money of `money_year` (funding.figures.school_money_list; what a school put in by
     funding.figures.school_paid_in, so a municipality's contribution is counted once). Three queries (the last
     rollup runs, the schools with their figures, the money), plus whatever `schools`
-    prefetches; and the figures "as of" the last enrolment rollup."""
+    prefetches; and the figures "as of" the last enrolment rollup. `names_visible(school)`:
+    whether the viewer may see the school's pupils' names (`schools.view_pupil_names`); when
+    not, the table's columns show a small count of named pupils as "<5" (core.privacy; the
+    rows keep the exact figures, for code that reads them)."""
     finished = rollup_last_success_by_kind()
     participation.enrolment_figures_ensure(finished=finished)
     money.money_figures_ensure(finished=finished)
@@ -111,6 +133,7 @@ def network_table(
                 "activities": school.year_activities or 0,
                 "pupils": school.year_pupils or 0,
                 "unique_pupils": unique_pupils,
+                "names_visible": names_visible(school),
                 "teachers": school.year_teachers or 0,
                 "share": participation.share_percent(unique_pupils, school.enrolment),
                 "allocation": own.get("allocation", money.ZERO),

@@ -13,7 +13,9 @@ from django.utils.translation import gettext_lazy
 
 from activities import figures as participation
 from activities.selectors import school_named_pupils, school_upcoming_activities
+from core.formatting import percent_text
 from core.periods import school_year_label, school_year_of
+from core.privacy import count_shown, derived_shown, is_suppressed
 from core.rollups import FiguresAsOf, figures_as_of, rollup_last_success_by_kind
 from core.schedules import ENROLMENT
 from funding import figures as money
@@ -43,6 +45,25 @@ class SchoolDashboard:
     show_names: bool
     available_years: list[int]
     memberships: list[Membership]
+
+    # The figures of named pupils as this viewer may see them (core.privacy): a small count is
+    # "<5" for someone who may not see the school's names, and the share with it.
+    @property
+    def year_unique_shown(self) -> int | str:
+        return count_shown(self.year.unique_pupils if self.year else 0, exact=self.show_names)
+
+    @property
+    def year_share_text(self) -> str:
+        """The year's share of the enrolment as the page writes it: "2,7 %", "–" or "<5"."""
+        if self.year is None or self.year.share is None:
+            return "–"
+        shown = derived_shown(self.year.share, count=self.year.unique_pupils, exact=self.show_names)
+        return shown if is_suppressed(shown) else percent_text(shown, 1)
+
+    @property
+    def load_shown(self) -> list[dict]:
+        """The load's terms, each with how many pupils are over the threshold as shown."""
+        return [{**term, "over_shown": count_shown(term["over"], exact=self.show_names)} for term in self.load]
 
     @property
     def tables(self) -> dict[str, Table]:
@@ -125,7 +146,8 @@ def school_list_with_dashboard_settings(schools):
 LABEL = Column("label", gettext_lazy("Skoleår"))
 ACTIVITIES = Column("activities", gettext_lazy("Aktiviteter"), INT)
 PUPILS = Column("pupils", gettext_lazy("Elevdeltakelser"), INT)
-UNIQUE = Column("unique_pupils", gettext_lazy("Unike navngitte elever"), INT)
+UNIQUE_LABEL = gettext_lazy("Unike navngitte elever")
+SHARE_LABEL = gettext_lazy("Andel som deltok (%)")
 TEACHERS = Column("teachers", gettext_lazy("Lærere"), INT)
 ENROLMENT_COLUMN = Column("enrolment", gettext_lazy("Elevtall (GSI)"), INT)
 
@@ -134,6 +156,12 @@ def school_tables(dashboard: SchoolDashboard) -> dict[str, Table]:
     """The dashboard's tables by URL name, as shown on the page. Tables with pupils' names
     are left out for users who may not see names."""
     label = dashboard.school_year_label
+    exact = dashboard.show_names
+    # Named pupils per year, and their share of the enrolment, as core.privacy lets this viewer see them.
+    unique = Column("unique_pupils", UNIQUE_LABEL, INT, get=lambda row: count_shown(row.unique_pupils, exact=exact))
+    share = Column(
+        "share", SHARE_LABEL, PERCENT, get=lambda row: derived_shown(row.share, count=row.unique_pupils, exact=exact)
+    )
     tables = [
         Table(
             "skoleaar",
@@ -142,17 +170,17 @@ def school_tables(dashboard: SchoolDashboard) -> dict[str, Table]:
                 LABEL,
                 ACTIVITIES,
                 PUPILS,
-                UNIQUE,
+                unique,
                 TEACHERS,
                 ENROLMENT_COLUMN,
-                Column("share", gettext_lazy("Andel som deltok (%)"), PERCENT),
+                share,
             ],
             dashboard.years,
         ),
         Table(
             "elevtall",
             _("Elevtall per skoleår og andelen som deltok"),
-            [LABEL, ENROLMENT_COLUMN, UNIQUE, Column("share", gettext_lazy("Andel som deltok (%)"), PERCENT)],
+            [LABEL, ENROLMENT_COLUMN, unique, share],
             [row for row in dashboard.years if row.enrolment is not None],
         ),
         Table(

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from core.exports import CsvFormat, csv_format, spreadsheet_cell
 from core.formatting import date_text, datetime_text, money_places, money_text, number_text
+from core.privacy import SUPPRESSED_SORT_VALUE, is_suppressed
 
 # What a column shows; how the page, the CSV and the PDF write it.
 TEXT, INT, MONEY, PERCENT, BOOL, DATE, DATETIME, KM = (
@@ -61,6 +62,8 @@ class Column:
             return self.sort_key(row)
         value = self.value(row)
         if self.numeric:
+            if is_suppressed(value):  # a small count hidden by core.privacy: sorts as one
+                return SUPPRESSED_SORT_VALUE
             return Decimal(-1) if value is None else value
         return str(value or "").lower()
 
@@ -71,6 +74,8 @@ class Column:
         whole column), else two only when the amount has øre."""
         if value is None or value == "":
             return "–"
+        if is_suppressed(value):
+            return value
         if self.kind == BOOL:
             return _("ja") if value else _("nei")
         if self.kind == INT:
@@ -90,6 +95,8 @@ class Column:
         in Norwegian, a point in English; `csv_format`), nothing for no value."""
         if value is None:
             return ""
+        if is_suppressed(value):
+            return value
         csv_text = csv_text or csv_format()
         if self.kind == BOOL:
             return _("ja") if value else _("nei")
@@ -201,7 +208,11 @@ class Chart:
         return {
             "labels": [str(label.value(row)) for row in rows],
             "datasets": [
-                {"label": str(table.column(key).label), "data": [table.column(key).value(row) for row in rows]}
+                {
+                    "label": str(table.column(key).label),
+                    # a count hidden by core.privacy is no bar: null, and the table says "<5"
+                    "data": [None if is_suppressed(value := table.column(key).value(row)) else value for row in rows],
+                }
                 for key in self.values
             ],
         }

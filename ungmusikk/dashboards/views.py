@@ -169,6 +169,7 @@ class NetworkOverviewMixin(LoginRequiredMixin):
             school_year=school_year,
             money_year=money_year,
             day=day,
+            names_visible=lambda school: self.request.user.has_perm("schools.view_pupil_names", school),
         )
         sort = choice_param(self.request.GET.get("sorter"), SORTS, "name")
         descending = self.request.GET.get("retning") == "synkende"
