@@ -890,7 +890,8 @@ def _vote(*, budget: Budget, user, choice: str, comment: str) -> BudgetVote:
 def budget_approve(*, budget: Budget, user, comment: str = "", submission: int | None = None) -> Budget:
     """A steering-group member's vote to approve a submitted budget (one vote per member and
     submission; not the person who submitted it), audited. When the votes meet the decision rule
-    (governance/decisions.py, the rule of `PortalSetting.budget_decision_rule`) the budget is
+    (governance/decisions.py; the rule the budget was laid forward with, `Budget.decision_rule`,
+    see `funding.selectors.budget_decision`) the budget is
     approved: read-only from then on, `decided_by` is the member whose vote completed it, and the
     submitter and the members are told by e-mail. When it is a revision, the revision it replaces
     stays approved and readable, and is superseded: `budget_in_force` gives the newest approved
