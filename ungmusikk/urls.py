@@ -18,6 +18,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("helse/", views.health, name="health"),
     path("profil/", views.ProfileView.as_view(), name="profile"),
+    path("personvern/", views.PrivacyView.as_view(), name="privacy"),
     path("oppsummeringer/", views.RollupStatusView.as_view(), name="rollups"),
     path("skoler/", include("ungmusikk.dashboards.urls")),
     path("aktiviteter/", include("activities.urls")),

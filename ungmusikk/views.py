@@ -16,7 +16,7 @@ from activities.selectors import coordinator_overview
 from core.rollups import rollup_last_success_by_kind, rollup_run_list
 from core.schedules import ROLLUP_KINDS
 from governance.models import Profile
-from governance.selectors import role_list_current_for_user, school_list_led_by
+from governance.selectors import portal_settings_get, role_list_current_for_user, school_list_led_by
 from governance.services import profile_save
 from schools.selectors import network_summary
 
@@ -110,3 +110,16 @@ class ProfileView(LoginRequiredMixin, FormView):
         )
         messages.success(self.request, _("Profilen din er lagret."))
         return redirect("profile")
+
+
+class PrivacyView(TemplateView):
+    """What the portal keeps about pupils, why, who sees their names, how long, and how to ask
+    for access or erasure: for everyone, without logging in."""
+
+    template_name = "privacy.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The portal's retention setting (governance.PortalSetting; 3 school years by default).
+        context["retention_years"] = getattr(portal_settings_get(), "pupil_retention_school_years", 3)
+        return context

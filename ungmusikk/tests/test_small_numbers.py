@@ -21,6 +21,7 @@ from activities.rollups import rollup_enrolment
 from activities.tests.factories import ActivityFactory, ParticipationFactory
 from core.privacy import SUPPRESSED, count_is_small, count_shown, derived_shown, suppressed_grid
 from funding.rollups import rollup_budget
+from governance.models import PortalSetting
 from schools.tests.factories import EnrolmentFactory, PupilFactory
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -128,6 +129,20 @@ def test_school_dashboard_pdf_for_a_steering_member_has_no_small_count(client_as
 
     text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.content)).pages)
     assert "2019/20 1 6 <5 1 500 <5" in text.replace("\n", " ")
+
+
+@pytest.mark.django_db
+def test_school_dashboard_pupils_over_the_load_threshold_is_a_small_count(
+    client_as, steering_member, rector_a, three_named
+):
+    """The three named pupils, each in one activity, are all at a threshold of 1."""
+    PortalSetting.objects.update_or_create(pk=1, defaults={"pupil_load_threshold": 1})
+    url = reverse("schools:dashboard", args=["skole-a"])
+
+    steering = client_as(steering_member).get(url, {"skoleaar": 2019}).content.decode()
+    assert "Høsten 2019: &lt;5 elever på eller over grensen</caption>" in steering
+    rector = client_as(rector_a).get(url, {"skoleaar": 2019}).content.decode()
+    assert "Høsten 2019: 3 elever på eller over grensen</caption>" in rector
 
 
 # --- The rule itself -----------------------------------------------------------------------------

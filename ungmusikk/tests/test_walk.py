@@ -273,7 +273,7 @@ def visit(walk: Walk, client: Client, url: str) -> None:
 
 
 def start_urls(user) -> list[str]:
-    urls = ["/", reverse("schools:start"), reverse("login"), reverse("profile")]
+    urls = ["/", reverse("schools:start"), reverse("login"), reverse("profile"), reverse("privacy")]
     if user is not None and user.is_staff:
         urls.append("/admin/")
     return urls
