@@ -207,6 +207,31 @@ def activity_ids_with_pupil_load(*, activities: Sequence[Activity]) -> set[int]:
     return marked
 
 
+def pupil_names_visible(*, user: UserLike, school: School | None) -> bool:
+    """Whether the user may see the names of pupils named at `school` (the one rule,
+    schools.view_pupil_names: the school's rector, its region's coordinator, central staff)."""
+    return school is not None and user.has_perm("schools.view_pupil_names", school)
+
+
+def participations_with_names_shown(*, user: UserLike, activity: Activity) -> list[Participation]:
+    """The activity's participations, each marked `names_shown`: whether the user may see the
+    names of the pupils named there (else a page shows how many)."""
+    participations = list(activity.participations.all())
+    for participation in participations:
+        participation.names_shown = pupil_names_visible(user=user, school=participation.school)
+    return participations
+
+
+def activity_history_names_shown(*, user: UserLike, participations: Sequence[Participation]) -> bool:
+    """Whether the activity's history may show values that can hold pupils' names (its
+    participation): to central staff, and to whoever may see names at every school of the
+    activity. An activity without participation now may have named pupils in its history at
+    schools it no longer has: central staff only."""
+    if user.has_perm("schools.view_pupil_names"):
+        return True
+    return bool(participations) and all(p.names_shown for p in participations)
+
+
 def activity_history(*, activity: Activity) -> QuerySet[AuditEntry]:
     """The activity's audit entries, oldest first, with who made them."""
     return (

@@ -326,10 +326,17 @@ class ActivityDetailView(ActivityObjectMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         activity = self.activity
-        history = _history_rows(selectors.activity_history(activity=activity))
-        named = [pupil for p in activity.participations.all() for pupil in p.named_pupils.all()]
+        user = self.request.user
+        participations = selectors.participations_with_names_shown(user=user, activity=activity)
+        history = _history_rows(
+            selectors.activity_history(activity=activity),
+            names_shown=selectors.activity_history_names_shown(user=user, participations=participations),
+        )
+        named = list({pupil.pk: pupil for p in participations for pupil in p.named_pupils.all()}.values())
+        shown = {pupil.pk for p in participations if p.names_shown for pupil in p.named_pupils.all()}
         context.update(
             activity=activity,
+            participations=participations,
             history=history,
             create=AuditAction.ACTIVITY_CREATE,
             created=next((entry for entry in history if entry.action == AuditAction.ACTIVITY_CREATE), None),
@@ -337,9 +344,13 @@ class ActivityDetailView(ActivityObjectMixin, TemplateView):
                 (entry for entry in reversed(history) if entry.action != AuditAction.ACTIVITY_CREATE), None
             ),
             can_edit=self.request.user.has_perm("activities.change_activity", activity),
-            pupil_load=selectors.pupil_load_warnings(
-                pupils=named, starts_at=activity.starts_at, exclude_activity_id=activity.pk
-            )
+            pupil_load=[
+                # A pupil whose name the person may not see is warned about without it.
+                {"pupil": load.pupil if load.pupil.pk in shown else None, "count": load.count, "term": load.term}
+                for load in selectors.pupil_load_warnings(
+                    pupils=named, starts_at=activity.starts_at, exclude_activity_id=activity.pk
+                )
+            ]
             if activity.status != Activity.Status.CANCELLED
             else [],
             total_cost=sum(cost.amount for cost in activity.costs.all()),
@@ -347,13 +358,22 @@ class ActivityDetailView(ActivityObjectMixin, TemplateView):
         return context
 
 
-def _history_rows(entries) -> list:
-    """Audit entries with their changes as rows of (field label, old, new), for the page."""
+# The audited fields whose values can hold pupils' names (activities.services.activity_snapshot).
+NAMING_FIELDS = frozenset({"participations"})
+
+
+def _history_rows(entries, *, names_shown: bool) -> list:
+    """Audit entries with their changes as rows of (field label, old, new), for the page. The
+    values that can hold pupils' names are left out (`hidden`) unless `names_shown`
+    (selectors.activity_history_names_shown)."""
     history = list(entries)
     labels = {name: _label(name) for entry in history for name in entry.changes}
     for entry in history:
         entry.change_rows = [
-            {"field": labels[name], "old": old, "new": new} for name, (old, new) in entry.changes.items()
+            {"field": labels[name], "hidden": True}
+            if name in NAMING_FIELDS and not names_shown
+            else {"field": labels[name], "old": old, "new": new}
+            for name, (old, new) in entry.changes.items()
         ]
     return history
 
@@ -530,7 +550,15 @@ class ActivityUpdateView(ActivityObjectMixin, ActivityFormView):
         data = self.request.POST.copy()
         data["version"] = str(error.current_version)
         data["opened_at"] = timezone.now().isoformat()
-        rows = _history_rows(entries)
+        rows = _history_rows(
+            entries,
+            names_shown=selectors.activity_history_names_shown(
+                user=self.request.user,
+                participations=selectors.participations_with_names_shown(
+                    user=self.request.user, activity=self.activity
+                ),
+            ),
+        )
         message = error.messages[0]
         if rows and all(entry.actor_id == self.request.user.pk for entry in rows):
             # Sent twice, or saved from another window: the "someone else" is the person.
@@ -714,6 +742,12 @@ class ParticipationImportView(ActivityAccessMixin, TemplateView):
             registrations = []
             context["file_too_big"] = True
         context.update(
+            # The schools whose named pupils the person may see by name (else: how many).
+            names_shown={
+                change.school.pk
+                for change in preview.changes
+                if selectors.pupil_names_visible(user=self.request.user, school=change.school)
+            },
             registrations=registrations,
             cannot_register=cannot_register,
             signed_file=signed,
