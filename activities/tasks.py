@@ -25,3 +25,12 @@ def rollup_enrolment_after_commit() -> None:
     """The incremental enrolment rollup of what this transaction marked as changed, enqueued
     once when it commits (activities.services, and the enrolment signal)."""
     enqueue_after_commit(rollup_enrolment_task, incremental=True)
+
+
+@shared_task(name="activities.pupils_retention", **ROLLUP_TASK_OPTIONS)
+def pupils_retention_task(self) -> dict:
+    """Pseudonymise the pupils past the retention period (activities.privacy)."""
+    from .privacy import pupils_retention
+
+    result = pupils_retention()
+    return {"skipped": result.skipped, "pupils": result.count}

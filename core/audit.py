@@ -68,6 +68,9 @@ class AuditAction(models.TextChoices):
     PUPIL_CREATE = "pupil_create", _("la til elev")
     PUPIL_UPDATE = "pupil_update", _("endret elev")
     PUPIL_DELETE = "pupil_delete", _("slettet elev")
+    # Pupils' privacy (activities.privacy)
+    PUPIL_ERASE = "pupil_erase", _("slettet elevens personopplysninger")
+    PUPILS_RETENTION = "pupils_retention", _("anonymiserte elever etter oppbevaringstiden")
 
 
 AuditWriter = Callable[..., Any]

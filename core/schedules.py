@@ -40,6 +40,13 @@ PERIODIC_JOBS = (
         hour="2",
         description="Summerer verdien av aktivitetene per skole og år, som dashbordene leser.",
     ),
+    PeriodicJob(
+        name="Nattlig oppbevaringstid: anonymiser elever",
+        task="activities.pupils_retention",
+        minute="0",
+        hour="3",
+        description="Anonymiserer elever som har passert oppbevaringstiden i portalinnstillingene.",
+    ),
 )
 
 

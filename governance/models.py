@@ -349,6 +349,16 @@ class PortalSetting(RulesModelMixin, models.Model, metaclass=RulesModelBase):
         ),
     )
 
+    pupil_retention_school_years = models.PositiveSmallIntegerField(
+        _("oppbevaringstid for elever (skoleår)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text=_(
+            "En elev som ikke har deltatt i noen aktivitet på så mange skoleår, og som ikke går på en medlems- "
+            "eller pilotskole nå, anonymiseres automatisk hver natt."
+        ),
+    )
+
     class Meta:
         verbose_name = _("innstilling")
         verbose_name_plural = _("innstillinger")

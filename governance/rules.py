@@ -159,3 +159,19 @@ for _perm, _predicate in {
     "core.add_rolluprun": is_central_staff,
 }.items():
     rules.add_perm(_perm, _predicate)
+
+
+@rules.predicate
+def rector_of_every_school_of_pupil(user, pupil) -> bool:
+    """The rector of the pupil's school, when the pupil goes to no other school (a rector
+    erases only a pupil who is theirs alone)."""
+    if pupil is None or pupil.pk is None or not user.is_authenticated:
+        return False
+    school_ids = {school.pk for school in pupil.schools.all()}
+    return bool(school_ids) and school_ids <= set(_facts(user).rector_school_ids)
+
+
+# Erasing a pupil's personal data on request (activities.privacy.pupil_erase) and reading
+# everything stored about them (pupil_access_report): central staff, or the rector of a
+# pupil at their school only.
+rules.add_perm("schools.erase_pupil", is_central_staff | rector_of_every_school_of_pupil)
