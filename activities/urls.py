@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import privacy_views, views
 
 app_name = "activities"
 
@@ -17,6 +17,9 @@ urlpatterns = [
         views.ParticipationImportTemplateView.as_view(),
         name="import-template",
     ),
+    path("elever/<int:pk>/slett/", privacy_views.PupilEraseView.as_view(), name="pupil-erase"),
+    path("elever/<int:pk>/innsyn.json", privacy_views.PupilAccessJsonView.as_view(), name="pupil-access-json"),
+    path("elever/<int:pk>/innsyn.pdf", privacy_views.PupilAccessPdfView.as_view(), name="pupil-access-pdf"),
     path("<int:pk>/", views.ActivityDetailView.as_view(), name="detail"),
     path("<int:pk>/endre/", views.ActivityUpdateView.as_view(), name="update"),
     path("<int:pk>/kopier/", views.ActivityCopyView.as_view(), name="copy"),

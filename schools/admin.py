@@ -6,6 +6,8 @@ services, checked against the person's permissions and audited. Pupils are shown
 those who may see pupils' names (schools.view_pupil)."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import (
@@ -184,6 +186,20 @@ class PupilAdmin(ServiceWritesMixin, PortalModelAdmin):
     list_filter = ["birth_year", "schools__region"]
     search_fields = ["first_name", "last_name", "main_instrument"]
     autocomplete_fields = ["schools"]
+    readonly_fields = ["privacy_links"]
+
+    @admin.display(description=_("Personvern"))
+    def privacy_links(self, obj) -> str:
+        """Erasure on request and the access report (activities.privacy_views, by URL name)."""
+        if obj is None or obj.pk is None:
+            return "–"
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("activities:pupil-erase", args=[obj.pk]),
+            _("Slett elevens personopplysninger"),
+            reverse("activities:pupil-access-pdf", args=[obj.pk]),
+            _("Innsyn (PDF)"),
+        )
 
     def save_through_service(self, request, obj, form):
         pupil_save(pupil=obj, user=request.user, schools=form.cleaned_data["schools"])

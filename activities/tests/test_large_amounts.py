@@ -104,7 +104,13 @@ def test_central_staff_change_the_limit_in_the_admin(client_as, daily_leader):
     assert "Varselgrense for store beløp (kr)" in page.content.decode()
 
     response = client.post(
-        url, {"pupil_load_threshold": "6", "large_amount_warning": "250 000", "budget_decision_rule": "majority"}
+        url,
+        {
+            "pupil_load_threshold": "6",
+            "large_amount_warning": "250 000",
+            "budget_decision_rule": "majority",
+            "pupil_retention_school_years": "3",
+        },
     )
 
     assert response.status_code == 302, response.context["adminform"].form.errors
