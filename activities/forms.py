@@ -21,10 +21,11 @@ from core.forms import (
     MoneyField,
     add_service_error,
 )
-from core.params import MAX_ID
+from core.params import MAX_ID, id_param
 from governance.models import CooperationArea
+from schools.models import Pupil
 
-from . import selectors
+from . import picker, selectors
 from .imports import MAX_FILE_BYTES
 from .models import Activity, ActivityCost, Venue
 from .services import ActivityData, CostData, ParticipationData
@@ -178,19 +179,12 @@ class ActivityForm(forms.Form):
         return ActivityData(**{**data, "cooperation_areas": list(data["cooperation_areas"])})
 
 
-class PupilPicker(forms.SelectMultiple):
-    """A multi-select whose options say which schools the pupil attends (data-schools), so
-    the page's script can show only the pupils of the row's school and search them."""
-
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
-        option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        instance = getattr(value, "instance", None)
-        if instance is not None:
-            option["attrs"]["data-schools"] = " ".join(str(school.pk) for school in instance.schools.all())
-        return option
-
-
 class ParticipationForm(forms.Form):
+    """One school's row. Pupils are minors: the named-pupil field's choices on the page are
+    only the pupils already linked to the row (the page's script asks `picker.PupilSearchView`
+    for others as the person types); a posted pupil is accepted if they attend the row's
+    school and the person may see that school's pupils' names."""
+
     school = IdChoiceField(label=_("Skole"), queryset=None, error_messages={"required": _("Velg skolen.")})
     pupils = forms.IntegerField(
         label=_("Elever"), min_value=0, max_value=MAX_COUNT, initial=0, error_messages=COUNT_ERRORS
@@ -202,15 +196,46 @@ class ParticipationForm(forms.Form):
         label=_("Navngitte elever"),
         queryset=None,
         required=False,
-        widget=PupilPicker(attrs={"size": 6, "class": "form-select pupil-picker"}),
-        help_text=_("Bare elever ved skolen i denne raden. Hold Ctrl (Cmd på Mac) for å velge flere."),
+        widget=forms.SelectMultiple(attrs={"size": 4, "class": "form-select pupil-picker"}),
+        help_text=_(
+            "Søk etter eleven i feltet over og velg fra listen. Bare elever ved skolen i denne raden. "
+            "Uten JavaScript vises bare elevene som allerede er valgt; legg til flere med importen."
+        ),
+        error_messages={
+            "invalid_choice": _(
+                "Navngitte elever: eleven med id %(value)s går ikke på skolen i denne raden, "
+                "eller du har ikke tilgang til elevene der."
+            ),
+            "invalid_pk_value": _("Navngitte elever: «%(pk)s» er ikke en elev."),
+        },
     )
 
-    def __init__(self, *args, schools=None, pupils=None, **kwargs):
+    def __init__(self, *args, schools=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools if schools is not None else selectors.school_list_for_participation()
-        self.fields["named_pupils"].queryset = pupils if pupils is not None else selectors.pupil_list_for_picker()
         self.fields["school"].widget.attrs["class"] = "form-select participation-school"
+        field = self.fields["named_pupils"]
+        if self.is_bound:
+            posted = field.widget.value_from_datadict(self.data, self.files, self.add_prefix("named_pupils")) or []
+            field.queryset = self._pickable(user) if posted else Pupil.objects.none()
+            ids = [id_param(str(value)) for value in posted if isinstance(value, str | int)]
+            shown = list(field.queryset.filter(pk__in=[pk for pk in ids if pk is not None])) if posted else []
+        else:
+            field.queryset = Pupil.objects.none()
+            shown = list(self.get_initial_for_field(field, "named_pupils") or [])
+        # The page lists only these pupils (the chosen ones); validation asks the queryset.
+        field.widget.choices = [(pupil.pk, str(pupil)) for pupil in shown if isinstance(pupil, Pupil)]
+
+    def _pickable(self, user):
+        """The pupils this row may name: those of the posted school the user may see."""
+        raw = self.data.get(self.add_prefix("school"))
+        school_id = id_param(str(raw)) if isinstance(raw, str | int) else None
+        school = self.fields["school"].queryset.filter(pk=school_id).first() if school_id else None
+        if user is None:
+            # A formset made without the person (an older caller): the school's pupils; the
+            # service still refuses a pupil of another school.
+            return picker.pupil_list_at(school=school)
+        return picker.pupil_list_pickable(user=user, school=school)
 
 
 class CostForm(forms.Form):
@@ -250,14 +275,15 @@ class BaseRowFormSet(forms.BaseFormSet):
 
 
 class BaseParticipationFormSet(BaseRowFormSet):
-    def __init__(self, *args, **kwargs):
-        # One queryset for every row; the rows' choices are then one query each.
+    def __init__(self, *args, user=None, **kwargs):
+        # One queryset for every row; the rows' choices are then one query each. The user
+        # decides which pupils a row may name (see ParticipationForm).
         self.schools = selectors.school_list_for_participation()
-        self.pupils = selectors.pupil_list_for_picker()
+        self.user = user
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        return {**super().get_form_kwargs(index), "schools": self.schools, "pupils": self.pupils}
+        return {**super().get_form_kwargs(index), "schools": self.schools, "user": self.user}
 
     def participation_data(self) -> list[ParticipationData]:
         return [

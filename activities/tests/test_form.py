@@ -134,8 +134,12 @@ def test_create_refuses_a_named_pupil_of_another_school(client_as, coord_follo, 
         participations=[{"school": network.school_a2, "pupils": 1, "named": [pupil_a]}],
     )
     response = _post(client_as(coord_follo), data)
+    # The form refuses it (the page never offered it), without saying the pupil's name.
     assert response.context["participations"].forms[0].errors == {
-        "named_pupils": ["Går ikke på Skole A2: Ingrid Berg (2006)."]
+        "named_pupils": [
+            f"Navngitte elever: eleven med id {pupil_a.pk} går ikke på skolen i denne raden, "
+            "eller du har ikke tilgang til elevene der."
+        ]
     }
 
 
