@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import privacy_views, views
+from . import picker, privacy_views, views
 
 app_name = "activities"
 
@@ -17,6 +17,7 @@ urlpatterns = [
         views.ParticipationImportTemplateView.as_view(),
         name="import-template",
     ),
+    path("elever/sok/", picker.PupilSearchView.as_view(), name="pupil-search"),
     path("elever/<int:pk>/slett/", privacy_views.PupilEraseView.as_view(), name="pupil-erase"),
     path("elever/<int:pk>/innsyn.json", privacy_views.PupilAccessJsonView.as_view(), name="pupil-access-json"),
     path("elever/<int:pk>/innsyn.pdf", privacy_views.PupilAccessPdfView.as_view(), name="pupil-access-pdf"),
