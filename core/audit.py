@@ -70,7 +70,7 @@ class AuditAction(models.TextChoices):
     PUPIL_DELETE = "pupil_delete", _("slettet elev")
     # Pupils' privacy (activities.privacy)
     PUPIL_ERASE = "pupil_erase", _("slettet elevens personopplysninger")
-    PUPILS_RETENTION = "pupils_retention", _("anonymiserte elever etter oppbevaringstiden")
+    PUPILS_RETENTION = "pupils_retention", _("pseudonymiserte elever etter oppbevaringstiden")
 
 
 AuditWriter = Callable[..., Any]

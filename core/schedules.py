@@ -41,11 +41,11 @@ PERIODIC_JOBS = (
         description="Summerer verdien av aktivitetene per skole og år, som dashbordene leser.",
     ),
     PeriodicJob(
-        name="Nattlig oppbevaringstid: anonymiser elever",
+        name="Nattlig oppbevaringstid: pseudonymiser elever",
         task="activities.pupils_retention",
         minute="0",
         hour="3",
-        description="Anonymiserer elever som har passert oppbevaringstiden i portalinnstillingene.",
+        description="Pseudonymiserer elever som har passert oppbevaringstiden i portalinnstillingene.",
     ),
 )
 

@@ -355,7 +355,7 @@ class PortalSetting(RulesModelMixin, models.Model, metaclass=RulesModelBase):
         validators=[MinValueValidator(1), MaxValueValidator(20)],
         help_text=_(
             "En elev som ikke har deltatt i noen aktivitet på så mange skoleår, og som ikke går på en medlems- "
-            "eller pilotskole nå, anonymiseres automatisk hver natt."
+            "eller pilotskole nå, pseudonymiseres automatisk hver natt (navnet og instrumentet erstattes)."
         ),
     )
 
