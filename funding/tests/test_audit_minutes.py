@@ -239,10 +239,13 @@ def test_central_log_reads_budget_entries_as_the_budget_page_does(
     changes = _changes(tree)
 
     income = budget_totals(budget=budget).income
-    draft = next(entry for entry in changes if entry[0] == "Status: – → Utkast" and len(entry) == 4)  # noqa: PLR2004
-    assert [change.split(":")[0] for change in draft] == ["Status", "Inntekter", "Utgifter", "Naturalytelser"]
-    assert sorted(changes) == sorted(
-        [
+    # PostgreSQL's jsonb keeps a dict's keys in its own order (shorter keys first), SQLite in the
+    # order written: the entry is found, and its changes compared, whatever the order.
+    draft = next(entry for entry in changes if "Status: – → Utkast" in entry and len(entry) == 4)  # noqa: PLR2004
+    assert sorted(change.split(":")[0] for change in draft) == ["Inntekter", "Naturalytelser", "Status", "Utgifter"]
+    assert sorted(sorted(entry) for entry in changes) == sorted(
+        sorted(entry)
+        for entry in [
             [f"Beløp (NOK): {money_text(line.amount)} → 256{NBSP}974{NBSP}kr", "Budsjettlinje: Reserve"],
             [f"Erstattet av: – → {revision}"],
             ["Status: – → Utkast", f"Erstatter: – → {budget}"],
