@@ -217,6 +217,7 @@ def test_central_staff_change_the_rule_in_the_admin_and_members_cannot(
         "pupil_load_threshold": setting.pupil_load_threshold,
         "large_amount_warning": "100000",
         "budget_decision_rule": "majority",
+        "pupil_retention_school_years": setting.pupil_retention_school_years,
     }
 
     client.force_login(steering_member)
