@@ -22,7 +22,7 @@ from governance.selectors import (
     user_has_any_role,
     user_is_central_staff,
 )
-from schools.models import Membership, Pupil, Region, School
+from schools.models import Pupil, Region, School
 
 from .models import Activity, Participation
 
@@ -102,18 +102,6 @@ def school_list_for_participation() -> QuerySet[School]:
     """Schools offered in the participation rows: every school that has ever been a member,
     pilot or interested (the service refuses those not taking part on the activity's date)."""
     return School.objects.filter(memberships__isnull=False).distinct().select_related("region").order_by("name")
-
-
-def pupil_list_for_picker() -> QuerySet[Pupil]:
-    """Pupils of schools that take part (or took part) in the network, with their schools
-    loaded: the picker shows a row's pupils by school."""
-    participating = Membership.objects.filter(school=OuterRef("schools"), status__in=Membership.PARTICIPATING)
-    return (
-        Pupil.objects.filter(Exists(participating))
-        .distinct()
-        .prefetch_related("schools")
-        .order_by("last_name", "first_name")
-    )
 
 
 def activity_counted_q(prefix: str = "", *, until: datetime | None = None) -> Q:

@@ -35,6 +35,7 @@ from core.enqueue import enqueue_after_commit
 from core.formatting import datetime_text, money_text
 from governance.decisions import steering_seats_on
 from governance.models import Profile
+from governance.presentation import person_text
 
 from .models import Budget, BudgetVote
 from .selectors import budget_totals
@@ -116,10 +117,6 @@ def budget_url(budget: Budget) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + reverse("admin:funding_budget_change", args=[budget.pk])
 
 
-def _person(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user is not None else "–"
-
-
 def _context(budget: Budget, recipient: Recipient) -> dict:
     """What every e-mail of the budget says, in the active language."""
     totals = budget_totals(budget=budget)
@@ -130,7 +127,7 @@ def _context(budget: Budget, recipient: Recipient) -> dict:
         "income": money_text(totals.income),
         "expense": money_text(totals.expense),
         "in_kind": money_text(totals.in_kind),
-        "submitted_by": _person(budget.submitted_by),
+        "submitted_by": person_text(budget.submitted_by),
         "submitted_at": datetime_text(budget.submitted_at),
     }
 
@@ -190,7 +187,7 @@ def _votes(budget: Budget, submission: int | None) -> list[VoteLine]:
         return []
     votes = BudgetVote.objects.filter(budget=budget, submission=submission).select_related("voter")
     return [
-        VoteLine(_person(vote.voter), vote.get_choice_display(), datetime_text(vote.cast_at), vote.comment)
+        VoteLine(person_text(vote.voter), vote.get_choice_display(), datetime_text(vote.cast_at), vote.comment)
         for vote in votes.order_by("cast_at", "pk")
     ]
 
@@ -214,7 +211,7 @@ def budget_decided_send(*, budget_id: int, status: str, comment: str = "", submi
                 "approved": approved,
                 "comment": comment,
                 "votes": _votes(budget, submission),
-                "decided_by": _person(budget.decided_by),
+                "decided_by": person_text(budget.decided_by),
                 "decided_at": datetime_text(budget.decided_at),
             }
             if approved:
