@@ -23,7 +23,7 @@ from core.forms import (
 )
 from core.params import MAX_ID, id_param
 from governance.models import CooperationArea
-from schools.models import Pupil
+from schools.models import Pupil, School
 
 from . import picker, selectors
 from .imports import MAX_FILE_BYTES
@@ -210,11 +210,21 @@ class ParticipationForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, schools=None, user=None, **kwargs):
+    def __init__(self, *args, schools=None, user=None, kept=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools if schools is not None else selectors.school_list_for_participation()
         self.fields["school"].widget.attrs["class"] = "form-select participation-school"
         field = self.fields["named_pupils"]
+        # A row of a school whose pupils' names the person may not see (another region's row of
+        # an activity they edit) shows how many are named, not who, and keeps them on saving.
+        school = self._school()
+        self.names_hidden = (
+            user is not None and school is not None and not selectors.pupil_names_visible(user=user, school=school)
+        )
+        self.kept_pupils = list((kept or {}).get(school.pk, [])) if self.names_hidden else []
+        if self.names_hidden and not self.is_bound:
+            initial = self.get_initial_for_field(field, "named_pupils") or []
+            self.kept_pupils = [pupil for pupil in initial if isinstance(pupil, Pupil)]
         if self.is_bound:
             posted = field.widget.value_from_datadict(self.data, self.files, self.add_prefix("named_pupils")) or []
             field.queryset = self._pickable(user) if posted else Pupil.objects.none()
@@ -224,13 +234,28 @@ class ParticipationForm(forms.Form):
             field.queryset = Pupil.objects.none()
             shown = list(self.get_initial_for_field(field, "named_pupils") or [])
         # The page lists only these pupils (the chosen ones); validation asks the queryset.
-        field.widget.choices = [(pupil.pk, str(pupil)) for pupil in shown if isinstance(pupil, Pupil)]
+        field.widget.choices = (
+            [] if self.names_hidden else [(pupil.pk, str(pupil)) for pupil in shown if isinstance(pupil, Pupil)]
+        )
+
+    def clean_named_pupils(self):
+        """The chosen pupils; in a row whose names the person may not see (the page does not
+        offer them), the pupils already named there, unchanged."""
+        chosen = list(self.cleaned_data.get("named_pupils") or [])
+        return self.kept_pupils if self.names_hidden and not chosen else chosen
+
+    def _school(self) -> School | None:
+        """The row's school: the posted one on a bound form, else the initial one."""
+        if not self.is_bound:
+            school = self.get_initial_for_field(self.fields["school"], "school")
+            return school if isinstance(school, School) else None
+        raw = self.data.get(self.add_prefix("school"))
+        school_id = id_param(str(raw)) if isinstance(raw, str | int) else None
+        return self.fields["school"].queryset.filter(pk=school_id).first() if school_id else None
 
     def _pickable(self, user):
         """The pupils this row may name: those of the posted school the user may see."""
-        raw = self.data.get(self.add_prefix("school"))
-        school_id = id_param(str(raw)) if isinstance(raw, str | int) else None
-        school = self.fields["school"].queryset.filter(pk=school_id).first() if school_id else None
+        school = self._school()
         if user is None:
             # A formset made without the person (an older caller): the school's pupils; the
             # service still refuses a pupil of another school.
@@ -275,15 +300,17 @@ class BaseRowFormSet(forms.BaseFormSet):
 
 
 class BaseParticipationFormSet(BaseRowFormSet):
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, editing=None, **kwargs):
         # One queryset for every row; the rows' choices are then one query each. The user
-        # decides which pupils a row may name (see ParticipationForm).
+        # decides which pupils a row may name (see ParticipationForm); the pupils already named
+        # on the activity being edited are kept in the rows whose names the user may not see.
         self.schools = selectors.school_list_for_participation()
         self.user = user
+        self.kept = {p.school_id: list(p.named_pupils.all()) for p in editing.participations.all()} if editing else {}
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        return {**super().get_form_kwargs(index), "schools": self.schools, "user": self.user}
+        return {**super().get_form_kwargs(index), "schools": self.schools, "user": self.user, "kept": self.kept}
 
     def participation_data(self) -> list[ParticipationData]:
         return [

@@ -415,7 +415,9 @@ class ActivityFormView(ActivityAccessMixin, TemplateView):
             initial=initial,
             confirmations=confirmations,
         )
-        participations = ParticipationFormSet(data, prefix="deltakelse", initial=participation_initial)
+        participations = ParticipationFormSet(
+            data, prefix="deltakelse", initial=participation_initial, user=self.request.user, editing=self.editing()
+        )
         costs = CostFormSet(data, prefix="kostnad", initial=cost_initial)
         return form, participations, costs
 
@@ -454,7 +456,7 @@ class ActivityFormView(ActivityAccessMixin, TemplateView):
             form=form,
             participations=participations,
             costs=costs,
-            pupil_load=warned.pupil_load if warned else [],
+            pupil_load=_pupil_load_shown(warned.pupil_load, participations) if warned else [],
             duplicates=warned.duplicates if warned else [],
             large_amounts=warned.large_amounts if warned else [],
             conflict=conflict,
@@ -506,6 +508,21 @@ class ActivityFormView(ActivityAccessMixin, TemplateView):
         context.setdefault("heading", _("Ny aktivitet"))
         context["threshold"] = selectors.pupil_load_threshold()
         return context
+
+
+def _pupil_load_shown(loads, participations) -> list[dict]:
+    """The form's pupil-load warnings, each pupil named only when the row naming them is one
+    whose names the person may see (`ParticipationForm.names_hidden`)."""
+    shown = {
+        pupil.pk
+        for row in participations.forms
+        if not getattr(row, "names_hidden", True) and hasattr(row, "cleaned_data")
+        for pupil in row.cleaned_data.get("named_pupils") or []
+    }
+    return [
+        {"pupil": load.pupil if load.pupil.pk in shown else None, "count": load.count, "term": load.term}
+        for load in loads
+    ]
 
 
 def _initial_from(activity: Activity) -> tuple[dict, list[dict], list[dict]]:

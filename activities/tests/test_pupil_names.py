@@ -15,9 +15,11 @@ from io import BytesIO
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from activities.tests.factories import ActivityFactory, ParticipationFactory
+from activities.tests.helpers import form_data
 from core.periods import OSLO
 from governance.services import audit_record
 from schools.tests.factories import PupilFactory
@@ -209,6 +211,78 @@ def test_import_preview_names_removed_pupils_only_where_allowed(case, login, per
     assert (INGRID in html) == (persona in SEES_A)
     removed = html[html.index('id="import-removed"') :]
     assert ("Skole B:</strong> 1 navngitt elev<" in removed) == (persona not in SEES_B)
+
+
+# --- The activity's edit form ---------------------------------------------------------------
+
+
+def _edit_post(case, network, areas, pupil_a, **overrides):
+    activity = case["activity"]
+    activity.refresh_from_db()
+    return form_data(
+        region=network.follo,
+        areas=[areas[2]],
+        title="Mesterklasse fiolin og bratsj",
+        starts_at="2019-10-12T10:00",
+        ends_at="2019-10-12T15:00",
+        instrument="Fiolin",
+        status=activity.status,
+        participations=[
+            {"school": network.school_a, "pupils": 4, "teachers": 1, "named": [pupil_a]},
+            {"school": network.school_b, "pupils": 3, "teachers": 0},
+        ],
+        version=activity.version,
+        opened_at=timezone.now().isoformat(),
+        **overrides,
+    )
+
+
+@pytest.mark.parametrize("persona", sorted(EDITS_FOLLO))
+def test_edit_form_names_each_schools_pupils_only_where_allowed(case, login, persona):
+    response = login(persona).get(reverse("activities:update", args=[case["activity"].pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert (TIRIL in html) == (persona in SEES_B)
+    assert INGRID in html
+    assert ("1 navngitt elev ved denne skolen" in html) == (persona not in SEES_B)
+    hidden = [row.names_hidden for row in response.context["participations"].forms if row.initial]
+    assert hidden == [False, persona not in SEES_B]
+
+
+def test_saving_the_edit_form_keeps_the_names_the_editor_may_not_see(case, login, network, areas, pupil_a):
+    tiril = case["tiril"]
+    url = reverse("activities:update", args=[case["activity"].pk])
+    client = login("coord_follo")
+    # Tiril takes part in 6 other activities this autumn: the form warns without her name.
+    warned = client.post(url, _edit_post(case, network, areas, pupil_a))
+    assert warned.status_code == 200
+    html = warned.content.decode()
+    assert "En navngitt elev ved en annen skole: 6 aktiviteter" in html
+    assert TIRIL not in html
+    response = client.post(url, _edit_post(case, network, areas, pupil_a, confirm_pupil_load="on"))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    activity = case["activity"]
+    activity.refresh_from_db()
+    assert activity.title == "Mesterklasse fiolin og bratsj"
+    assert list(activity.participations.get(school=network.school_b).named_pupils.all()) == [tiril]
+    assert list(activity.participations.get(school=network.school_a).named_pupils.all()) == [pupil_a]
+
+
+def test_the_edit_form_refuses_naming_a_pupil_of_a_school_whose_names_the_editor_may_not_see(
+    case, login, network, areas, pupil_a
+):
+    other = PupilFactory(first_name="Sander", last_name="Fjellstad", birth_year=2007, schools=[network.school_b])
+    data = _edit_post(case, network, areas, pupil_a)
+    data["deltakelse-1-named_pupils"] = [other.pk]
+    response = login("coord_follo").post(reverse("activities:update", args=[case["activity"].pk]), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Fjellstad" not in html and TIRIL not in html
+    assert "kan ikke lagres slik" in html
+    participation = case["activity"].participations.get(school=network.school_b)
+    assert list(participation.named_pupils.all()) == [case["tiril"]]
+    case["activity"].refresh_from_db()
+    assert case["activity"].title == "Mesterklasse fiolin"
 
 
 # --- The admin --------------------------------------------------------------------------------

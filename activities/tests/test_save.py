@@ -124,14 +124,15 @@ def test_save_checks_each_participation_rule_once(coord_follo, network, areas, e
     assert _count(queries, PUPIL_SCHOOL_CHECK) == 1
 
 
-def test_form_save_checks_each_participation_rule_once(client_as, coord_follo, network, areas, enrolment, named):
-    """The page used to check the rows itself and then the service again."""
+def test_form_save_checks_each_participation_rule_once(client_as, daily_leader, network, areas, enrolment, named):
+    """The page used to check the rows itself and then the service again. (Central staff: they
+    may name pupils at all three schools; Follo's coordinator may not name Skole B's.)"""
     data = form_data(
         region=network.follo,
         areas=[areas[2]],
         participations=[{"school": school, "pupils": 2, "named": [pupil]} for school, pupil in named.items()],
     )
-    client = client_as(coord_follo)
+    client = client_as(daily_leader)
     with CaptureQueriesContext(connection) as queries:
         response = client.post(reverse("activities:create"), data)
     assert response.status_code == 302
