@@ -268,6 +268,14 @@ def steering_leader(network):
 
 
 @pytest.fixture
+def access_manager(network):
+    """The access manager («Tilgangsforvalter»): grants the others' roles, holds no other."""
+    from governance.models import Role
+
+    return make_persona("tilgang", is_staff=True, kind=Role.Kind.ACCESS_MANAGER)
+
+
+@pytest.fixture
 def superuser(db):
     from django.contrib.auth import get_user_model
 

@@ -44,8 +44,9 @@ def _shown(value) -> str | None:
     return str(value)
 
 
-def _values(instance: models.Model, m2m: Mapping[str, Iterable] | None = None) -> dict[str, str | None]:
-    """The instance's fields (a related row by its name), and the given many-to-many values."""
+def audit_values(instance: models.Model, m2m: Mapping[str, Iterable] | None = None) -> dict[str, str | None]:
+    """The instance's fields as the audit log keeps them (a related row by its name, a value as
+    text; None when empty), and the given many-to-many values."""
     values = {}
     for field in instance._meta.concrete_fields:
         if field.primary_key or getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
@@ -75,11 +76,11 @@ def audited_save(
     adding = instance._state.adding or instance.pk is None
     require_perm(user, perm_name(instance, "add" if adding else "change"), instance)
     stored = None if adding else type(instance)._base_manager.filter(pk=instance.pk).first()
-    before = {} if stored is None else _values(stored, {name: getattr(stored, name).all() for name in (m2m or {})})
+    before = {} if stored is None else audit_values(stored, {name: getattr(stored, name).all() for name in (m2m or {})})
     validated_save(instance)
     for name, related in (m2m or {}).items():
         getattr(instance, name).set(related)
-    after = _values(instance, m2m)
+    after = audit_values(instance, m2m)
     changes = {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
     if changes or comment:
         audit_record(
@@ -96,7 +97,7 @@ def audited_delete(instance: models.Model, *, user, action: str, comment: str = 
         actor=user,
         action=action,
         obj=instance,
-        changes={name: [value, None] for name, value in _values(instance).items() if value is not None},
+        changes={name: [value, None] for name, value in audit_values(instance).items() if value is not None},
         comment=comment,
     )
     instance.delete()

@@ -2,7 +2,9 @@
 settings are written through the app's services (checked against the person's permissions,
 audited); the cooperation areas (a data migration) and the audit log are read-only."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
@@ -18,7 +20,15 @@ from core.admin import (
 
 from .models import Agreement, AuditEntry, Body, CooperationArea, Partner, PortalSetting, Role
 from .presentation import audit_minute, audit_minutes, object_type_text
-from .services import agreement_save, body_save, partner_save, portal_setting_save, role_delete, role_save
+from .services import (
+    agreement_save,
+    body_save,
+    partner_save,
+    portal_setting_save,
+    role_delete,
+    role_duties_check,
+    role_save,
+)
 
 
 @admin.register(CooperationArea)
@@ -76,13 +86,38 @@ class BodyAdmin(ServiceWritesMixin, PortalModelAdmin):
         body_save(body=obj, user=request.user)
 
 
+class RoleAdminForm(forms.ModelForm):
+    """The role as entered, checked against the separation of duties on the form itself
+    (errors at the fields they concern); the service asks the same again when it saves."""
+
+    actor = None  # set per request by RoleAdmin.get_form
+
+    def _post_clean(self):
+        # The instance carries the form's values from here on (Django's own order), so the
+        # check in clean() must see them: run the model's part first, then ours.
+        super()._post_clean()
+        if not self.errors:
+            try:
+                role_duties_check(role=self.instance, actor=self.actor)
+            except ValidationError as error:
+                self.add_error(None, error)
+
+
 @admin.register(Role)
 class RoleAdmin(ServiceWritesMixin, PortalModelAdmin):
+    """People's roles: granted, changed and ended by superusers and access managers only,
+    never their own, held to the separation of duties (governance/duties.py)."""
+
+    form = RoleAdminForm
     list_display = ["user", "kind", "body", "region", "school", "valid_from", "valid_to"]
     list_filter = ["kind", "body", "region"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "school__name"]
     autocomplete_fields = ["user", "body", "region", "school", "partner"]
     list_select_related = ["user", "body", "region", "school"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
 
     def save_through_service(self, request, obj, form):
         role_save(role=obj, user=request.user)

@@ -116,6 +116,11 @@ def load_governance(*, password: str) -> list[tuple[str, str]]:
     role_assign(user=styre, kind=Role.Kind.MEMBER, body=steering, partner=viken_partner, valid_from=VIKEN_START)
     logins.append(("styre", "medlem av styringsgruppen"))
 
+    # The access manager grants the others' roles and holds no other (governance/duties.py).
+    keeper = user("tilgang", "Tone", "Tilgangsforvalter", staff=True)
+    role_assign(user=keeper, kind=Role.Kind.ACCESS_MANAGER, valid_from=START)
+    logins.append(("tilgang", "tilgangsforvalter (gir og avslutter roller)"))
+
     for slug, (username, first, last) in REGION_COORDINATORS.items():
         region = regions[slug]
         coordinator = user(username, first, last)

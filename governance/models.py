@@ -27,7 +27,7 @@ from core.periods import Period, period_constraint
 from core.permissions import is_portal_perm, portal_has_perm
 from schools.models import County, Municipality, Region, School
 
-from .rules import is_central_staff, keeps_network, reads_network
+from .rules import is_central_staff, keeps_network, manages_access, reads_network
 
 
 class Person(User):
@@ -183,7 +183,8 @@ class Role(RulesModelMixin, Period, metaclass=RulesModelBase):
 
     Seats in a body: leader, member, case preparer (body required). Positions: daily leader
     and NMH coordinator (central staff), coordinator of a region (region required), rector
-    of a school (school required).
+    of a school (school required), access manager (grants the others; holds no other role).
+    Who may hold which together: governance/duties.py.
     """
 
     class Kind(models.TextChoices):
@@ -194,6 +195,7 @@ class Role(RulesModelMixin, Period, metaclass=RulesModelBase):
         NMH_COORDINATOR = "nmh_coordinator", _("Koordinator for NMH")
         COORDINATOR = "coordinator", _("Koordinator for delregion")
         RECTOR = "rector", _("Rektor")
+        ACCESS_MANAGER = "access_manager", _("Tilgangsforvalter")
 
     SEATS = (Kind.LEADER, Kind.MEMBER, Kind.CASE_PREPARER)
     CENTRAL_STAFF = (Kind.DAILY_LEADER, Kind.NMH_COORDINATOR)
@@ -224,11 +226,13 @@ class Role(RulesModelMixin, Period, metaclass=RulesModelBase):
         verbose_name = _("rolle")
         verbose_name_plural = _("roller")
         ordering = ["user__username", "valid_from"]
+        # Roles are power: only superusers and access managers grant, change or end them
+        # (governance/duties.py), not the central staff who prepare the budget.
         rules_permissions = {
-            "view": reads_network,
-            "add": keeps_network,
-            "change": keeps_network,
-            "delete": keeps_network,
+            "view": reads_network | manages_access,
+            "add": manages_access,
+            "change": manages_access,
+            "delete": manages_access,
         }
         constraints = [
             period_constraint("role_period_ordered"),

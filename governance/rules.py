@@ -74,6 +74,15 @@ def no_school_given(user, school) -> bool:
     return school is None
 
 
+@rules.predicate
+def manages_access(user) -> bool:
+    """A superuser, or a person holding the role «Tilgangsforvalter» (access manager): they
+    grant, change and end people's roles (governance.duties: never their own)."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or "access_manager" in _facts(user).kinds
+
+
 # Central staff keep the network's data in the admin; the steering group reads it.
 keeps_network = is_central_staff
 reads_network = is_central_staff | is_steering_member
@@ -175,3 +184,9 @@ def rector_of_every_school_of_pupil(user, pupil) -> bool:
 # everything stored about them (pupil_access_report): central staff, or the rector of a
 # pupil at their school only.
 rules.add_perm("schools.erase_pupil", is_central_staff | rector_of_every_school_of_pupil)
+
+
+# The access manager picks the person a role is for (the role form's search asks the user
+# admin), and reads the accounts; only a superuser changes an account (Django's own rule:
+# whoever may change a user may make them a superuser).
+rules.add_perm("auth.view_user", manages_access)

@@ -12,13 +12,16 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import translation
 
 from core.audit import AuditAction
-from core.services import audited_delete, audited_save, validated_save
+from core.permissions import perm_name, require_perm
+from core.services import audit_values, audited_delete, audited_save, validated_save
 from schools.models import Region, School
 
+from . import duties
 from .models import Agreement, AuditEntry, Body, CooperationArea, Partner, PortalSetting, Role
 
 
@@ -90,7 +93,10 @@ def role_assign(
     partner: Partner | None = None,
     actor=None,
 ) -> Role:
-    """Give a user a seat or position (idempotent for the same seat and start)."""
+    """Give a user a seat or position (idempotent for the same seat and start). Held to the
+    separation of duties (`governance.duties`): a role that conflicts with the user's other
+    roles, or one given by `actor` to themselves, raises ValidationError and nothing is saved.
+    `actor` None is the system (the demo loader); a person granting needs `governance.add_role`."""
     role = (
         Role.objects.filter(
             user=user, kind=kind, body=body, region=region, school=school, valid_from=valid_from
@@ -98,19 +104,16 @@ def role_assign(
         or Role()
     )
     created = role.pk is None
-    validated_save(
-        role,
-        user=user,
-        kind=kind,
-        body=body,
-        region=region,
-        school=school,
-        partner=partner,
-        valid_from=valid_from,
-        valid_to=valid_to,
-    )
+    if actor is not None:
+        require_perm(actor, "governance.add_role" if created else "governance.change_role", role)
+    role.user, role.kind, role.body, role.region, role.school = user, kind, body, region, school
+    role.partner, role.valid_from, role.valid_to = partner, valid_from, valid_to
+    role_duties_check(role=role, actor=actor)
+    validated_save(role)
     if created:
-        audit_record(actor=actor, action=AuditAction.ROLE_ASSIGN, obj=role, changes={"kind": [None, kind]})
+        # Who (the actor), whom, what and for which period.
+        changes = {name: [None, value] for name, value in audit_values(role).items() if value is not None}
+        audit_record(actor=actor, action=AuditAction.ROLE_ASSIGN, obj=role, changes=changes)
     return role
 
 
@@ -139,15 +142,42 @@ def user_upsert(
     return user
 
 
+def role_duties_check(*, role: Role, actor) -> None:
+    """Raise ValidationError when writing `role` (as it stands, unsaved) would break the
+    separation of duties (`governance.duties`): `actor` writing a role of their own (the
+    stored role's holder counts too), or the role overlapping a conflicting role of its
+    holder. The holder's roles are locked first, so two saves cannot both pass."""
+    stored = Role.objects.filter(pk=role.pk).values_list("user_id", flat=True).first() if role.pk else None
+    for holder in {role.user_id, stored} - {None}:
+        refusal = duties.role_self_refusal(role=Role(user_id=holder), actor=actor)
+        if refusal:
+            raise ValidationError({"user": refusal})
+    if not role.user_id or not role.valid_from:
+        return  # the model's own validation names the missing field
+    others = list(Role.objects.select_for_update().filter(user_id=role.user_id).select_related("body", "user"))
+    conflicts = duties.role_conflicts(role=role, others=others)
+    if conflicts:
+        raise ValidationError({"kind": conflicts})
+
+
 @transaction.atomic
 def role_save(*, role: Role, user) -> Role:
-    """A person's seat or position as someone entered it (the admin): central staff; audited."""
+    """A person's seat or position as someone entered it (the admin): by a superuser or an
+    access manager (`governance.add_role`/`change_role`), never for themselves, held to the
+    separation of duties (`role_duties_check`); audited (who, whom, what, period)."""
+    require_perm(user, perm_name(role, "add" if role.pk is None else "change"), role)
+    role_duties_check(role=role, actor=user)
     return audited_save(role, user=user, created=AuditAction.ROLE_ASSIGN, updated=AuditAction.ROLE_UPDATE)
 
 
 @transaction.atomic
 def role_delete(*, role: Role, user) -> None:
-    """Remove a role entered by mistake (a role that ended gets its end date instead)."""
+    """Remove a role entered by mistake (a role that ended gets its end date instead): by a
+    superuser or an access manager, never one's own."""
+    require_perm(user, "governance.delete_role", role)
+    refusal = duties.role_self_refusal(role=role, actor=user)
+    if refusal:
+        raise ValidationError(refusal)
     audited_delete(role, user=user, action=AuditAction.ROLE_DELETE)
 
 

@@ -270,7 +270,9 @@ def test_pupil_load_warns_before_saving(client_as, coord_follo, network, areas, 
     )
     response = _post(client, data)
     assert response.status_code == 200
-    assert [(w["pupil"], w["count"], w["term"]) for w in response.context["pupil_load"]] == [(busy_pupil, 6, "høst 2019")]
+    assert [(w["pupil"], w["count"], w["term"]) for w in response.context["pupil_load"]] == [
+        (busy_pupil, 6, "høst 2019")
+    ]
     assert "confirm_pupil_load" in response.context["form"].fields
     assert Activity.objects.count() == 6
     response = _post(client, {**data, "confirm_pupil_load": "on"})

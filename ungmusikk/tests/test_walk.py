@@ -54,6 +54,7 @@ PERSONAS = [
     "styreleder",
     "leder",
     "nmh",
+    "tilgang",
     "admin",
     NO_ROLE,
 ]
