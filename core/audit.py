@@ -71,6 +71,8 @@ class AuditAction(models.TextChoices):
     # Pupils' privacy (activities.privacy)
     PUPIL_ERASE = "pupil_erase", _("slettet elevens personopplysninger")
     PUPILS_RETENTION = "pupils_retention", _("pseudonymiserte elever etter oppbevaringstiden")
+    # Logins (governance.services.profile_feide_subject_set)
+    FEIDE_SUBJECT_SET = "feide_subject_set", _("koblet til Feide-konto")
 
 
 AuditWriter = Callable[..., Any]

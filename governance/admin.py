@@ -4,6 +4,7 @@ audited); the cooperation areas (a data migration) and the audit log are read-on
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html_join
@@ -12,19 +13,21 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import (
     PortalModelAdmin,
+    PortalStackedInline,
     PortalTabularInline,
     ReadOnlyAdminMixin,
     ServiceInlineMixin,
     ServiceWritesMixin,
 )
 
-from .models import Agreement, AuditEntry, Body, CooperationArea, Partner, PortalSetting, Role
+from .models import Agreement, AuditEntry, Body, CooperationArea, Partner, PortalSetting, Profile, Role
 from .presentation import audit_minute, audit_minutes, object_type_text
 from .services import (
     agreement_save,
     body_save,
     partner_save,
     portal_setting_save,
+    profile_feide_subject_set,
     role_delete,
     role_duties_check,
     role_save,
@@ -203,3 +206,63 @@ class PortalSettingAdmin(ServiceWritesMixin, PortalModelAdmin):
 
 
 admin.site.empty_value_display = _("–")
+
+
+class FeideSubjectInline(ServiceInlineMixin, PortalStackedInline):
+    """The person's Feide account on their user page: seen and set by superusers only (whoever
+    links a Feide account decides who may log in as the person), written through
+    `profile_feide_subject_set` (audited)."""
+
+    model = Profile
+    fields = ["feide_subject"]
+    extra = 1
+    max_num = 1
+    can_delete = False
+    verbose_name = _("Feide-innlogging")
+    verbose_name_plural = _("Feide-innlogging")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_through_service(self, request, obj, form):
+        profile_feide_subject_set(
+            user=request.user, person=obj.user, feide_subject=form.cleaned_data.get("feide_subject")
+        )
+
+
+def _with_feide_subject(user_admin: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
+    """The user admin as registered (core.admin adopts Django's), with the Feide inline; its
+    rows are saved through the service, the user's other inlines as before."""
+
+    class PersonUserAdmin(user_admin):
+        inlines = [*user_admin.inlines, FeideSubjectInline]
+
+        def save_formset(self, request, form, formset, change):
+            if formset.model is not Profile:
+                return super().save_formset(request, form, formset, change)
+            inline = FeideSubjectInline(self.model, self.admin_site)
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            for row in formset.forms:
+                if hasattr(row, "cleaned_data") and row.has_changed():
+                    row.instance.user = form.instance
+                    inline.save_through_service(request, row.instance, row)
+                    formset.changed_objects.append((row.instance, row.changed_data))
+            return None
+
+    PersonUserAdmin.__name__ = user_admin.__name__
+    return PersonUserAdmin
+
+
+_user_model = get_user_model()
+_user_admin = type(admin.site.get_model_admin(_user_model))
+admin.site.unregister(_user_model)
+admin.site.register(_user_model, _with_feide_subject(_user_admin))

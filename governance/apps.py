@@ -9,7 +9,11 @@ class GovernanceConfig(AppConfig):
     def ready(self) -> None:
         from core.audit import audit_writer_set
 
+        from .models import Person, Profile
+        from .presentation import register_audit_fields
         from .services import audit_record
 
         # The apps below governance (schools) write to the audit log through core.audit.
         audit_writer_set(audit_record)
+        # A person's entries (a linked Feide account) name their profile's fields.
+        register_audit_fields(Person._meta.label_lower, {}, also=(Profile,))

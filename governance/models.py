@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -389,6 +389,27 @@ class Profile(models.Model):
         _("få e-post om budsjettet"),
         default=True,
         help_text=_("E-post når et budsjett legges fram for styringsgruppen, vedtas eller sendes tilbake."),
+    )
+    # The person's Feide account (governance/oidc.py): the `sub` claim Feide sends for them,
+    # set by a superuser. A Feide login is this person's only when it names this identifier
+    # (or their verified e-mail); nobody links themselves.
+    feide_subject = models.CharField(
+        _("Feide-identifikator"),
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        error_messages={"unique": _("En annen person er allerede koblet til denne Feide-kontoen.")},
+        validators=[
+            RegexValidator(
+                r"^[\x21-\x7e]+\Z",
+                _("Feide-identifikatoren kan bare ha synlige ASCII-tegn, uten mellomrom."),
+            )
+        ],
+        help_text=_(
+            "Feides «sub» for personen (f.eks. 76a7a061-3c55-430d-8ee0-6f82ec42501f). "
+            "Med den kan personen logge inn med Feide. Tom: ingen Feide-innlogging."
+        ),
     )
 
     class Meta:

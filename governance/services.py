@@ -226,3 +226,32 @@ def profile_save(*, user, language: str, receives_notices: bool) -> models.Model
         raise PermissionDenied(_("Logg inn for å endre profilen din."))
     profile = Profile.objects.select_for_update().filter(user=user).first() or Profile(user=user)
     return validated_save(profile, language=language, receives_notices=receives_notices)
+
+
+@transaction.atomic
+def profile_feide_subject_set(*, user, person, feide_subject: str | None) -> models.Model:
+    """Link `person` to a Feide account (the `sub` claim Feide sends for them; governance/oidc.py),
+    or unlink it (None or blank). Only a superuser links: whoever links a Feide account decides
+    who may log in as the person. Audited with the old and the new identifier. Returns the
+    Profile (made now if the person had none)."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    from .models import Person, Profile
+
+    if not getattr(user, "is_superuser", False):
+        raise PermissionDenied(_("Bare en superbruker kan koble en person til en Feide-konto."))
+    profile = Profile.objects.select_for_update().filter(user=person).first() or Profile(user=person)
+    old = profile.feide_subject
+    new = (feide_subject or "").strip() or None
+    if profile.pk is not None and old == new:
+        return profile
+    validated_save(profile, feide_subject=new)
+    if old != new:
+        audit_record(
+            actor=user,
+            action=AuditAction.FEIDE_SUBJECT_SET,
+            obj=Person._default_manager.get(pk=person.pk),
+            changes={"feide_subject": [old, new]},
+        )
+    return profile

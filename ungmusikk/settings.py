@@ -248,3 +248,49 @@ LOGGING = {
 
 # Demo logins (load_demo): the password for every demo user.
 DEMO_PASSWORD_DEFAULT = "ungmusikk2020"  # noqa: S105 - demo data only, refused when DEBUG is off
+
+# --- Feide login (issue 14) ---
+# OpenID Connect with Feide (governance/oidc.py, mozilla-django-oidc). On when
+# FEIDE_OIDC_CLIENT_ID and FEIDE_OIDC_CLIENT_SECRET are set; otherwise absent: no backend, no
+# URLs, no button. The endpoints default to Feide's documented paths under the issuer (set
+# each one for another provider); nothing is fetched from the provider at start-up.
+_FEIDE_VARIABLES = [name for name in os.environ if name.startswith("FEIDE_OIDC_") and os.environ[name].strip()]
+FEIDE_OIDC_CLIENT_ID = os.environ.get("FEIDE_OIDC_CLIENT_ID", "").strip()
+FEIDE_ENABLED = bool(_FEIDE_VARIABLES)
+FEIDE_OIDC_ISSUER = ""
+if FEIDE_ENABLED:
+    if not FEIDE_OIDC_CLIENT_ID or not os.environ.get("FEIDE_OIDC_CLIENT_SECRET", "").strip():
+        raise ImproperlyConfigured(
+            f"Feide login needs both FEIDE_OIDC_CLIENT_ID and FEIDE_OIDC_CLIENT_SECRET (set: "
+            f"{', '.join(sorted(_FEIDE_VARIABLES))}); unset every FEIDE_OIDC_* variable to turn it off."
+        )
+    # The issuer as the provider writes it in its tokens' `iss` (Feide: no slash at the end).
+    FEIDE_OIDC_ISSUER = os.environ.get("FEIDE_OIDC_ISSUER", "").strip() or "https://auth.dataporten.no"
+
+    def _feide_url(name: str, path_under_issuer: str) -> str:
+        url = os.environ.get(name, "").strip() or FEIDE_OIDC_ISSUER.rstrip("/") + path_under_issuer
+        if not url.startswith("https://") and not (DEBUG and url.startswith("http://")):
+            raise ImproperlyConfigured(f"{name} must be an https:// address (http:// only with DEBUG); got {url!r}.")
+        return url
+
+    _feide_url("FEIDE_OIDC_ISSUER", "")
+    OIDC_RP_CLIENT_ID = FEIDE_OIDC_CLIENT_ID
+    OIDC_RP_CLIENT_SECRET = os.environ["FEIDE_OIDC_CLIENT_SECRET"].strip()
+    OIDC_OP_AUTHORIZATION_ENDPOINT = _feide_url("FEIDE_OIDC_AUTHORIZATION_ENDPOINT", "/oauth/authorization")
+    OIDC_OP_TOKEN_ENDPOINT = _feide_url("FEIDE_OIDC_TOKEN_ENDPOINT", "/oauth/token")
+    OIDC_OP_USER_ENDPOINT = _feide_url("FEIDE_OIDC_USERINFO_ENDPOINT", "/openid/userinfo")
+    OIDC_OP_JWKS_ENDPOINT = _feide_url("FEIDE_OIDC_JWKS_ENDPOINT", "/openid/jwks")
+    OIDC_RP_SIGN_ALGO = "RS256"
+    OIDC_RP_SCOPES = " ".join(env_list("FEIDE_OIDC_SCOPES", ["openid", "email", "profile"]))
+    if "openid" not in OIDC_RP_SCOPES.split():
+        raise ImproperlyConfigured(f"FEIDE_OIDC_SCOPES must include openid; got {OIDC_RP_SCOPES!r}.")
+    # The client's secret in an HTTP Basic header (client_secret_basic), or in the form (0).
+    OIDC_TOKEN_USE_BASIC_AUTH = env_bool("FEIDE_OIDC_TOKEN_USE_BASIC_AUTH", True)
+    OIDC_USE_NONCE = True
+    OIDC_USE_PKCE = True
+    OIDC_CREATE_USER = False  # governance.oidc.FeideBackend refuses to create people anyway
+    OIDC_TIMEOUT = env_int("FEIDE_OIDC_TIMEOUT", 10)  # seconds for each call to the provider
+    OIDC_AUTHENTICATE_CLASS = "governance.oidc.FeideLoginView"
+    OIDC_CALLBACK_CLASS = "governance.oidc.FeideCallbackView"
+    INSTALLED_APPS += ["mozilla_django_oidc"]
+    AUTHENTICATION_BACKENDS += ["governance.oidc.FeideBackend"]

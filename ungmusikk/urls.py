@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -31,3 +32,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# Feide login (issue 14): its addresses exist only when it is configured (settings.FEIDE_ENABLED).
+if settings.FEIDE_ENABLED:
+    urlpatterns += [path("feide/", include("governance.oidc_urls"))]
