@@ -87,9 +87,11 @@ def _feide_on(settings, *, provider: str) -> None:
 
 @pytest.fixture
 def feide_off(settings):
+    enabled = settings.FEIDE_ENABLED
     settings.FEIDE_ENABLED = False
     _reload_urls()
     yield
+    settings.FEIDE_ENABLED = enabled
     _reload_urls()
 
 
