@@ -164,6 +164,16 @@ def celery_worker_process(db):
         worker.wait(timeout=30)
 
 
+# --- Two factors for the admin (issue 14) ---
+@pytest.fixture(autouse=True)
+def _admin_otp_only_when_marked(request, settings):
+    """The admin asks superusers and central staff for a one-time code when ADMIN_REQUIRES_OTP
+    is on (production; CI runs with DEBUG=0). The tests that log them in with force_login
+    are about other things: the requirement is off for them and on for the tests marked
+    `otp` (ungmusikk/tests/test_two_factor.py), whatever the environment says."""
+    settings.ADMIN_REQUIRES_OTP = request.node.get_closest_marker("otp") is not None
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     """Demo users and personas get passwords; the production hasher is slow on purpose."""

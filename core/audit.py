@@ -73,6 +73,11 @@ class AuditAction(models.TextChoices):
     PUPILS_RETENTION = "pupils_retention", _("pseudonymiserte elever etter oppbevaringstiden")
     # Logins (governance.services.profile_feide_subject_set)
     FEIDE_SUBJECT_SET = "feide_subject_set", _("koblet til Feide-konto")
+    # Two factors for the admin (ungmusikk.two_factor.services)
+    TWO_FACTOR_ENABLE = "two_factor_enable", _("tok i bruk tofaktorinnlogging")
+    TWO_FACTOR_RECOVERY_CODES = "two_factor_recovery_codes", _("lagde nye gjenopprettingskoder")
+    TWO_FACTOR_RECOVERY_CODE_USE = "two_factor_recovery_code_use", _("brukte en gjenopprettingskode")
+    TWO_FACTOR_DISABLE = "two_factor_disable", _("fjernet tofaktorinnloggingen")
 
 
 AuditWriter = Callable[..., Any]

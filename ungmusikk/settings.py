@@ -294,3 +294,28 @@ if FEIDE_ENABLED:
     OIDC_CALLBACK_CLASS = "governance.oidc.FeideCallbackView"
     INSTALLED_APPS += ["mozilla_django_oidc"]
     AUTHENTICATION_BACKENDS += ["governance.oidc.FeideBackend"]
+
+# --- Two factors for the admin (issue 14) ---
+# Superusers and central staff confirm their login with a one-time code (an authenticator app's
+# TOTP code, or one of their recovery codes) before they reach /admin/; see ungmusikk/two_factor.
+# On in production, off in the embedded demo (DEBUG on) so that `make run` stays easy to try.
+INSTALLED_APPS += [
+    "django_otp",
+    "ungmusikk.two_factor.apps.TotpConfig",  # django_otp.plugins.otp_totp, named in Norwegian
+    "ungmusikk.two_factor.apps.StaticConfig",  # django_otp.plugins.otp_static
+    "ungmusikk.two_factor",
+]
+# OTPMiddleware tells which device (if any) confirmed this session; it needs request.user.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "ungmusikk.two_factor.middleware.AdminRequiresTwoFactors",
+)
+ADMIN_REQUIRES_OTP = env_bool("ADMIN_REQUIRES_OTP", not DEBUG)
+# The name the authenticator app shows beside the person's username.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "UngMusikk")
+# The admin's device pages show neither a device's secret nor its recovery codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True

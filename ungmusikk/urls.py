@@ -36,3 +36,8 @@ urlpatterns = [
 # Feide login (issue 14): its addresses exist only when it is configured (settings.FEIDE_ENABLED).
 if settings.FEIDE_ENABLED:
     urlpatterns += [path("feide/", include("governance.oidc_urls"))]
+
+# Two factors for the admin (issue 14): set up an authenticator app, confirm a login.
+urlpatterns += [
+    path("profil/tofaktor/", include("ungmusikk.two_factor.urls")),
+]
