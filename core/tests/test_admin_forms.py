@@ -85,6 +85,14 @@ def one_of_each(network, superuser):
     ClockedSchedule.objects.create(clocked_time=when)
     IntervalSchedule.objects.get_or_create(every=10, period=IntervalSchedule.MINUTES)
     SolarSchedule.objects.create(event="sunrise", latitude=Decimal("59.91"), longitude=Decimal("10.75"))
+    # Two factors for the admin (issue 14): an authenticator app and its recovery codes.
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=superuser, name="Autentiseringsapp", confirmed=True)
+    StaticDevice.objects.create(user=superuser, name="Gjenopprettingskoder", confirmed=True).token_set.create(
+        token="abcdefgh"
+    )
     assert BudgetAssumptions.objects.count() == 1
     return superuser
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -20,9 +21,9 @@ class AdminRequiresTwoFactors:
         self.get_response = get_response
 
     def __call__(self, request):
-        admin_root = reverse("admin:index")
         if (
-            request.path.startswith(admin_root)
+            settings.ADMIN_REQUIRES_OTP
+            and request.path.startswith(reverse("admin:index"))
             and request.path not in (reverse("admin:login"), reverse("admin:logout"))
             and not self._confirmed(request)
         ):
