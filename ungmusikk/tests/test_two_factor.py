@@ -265,8 +265,18 @@ def test_enrolment_refuses_what_is_not_a_code_naming_the_field(client, network, 
     assert response.context["form"].errors == {"code": [error]}
 
 
-def test_enrolment_page_needs_a_login(client):
-    assert client.get(ENROL)["Location"] == f"{reverse('login')}?next={ENROL}"
+@pytest.mark.parametrize("url", [ENROL, CODES, VERIFY])
+def test_two_factor_pages_need_a_login(client, url):
+    assert client.get(url)["Location"] == f"{reverse('login')}?next={url}"
+
+
+def test_profile_links_to_the_two_factor_page(client, network, rector_a):
+    client.force_login(rector_a)
+
+    html = client.get(reverse("profile")).content.decode()
+
+    assert f'href="{ENROL}" id="two-factor-link"' in html
+    assert client.get(ENROL).status_code == 200  # anyone may set up an app of their own accord
 
 
 def test_enrolment_page_shows_no_new_secret_to_someone_with_an_app(client, network, daily_leader):
@@ -361,10 +371,6 @@ def test_verify_without_an_app_sends_to_enrolment(client, network, daily_leader)
     response = client.get(to(VERIFY, "/admin/"))
 
     assert response["Location"] == to(ENROL, "/admin/")
-
-
-def test_verify_page_needs_a_login(client):
-    assert client.get(VERIFY)["Location"] == f"{reverse('login')}?next={VERIFY}"
 
 
 @pytest.mark.parametrize(
