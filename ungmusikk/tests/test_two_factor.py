@@ -70,7 +70,7 @@ def to(page: str, target: str) -> str:
 # -- who must ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("persona", ["daily_leader", "nmh_coordinator", "superuser"])
+@pytest.mark.parametrize("persona", ["daily_leader", "nmh_coordinator", "superuser", "access_manager"])
 @pytest.mark.parametrize(
     "url",
     [
