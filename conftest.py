@@ -167,10 +167,10 @@ def celery_worker_process(db):
 # --- Two factors for the admin (issue 14) ---
 @pytest.fixture(autouse=True)
 def _admin_otp_only_when_marked(request, settings):
-    """The admin asks superusers and central staff for a one-time code when ADMIN_REQUIRES_OTP
-    is on (production; CI runs with DEBUG=0). The tests that log them in with force_login
-    are about other things: the requirement is off for them and on for the tests marked
-    `otp` (ungmusikk/tests/test_two_factor.py), whatever the environment says."""
+    """The admin asks superusers, central staff and the access manager for a one-time code when
+    ADMIN_REQUIRES_OTP is on (production; CI runs with DEBUG=0). The tests that log them in
+    with force_login are about other things: the requirement is off for them and on for the
+    tests marked `otp` (ungmusikk/tests/test_*two_factor.py), whatever the environment says."""
     settings.ADMIN_REQUIRES_OTP = request.node.get_closest_marker("otp") is not None
 
 

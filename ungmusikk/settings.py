@@ -296,8 +296,9 @@ if FEIDE_ENABLED:
     AUTHENTICATION_BACKENDS += ["governance.oidc.FeideBackend"]
 
 # --- Two factors for the admin (issue 14) ---
-# Superusers and central staff confirm their login with a one-time code (an authenticator app's
-# TOTP code, or one of their recovery codes) before they reach /admin/; see ungmusikk/two_factor.
+# Superusers, central staff and the access manager confirm their login with a one-time code (an
+# authenticator app's TOTP code, or a recovery code) before they reach /admin/; see
+# ungmusikk/two_factor.
 # On in production, off in the embedded demo (DEBUG on) so that `make run` stays easy to try.
 INSTALLED_APPS += [
     "django_otp",
