@@ -246,18 +246,6 @@ def test_the_access_manager_finds_people_in_the_role_forms_search(client_as, acc
     assert [row["text"] for row in response.json()["results"]] == [str(rector_b)]
 
 
-# --- The demo network keeps the rules ------------------------------------------------------------
-
-
-def test_no_demo_person_both_prepares_and_decides(demo_network, db):
-    from governance.duties import role_conflicts
-
-    for role in Role.objects.select_related("body", "user"):
-        others = Role.objects.filter(user=role.user).exclude(pk=role.pk).select_related("body", "user")
-        assert role_conflicts(role=role, others=others) == [], str(role)
-    assert Role.objects.filter(kind=Role.Kind.ACCESS_MANAGER, user__username="tilgang").exists()
-
-
 # --- Hostile input --------------------------------------------------------------------------------
 
 
