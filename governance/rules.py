@@ -175,3 +175,17 @@ def rector_of_every_school_of_pupil(user, pupil) -> bool:
 # everything stored about them (pupil_access_report): central staff, or the rector of a
 # pupil at their school only.
 rules.add_perm("schools.erase_pupil", is_central_staff | rector_of_every_school_of_pupil)
+
+
+# Failed logins and lockouts (django-axes, issue 14): central staff read the attempts and the
+# log of failures and logins, and delete an attempt to unlock its username and address. The
+# log itself stays (nobody but a superuser deletes from it). "axes" alone is the app's module
+# permission: it shows the app in the admin's index.
+for _perm in (
+    "axes",
+    "axes.view_accessattempt",
+    "axes.delete_accessattempt",
+    "axes.view_accessfailurelog",
+    "axes.view_accesslog",
+):
+    rules.add_perm(_perm, is_central_staff)
