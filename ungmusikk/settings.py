@@ -278,6 +278,14 @@ AXES_HTTP_RESPONSE_CODE = 429
 # header without such a proxy would let a guesser name a new "address" for every attempt.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "governance.security.client_ip"
+# The password rules apply wherever a password is set; the minimum length's error in Norwegian
+# (governance/passwords.py).
+AUTH_PASSWORD_VALIDATORS = [
+    {**validator, "NAME": "governance.passwords.MinimumLengthValidator"}
+    if validator["NAME"] == "django.contrib.auth.password_validation.MinimumLengthValidator"
+    else validator
+    for validator in AUTH_PASSWORD_VALIDATORS
+]
 # Password reset by e-mail (Django's views, governance/auth_views.py): the link is valid for
 # PASSWORD_RESET_TIMEOUT seconds, and one address gets at most PASSWORD_RESET_MAX_PER_HOUR
 # reset e-mails an hour (0: no limit); the page answers the same either way.
