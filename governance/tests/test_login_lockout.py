@@ -102,6 +102,17 @@ def test_a_forged_forwarded_for_header_does_not_make_a_new_address(client, coord
     assert response.status_code == 429
 
 
+def test_a_new_browser_for_each_guess_does_not_reset_the_count(client, coord_follo):
+    for n in range(5):
+        client.post(
+            LOGIN, {"username": "koord-follo", "password": "feil"}, REMOTE_ADDR="203.0.113.7", HTTP_USER_AGENT=f"ua-{n}"
+        )
+    response = client.post(
+        LOGIN, {"username": "koord-follo", "password": PASSWORD}, REMOTE_ADDR="203.0.113.7", HTTP_USER_AGENT="ua-new"
+    )
+    assert response.status_code == 429
+
+
 def test_behind_a_trusted_proxy_the_address_is_the_one_the_proxy_adds(client, coord_follo, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     for _ in range(5):

@@ -284,3 +284,20 @@ def test_hostile_reset_links_and_passwords(koord, uid, token, one, two):
     assert response.status_code in (200, 302, 404)
     koord.refresh_from_db()
     assert koord.check_password(PASSWORD)
+
+
+def test_the_admins_login_page_links_to_the_reset_page(client):
+    page = client.get(reverse("admin:login")).content.decode()
+    assert 'href="/passord/glemt/"' in page
+
+
+def test_the_four_password_rules_are_on():
+    from django.contrib.auth.password_validation import get_default_password_validators
+
+    names = [type(v).__name__ for v in get_default_password_validators()]
+    assert names == [
+        "UserAttributeSimilarityValidator",
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "NumericPasswordValidator",
+    ]
