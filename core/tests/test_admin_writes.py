@@ -316,7 +316,6 @@ def test_admin_walk_covers_every_portal_model_with_writes():
 # Central staff read the failed logins and unlock (governance/rules.py; tested in
 # governance/tests/test_login_lockout.py).
 LOGIN_LOG_MODELS = {"axes.AccessAttempt", "axes.AccessFailureLog", "axes.AccessLog"}
-CENTRAL_STAFF = {"daily_leader", "nmh_coordinator"}
 
 
 @pytest.mark.parametrize(
