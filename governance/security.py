@@ -14,6 +14,7 @@ django-axes counts the failures and refuses a locked username and address
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import logging
 
 from axes.signals import user_locked_out
@@ -29,8 +30,9 @@ from django.utils.translation import ngettext
 
 security_log = logging.getLogger("ungmusikk.security")
 
-# A username as typed is logged at most this long (a hostile one may be very long).
-_LOGGED_USERNAME_MAX = 150
+# A username as typed is logged and counted at most this long (a hostile one may be very long):
+# the longest username Django's user model holds.
+_USERNAME_MAX = 150
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -41,9 +43,29 @@ def client_ip(request: HttpRequest) -> str | None:
     if proxies > 0:
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         forwarded = [part for part in forwarded if part]
-        if len(forwarded) >= proxies:
+        if len(forwarded) >= proxies and _is_ip(forwarded[-proxies]):
             return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
+    remote = request.META.get("REMOTE_ADDR", "")
+    return remote if _is_ip(remote) else None
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def client_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """The username axes counts and stores (AXES_USERNAME_CALLABLE): as typed, cut to the
+    longest username there can be. Django's login form does not hold a username to its
+    maximum length, and axes' tables keep 255 characters (PostgreSQL refused a longer one
+    with a server error); a real username is never longer than the cut."""
+    username = credentials.get("username") if credentials else request.POST.get("username")
+    if username is None:
+        return None
+    return str(username).replace("\x00", "")[:_USERNAME_MAX]
 
 
 def _request_ip(request: HttpRequest | None) -> str | None:
@@ -53,7 +75,7 @@ def _request_ip(request: HttpRequest | None) -> str | None:
 
 
 def _username_text(username) -> str:
-    return repr(str(username or "")[:_LOGGED_USERNAME_MAX])
+    return repr(str(username or "")[:_USERNAME_MAX])
 
 
 @receiver(user_login_failed, dispatch_uid="ungmusikk.security.login_failed")

@@ -278,6 +278,7 @@ AXES_HTTP_RESPONSE_CODE = 429
 # header without such a proxy would let a guesser name a new "address" for every attempt.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "governance.security.client_ip"
+AXES_USERNAME_CALLABLE = "governance.security.client_username"
 # The password rules apply wherever a password is set; the minimum length's error in Norwegian
 # (governance/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [

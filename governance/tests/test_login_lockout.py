@@ -134,6 +134,22 @@ def test_behind_a_trusted_proxy_the_address_is_the_one_the_proxy_adds(client, co
     assert response.status_code == 302
 
 
+def test_behind_a_proxy_an_address_that_is_no_address_is_not_used(client, coord_follo, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    client.post(
+        LOGIN, {"username": "koord-follo", "password": "feil"}, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="'; --"
+    )
+    assert AccessAttempt.objects.get(username="koord-follo").ip_address == "127.0.0.1"
+
+
+def test_a_very_long_username_is_counted_cut_to_the_longest_username(client, db):
+    """Django's login form does not hold a username to its length; axes' tables keep 255
+    characters (on PostgreSQL a longer one was a server error)."""
+    responses = _fail(client, "x" * 100_000, 5)
+    assert [r.status_code for r in responses] == [200, 200, 200, 200, 429]
+    assert AccessAttempt.objects.get().username == "x" * 150
+
+
 def test_unlocked_after_the_cool_off(client, coord_follo):
     _fail(client, "koord-follo", 5)
     assert _post_login(client, "koord-follo", PASSWORD).status_code == 429
