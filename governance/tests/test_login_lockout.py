@@ -166,6 +166,16 @@ def test_still_locked_just_before_the_cool_off_ends(client, coord_follo):
     assert _post_login(client, "koord-follo", PASSWORD).status_code == 429
 
 
+def test_a_try_during_the_lock_starts_the_cool_off_again(client, coord_follo):
+    _fail(client, "koord-follo", 5)
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=14))
+    assert _post_login(client, "koord-follo", PASSWORD).status_code == 429
+    # The try is counted: its time is the lock's start now, 15 minutes from here.
+    attempt = AccessAttempt.objects.get(username="koord-follo")
+    assert attempt.attempt_time > timezone.now() - timedelta(minutes=1)
+    assert attempt.failures_since_start == 6
+
+
 def test_the_admin_login_counts_too(client, daily_leader):
     responses = _fail(client, "leder", 3, path=ADMIN_LOGIN)
     responses += _fail(client, "leder", 2)
