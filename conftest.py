@@ -303,6 +303,19 @@ def client_as(client):
     return login
 
 
+# --- Login lockout (django-axes, issue 14) ---
+#
+# axes counts every login and refuses one it cannot count: an authentication without a request.
+# The test client's `client.login(username=..., password=...)` passes none; a test that uses it
+# asks for `login_lockout_off` (or passes `request=HttpRequest()`, or logs in with
+# `client_as`/`force_login`). The lockout tests keep axes on.
+
+
+@pytest.fixture
+def login_lockout_off(settings):
+    settings.AXES_ENABLED = False
+
+
 # --- The demo network, as load_demo builds it (the walk and browser tests) ---
 #
 # `demo_network` loads `manage.py load_demo` once per test module (and xdist worker) inside an

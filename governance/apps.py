@@ -9,6 +9,7 @@ class GovernanceConfig(AppConfig):
     def ready(self) -> None:
         from core.audit import audit_writer_set
 
+        from . import security  # noqa: F401 - connects the log of failed logins and lockouts
         from .models import Person, Profile
         from .presentation import register_audit_fields
         from .services import audit_record

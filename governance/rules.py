@@ -190,3 +190,15 @@ rules.add_perm("schools.erase_pupil", is_central_staff | rector_of_every_school_
 # admin), and reads the accounts; only a superuser changes an account (Django's own rule:
 # whoever may change a user may make them a superuser).
 rules.add_perm("auth.view_user", manages_access)
+# Failed logins and lockouts (django-axes, issue 14): central staff read the attempts and the
+# log of failures and logins, and delete an attempt to unlock its username and address. The
+# log itself stays (nobody but a superuser deletes from it). "axes" alone is the app's module
+# permission: it shows the app in the admin's index.
+for _perm in (
+    "axes",
+    "axes.view_accessattempt",
+    "axes.delete_accessattempt",
+    "axes.view_accessfailurelog",
+    "axes.view_accesslog",
+):
+    rules.add_perm(_perm, is_central_staff)

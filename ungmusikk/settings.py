@@ -320,3 +320,48 @@ ADMIN_REQUIRES_OTP = env_bool("ADMIN_REQUIRES_OTP", not DEBUG)
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "UngMusikk")
 # The admin's device pages show neither a device's secret nor its recovery codes.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# --- Logins: lockout after failed attempts, password reset (issue 14) ---
+# django-axes counts failed logins (the portal's /logg-inn/ and the admin's /admin/login/) by
+# username and IP address together and refuses that pair for AXES_COOLOFF_MINUTES after
+# AXES_FAILURE_LIMIT failures, the right password too. Its standalone backend goes first: it
+# only refuses, so the session keeps PortalBackend (and its Person) as the backend that logged
+# the person in. Each failure and lockout is logged to "ungmusikk.security"
+# (governance/security.py) and stored in axes' tables, which central staff read and clear
+# (= unlock) in the admin.
+from datetime import timedelta  # noqa: E402
+
+INSTALLED_APPS.insert(INSTALLED_APPS.index("core"), "axes")
+AUTHENTICATION_BACKENDS.insert(0, "axes.backends.AxesStandaloneBackend")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_VERBOSE = False  # no banner on every manage.py command
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The stored form data never holds a password or a form token (axes always masks "password");
+# the reset and change forms' fields are named too, should a login form ever carry them.
+AXES_SENSITIVE_PARAMETERS = ["password", "new_password1", "new_password2", "old_password", "csrfmiddlewaretoken"]
+AXES_LOCKOUT_CALLABLE = "governance.security.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# The client's address (governance.security.client_ip): REMOTE_ADDR, unless the portal runs
+# behind TRUSTED_PROXY_COUNT reverse proxies that each append to X-Forwarded-For. Reading that
+# header without such a proxy would let a guesser name a new "address" for every attempt.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "governance.security.client_ip"
+AXES_USERNAME_CALLABLE = "governance.security.client_username"
+# The password rules apply wherever a password is set; the minimum length's error in Norwegian
+# (governance/passwords.py).
+AUTH_PASSWORD_VALIDATORS = [
+    {**validator, "NAME": "governance.passwords.MinimumLengthValidator"}
+    if validator["NAME"] == "django.contrib.auth.password_validation.MinimumLengthValidator"
+    else validator
+    for validator in AUTH_PASSWORD_VALIDATORS
+]
+# Password reset by e-mail (Django's views, governance/auth_views.py): the link is valid for
+# PASSWORD_RESET_TIMEOUT seconds, and one address gets at most PASSWORD_RESET_MAX_PER_HOUR
+# reset e-mails an hour (0: no limit); the page answers the same either way.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 24)
+PASSWORD_RESET_MAX_PER_HOUR = env_int("PASSWORD_RESET_MAX_PER_HOUR", 3)

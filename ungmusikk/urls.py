@@ -4,6 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy
 
+from governance import auth_views as password_views
+
 from . import views
 
 admin.site.site_header = "UngMusikk"
@@ -29,6 +31,19 @@ urlpatterns = [
         name="login",
     ),
     path("logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    # A forgotten password, and changing one's own (issue 14); the admin's login page links
+    # to the same page ("admin_password_reset").
+    path("passord/glemt/", password_views.PasswordResetView.as_view(), name="password_reset"),
+    path("passord/glemt/", password_views.PasswordResetView.as_view(), name="admin_password_reset"),
+    path("passord/sendt/", password_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "passord/ny/<uidb64>/<token>/",
+        password_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("passord/endret/", password_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("passord/bytt/", password_views.PasswordChangeView.as_view(), name="password_change"),
+    path("passord/byttet/", password_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -26,6 +26,7 @@ MODELS = sorted(model._meta.label for model in admin.site._registry)
 @pytest.fixture
 def one_of_each(network, superuser):
     """At least one row of every model the admin shows, so every change form is walked."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django.contrib.auth.models import Group, Permission
     from django_celery_beat.models import ClockedSchedule, IntervalSchedule, SolarSchedule
 
@@ -93,6 +94,11 @@ def one_of_each(network, superuser):
     StaticDevice.objects.create(user=superuser, name="Gjenopprettingskoder", confirmed=True).token_set.create(
         token="abcdefgh"
     )
+    # Failed logins and logins (django-axes, issue 14)
+    login = {"username": "koord", "ip_address": "203.0.113.7", "user_agent": "x", "path_info": "/logg-inn/"}
+    AccessAttempt.objects.create(**login, attempt_time=when, failures_since_start=1, get_data="", post_data="")
+    AccessFailureLog.objects.create(**login, attempt_time=when)
+    AccessLog.objects.create(**login, attempt_time=when)
     assert BudgetAssumptions.objects.count() == 1
     return superuser
 
