@@ -25,6 +25,17 @@ class WithoutPupilNamesMixin:
         return fields if self.sees_names(request, obj) else [name for name in fields if name != "named_pupils"]
 
 
+class NoPupilLookupsMixin:
+    """Filtering a list by a pupil (`?named_pupils=29`, `?participations__named_pupils=29`)
+    follows one pupil's activities without showing the name: only for whoever may see every
+    school's pupils' names (central staff); anyone else's such address is refused (400)."""
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if "named_pupils" in lookup and not (request and request.user.has_perm("schools.view_pupil_names")):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+
 @admin.register(Venue)
 class VenueAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     list_display = ["name", "municipality", "address"]
@@ -49,7 +60,7 @@ class ActivityCostInline(ReadOnlyAdminMixin, PortalTabularInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
+class ActivityAdmin(NoPupilLookupsMixin, ReadOnlyAdminMixin, PortalModelAdmin):
     list_display = ["title", "kind", "level", "region", "starts_at", "status"]
     list_filter = ["kind", "level", "status", "region", "cooperation_areas"]
     search_fields = ["title", "instrument", "nmh_teachers", "notes"]
@@ -61,7 +72,7 @@ class ActivityAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(WithoutPupilNamesMixin, ReadOnlyAdminMixin, PortalModelAdmin):
+class ParticipationAdmin(NoPupilLookupsMixin, WithoutPupilNamesMixin, ReadOnlyAdminMixin, PortalModelAdmin):
     list_display = ["activity", "school", "pupils", "teachers"]
     list_filter = ["school__region", "activity__kind"]
     search_fields = ["activity__title", "school__name"]

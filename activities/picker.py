@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html_join
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 
@@ -56,7 +57,10 @@ class PupilSearchView(LoginRequiredMixin, View):
         school_id = id_param(request.GET.get("school"))
         raw = request.GET.get("q", "")
         if school_id is None or len(raw) > MAX_QUERY_LENGTH or "\x00" in raw:
-            return HttpResponseBadRequest()
+            return HttpResponseBadRequest(
+                _("Søket må ha en skole (school) og høyst %(max)s tegn (q).") % {"max": MAX_QUERY_LENGTH},
+                content_type="text/plain; charset=utf-8",
+            )
         school = School.objects.filter(pk=school_id).select_related("region").first()
         if school is None or not request.user.has_perm("schools.view_pupil_names", school):
             raise PermissionDenied

@@ -162,7 +162,8 @@ for _perm, _predicate in {
     "schools.view_pupil": sees_pupil,
     "schools.add_pupil": can_add_pupil,
     "schools.change_pupil": is_central_staff,
-    "schools.delete_pupil": is_central_staff,
+    # Never deleted: erased on request (schools.erase_pupil), so every figure stays.
+    "schools.delete_pupil": rules.always_deny,
     # the nightly rollups: their runs, and running them now
     "core.view_rolluprun": is_central_staff,
     "core.add_rolluprun": is_central_staff,

@@ -36,7 +36,6 @@ from .services import (
     membership_delete,
     membership_save,
     municipality_population_save,
-    pupil_delete,
     pupil_save,
     school_save,
 )
@@ -204,5 +203,7 @@ class PupilAdmin(ServiceWritesMixin, PortalModelAdmin):
     def save_through_service(self, request, obj, form):
         pupil_save(pupil=obj, user=request.user, schools=form.cleaned_data["schools"])
 
-    def delete_through_service(self, request, obj):
-        pupil_delete(pupil=obj, user=request.user)
+    def has_delete_permission(self, request, obj=None):
+        # A pupil is never deleted (that would change the figures and keep the name in the
+        # log): the record is erased on request instead (activities.privacy.pupil_erase).
+        return False

@@ -229,8 +229,3 @@ def pupil_save(*, pupil: Pupil, user, schools: Iterable[School]) -> Pupil:
         m2m={"schools": schools},
     )
 
-
-@transaction.atomic
-def pupil_delete(*, pupil: Pupil, user) -> None:
-    """Delete a pupil's record (and so their name on every activity)."""
-    audited_delete(pupil, user=user, action=AuditAction.PUPIL_DELETE)

@@ -96,7 +96,7 @@ def test_the_dry_run_lists_ids_and_changes_nothing(old_pupil, recent_pupil, time
     out = StringIO()
     call_command("pupils_retention", dry_run=True, stdout=out)
 
-    assert out.getvalue().splitlines() == ["Would pseudonymise 1 pupil(s).", str(old_pupil.pk)]
+    assert out.getvalue().splitlines() == ["Ville pseudonymisert 1 elev.", str(old_pupil.pk)]
     old_pupil.refresh_from_db()
     assert (old_pupil.first_name, old_pupil.last_name) == ("Gammel", "Elevsen")
     assert not AuditEntry.objects.filter(action__in=[AuditAction.PUPIL_ERASE, AuditAction.PUPILS_RETENTION]).exists()
@@ -109,7 +109,7 @@ def test_the_dry_run_lists_ids_and_changes_nothing(old_pupil, recent_pupil, time
 def test_the_command_pseudonymises(old_pupil, time_machine_today):
     out = StringIO()
     call_command("pupils_retention", stdout=out)
-    assert out.getvalue().strip() == f"Pseudonymised 1 pupil(s): {old_pupil.pk}"
+    assert out.getvalue().strip() == f"Pseudonymiserte 1 elev: {old_pupil.pk}"
     old_pupil.refresh_from_db()
     assert pupil_is_erased(old_pupil)
 

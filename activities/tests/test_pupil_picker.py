@@ -123,7 +123,9 @@ def test_search_is_get_only(client_as, coord_follo, network):
 )
 def test_search_refuses_malformed_parameters(client_as, coord_follo, network, params):
     params = {key: str(network.school_a.pk) if value == "1" else value for key, value in params.items()}
-    assert _search(client_as(coord_follo), **params).status_code == 400
+    response = _search(client_as(coord_follo), **params)
+    assert response.status_code == 400
+    assert "Søket må ha en skole" in response.content.decode()
 
 
 @hostile_settings(30)

@@ -34,7 +34,7 @@ WRITES = {
     "schools.School": {"add", "change"},
     "schools.Membership": {"add", "change", "delete"},
     "schools.Enrolment": {"add", "change", "delete"},
-    "schools.Pupil": {"add", "change", "delete"},
+    "schools.Pupil": {"add", "change"},  # never deleted: erased (activities.privacy)
     "governance.Partner": {"add", "change"},
     "governance.Agreement": {"add", "change"},
     "governance.Body": {"add", "change"},

@@ -2,12 +2,14 @@
 --dry-run list what it would do: how many, and their ids (names only with --names)."""
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from activities.privacy import pupil_is_erased, pupils_past_retention, pupils_retention
 
 
 class Command(BaseCommand):
-    help = "Anonymiser elever som har passert oppbevaringstiden (--dry-run: vis bare hva som ville skjedd)."
+    help = "Pseudonymiser elever som har passert oppbevaringstiden (--dry-run: vis bare hva som ville skjedd)."
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="Endre ingenting, vis bare antall og elev-id-er.")
@@ -16,7 +18,10 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run: bool = False, names: bool = False, **options):
         if dry_run:
             pupils = [p for p in pupils_past_retention() if not pupil_is_erased(p)]
-            self.stdout.write(f"Would pseudonymise {len(pupils)} pupil(s).")
+            self.stdout.write(
+                ngettext("Ville pseudonymisert %(count)s elev.", "Ville pseudonymisert %(count)s elever.", len(pupils))
+                % {"count": len(pupils)}
+            )
             for pupil in pupils:
                 line = f"{pupil.pk}"
                 if names:
@@ -25,6 +30,11 @@ class Command(BaseCommand):
             return
         result = pupils_retention()
         if result.skipped:
-            self.stdout.write("Skipped: another run holds the lock.")
+            self.stdout.write(_("Hoppet over: en annen kjøring holder låsen."))
             return
-        self.stdout.write(f"Pseudonymised {result.count} pupil(s): {' '.join(map(str, result.pupil_ids))}")
+        self.stdout.write(
+            ngettext(
+                "Pseudonymiserte %(count)s elev: %(ids)s", "Pseudonymiserte %(count)s elever: %(ids)s", result.count
+            )
+            % {"count": result.count, "ids": " ".join(map(str, result.pupil_ids))}
+        )
