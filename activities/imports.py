@@ -29,12 +29,15 @@ from schools.models import Pupil, School
 
 from .matching import MatchResult, SchoolMatcher, is_total_row, normalise
 from .models import Activity
+from .selectors import pupil_names_visible
 from .services import (
     ImportedSchool,
     ParticipationData,
     SchoolChange,
     participation_errors,
     participation_import_changes,
+    participation_import_names_refused,
+    participation_import_names_refused_message,
 )
 
 SIGNING_SALT = "activities.participation_import"
@@ -249,10 +252,16 @@ def _optional(value) -> int | None:
     return None if value is None else int(value)
 
 
-def preview_again(*, activity: Activity, signed: SignedImport, replace: bool) -> ImportPreview:
+def preview_again(*, user, activity: Activity, signed: SignedImport, replace: bool) -> ImportPreview:
     """The preview of a signed payload (with "Erstatt navngitte elever" chosen or not),
-    without the file's rows: they were checked when it was uploaded."""
+    without the file's rows: they were checked when it was uploaded. Pupils it names at a
+    school whose pupils' names the user may not see (a payload signed for someone else) are
+    a problem of the preview, as the commit refuses them."""
     preview = ImportPreview(rows=[], file_name=signed.file_name, row_count=signed.row_count)
+    preview.other_problems.extend(
+        participation_import_names_refused_message(school=school)
+        for school in participation_import_names_refused(user=user, participations=signed.schools)
+    )
     _changes(preview, activity=activity, imported=signed.schools, replace=replace, row_of={})
     return preview
 
@@ -488,11 +497,17 @@ def _whole(digits: str) -> int:
     return int(re.sub(r"[^0-9]", "", digits))
 
 
-def preview_import(*, activity: Activity, name: str, content: bytes, replace: bool = False) -> ImportPreview:
+def preview_import(*, user, activity: Activity, name: str, content: bytes, replace: bool = False) -> ImportPreview:
     """Every row of the file with its problems (unknown school, unknown pupil, bad number,
     duplicate, and the activity's rules after the import: membership on the day, enrolment,
     fewer pupils than named), and what the import would change per school (see
-    `services.participation_import_changes`)."""
+    `services.participation_import_changes`).
+
+    A pupil row at a school whose pupils' names the user may not see
+    (`selectors.pupil_names_visible`) is refused without looking the pupil up: the same
+    problem for a pupil in the register and one who is not, so that the import confirms
+    nobody's existence, and no «Registrer eleven». Per-school rows of such a school (counts)
+    import as any other."""
     table = read_table(name=name, content=content)
     headers = [HEADER_ALIASES.get(normalise(str(h or ""))) for h in (table.headers or [])]
     if "school" not in headers:
@@ -543,9 +558,10 @@ def preview_import(*, activity: Activity, name: str, content: bytes, replace: bo
     if not rows:
         raise ImportFileError(_("Filen har ingen rader under overskriftene: det er ingenting å importere."))
 
-    mentioned = {row.school.pk for row in rows if row.school}
+    mentioned = {row.school.pk: row.school for row in rows if row.school}
+    names_visible = {pk for pk, school in mentioned.items() if pupil_names_visible(user=user, school=school)}
     pupils_by_school: dict[int, list[Pupil]] = defaultdict(list)
-    for pupil in Pupil.objects.filter(schools__in=mentioned).distinct().prefetch_related("schools"):
+    for pupil in Pupil.objects.filter(schools__in=names_visible).distinct().prefetch_related("schools"):
         for school in pupil.schools.all():
             pupils_by_school[school.pk].append(pupil)
 
@@ -562,6 +578,12 @@ def preview_import(*, activity: Activity, name: str, content: bytes, replace: bo
         if is_pupil_row:
             birth_year = _count(values.get("birth_year", ""), column_label.get("birth_year", "fødselsår"), row.problems)
             if row.school is None:
+                continue
+            if row.school.pk not in names_visible:
+                row.problems.append(
+                    _("Rad %(row)s: %(problem)s")
+                    % {"row": row.number, "problem": participation_import_names_refused_message(school=row.school)}
+                )
                 continue
             first_name, last_name = normalise(values.get("first_name", "")), normalise(values.get("last_name", ""))
             matches = [

@@ -413,6 +413,25 @@ def _totals_text(row: ParticipationData | None) -> str:
     }
 
 
+def participation_import_names_refused(*, user, participations: Sequence[ImportedSchool]) -> list[School]:
+    """The schools at which an import names pupils whose names the user may not see
+    (`selectors.pupil_names_visible`, the one rule): an import names no pupil there, known or
+    not. Their counts (per-school rows) import as any other school's."""
+    return [
+        row.school
+        for row in participations
+        if row.named_pupils and not selectors.pupil_names_visible(user=user, school=row.school)
+    ]
+
+
+def participation_import_names_refused_message(*, school: School) -> str:
+    """The one wording of a refused name, for a known and an unknown pupil alike (the import
+    does not look for the pupil at all), so that it confirms nobody's existence."""
+    return _(
+        "Du kan ikke navngi elever ved %(school)s. Be skolens rektor eller regionens koordinator om å føre dem."
+    ) % {"school": school}
+
+
 @transaction.atomic
 def participation_import(
     *,
@@ -430,11 +449,19 @@ def participation_import(
     when the file was previewed: a newer save raises EditConflict. The history records the
     file's name, its number of rows and each school's totals before → after. The preview
     showed every row's problem; there is no "Lagre likevel" step, so the pupil-load warning
-    does not stop an import."""
+    does not stop an import. Pupils named at a school whose pupils' names the user may not see
+    are refused with ValidationError (`participation_import_names_refused`), also in a payload
+    the preview would not have signed."""
+    imported = [ImportedSchool.of(row) for row in participations]
+    refused = participation_import_names_refused(user=user, participations=imported)
+    if refused:
+        raise ValidationError(
+            [participation_import_names_refused_message(school=school) for school in refused],
+            code="pupil_names_refused",
+        )
     locked = _locked(
         activity, expected=expected_version, message=_("Aktiviteten er endret etter at filen ble forhåndsvist.")
     )
-    imported = [ImportedSchool.of(row) for row in participations]
     current = [
         ParticipationData.of(participation)
         for participation in locked.participations.select_related("school").prefetch_related("named_pupils")

@@ -700,7 +700,7 @@ class ParticipationImportView(ActivityAccessMixin, TemplateView):
         upload = form.cleaned_data["file"]
         content = upload.read()
         try:
-            preview = preview_import(activity=activity, name=upload.name, content=content)
+            preview = preview_import(user=request.user, activity=activity, name=upload.name, content=content)
         except ImportFileError as error:
             form.add_error("file", str(error))
             return self.render_to_response(self.get_context_data(form=form))
@@ -718,7 +718,8 @@ class ParticipationImportView(ActivityAccessMixin, TemplateView):
         """The preview. One with unknown pupils offers «Registrer eleven» for each row whose
         school the person may register pupils at, carrying the file (`upload`) signed in the
         page, so that the preview is shown again without a second upload; `bound` is a
-        registration sent back with its errors."""
+        registration sent back with its errors. (A pupil row at a school whose pupils' names
+        the person may not see is never an unknown pupil: `preview_import` refuses it.)"""
         context = {
             "form": form or ImportForm(),
             "preview": preview,
@@ -730,6 +731,8 @@ class ParticipationImportView(ActivityAccessMixin, TemplateView):
         for row in preview.rows:
             if not (row.unknown_pupil and row.school):
                 continue
+            if not selectors.pupil_names_visible(user=self.request.user, school=row.school):
+                continue  # never offered where names are hidden (preview_import marks no such row)
             if not self.request.user.has_perm("schools.add_pupil", row.school):
                 cannot_register.add(row.number)
             elif bound is not None and bound.prefix == _register_prefix(row.number):
@@ -804,7 +807,9 @@ class ParticipationImportView(ActivityAccessMixin, TemplateView):
         if showing or signed.replace != replace:
             if not showing:
                 messages.info(self.request, _("Se over hva valget ditt endrer før du importerer."))
-            return self.show(activity, preview_again(activity=activity, signed=signed, replace=replace))
+            return self.show(
+                activity, preview_again(user=self.request.user, activity=activity, signed=signed, replace=replace)
+            )
         return self.commit(activity, signed=signed, token=token.cleaned_data["form_token"])
 
     def commit(self, activity: Activity, *, signed: SignedImport, token: str) -> HttpResponse:
@@ -877,7 +882,12 @@ class ParticipationImportPupilView(ParticipationImportView):
         school = School.objects.filter(pk=id_param(request.POST.get(f"{prefix}-school"))).first()
         if school is None:
             raise NotFound(_("Fant ikke skolen."))
-        if not request.user.has_perm("schools.add_pupil", school):
+        # The form's duplicate check names a pupil of the school: only for someone who may see
+        # the school's pupils' names, as the preview offers the form.
+        if not (
+            request.user.has_perm("schools.add_pupil", school)
+            and selectors.pupil_names_visible(user=request.user, school=school)
+        ):
             raise PermissionDenied(_("Du kan ikke registrere elever ved denne skolen."))
         again = HttpResponseRedirect(f"{reverse('activities:import')}?aktivitet={activity.pk}")
         try:
@@ -917,7 +927,7 @@ class ParticipationImportPupilView(ParticipationImportView):
         if not request.user.has_perm("activities.change_activity", activity):
             return redirect("activities:detail", pk=activity.pk)
         try:
-            preview = preview_import(activity=activity, name=name, content=content)
+            preview = preview_import(user=request.user, activity=activity, name=name, content=content)
         except ImportFileError as error:
             messages.error(request, str(error))
             return again

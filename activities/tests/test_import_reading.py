@@ -206,7 +206,7 @@ def test_any_file_is_read_as_written_or_refused(coord_follo, follo_activity, fil
             assert table.rows == written
             assert not table.problems
     with contextlib.suppress(ImportFileError):
-        preview_import(activity=follo_activity, name="d.csv", content=content)
+        preview_import(user=coord_follo, activity=follo_activity, name="d.csv", content=content)
     assert _participations(follo_activity) == BEFORE
 
 
