@@ -36,6 +36,7 @@ from .services import (
     SchoolChange,
     participation_errors,
     participation_import_changes,
+    participation_import_names_kept,
     participation_import_names_refused,
     participation_import_names_refused_message,
 )
@@ -262,13 +263,14 @@ def preview_again(*, user, activity: Activity, signed: SignedImport, replace: bo
         participation_import_names_refused_message(school=school)
         for school in participation_import_names_refused(user=user, participations=signed.schools)
     )
-    _changes(preview, activity=activity, imported=signed.schools, replace=replace, row_of={})
+    _changes(preview, user=user, activity=activity, imported=signed.schools, replace=replace, row_of={})
     return preview
 
 
 def _changes(
     preview: ImportPreview,
     *,
+    user,
     activity: Activity,
     imported: list[ImportedSchool],
     replace: bool,
@@ -283,9 +285,12 @@ def _changes(
     ]
     preview.imported = imported
     preview.replace = replace
-    preview.changes, preview.after = participation_import_changes(current=current, imported=imported, replace=replace)
+    kept = participation_import_names_kept(user=user, participations=imported)
+    preview.changes, preview.after = participation_import_changes(
+        current=current, imported=imported, replace=replace, names_kept_at=kept
+    )
     if not replace:
-        would = participation_import_changes(current=current, imported=imported, replace=True)[0]
+        would = participation_import_changes(current=current, imported=imported, replace=True, names_kept_at=kept)[0]
         preview.replace_would_remove = [change for change in would if change.removed]
     errors = participation_errors(starts_at=activity.starts_at, participations=preview.after)
     for index, row_errors in errors.items():
@@ -641,7 +646,7 @@ def preview_import(*, user, activity: Activity, name: str, content: bytes, repla
     ]
     preview = ImportPreview(rows=rows, file_name=_file_name(name), row_count=len(rows), notes=notes)
     row_of = {pk: school_rows.get(pk, first_row) for pk, first_row in first_row_of.items()}
-    _changes(preview, activity=activity, imported=imported, replace=replace, row_of=row_of)
+    _changes(preview, user=user, activity=activity, imported=imported, replace=replace, row_of=row_of)
     return preview
 
 

@@ -359,7 +359,11 @@ class SchoolChange:
 
 
 def participation_import_changes(
-    *, current: Sequence[ParticipationData], imported: Sequence[ImportedSchool], replace: bool = False
+    *,
+    current: Sequence[ParticipationData],
+    imported: Sequence[ImportedSchool],
+    replace: bool = False,
+    names_kept_at: frozenset[int] = frozenset(),
 ) -> tuple[list[SchoolChange], list[ParticipationData]]:
     """What an import makes of an activity's participation: the change of each school in the
     file, and every participation row after it. The one rule, for the preview and the commit:
@@ -371,14 +375,17 @@ def participation_import_changes(
       the pupil count is raised to at least the number named when the file gives none (never
       lowered);
     - `replace` ("Erstatt navngitte elever"): the named pupils of each school in the file are
-      exactly those the file names (none, for a school it gives only counts).
+      exactly those the file names (none, for a school it gives only counts) — except at the
+      schools of `names_kept_at` (ids: whose pupils' names the importer may not see), which
+      keep theirs, as the activity's form keeps them.
 
     No queries: `current` comes with its named pupils."""
     by_school = {row.school.pk: row for row in current}
     changes = []
     for row in imported:
         before = by_school.get(row.school.pk)
-        kept = [] if replace or before is None else list(before.named_pupils)
+        keeps = not replace or row.school.pk in names_kept_at
+        kept = list(before.named_pupils) if before is not None and keeps else []
         named = list({pupil.pk: pupil for pupil in [*kept, *row.named_pupils]}.values())
         pupils = row.pupils if row.pupils is not None else max(before.pupils if before else 0, len(named))
         teachers = row.teachers if row.teachers is not None else (before.teachers if before else 0)
@@ -424,6 +431,14 @@ def participation_import_names_refused(*, user, participations: Sequence[Importe
     ]
 
 
+def participation_import_names_kept(*, user, participations: Sequence[ImportedSchool]) -> frozenset[int]:
+    """The ids of the file's schools whose pupils' names the user may not see: "Erstatt
+    navngitte elever" keeps the pupils named there (the user cannot see whom they remove)."""
+    return frozenset(
+        row.school.pk for row in participations if not selectors.pupil_names_visible(user=user, school=row.school)
+    )
+
+
 def participation_import_names_refused_message(*, school: School) -> str:
     """The one wording of a refused name, for a known and an unknown pupil alike (the import
     does not look for the pupil at all), so that it confirms nobody's existence."""
@@ -466,7 +481,12 @@ def participation_import(
         ParticipationData.of(participation)
         for participation in locked.participations.select_related("school").prefetch_related("named_pupils")
     ]
-    changes, after = participation_import_changes(current=current, imported=imported, replace=replace)
+    changes, after = participation_import_changes(
+        current=current,
+        imported=imported,
+        replace=replace,
+        names_kept_at=participation_import_names_kept(user=user, participations=imported),
+    )
     values = {
         "file": file_name or _("ukjent fil"),
         "rows": ngettext("%(count)s rad", "%(count)s rader", rows if rows is not None else len(imported))

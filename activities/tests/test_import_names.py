@@ -91,6 +91,27 @@ def test_school_rows_of_such_a_school_still_import(client_as, coord_romerike, ro
     assert _rows(romerike_activity) == {**ROMERIKE_BEFORE, "Skole A": (3, 1, [])}
 
 
+def test_replacing_named_pupils_keeps_those_the_importer_may_not_see(
+    client_as, coord_romerike, romerike_activity, pupil_a, network, enrolment
+):
+    """«Erstatt navngitte elever» with a school-only row would remove the pupils named at a
+    school whose names the importer cannot see: they are kept, as the form keeps them."""
+    Participation.objects.create(activity=romerike_activity, school=network.school_a, pupils=2).named_pupils.set(
+        [pupil_a]
+    )
+    client = client_as(coord_romerike)
+    first = _preview(client, romerike_activity, "skole;elever;lærere\nSkole A;3;1\n")
+    assert first.context["preview"].replace_would_remove == []
+    response = client.post(
+        IMPORT, {"aktivitet": romerike_activity.pk, "payload": first.context["payload"], "erstatt": "1", "vis": "1"}
+    )
+    preview = response.context["preview"]
+    assert preview.replace and [change.removed for change in preview.changes] == [[]]
+    response = _commit(client, romerike_activity, response.context["payload"], erstatt="1")
+    assert response.status_code == 200
+    assert _rows(romerike_activity)["Skole A"] == (3, 1, [str(pupil_a)])
+
+
 def test_a_pupil_row_beside_a_school_row_is_still_refused(
     client_as, coord_romerike, romerike_activity, pupil_a, enrolment
 ):
