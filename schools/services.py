@@ -228,4 +228,3 @@ def pupil_save(*, pupil: Pupil, user, schools: Iterable[School]) -> Pupil:
         updated=AuditAction.PUPIL_UPDATE,
         m2m={"schools": schools},
     )
-
