@@ -336,8 +336,8 @@ def pupils_retention(*, today: date | None = None, dry_run: bool = False) -> Ret
 ABOUT_NAMED = gettext_lazy("navngitt på aktiviteten")
 ABOUT_REMOVED = gettext_lazy("fjernet fra aktiviteten")
 ABOUT_STILL_NAMED = gettext_lazy("fortsatt navngitt på aktiviteten")
-ABOUT_MENTIONED = gettext_lazy("nevnt i aktivitetens opplysninger")
-ABOUT_COMMENT = gettext_lazy("nevnt i kommentaren")
+ABOUT_MENTIONED = gettext_lazy("nevnt i opplysningene om aktiviteten")
+ABOUT_COMMENT = gettext_lazy("nevnt i kommentaren til aktiviteten")
 
 
 def _utc(moment) -> str:
