@@ -3,10 +3,11 @@ and the access report.
 
 Erasing a pupil pseudonymises them: the record stays (its id, its schools, its birth year and
 every participation), so every figure the portal shows is the same before and after, but the
-name and the main instrument are replaced, and every trace of the name is removed from every
-text column of the database (the audit log's values, comments and object names, the admin's
-history, notes). Activities sit above schools and governance, so this module may read them
-all."""
+name and the main instrument are replaced, and every trace of the name that refers to this
+pupil is removed from every text column of the database (the audit log's values, comments and
+object names, the admin's history, notes): the portal's «Name (year)» everywhere, the bare name
+where no other pupil and no user account has it. Activities sit above schools and governance,
+so this module may read them all."""
 
 from __future__ import annotations
 

@@ -23,6 +23,7 @@ from django.views import View
 from django.views.generic import TemplateView
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
@@ -136,6 +137,7 @@ def access_report_pdf(report: dict) -> bytes:
     sentences, every time in Oslo time."""
     styles = pdf_styles()
     body, heading, title = styles["BodyText"], styles["Heading2"], styles["Title"]
+    detail = ParagraphStyle("detail", parent=body, leftIndent=8 * mm, spaceBefore=0)
     width = A4[0] - 40 * mm
 
     def p(text) -> Paragraph:
@@ -178,7 +180,7 @@ def access_report_pdf(report: dict) -> bytes:
             [p(row["title"]), p(_oslo_time(row["starts_at"])), p(row["venue"] or "–"), p(row["school"])]
             for row in report["participations"]
         ]
-        story.append(table(rows, [0.36 * width, 0.22 * width, 0.2 * width, 0.22 * width]))
+        story.append(table(rows, [0.34 * width, 0.24 * width, 0.2 * width, 0.22 * width]))
     else:
         story.append(p(_("Ingen")))
     story.append(Paragraph(escape(_("Elevbelastning per semester")), heading))
@@ -202,7 +204,7 @@ def access_report_pdf(report: dict) -> bytes:
         ]
         if entry.get("comment"):
             lines.append(_("Kommentar: %(comment)s") % {"comment": entry["comment"]})
-        story += [Paragraph(escape(line), styles["Bullet"]) for line in lines]
+        story += [Paragraph(escape(line), detail) for line in lines]
     if not report["audit_entries"]:
         story.append(p(_("Ingen")))
     buffer = io.BytesIO()
