@@ -3,10 +3,11 @@ and the access report.
 
 Erasing a pupil pseudonymises them: the record stays (its id, its schools, its birth year and
 every participation), so every figure the portal shows is the same before and after, but the
-name and the main instrument are replaced, and every trace of the name is removed from every
-text column of the database (the audit log's values, comments and object names, the admin's
-history, notes). Activities sit above schools and governance, so this module may read them
-all."""
+name and the main instrument are replaced, and every trace of the name that refers to this
+pupil is removed from every text column of the database (the audit log's values, comments and
+object names, the admin's history, notes): the portal's «Name (year)» everywhere, the bare name
+where no other pupil and no user account has it. Activities sit above schools and governance,
+so this module may read them all."""
 
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date
 
 from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from core.audit import AuditAction
 from core.periods import school_year_of
@@ -55,27 +57,80 @@ def _pupil_entries(pupil: Pupil):
     return AuditEntry.objects.filter(object_type=Pupil._meta.label_lower, object_id=str(pupil.pk))
 
 
-def _names_of(pupil: Pupil) -> tuple[list[str], list[str]]:
-    """Every full name the pupil has had (the record now, and the values of their own audit
-    entries), longest first, and every main instrument."""
-    firsts, lasts, instruments = {pupil.first_name}, {pupil.last_name}, {pupil.main_instrument}
+def _name_history(pupil: Pupil) -> list[tuple[str, str, int | None]]:
+    """Every (first name, last name, birth year) the pupil's record has held: the record now,
+    and, walking their own audit entries back from the newest, each earlier state."""
+    state = (pupil.first_name, pupil.last_name, pupil.birth_year)
+    history = [state]
+    keys = ("first_name", "last_name", "birth_year")
+    for changes in _pupil_entries(pupil).order_by("-at", "-id").values_list("changes", flat=True):
+        older = list(state)
+        for index, key in enumerate(keys):
+            value = (changes or {}).get(key)
+            if isinstance(value, list) and value and value[0] not in (None, ""):
+                older[index] = value[0]
+        state = tuple(older)
+        if state not in history:
+            history.append(state)
+    return history
+
+
+def pupil_label(first: str, last: str, birth_year) -> str:
+    """A pupil as the portal writes them wherever it names one (Pupil.__str__, the activity
+    history's participation values): «Kari Nordmann (2008)»."""
+    return f"{first} {last} ({birth_year})"
+
+
+@dataclass
+class PupilNames:
+    """How a pupil has been written: `labels` in the portal's own form «Name (year)», which
+    points at this pupil; `bare` names without the year, which may be someone else's."""
+
+    labels: list[str]
+    bare: list[str]
+    instruments: list[str]
+
+
+def _names_of(pupil: Pupil) -> PupilNames:
+    """Every name the pupil has had (the record now, and the values of their own audit
+    entries), longest first, and every main instrument. The code writes a pupil only as
+    «First Last (year)» (never «Last, First»), so that is the form looked for."""
+    history = _name_history(pupil)
+    instruments = {pupil.main_instrument}
     for changes in _pupil_entries(pupil).values_list("changes", flat=True):
-        for key, bucket in (("first_name", firsts), ("last_name", lasts), ("main_instrument", instruments)):
-            for value in (changes or {}).get(key) or []:
-                if isinstance(value, str) and value.strip():
-                    bucket.add(value)
-    names = {f"{first} {last}".strip() for first in firsts for last in lasts} | {
-        f"{last}, {first}".strip() for first in firsts for last in lasts
-    }
-    return sorted(names, key=len, reverse=True), sorted(i for i in instruments if i and i != ERASED_INSTRUMENT)
+        for value in (changes or {}).get("main_instrument") or []:
+            if isinstance(value, str) and value.strip():
+                instruments.add(value)
+    labels = {pupil_label(first, last, year) for first, last, year in history if year is not None}
+    bare = {f"{first} {last}".strip() for first, last, _year in history}
+    return PupilNames(
+        labels=sorted(labels, key=len, reverse=True),
+        bare=sorted((name for name in bare if name), key=len, reverse=True),
+        instruments=sorted(i for i in instruments if i and i != ERASED_INSTRUMENT),
+    )
 
 
-def _replacer(names: list[str], replacement: str):
-    pattern = re.compile("|".join(re.escape(name) for name in names), re.IGNORECASE)
+def _name_pattern(names: list[str], *, ignore_case: bool) -> re.Pattern | None:
+    """The names as whole words: «Emil Moe» is not found inside «Emil Moen»."""
+    if not names:
+        return None
+    alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE if ignore_case else 0)
+
+
+def _replacer(patterns: list[re.Pattern | None], pseudonym: str):
+    """Replace each name by the pseudonym; a «Name (year)» keeps its year: «Elev 4F7Q (2008)»."""
+    patterns = [pattern for pattern in patterns if pattern is not None]
+
+    def pseudonymised(match: re.Match) -> str:
+        year = re.search(r" \(\w+\)$", match.group(0))
+        return pseudonym + (year.group(0) if year else "")
 
     def replace(value):
         if isinstance(value, str):
-            return pattern.sub(replacement, value)
+            for pattern in patterns:
+                value = pattern.sub(pseudonymised, value)
+            return value
         if isinstance(value, list):
             return [replace(item) for item in value]
         if isinstance(value, dict):
@@ -83,6 +138,26 @@ def _replacer(names: list[str], replacement: str):
         return value
 
     return replace
+
+
+def _full_names_elsewhere(pupil: Pupil) -> set[str]:
+    """The full names («First Last», case folded) of every other pupil and every user account:
+    a bare name found among them is not only this pupil's. Compared in Python, as SQLite folds
+    the case of ASCII letters only."""
+    from django.contrib.auth import get_user_model
+
+    names = set()
+    for queryset in (Pupil.objects.exclude(pk=pupil.pk), get_user_model()._base_manager.all()):
+        for first, last in queryset.values_list("first_name", "last_name").iterator():
+            names.add(" ".join(f"{first} {last}".split()).casefold())
+    return names
+
+
+def _labels_elsewhere(pupil: Pupil, labels: list[str]) -> bool:
+    """Whether another pupil is written the same «Name (year)» (same name, same birth year)."""
+    wanted = {label.casefold() for label in labels}
+    others = Pupil.objects.exclude(pk=pupil.pk).values_list("first_name", "last_name", "birth_year")
+    return any(pupil_label(*row).casefold() in wanted for row in others.iterator())
 
 
 def _text_fields(model) -> list[models.Field]:
@@ -104,20 +179,24 @@ def _contains_q(field_name: str, is_json: bool, names: list[str]) -> Q:
     return q
 
 
-def _scrub_database(names: list[str], replacement: str) -> int:
-    """Replace every occurrence of the names in every text and JSON column of every table
-    (the pupils' own table is rewritten by the caller). Rows are updated through the
-    queryset, so the append-only audit log is rewritten without being "saved". Returns the
-    number of rows changed."""
-    replace = _replacer(names, replacement)
+def _scrub_database(names: list[str], replace, *, within: Q | None = None) -> int:
+    """Rewrite, with `replace`, every text and JSON value that contains one of `names` (a
+    case-blind pre-selection; `replace` decides) in every table but the pupils' own, or only in
+    the audit entries `within` selects. Rows are updated through the queryset, so the
+    append-only audit log is rewritten without being "saved". Returns the number of rows
+    changed."""
     changed = 0
     for model in apps.get_models(include_auto_created=True):
         opts = model._meta
         if not opts.managed or opts.proxy or model is Pupil:
             continue
+        if within is not None and model is not AuditEntry:
+            continue
         for text_field in _text_fields(model):
             is_json = isinstance(text_field, models.JSONField)
             rows = model._base_manager.filter(_contains_q(text_field.name, is_json, names))
+            if within is not None:
+                rows = rows.filter(within)
             for pk, value in rows.values_list("pk", text_field.attname):
                 new = replace(value)
                 if not is_json and text_field.max_length:
@@ -130,30 +209,50 @@ def _scrub_database(names: list[str], replacement: str) -> int:
 
 def _pseudonymise(*, pupil: Pupil, actor, reason: str, action: str = AuditAction.PUPIL_ERASE) -> bool:
     """The erasure itself (inside the caller's transaction): False when the pupil was already
-    erased and nothing was left to change."""
+    erased and nothing was left to change.
+
+    Only what refers to this pupil is replaced: the portal's form «First Last (year)» as a
+    whole word everywhere (only in the log of the pupil's own activities when another pupil is
+    written the same); the bare «First Last» in the pupil's own audit entries and in the
+    reason, and elsewhere only when no other pupil and no user account has that full name."""
     pupil = Pupil.objects.select_for_update().get(pk=pupil.pk)
-    names, instruments = _names_of(pupil)
+    names = _names_of(pupil)
     code = pupil_pseudonym(pupil)
     pseudonym = f"{PSEUDONYM_FIRST_NAME} {code}"
-    own = {pseudonym.casefold(), f"{code}, {PSEUDONYM_FIRST_NAME}".casefold()}
-    names = [name for name in names if name.casefold() not in own]
-    if pupil_is_erased(pupil) and pupil.main_instrument == ERASED_INSTRUMENT and not names:
+    labels = [label for label in names.labels if not label.startswith(f"{pseudonym} (")]
+    bare = [name for name in names.bare if name.casefold() != pseudonym.casefold()]
+    if pupil_is_erased(pupil) and pupil.main_instrument == ERASED_INSTRUMENT and not labels and not bare:
         return False
-    # The pupil's own entries: their name and instrument as field values, and the object's name.
+    label_pattern = _name_pattern(labels, ignore_case=False)
+    bare_pattern = _name_pattern(bare, ignore_case=True)
+    elsewhere = _full_names_elsewhere(pupil)
+    unique_bare = [name for name in bare if " ".join(name.split()).casefold() not in elsewhere]
+    labels_shared = _labels_elsewhere(pupil, labels)
+    # The pupil's own entries: their name and instrument as field values, the object's name,
+    # and any trace of the name in them.
     erased_values = {"first_name": PSEUDONYM_FIRST_NAME, "last_name": code, "main_instrument": ERASED_INSTRUMENT}
     Pupil.objects.filter(pk=pupil.pk).update(**erased_values)
     pupil.refresh_from_db()
-    for entry_id, changes in _pupil_entries(pupil).values_list("id", "changes"):
+    own_replace = _replacer([label_pattern, bare_pattern], pseudonym)
+    for entry_id, changes, comment in _pupil_entries(pupil).values_list("id", "changes", "comment"):
         rewritten = dict(changes or {})
         for key, value in erased_values.items():
             if isinstance(rewritten.get(key), list):
                 rewritten[key] = [None if old is None else value for old in rewritten[key]]
-        AuditEntry.objects.filter(pk=entry_id).update(changes=rewritten, object_repr=str(pupil)[:250])
-    if names:
-        _scrub_database(names, pseudonym)
+        AuditEntry.objects.filter(pk=entry_id).update(
+            changes=own_replace(rewritten), object_repr=str(pupil)[:250], comment=own_replace(comment)
+        )
+    label_replace = _replacer([label_pattern], pseudonym)
+    if labels and labels_shared:
+        activity_ids = [str(pk) for pk in pupil.participations.values_list("activity_id", flat=True)]
+        within = Q(object_type=Activity._meta.label_lower, object_id__in=activity_ids)
+        _scrub_database(labels, label_replace, within=within)
+    elif labels:
+        _scrub_database(labels, label_replace)
+    if unique_bare:
+        _scrub_database(unique_bare, _replacer([_name_pattern(unique_bare, ignore_case=True)], pseudonym))
     # The reason is kept in the log, without the name.
-    comment = _replacer(names, pseudonym)(reason) if names else reason
-    audit_record(actor=actor, action=action, obj=pupil, comment=comment)
+    audit_record(actor=actor, action=action, obj=pupil, comment=own_replace(reason))
     return True
 
 
@@ -235,25 +334,124 @@ def pupils_retention(*, today: date | None = None, dry_run: bool = False) -> Ret
 # --- Access report --------------------------------------------------------------------------
 
 
+ABOUT_NAMED = gettext_lazy("navngitt på aktiviteten")
+ABOUT_REMOVED = gettext_lazy("fjernet fra aktiviteten")
+ABOUT_STILL_NAMED = gettext_lazy("fortsatt navngitt på aktiviteten")
+ABOUT_MENTIONED = gettext_lazy("nevnt i opplysningene om aktiviteten")
+ABOUT_COMMENT = gettext_lazy("nevnt i kommentaren til aktiviteten")
+
+
+def _utc(moment) -> str:
+    """A time for the JSON: ISO 8601 in UTC, with its offset («2019-10-12T08:00:00+00:00»)."""
+    return moment.astimezone(UTC).isoformat()
+
+
+def _actor_name(entry: AuditEntry) -> str | None:
+    """Who acted (staff, not pupils: their name may be shown); None for the system."""
+    if not entry.actor_id:
+        return None
+    return entry.actor.get_full_name() or entry.actor.get_username()
+
+
+def _about_pupil(entry: AuditEntry, labels: re.Pattern | None, bare: re.Pattern | None) -> list[str]:
+    """What an activity's audit entry says about this pupil, and nothing about anyone else:
+    named on, removed from or still named on the activity (their «Name (year)» in the
+    participations' new and/or old value), mentioned in another field or in the comment."""
+
+    def found(value, pattern) -> bool:
+        return pattern is not None and isinstance(value, str) and pattern.search(value) is not None
+
+    about = []
+    for key, pair in (entry.changes or {}).items():
+        old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+        if key == "participations":
+            was, now = found(old, labels), found(new, labels)
+            if now and not was:
+                about.append(str(ABOUT_NAMED))
+            elif was and not now:
+                about.append(str(ABOUT_REMOVED))
+            elif was and now:
+                about.append(str(ABOUT_STILL_NAMED))
+        elif any(found(value, pattern) for value in (old, new) for pattern in (labels, bare)):
+            about.append(str(ABOUT_MENTIONED))
+    if found(entry.comment, labels) or found(entry.comment, bare):
+        about.append(str(ABOUT_COMMENT))
+    return list(dict.fromkeys(about))
+
+
 def pupil_access_report(*, pupil: Pupil, user) -> dict:
-    """Everything the portal stores about one pupil (for the same people who may erase them):
-    the record, their schools, every participation with its activity, and every audit entry
-    that concerns them (their own record's, and the activities' entries that name them)."""
+    """Everything the portal stores about one pupil (for the same people who may erase them;
+    it is handed to the pupil's guardians, so it holds this pupil's data only): the record,
+    their schools, every participation with its activity, the load per term, and every audit
+    entry that concerns them — their own record's in full, and of the activities' entries
+    only the time, who acted, the action, the activity and what the entry says about this
+    pupil, never the other values (they name other pupils). Times are ISO 8601 in UTC with
+    their offset."""
     require_perm(user, "schools.erase_pupil", pupil)
-    participations = (
+    participations = list(
         Participation.objects.filter(named_pupils=pupil)
         .select_related("activity__venue", "school")
         .order_by("activity__starts_at", "pk")
     )
-    names, _instruments = _names_of(pupil)
-    entries = _pupil_entries(pupil)
-    activity_ids = [str(p.activity_id) for p in participations]
-    pupil_str = str(pupil)
-    mention = _contains_q("changes", True, [*names, pupil_str]) | _contains_q("comment", False, names)
-    activity_entries = AuditEntry.objects.filter(
-        Q(object_type=Activity._meta.label_lower) & Q(object_id__in=activity_ids) & mention
+    names = _names_of(pupil)
+    labels = _name_pattern(names.labels, ignore_case=False)
+    # A bare name may be a namesake's: it counts only on the activities the pupil is named on.
+    bare = _name_pattern(names.bare, ignore_case=True)
+    activity_ids = {str(p.activity_id) for p in participations}
+    on_their_activities = Q(object_id__in=activity_ids) & (
+        _contains_q("changes", True, names.bare) | _contains_q("comment", False, names.bare)
     )
-    loads = _loads(pupil)
+    mention = _contains_q("changes", True, names.labels) | _contains_q("comment", False, names.labels)
+    mention |= on_their_activities
+    activity_entries = []
+    for entry in (
+        AuditEntry.objects.filter(Q(object_type=Activity._meta.label_lower) & mention)
+        .select_related("actor")
+        .order_by("at", "id")
+    ):
+        about = _about_pupil(entry, labels, bare if entry.object_id in activity_ids else None)
+        if about:
+            activity_entries.append((entry, about))
+    activities = Activity.objects.in_bulk([int(e.object_id) for e, _about in activity_entries if e.object_id.isdigit()])
+    rows = [
+        (
+            e.at,
+            e.pk,
+            {
+                "at": _utc(e.at),
+                "actor": _actor_name(e),
+                "action": e.action,
+                "action_label": str(e.get_action_display()),
+                "object_type": e.object_type,
+                "object_id": e.object_id,
+                "object": str(pupil),
+                "changes": e.changes,
+                "comment": e.comment,
+            },
+        )
+        for e in _pupil_entries(pupil).select_related("actor")
+    ]
+    for e, about in activity_entries:
+        activity = activities.get(int(e.object_id)) if e.object_id.isdigit() else None
+        rows.append(
+            (
+                e.at,
+                e.pk,
+                {
+                    "at": _utc(e.at),
+                    "actor": _actor_name(e),
+                    "action": e.action,
+                    "action_label": str(e.get_action_display()),
+                    "object_type": e.object_type,
+                    "object_id": e.object_id,
+                    "activity": {
+                        "title": activity.title if activity else e.object_repr,
+                        "starts_at": _utc(activity.starts_at) if activity else None,
+                    },
+                    "about_pupil": about,
+                },
+            )
+        )
     return {
         "pupil": {
             "id": pupil.pk,
@@ -268,30 +466,17 @@ def pupil_access_report(*, pupil: Pupil, user) -> dict:
             {
                 "activity_id": p.activity_id,
                 "title": p.activity.title,
-                "starts_at": p.activity.starts_at.isoformat(),
-                "ends_at": p.activity.ends_at.isoformat(),
+                "starts_at": _utc(p.activity.starts_at),
+                "ends_at": _utc(p.activity.ends_at),
                 "status": p.activity.status,
                 "venue": p.activity.venue.name if p.activity.venue_id else None,
                 "school": p.school.name,
             }
             for p in participations
         ],
-        "load_warnings": loads,
-        "audit_entries": [
-            {
-                "at": e.at.isoformat(),
-                "actor": e.actor.get_full_name() or e.actor.get_username() if e.actor_id else None,
-                "action": e.action,
-                "action_label": str(e.get_action_display()),
-                "object_type": e.object_type,
-                "object_id": e.object_id,
-                "object": e.object_repr,
-                "changes": e.changes,
-                "comment": e.comment,
-            }
-            for e in (entries | activity_entries).select_related("actor").order_by("at", "id")
-        ],
-        "generated_at": timezone.now().isoformat(),
+        "load_warnings": _loads(pupil),
+        "audit_entries": [row for _at, _pk, row in sorted(rows, key=lambda row: row[:2])],
+        "generated_at": _utc(timezone.now()),
     }
 
 

@@ -6,27 +6,30 @@ of a pupil at their school only. A pupil the user may not see is a 404."""
 from __future__ import annotations
 
 import io
-import json
+from datetime import datetime
 from xml.sax.saxutils import escape
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import TemplateView
+from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
-from core.pdf import pdf_styles
-from core.periods import school_year_label
+from core.formatting import date_text, datetime_text
+from core.pdf import FONT, pdf_styles
+from core.periods import OSLO, school_year_label
 from schools.models import Pupil
 
 from .models import PupilLoadRollup
@@ -91,43 +94,124 @@ class PupilAccessJsonView(PupilPrivacyMixin, View):
         return response
 
 
+def _oslo_time(iso: str | None) -> str:
+    """An ISO time of the report (UTC) as people read it: «12.03.2020 kl. 10.15», Oslo time."""
+    return datetime_text(datetime.fromisoformat(iso)) if iso else "–"
+
+
+def _value_text(value) -> str:
+    return "–" if value in (None, "", []) else ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def _field_label(key: str) -> str:
+    try:
+        return str(Pupil._meta.get_field(key).verbose_name).capitalize()
+    except FieldDoesNotExist:
+        return key
+
+
+def _entry_sentence(entry: dict) -> str:
+    """One log entry as a sentence: «12.03.2020 kl. 10.15 – Kari Solheim: navngitt på
+    aktiviteten «Samspill» (09.11.2019)»; «systemet» where no person acted."""
+    who = entry["actor"] or _("systemet")
+    if "activity" in entry:
+        activity = entry["activity"]
+        when = f" ({date_text(datetime.fromisoformat(activity['starts_at']).astimezone(OSLO).date())})"
+        what = ", ".join(entry["about_pupil"]) + f" «{activity['title']}»" + (when if activity["starts_at"] else "")
+    else:
+        what = entry["action_label"]
+    return f"{_oslo_time(entry['at'])} – {who}: {what}"
+
+
+def _page_number(canvas, document) -> None:
+    canvas.saveState()
+    canvas.setFont(FONT, 8)
+    canvas.drawString(15 * mm, 8 * mm, document.title or "")
+    canvas.drawRightString(A4[0] - 15 * mm, 8 * mm, _("Side %(page)s") % {"page": canvas.getPageNumber()})
+    canvas.restoreState()
+
+
 def access_report_pdf(report: dict) -> bytes:
-    """The access report as a readable PDF (DejaVu Sans, core/pdf.py)."""
+    """The access report as a document a guardian can read (DejaVu Sans, core/pdf.py): the
+    pupil, their schools, the participations as a table, the load per term and the log as
+    sentences, every time in Oslo time."""
     styles = pdf_styles()
     body, heading, title = styles["BodyText"], styles["Heading2"], styles["Title"]
+    detail = ParagraphStyle("detail", parent=body, leftIndent=8 * mm, spaceBefore=0)
+    width = A4[0] - 40 * mm
+
+    def p(text) -> Paragraph:
+        return Paragraph(escape(str(text)), body)
+
+    def table(rows: list[list], widths: list[float], *, header: bool = True) -> Table:
+        pdf_table = Table(rows, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT", splitInRow=1)
+        commands = [
+            ("FONTNAME", (0, 0), (-1, -1), FONT),
+            ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]
+        if header:
+            commands.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")))
+        pdf_table.setStyle(TableStyle(commands))
+        return pdf_table
+
     record = report["pupil"]
     story = [
         Paragraph(escape(_("Opplysninger om en elev")), title),
-        Paragraph(escape(f"{record['first_name']} {record['last_name']}"), heading),
-        Paragraph(escape(_("Fødselsår: %(year)s") % {"year": record["birth_year"]}), body),
-        Paragraph(escape(_("Hovedinstrument: %(instrument)s") % {"instrument": record["main_instrument"]}), body),
-        Paragraph(
-            escape(_("Skoler: %(schools)s") % {"schools": ", ".join(s["name"] for s in report["schools"])}), body
+        p(_("Laget %(time)s.") % {"time": _oslo_time(report["generated_at"])}),
+        Paragraph(escape(_("Eleven")), heading),
+        table(
+            [
+                [p(_("Navn")), p(f"{record['first_name']} {record['last_name']}")],
+                [p(_("Fødselsår")), p(record["birth_year"])],
+                [p(_("Hovedinstrument")), p(record["main_instrument"] or "–")],
+                [p(_("Personopplysningene slettet")), p(_("Ja") if record["erased"] else _("Nei"))],
+            ],
+            [0.35 * width, 0.65 * width],
+            header=False,
         ),
-        Spacer(1, 4 * mm),
+        Paragraph(escape(_("Skoler")), heading),
+        p(", ".join(school["name"] for school in report["schools"]) or _("Ingen")),
         Paragraph(escape(_("Deltakelse")), heading),
     ]
-    for p in report["participations"] or [{"title": _("Ingen"), "starts_at": "", "ends_at": "", "venue": ""}]:
-        line = (
-            f"{p['title']} — {p['starts_at'][:10]}–{p['ends_at'][:10]} — {p.get('venue') or ''} ({p.get('school', '')})"
-        )
-        story.append(Paragraph(escape(line), body))
-    story += [Spacer(1, 4 * mm), Paragraph(escape(_("Elevbelastning per semester")), heading)]
+    if report["participations"]:
+        rows = [[p(_("Aktivitet")), p(_("Tid")), p(_("Sted")), p(_("Skole"))]]
+        rows += [
+            [p(row["title"]), p(_oslo_time(row["starts_at"])), p(row["venue"] or "–"), p(row["school"])]
+            for row in report["participations"]
+        ]
+        story.append(table(rows, [0.34 * width, 0.24 * width, 0.2 * width, 0.22 * width]))
+    else:
+        story.append(p(_("Ingen")))
+    story.append(Paragraph(escape(_("Elevbelastning per semester")), heading))
     for load in report["load_warnings"]:
         mark = _(" (over varselgrensen)") if load["warning"] else ""
         term = PupilLoadRollup.Term(load["term"]).label
-        line = f"{school_year_label(load['school_year'])} {term}: {load['activities']}{mark}"
-        story.append(Paragraph(escape(line), body))
-    story += [Spacer(1, 4 * mm), Paragraph(escape(_("Revisjonslogg")), heading)]
+        count = ngettext("%(count)s aktivitet", "%(count)s aktiviteter", load["activities"]) % {
+            "count": load["activities"]
+        }
+        line = f"{school_year_label(load['school_year'])} {term}: {count}{mark}"
+        story.append(p(line))
+    if not report["load_warnings"]:
+        story.append(p(_("Ingen")))
+    story.append(Paragraph(escape(_("Revisjonslogg")), heading))
     for entry in report["audit_entries"]:
-        text = f"{entry['at'][:16]} {entry['actor'] or '–'}: {entry['action_label']} {entry['object']}"
-        story.append(Paragraph(escape(text), body))
-        if entry["changes"]:
-            story.append(Paragraph(escape(json.dumps(entry["changes"], ensure_ascii=False)), body))
-        if entry["comment"]:
-            story.append(Paragraph(escape(entry["comment"]), body))
+        story.append(p(_entry_sentence(entry)))
+        lines = [
+            f"{_field_label(key)}: {_value_text(pair[0])} → {_value_text(pair[1])}"
+            for key, pair in (entry.get("changes") or {}).items()
+            if isinstance(pair, list) and len(pair) == 2
+        ]
+        if entry.get("comment"):
+            lines.append(_("Kommentar: %(comment)s") % {"comment": entry["comment"]})
+        story += [Paragraph(escape(line), detail) for line in lines]
+    if not report["audit_entries"]:
+        story.append(p(_("Ingen")))
     buffer = io.BytesIO()
-    SimpleDocTemplate(buffer, pagesize=A4, title=_("Opplysninger om en elev")).build(story)
+    document = SimpleDocTemplate(
+        buffer, pagesize=A4, title=_("Opplysninger om en elev"), leftMargin=20 * mm, rightMargin=20 * mm
+    )
+    document.build(story, onFirstPage=_page_number, onLaterPages=_page_number)
     return buffer.getvalue()
 
 
