@@ -28,7 +28,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from core.formatting import date_text, datetime_text
-from core.pdf import FONT, pdf_styles
+from core.pdf import FONT, NumberedCanvas, pdf_styles
 from core.periods import OSLO, school_year_label
 from schools.models import Pupil
 
@@ -123,14 +123,6 @@ def _entry_sentence(entry: dict) -> str:
     return f"{_oslo_time(entry['at'])} – {who}: {what}"
 
 
-def _page_number(canvas, document) -> None:
-    canvas.saveState()
-    canvas.setFont(FONT, 8)
-    canvas.drawString(15 * mm, 8 * mm, document.title or "")
-    canvas.drawRightString(A4[0] - 15 * mm, 8 * mm, _("Side %(page)s") % {"page": canvas.getPageNumber()})
-    canvas.restoreState()
-
-
 def access_report_pdf(report: dict) -> bytes:
     """The access report as a document a guardian can read (DejaVu Sans, core/pdf.py): the
     pupil, their schools, the participations as a table, the load per term and the log as
@@ -211,7 +203,7 @@ def access_report_pdf(report: dict) -> bytes:
     document = SimpleDocTemplate(
         buffer, pagesize=A4, title=_("Opplysninger om en elev"), leftMargin=20 * mm, rightMargin=20 * mm
     )
-    document.build(story, onFirstPage=_page_number, onLaterPages=_page_number)
+    document.build(story, canvasmaker=NumberedCanvas)
     return buffer.getvalue()
 
 

@@ -8,9 +8,12 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from django.utils.translation import gettext as _
 from reportlab.lib.styles import StyleSheet1, getSampleStyleSheet
+from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "ungmusikk" / "fonts"
 FONT = "DejaVuSans"
@@ -36,3 +39,31 @@ def pdf_styles() -> StyleSheet1:
             if name:
                 setattr(style, attribute, FONT_BOLD if "Bold" in name else FONT)
     return styles
+
+
+class NumberedCanvas(Canvas):
+    """A canvas that writes the footer («Side 2 av 3» and the document's title) on every page
+    once the number of pages is known: the pages are kept until the document is saved."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict] = []
+
+    def showPage(self) -> None:  # noqa: N802 - reportlab's name
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self.saveState()
+            self.setFont(FONT, 8)
+            width = self._pagesize[0]
+            self.drawString(15 * mm, 8 * mm, self._doc.info.title or "")
+            self.drawRightString(
+                width - 15 * mm, 8 * mm, _("Side %(page)s av %(pages)s") % {"page": self._pageNumber, "pages": total}
+            )
+            self.restoreState()
+            super().showPage()
+        super().save()

@@ -15,13 +15,12 @@ from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 
 from core.audit import AuditAction
 from core.formatting import date_text, datetime_text, money_text, percent_text
-from core.pdf import FONT, FONT_BOLD, pdf_styles
+from core.pdf import FONT, FONT_BOLD, NumberedCanvas, pdf_styles
 
 from .models import Budget
 from .selectors import budget_audit_minutes, budget_decision, budget_line_groups, budget_summary
@@ -60,34 +59,6 @@ def _signed_money(value: Decimal | None) -> str:
     if value is None:
         return "–"
     return ("+" if value > 0 else "") + money_text(value)
-
-
-class NumberedCanvas(Canvas):
-    """A canvas that writes the footer («Side 2 av 3» and the document's title) on every page
-    once the number of pages is known: the pages are kept until the document is saved."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict] = []
-
-    def showPage(self) -> None:  # noqa: N802 - reportlab's name
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
-            self.saveState()
-            self.setFont(FONT, 8)
-            width = self._pagesize[0]
-            self.drawString(15 * mm, 8 * mm, self._doc.info.title or "")
-            self.drawRightString(
-                width - 15 * mm, 8 * mm, _("Side %(page)s av %(pages)s") % {"page": self._pageNumber, "pages": total}
-            )
-            self.restoreState()
-            super().showPage()
-        super().save()
 
 
 def budget_pdf(*, budget: Budget) -> bytes:

@@ -215,6 +215,6 @@ def test_the_pdf_reads_as_a_document_in_oslo_time(pupil, network, save_activity,
     )
     assert re.search(r"\d\d\.\d\d\.\d{4} kl\. \d\d\.\d\d – systemet: endret elev", text)
     assert "Kommentar: kontroll" in text
-    assert "Side 1" in text
+    assert "Side 1 av 1" in text
     for raw in ("Solberg", "{", "+00:00", "T08:00", "–:"):
         assert raw not in text, raw

@@ -18,7 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 
-from core.pdf import FONT, FONT_BOLD, FONT_DIR, pdf_styles, register_fonts
+from core.pdf import FONT, FONT_BOLD, FONT_DIR, NumberedCanvas, pdf_styles, register_fonts
 from funding.figures import COST_SHARING_RULE
 
 from .school import SchoolDashboard
@@ -86,5 +86,5 @@ def dashboard_pdf(dashboard: SchoolDashboard) -> bytes:
         )
         story.append(pdf_table)
         story.append(Spacer(1, 3 * mm))
-    document.build(story)
+    document.build(story, canvasmaker=NumberedCanvas)
     return buffer.getvalue()
