@@ -150,11 +150,11 @@ def test_python_format_translations_can_be_formatted(entries):
     broken = []
     for entry in entries:
         for _source, text in entry.forms:
-            names = {m.group(1) for m in PLACEHOLDER.finditer(text.replace("%%", "")) if m.group(1)}
-            if not names:
+            found = {m.group(1): m.group(0)[-1] for m in PLACEHOLDER.finditer(text.replace("%%", "")) if m.group(1)}
+            if not found:
                 continue
             try:
-                text % dict.fromkeys(names, "1")
+                text % {name: 1 if conversion in "diouxXeEfFgGc" else "1" for name, conversion in found.items()}
             except (ValueError, TypeError, KeyError) as error:
                 broken.append((text, str(error)))
 
