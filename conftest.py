@@ -379,3 +379,68 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("walk of the demo network")
         for line in sorted(lines):
             terminalreporter.write_line(line)
+
+
+# --- Production settings and the Content-Security-Policy (issue 14) ---
+
+
+@pytest.fixture(autouse=True)
+def _plain_http_for_tests(settings):
+    """The test client and the live server speak plain HTTP. With DEBUG off (CI) the settings
+    redirect every request to HTTPS; the tests turn that one switch off. The policy, the
+    secure cookies and the other headers stay as configured (Chromium keeps a Secure cookie
+    on http://localhost). ungmusikk/tests/test_deploy_check.py checks the production values."""
+    settings.SECURE_SSL_REDIRECT = False
+
+
+# Runs in every page of a browser test before the page's own scripts: each Content-Security-
+# Policy violation is kept in the page (window.__cspViolations) and reported at once to the
+# test (which keeps it when the page is left).
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  var line = e.violatedDirective + " " + (e.blockedURI || "inline") + " on " + document.location.pathname +
+    (e.sourceFile ? " (" + e.sourceFile + ":" + e.lineNumber + ")" : "");
+  window.__cspViolations.push(line);
+  if (window.__cspReport) { window.__cspReport(line); }
+}, true);
+"""
+CSP_CONSOLE_SIGNS = ("Content Security Policy", "Refused to")
+
+
+def csp_watch(context) -> list[str]:
+    """Record every Content-Security-Policy violation in the browser context's pages: the
+    securitypolicyviolation events, and Chromium's console errors about the policy as a
+    second net. Returns the list the records go to."""
+    violations: list[str] = []
+    context.expose_binding("__cspReport", lambda source, line: violations.append(line))
+    context.add_init_script(script=CSP_LISTENER)
+
+    def console(message):
+        if message.type in ("error", "warning") and any(sign in message.text for sign in CSP_CONSOLE_SIGNS):
+            violations.append(f"console: {message.text}")
+
+    context.on("console", console)
+    return violations
+
+
+def csp_violations_seen(context, violations: list[str]) -> list[str]:
+    """The violations recorded so far, with those the open pages hold but have not yet reported."""
+    seen = list(violations)
+    for open_page in context.pages:
+        try:
+            seen += open_page.evaluate("window.__cspViolations || []")
+        except Exception:  # noqa: BLE001, S112 - a page closing or navigating has reported its own
+            continue
+    return list(dict.fromkeys(seen))
+
+
+@pytest.fixture
+def context(context):
+    """pytest-playwright's browser context, watched: a browser test fails on any
+    Content-Security-Policy violation on any page it visited."""
+    violations = csp_watch(context)
+    yield context
+    seen = csp_violations_seen(context, violations)
+    if seen:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(seen), pytrace=False)
