@@ -384,13 +384,18 @@ def pytest_terminal_summary(terminalreporter):
 # --- Production settings and the Content-Security-Policy (issue 14) ---
 
 
-@pytest.fixture(autouse=True)
-def _plain_http_for_tests(settings):
-    """The test client and the live server speak plain HTTP. With DEBUG off (CI) the settings
-    redirect every request to HTTPS; the tests turn that one switch off. The policy, the
-    secure cookies and the other headers stay as configured (Chromium keeps a Secure cookie
-    on http://localhost). ungmusikk/tests/test_deploy_check.py checks the production values."""
-    settings.SECURE_SSL_REDIRECT = False
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http_for_tests():
+    """The test client and the live server speak plain HTTP, as `make stack` does: with DEBUG
+    off (CI) the tests turn the HTTPS switches off, for the whole session (the live server
+    reads them once, when it starts). Secure cookies over http://localhost half work in
+    Chromium: they are set, but a later answer cannot delete them (the budget's vote lost its
+    message). The Content-Security-Policy and the other headers stay on;
+    ungmusikk/tests/test_deploy_check.py checks the production values."""
+    from django.test import override_settings
+
+    with override_settings(SECURE_SSL_REDIRECT=False, SESSION_COOKIE_SECURE=False, CSRF_COOKIE_SECURE=False):
+        yield
 
 
 # Runs in every page of a browser test before the page's own scripts: each Content-Security-
@@ -408,11 +413,10 @@ document.addEventListener("securitypolicyviolation", function (e) {
 CSP_CONSOLE_SIGNS = ("Content Security Policy", "Refused to")
 
 
-def csp_watch(context) -> list[str]:
-    """Record every Content-Security-Policy violation in the browser context's pages: the
-    securitypolicyviolation events, and Chromium's console errors about the policy as a
-    second net. Returns the list the records go to."""
-    violations: list[str] = []
+def csp_watch(context, violations: list[str]) -> None:
+    """Record every Content-Security-Policy violation in the browser context's pages in
+    `violations`: the securitypolicyviolation events, and Chromium's console messages about
+    the policy as a second net."""
     context.expose_binding("__cspReport", lambda source, line: violations.append(line))
     context.add_init_script(script=CSP_LISTENER)
 
@@ -421,7 +425,6 @@ def csp_watch(context) -> list[str]:
             violations.append(f"console: {message.text}")
 
     context.on("console", console)
-    return violations
 
 
 def csp_violations_seen(context, violations: list[str]) -> list[str]:
@@ -436,11 +439,17 @@ def csp_violations_seen(context, violations: list[str]) -> list[str]:
 
 
 @pytest.fixture
-def context(context):
+def csp_violations() -> list[str]:
+    """The Content-Security-Policy violations the browser test's pages have reported so far."""
+    return []
+
+
+@pytest.fixture
+def context(context, csp_violations):
     """pytest-playwright's browser context, watched: a browser test fails on any
     Content-Security-Policy violation on any page it visited."""
-    violations = csp_watch(context)
+    csp_watch(context, csp_violations)
     yield context
-    seen = csp_violations_seen(context, violations)
+    seen = csp_violations_seen(context, csp_violations)
     if seen:
         pytest.fail("Content-Security-Policy violations:\n" + "\n".join(seen), pytrace=False)
