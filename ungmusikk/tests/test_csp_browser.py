@@ -135,6 +135,13 @@ def test_main_pages_work_under_the_policy(page, live_server, demo, csp_violation
     walk.open(reverse("admin:index"))
     walk.open(reverse("admin:activities_activity_change", args=[activity.pk]))
     walk.open(reverse("admin:django_celery_beat_periodictask_add"))
+    # The admin's date widgets, and the crontab's meaning from static/js/admin-periodic-task.js.
+    page.locator(".datetimeshortcuts a").first.click()
+    page.locator("a[id^=calendarlink]").first.click()
+    assert page.locator(".calendarbox").first.is_visible()
+    page.select_option("#id_crontab", index=1)
+    assert page.locator(".crontab-meaning").inner_text().startswith("Betyr: ")
+    walk.check("the periodic task's widgets")
     walk.open(reverse("admin:django_celery_beat_periodictask_changelist"))
 
     assert walk.outside == []
