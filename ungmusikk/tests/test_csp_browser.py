@@ -129,6 +129,7 @@ def test_main_pages_work_under_the_policy(page, live_server, demo, csp_violation
     walk.page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
     walk.check("the budget's folded sections")
     walk.open(reverse("profile"))
+    walk.open(reverse("two_factor:manage"))
 
     # A superuser in the admin: lists, a change form with widgets, and the periodic tasks.
     walk.log_in("csp-admin", demo)
