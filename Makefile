@@ -33,8 +33,10 @@ test: install
 STACK_DIR := $(CURDIR)/.stack
 STACK_DB ?= postgres://postgres@127.0.0.1:5432/ungmusikk
 STACK_REDIS ?= redis://127.0.0.1:6379/0
+## Plain HTTP on 127.0.0.1: the production settings' HTTPS switches are turned off (README, "Production settings").
+STACK_HTTP = SECURE_SSL_REDIRECT=0 SECURE_HSTS_SECONDS=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0
 STACK_ENV = DATABASE_URL=$(STACK_DB) REDIS_URL=$(STACK_REDIS) DEBUG=0 SECRET_KEY="$$(cat $(STACK_DIR)/secret_key)" \
-	ALLOWED_HOSTS=127.0.0.1,localhost SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0
+	ALLOWED_HOSTS=127.0.0.1,localhost $(STACK_HTTP)
 
 stack: install
 	@mkdir -p $(STACK_DIR)

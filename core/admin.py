@@ -366,6 +366,8 @@ class SafePeriodicTaskForm(beat_admin.PeriodicTaskForm):
 
 class SafePeriodicTaskAdmin(beat_admin.PeriodicTaskAdmin):
     form = SafePeriodicTaskForm
+    # django-celery-beat's own template has an inline script, which the Content-Security-Policy refuses.
+    change_form_template = "admin/django_celery_beat/periodictask/change_form.html"
 
 
 class SafeCrontabScheduleAdmin(beat_admin.CrontabScheduleAdmin):

@@ -187,9 +187,35 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# HTTPS. With DEBUG off the portal is HTTPS only: `check --deploy --fail-level WARNING` passes on
+# these defaults. Each switch is turned off by its environment variable for a production-like run
+# on plain HTTP (`make stack` on 127.0.0.1): SECURE_SSL_REDIRECT=0 SECURE_HSTS_SECONDS=0
+# SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
+# Preloading commits the whole registrable domain (and every subdomain) to HTTPS in the
+# browsers' built-in lists for a long time; that is the domain owner's decision, so it is off
+# unless SECURE_HSTS_PRELOAD=1 (and Django's reminder, security.W021, is silenced while off).
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Behind a reverse proxy that ends TLS, Django sees plain HTTP. TRUST_X_FORWARDED_PROTO=1 only
+# when the proxy sets (and overwrites any incoming) X-Forwarded-Proto; otherwise a client could
+# claim HTTPS by sending the header itself.
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
-SESSION_COOKIE_AGE = 60 * 60 * 10  # a working day
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Sessions end after two hours without a request (each request moves the end) and when the
+# browser closes (the cookie has no expiry date).
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 2 * 60 * 60)
+SESSION_SAVE_EVERY_REQUEST = env_bool("SESSION_SAVE_EVERY_REQUEST", True)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 
 # Celery: Redis when REDIS_URL says so, otherwise tasks run in-process (eager).
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -365,3 +391,29 @@ AUTH_PASSWORD_VALIDATORS = [
 # reset e-mails an hour (0: no limit); the page answers the same either way.
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 24)
 PASSWORD_RESET_MAX_PER_HOUR = env_int("PASSWORD_RESET_MAX_PER_HOUR", 3)
+
+# --- Content-Security-Policy (issue 14) ---
+# django-csp sends the policy on every response (Django 5.2 has none built in). Everything the
+# pages load comes from the portal itself: scripts and styles are files under static/ (no inline
+# <script>, on*= attribute, style= attribute or <style> block; data for a script travels in
+# json_script or data- attributes), and the network map draws no tiles from the internet.
+# Chart.js, Leaflet and Bootstrap set styles through the CSSOM (element.style), which the policy
+# allows. Images may be data: URLs (Bootstrap's icons in its CSS).
+from csp.constants import NONE, SELF  # noqa: E402
+
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}

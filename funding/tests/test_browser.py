@@ -45,7 +45,10 @@ def _vote(page, live_server, password, username, budget, comment):
     assert page.locator("#confirm-approve").is_visible()
     assert page.locator("#confirm-figures").is_visible()  # the figures voted on, beside the button
     page.fill("textarea[name=comment]", comment)
-    page.click("#confirm-approve")
+    # The vote is posted and answered with a redirect to the budget: wait for that page, not
+    # the confirmation page still showing (counting its messages at once raced the browser).
+    with page.expect_navigation():
+        page.click("#confirm-approve")
     messages = page.locator(".messagelist").all_inner_texts()
     assert page.locator(".messagelist .success").count() == 1, messages
 

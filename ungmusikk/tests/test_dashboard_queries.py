@@ -61,8 +61,9 @@ def test_dashboard_queries_do_not_grow_with_the_data(client_as, rector_a, networ
 
     # session, user, role kinds, the school (with the load threshold), its memberships, the
     # last rollup runs ("figures as of", and whether a first run is needed), then eight for the
-    # figures
-    with django_assert_num_queries(14):
+    # figures, and three for the session's new end (savepoint, UPDATE, release: every request
+    # moves it, SESSION_SAVE_EVERY_REQUEST)
+    with django_assert_num_queries(17):
         response = client.get(url, {"skoleaar": 2019})
 
     assert response.status_code == 200
@@ -76,7 +77,7 @@ def test_dashboard_queries_for_steering_member(client_as, steering_member, netwo
 
     # as for a rector, one fewer: "may they see names?" is answered from the roles the
     # request has read already (governance.selectors.role_facts)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(16):
         response = client.get(reverse("schools:dashboard", args=["skole-a"]), {"skoleaar": 2019})
 
     assert response.status_code == 200
@@ -88,9 +89,9 @@ def test_chart_data_and_csv_queries_are_fixed(client_as, rector_a, network, djan
     client = client_as(rector_a)
 
     # as the page
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(17):
         client.get(reverse("schools:dashboard-chart", args=["skole-a", "years"]))
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(17):
         client.get(reverse("schools:dashboard-csv", args=["skole-a", "okonomi"]))
 
 
@@ -100,8 +101,9 @@ def test_network_overview_queries_are_fixed(client_as, daily_leader, network, dj
     client = client_as(daily_leader)
 
     # session, user, role kinds, the default school year, the last rollup runs, the schools
-    # with their figures, the money of every school, the user's own schools (a link)
-    with django_assert_num_queries(8):
+    # with their figures, the money of every school, the user's own schools (a link), and three
+    # for the session's new end (savepoint, UPDATE, release)
+    with django_assert_num_queries(11):
         response = client.get(reverse("schools:network"))
 
     assert response.status_code == 200
