@@ -34,8 +34,8 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import admin as auth_admin  # noqa: F401 - registers User and Group before they are adopted
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
-from django.db import DatabaseError, models
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, models, transaction
 from django.forms.models import model_to_dict
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext
@@ -286,11 +286,17 @@ class ServiceWritesMixin(ServiceInlineMixin):
         self.save_through_service(request, obj, form)
 
     def delete_model(self, request, obj):
-        self.delete_through_service(request, obj)
+        try:
+            self.delete_through_service(request, obj)
+        except ValidationError as refused:
+            raise PermissionDenied(" ".join(refused.messages)) from refused
 
     def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self.delete_through_service(request, obj)
+        # All or nothing: a row the service refuses stops the whole selection (a 403 with the
+        # service's reason), so nothing is half-deleted.
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)
 
     def save_related(self, request, form, formsets, change):
         for formset in formsets:

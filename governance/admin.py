@@ -124,6 +124,12 @@ class RoleAdmin(ServiceWritesMixin, PortalModelAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"actor": request.user})
 
+    def has_delete_permission(self, request, obj=None):
+        # Nobody ends a role of their own (governance/duties.py): no delete page for it.
+        if obj is not None and obj.user_id == request.user.pk:
+            return False
+        return super().has_delete_permission(request, obj)
+
     def save_through_service(self, request, obj, form):
         role_save(role=obj, user=request.user)
 

@@ -9,13 +9,16 @@ starts with PORTAL_BASE_URL, not with whatever Host the request named.
 
 from __future__ import annotations
 
+from axes.handlers.proxy import AxesProxyHandler
 from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.signals import user_login_failed
 from django.http import HttpResponseRedirect
 from django.urls import reverse_lazy
 
-from .security import password_reset_allowed, security_log
+from .security import lockout_response, password_reset_allowed, security_log
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -56,8 +59,22 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """Changing one's own password. A wrong old password counts as a failed login for the
+    person (the login lockout's count, django-axes, and the security log): someone holding a
+    stolen session cannot guess the password here without limit. When the count locks the
+    person out, the session ends and the login page says so."""
+
     template_name = "registration/password_change_form.html"
     success_url = reverse_lazy("password_change_done")
+
+    def form_invalid(self, form):
+        if "old_password" in form.errors:
+            credentials = {"username": self.request.user.get_username()}
+            user_login_failed.send(sender=type(self), credentials=credentials, request=self.request)
+            if AxesProxyHandler.is_locked(self.request, credentials):
+                logout(self.request)
+                return lockout_response(self.request, credentials=credentials)
+        return super().form_invalid(form)
 
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):

@@ -14,6 +14,11 @@ gathering in one person (issue 14).
   secretariat prepares the cases, the members decide them.
 - **An access manager holds no other role** in an overlapping period, so that the person who
   hands out access cannot use it.
+- **A superuser holds no deciding seat** (`role_superuser_refusal`): a superuser prepares the
+  budget as central staff do.
+- **A body's kind is part of it**: making a body the steering group (or changing it from one)
+  turns its seats into deciding seats, so the same rules are asked of every role in it
+  (`governance.services.body_duties_check`), and only superusers and access managers change it.
 
 The services (`governance.services.role_assign`, `role_save`, `role_delete`) ask these before
 writing, so the admin and the demo loader are held to them alike.
@@ -86,6 +91,31 @@ def role_conflicts(*, role: Role, others: Iterable[Role]) -> list[str]:
                 % {"other": str(other).split(": ", 1)[-1].lower(), "period": _period_text(other)}
             )
     return reasons
+
+
+def role_superuser_refusal(*, role: Role, holder) -> str | None:
+    """Why `holder` (the role's person) may not hold `role`, being a superuser: a superuser
+    keeps the whole network and prepares the budget (drafts, edits, revises it), so they hold
+    no seat that decides it."""
+    if getattr(holder, "is_superuser", False) and decides_budget(role):
+        return _(
+            "En superbruker forbereder budsjettet og kan ikke ha et sete som vedtar det. Gi setet til en "
+            "personlig bruker uten superbrukertilgang."
+        )
+    return None
+
+
+def role_duplicate_refusal(*, role: Role, others: Iterable[Role]) -> str | None:
+    """Why `role` may not be stored: the person already holds the same role (kind, body,
+    region, school) from the same day (a form sent twice)."""
+
+    def key(item: Role) -> tuple:
+        return (item.kind, item.body_id, item.region_id, item.school_id, item.valid_from)
+
+    for other in others:
+        if other.pk != role.pk and key(other) == key(role):
+            return _("Personen har allerede denne rollen fra samme dag.")
+    return None
 
 
 def role_self_refusal(*, role: Role, actor) -> str | None:

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import translation
+from django.utils.translation import gettext
 
 from core.audit import AuditAction
 from core.permissions import perm_name, require_perm
@@ -154,10 +155,39 @@ def role_duties_check(*, role: Role, actor) -> None:
             raise ValidationError({"user": refusal})
     if not role.user_id or not role.valid_from:
         return  # the model's own validation names the missing field
-    others = list(Role.objects.select_for_update().filter(user_id=role.user_id).select_related("body", "user"))
-    conflicts = duties.role_conflicts(role=role, others=others)
-    if conflicts:
-        raise ValidationError({"kind": conflicts})
+    # The holder's row is the lock: two grants to one person wait for each other.
+    holder = get_user_model().objects.select_for_update().filter(pk=role.user_id).first()
+    others = list(Role.objects.filter(user_id=role.user_id).select_related("body", "user"))
+    refusals = [
+        refusal
+        for refusal in (
+            duties.role_duplicate_refusal(role=role, others=others),
+            duties.role_superuser_refusal(role=role, holder=holder),
+        )
+        if refusal
+    ]
+    refusals += duties.role_conflicts(role=role, others=others)
+    if refusals:
+        raise ValidationError({"kind": refusals})
+
+
+def body_duties_check(*, body: Body) -> None:
+    """Raise ValidationError when `body`, as it stands (unsaved), would break the separation of
+    duties for the roles already in it: a body made the steering group turns its leader's and
+    members' seats into deciding seats (and a case preparer's into a preparing one)."""
+    if body.pk is None:
+        return
+    for role in Role.objects.filter(body_id=body.pk).select_related("user"):
+        role.body = body
+        others = list(Role.objects.filter(user_id=role.user_id).exclude(pk=role.pk).select_related("body", "user"))
+        refusals = duties.role_conflicts(role=role, others=others)
+        superuser = duties.role_superuser_refusal(role=role, holder=role.user)
+        if superuser:
+            refusals.append(superuser)
+        if refusals:
+            raise ValidationError(
+                {"kind": [gettext("%(person)s kan ikke ha setet i et slikt organ.") % {"person": role.user}, *refusals]}
+            )
 
 
 @transaction.atomic
@@ -201,6 +231,11 @@ def agreement_save(
 
 @transaction.atomic
 def body_save(*, body: Body, user) -> Body:
+    """A body as someone entered it (the admin): by a superuser or an access manager (its kind
+    decides who decides the budget), held to the separation of duties for its roles
+    (`body_duties_check`); audited."""
+    require_perm(user, perm_name(body, "add" if body.pk is None else "change"), body)
+    body_duties_check(body=body)
     return audited_save(body, user=user, created=AuditAction.BODY_CREATE, updated=AuditAction.BODY_UPDATE)
 
 

@@ -270,6 +270,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # django-axes writes the username as typed into its own lines (a newline in it forges a
+    # line); the portal's "ungmusikk.security" logger records the same events, escaped.
+    "loggers": {"axes": {"level": "ERROR"}},
 }
 
 # Demo logins (load_demo): the password for every demo user.

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy
+from django.views.generic import RedirectView
 
 from governance import auth_views as password_views
 
@@ -45,6 +46,9 @@ urlpatterns = [
     path("passord/bytt/", password_views.PasswordChangeView.as_view(), name="password_change"),
     path("passord/byttet/", password_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The admin's own password change has no lockout: it leads to the portal's, which counts
+    # a wrong old password as a failed login.
+    path("admin/password_change/", RedirectView.as_view(pattern_name="password_change")),
     path("admin/", admin.site.urls),
 ]
 

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 STAFF_PERSONAS = ["daily_leader", "nmh_coordinator", "steering_member", "steering_leader", "superuser"]
 CENTRAL_STAFF = {"daily_leader", "nmh_coordinator", "superuser"}
 # Written by superusers and access managers only, not by central staff.
-ACCESS_MANAGERS_ONLY = {"governance.Role"}
+ACCESS_MANAGERS_ONLY = {"governance.Role", "governance.Body"}
 PORTAL_MODELS = sorted(m._meta.label for m in admin.site._registry if m._meta.app_label in PORTAL_APP_LABELS)
 OTHER_MODELS = sorted(m._meta.label for m in admin.site._registry if m._meta.app_label not in PORTAL_APP_LABELS)
 

@@ -369,3 +369,14 @@ def test_a_locked_user_exists_check_is_not_needed_for_the_lock(client, db):
     """Five failures for a username nobody has lock that username at that address too."""
     assert not get_user_model().objects.filter(username="ingen-slik").exists()
     assert _fail(client, "ingen-slik", 5)[-1].status_code == 429
+
+
+def test_a_newline_in_the_username_forges_no_log_line(client, caplog, db):
+    """django-axes wrote the username as typed into its own lines; the portal's own line
+    escapes it, and axes' lines are off (settings.LOGGING)."""
+    caplog.set_level("INFO")
+    _post_login(client, "zz\nLogin succeeded: username=admin", "feil")
+    lines = [line for record in caplog.records for line in record.getMessage().splitlines()]
+    assert not any(line.startswith("Login succeeded") for line in lines)
+    assert not [record for record in caplog.records if record.name.startswith("axes") and record.levelno < 40]
+    assert any(record.name == "ungmusikk.security" for record in caplog.records)

@@ -301,3 +301,29 @@ def test_the_four_password_rules_are_on():
         "CommonPasswordValidator",
         "NumericPasswordValidator",
     ]
+
+
+# --- Found by a newcomer's attempt to break this (issue 14) ---
+
+
+def test_guessing_the_old_password_counts_as_failed_logins(client_as, koord, caplog):
+    """Someone holding a stolen session guessed the old password without limit."""
+    caplog.set_level("WARNING", logger="ungmusikk.security")
+    client = client_as(koord)
+    wrong = {"old_password": "feil", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    for _attempt in range(4):
+        assert client.post("/passord/bytt/", wrong, REMOTE_ADDR="203.0.113.60").status_code == 200
+    locked = client.post("/passord/bytt/", wrong, REMOTE_ADDR="203.0.113.60")
+    assert locked.status_code == 429
+    assert "For mange mislykkede forsøk" in locked.content.decode()
+    # The session has ended, and the right old password changes nothing now.
+    right = {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    assert client.post("/passord/bytt/", right, REMOTE_ADDR="203.0.113.60").status_code == 302
+    koord.refresh_from_db()
+    assert koord.check_password(PASSWORD)
+    assert any("koord-follo" in record.getMessage() for record in caplog.records if record.name == "ungmusikk.security")
+
+
+def test_the_admins_password_change_leads_to_the_portals(client_as, koord):
+    response = client_as(koord).get("/admin/password_change/")
+    assert (response.status_code, response["Location"]) == (302, "/passord/bytt/")

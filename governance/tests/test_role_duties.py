@@ -262,3 +262,87 @@ def test_hostile_role_posts_never_fail_and_save_nothing_invalid(client_as, acces
     assert response.status_code in (200, 302)
     if response.status_code == 200:
         assert _roles_and_audits() == before
+
+
+# --- Found by a newcomer's attempt to break this (issue 14) ---------------------------------------
+
+
+def _committee_with_seat_for(user):
+    from governance.models import Body
+    from governance.tests.factories import BodyFactory
+
+    committee = BodyFactory(name="Arbeidsutvalget", kind=Body.Kind.WORKING_COMMITTEE)
+    RoleFactory(user=user, kind=Role.Kind.LEADER, body=committee, valid_from=date(2019, 8, 1))
+    return committee
+
+
+def _body_post(body, **changes):
+    data = {"name": body.name, "kind": body.kind, "region": "", "established": ""}
+    data.update(changes)
+    # The body page's role inline, empty.
+    data.update({"roles-TOTAL_FORMS": "0", "roles-INITIAL_FORMS": "0", "roles-MIN_NUM_FORMS": "0"})
+    data.update({"roles-MAX_NUM_FORMS": "1000"})
+    return data
+
+
+def test_central_staff_cannot_make_a_body_the_steering_group(client_as, daily_leader):
+    """The daily leader turned the working committee (where she leads) into a steering group,
+    and every seat in it into a deciding one, without touching a role."""
+    committee = _committee_with_seat_for(daily_leader)
+    client = client_as(daily_leader)
+    url = reverse("admin:governance_body_change", args=[committee.pk])
+    assert client.post(url, _body_post(committee, kind="steering_group")).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:governance_body_add"), _body_post(committee, name="Ny styringsgruppe", kind="steering_group")
+        ).status_code
+        == 403
+    )
+    committee.refresh_from_db()
+    assert committee.kind == "working_committee"
+    assert not daily_leader.has_perm("funding.decide_budget")
+
+
+def test_a_body_with_a_preparers_seat_cannot_become_the_steering_group(access_manager, daily_leader):
+    from governance.services import body_save
+
+    committee = _committee_with_seat_for(daily_leader)
+    committee.kind = "steering_group"
+    with pytest.raises(ValidationError, match="forbereder budsjettet"):
+        body_save(body=committee, user=access_manager)
+    committee.refresh_from_db()
+    assert committee.kind == "working_committee"
+
+
+def test_a_superuser_holds_no_deciding_seat(access_manager, superuser, network):
+    with pytest.raises(ValidationError, match="superbruker"):
+        role_assign(
+            user=superuser,
+            kind=Role.Kind.MEMBER,
+            body=network.steering_group,
+            valid_from=date(2026, 1, 1),
+            actor=access_manager,
+        )
+
+
+def test_the_same_role_twice_is_refused(client_as, access_manager, rector_b, network):
+    data = _role_post(user=rector_b, kind=Role.Kind.MEMBER, body=network.steering_group, valid_from="2026-01-01")
+    client = client_as(access_manager)
+    assert client.post(ADD_URL, data).status_code == 302
+    again = client.post(ADD_URL, data)
+    assert again.status_code == 200
+    assert "Personen har allerede denne rollen fra samme dag" in again.content.decode()
+    assert rector_b.roles.filter(kind=Role.Kind.MEMBER).count() == 1
+
+
+def test_ones_own_role_has_no_delete_page_and_a_selection_with_it_deletes_nothing(client_as, access_manager, rector_b):
+    own, other = access_manager.roles.get(), rector_b.roles.get()
+    client = client_as(access_manager)
+    assert client.get(reverse("admin:governance_role_delete", args=[own.pk])).status_code == 403
+    assert client.post(reverse("admin:governance_role_delete", args=[own.pk]), {"post": "yes"}).status_code == 403
+    response = client.post(
+        reverse("admin:governance_role_changelist"),
+        {"action": "delete_selected", "_selected_action": [other.pk, own.pk], "post": "yes"},
+    )
+    assert response.status_code == 403
+    assert Role.objects.filter(pk__in=[own.pk, other.pk]).count() == 2

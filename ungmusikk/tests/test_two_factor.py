@@ -323,7 +323,7 @@ def test_verify_after_wrong_codes_makes_the_next_try_wait(client, network, daily
     response = client.post(VERIFY, {"code": app_code(device.key)})
 
     assert response.context["form"].errors == {
-        "code": ["Engangskode: for mange feil forsøk. Vent et minutt og prøv igjen."]
+        "code": ["Engangskode: for mange forsøk på kort tid. Vent noen sekunder og prøv igjen."]
     }
     device.refresh_from_db()
     assert device.throttling_failure_count == 1

@@ -138,7 +138,7 @@ def two_factor_verify(*, user, code: str, ip: str = "") -> Device:
                 _("Engangskode: skriv de seks sifrene appen viser, eller en gjenopprettingskode på åtte tegn.")
             )
         if failure is None and device is not None and not device.verify_is_allowed()[0]:
-            failure = _refusal(_("Engangskode: for mange feil forsøk. Vent et minutt og prøv igjen."))
+            failure = _refusal(_("Engangskode: for mange forsøk på kort tid. Vent noen sekunder og prøv igjen."))
         elif failure is None and (device is None or not device.verify_token(code)):
             failure = _wrong_code()
         elif failure is None and isinstance(device, StaticDevice):
