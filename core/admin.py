@@ -140,7 +140,10 @@ class SafeChangelistMixin:
 
     def get_changelist_instance(self, request):
         try:
-            return super().get_changelist_instance(request)
+            # In a savepoint: on PostgreSQL a refused query aborts the transaction it ran in,
+            # and the request's later queries (the session's save) would fail with it.
+            with transaction.atomic():
+                return super().get_changelist_instance(request)
         except (OverflowError, ValueError, DatabaseError) as error:
             if not request.GET:
                 raise

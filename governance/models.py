@@ -27,7 +27,7 @@ from core.periods import Period, period_constraint
 from core.permissions import is_portal_perm, portal_has_perm
 from schools.models import County, Municipality, Region, School
 
-from .rules import is_central_staff, manages_access, reads_network
+from .rules import is_central_staff, keeps_network, manages_access, reads_network
 
 
 class Person(User):
@@ -99,13 +99,7 @@ class Partner(RulesModelMixin, models.Model, metaclass=RulesModelBase):
         verbose_name = _("samarbeidspart")
         verbose_name_plural = _("samarbeidsparter")
         ordering = ["kind", "name"]
-        # A body's kind decides who decides the budget: changed by superusers and access
-        # managers only (governance/duties.py), like people's roles.
-        rules_permissions = {
-            "view": reads_network | manages_access,
-            "add": manages_access,
-            "change": manages_access,
-        }
+        rules_permissions = {"view": reads_network, "add": keeps_network, "change": keeps_network}
         constraints = [
             models.CheckConstraint(
                 condition=(Q(kind="county") & Q(county__isnull=False)) | ~Q(kind="county"),
@@ -137,13 +131,7 @@ class Agreement(RulesModelMixin, Period, metaclass=RulesModelBase):
         verbose_name = _("avtale")
         verbose_name_plural = _("avtaler")
         ordering = ["valid_from"]
-        # A body's kind decides who decides the budget: changed by superusers and access
-        # managers only (governance/duties.py), like people's roles.
-        rules_permissions = {
-            "view": reads_network | manages_access,
-            "add": manages_access,
-            "change": manages_access,
-        }
+        rules_permissions = {"view": reads_network, "add": keeps_network, "change": keeps_network}
         constraints = [period_constraint("agreement_period_ordered")]
 
     def __str__(self) -> str:
@@ -384,13 +372,7 @@ class PortalSetting(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     class Meta:
         verbose_name = _("innstilling")
         verbose_name_plural = _("innstillinger")
-        # A body's kind decides who decides the budget: changed by superusers and access
-        # managers only (governance/duties.py), like people's roles.
-        rules_permissions = {
-            "view": reads_network | manages_access,
-            "add": manages_access,
-            "change": manages_access,
-        }
+        rules_permissions = {"view": reads_network, "add": keeps_network, "change": keeps_network}
 
     def __str__(self) -> str:
         return str(_("Portalinnstillinger"))
