@@ -227,9 +227,10 @@ def test_the_limit_in_the_settings_changes_the_answer(coord_follo, network, area
 
     _limit("200000")
     with pytest.raises(services.ConfirmationNeeded) as asked:
-        # The same school the same day as the first save is also a clash (issue 15), seen here.
+        # The same school the same day as the first save is also a clash (issue 15), seen here;
+        # the warning lists every warning found, confirmed or not.
         _save(coord_follo, network, areas, [_rent("250000")], confirm_duplicate=True, confirm_clash=True)
-    assert asked.value.warnings == frozenset({"duplicate", "large_amount"})
+    assert asked.value.warnings == frozenset({"duplicate", "large_amount", "clash"})
     assert _plain(asked.value.large_amounts[0].message) == (
         "Beløpet 250 000 kr på linjen «Leie» er over varselgrensen (200 000 kr). Stemmer det?"
     )
