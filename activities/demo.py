@@ -159,9 +159,12 @@ class _Plan:
             ),
             participations=[] if status == Activity.Status.CANCELLED else rows,
             costs=costs,
-            # The plan is the 2020 network's as it was, loads and amounts included.
+            # The plan is the 2020 network's as it was, loads, amounts, clashes and journeys included.
             confirm_pupil_load=True,
             confirm_large_amount=True,
+            confirm_clash=True,
+            confirm_overload=True,
+            confirm_travel=True,
         )
         self.created += 1
 

@@ -93,10 +93,25 @@ class ActivityForm(forms.Form):
         label=_("Lagre likevel: jeg har sjekket at beløpene stemmer"),
         required=False,
     )
+    confirm_clash = forms.BooleanField(
+        label=_("Lagre likevel: jeg har sjekket kollisjonene med andre aktiviteter"),
+        required=False,
+    )
+    confirm_overload = forms.BooleanField(
+        label=_("Lagre likevel: jeg har sjekket antallet tilbud til skolene denne måneden"),
+        required=False,
+    )
+    confirm_travel = forms.BooleanField(
+        label=_("Lagre likevel: jeg har sjekket reiseveien for skolene"),
+        required=False,
+    )
     CONFIRMATIONS = {
         "pupil_load": "confirm_pupil_load",
         "duplicate": "confirm_duplicate",
         "large_amount": "confirm_large_amount",
+        "clash": "confirm_clash",
+        "overload": "confirm_overload",
+        "travel": "confirm_travel",
     }
 
     # Hidden fields that say which form this is: the one-time token of a form that creates an

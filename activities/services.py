@@ -32,6 +32,7 @@ from governance.selectors import portal_settings_get
 from governance.services import actor_of, audit_record
 from schools.models import Enrolment, Membership, Pupil, Region, School
 
+from . import clashes as clashes_module
 from . import selectors
 from .models import Activity, ActivityCost, Participation, Venue
 from .rollups import rollup_mark_activity_dirty, rollup_mark_dirty
@@ -142,7 +143,10 @@ class ConfirmationNeeded(ValidationError):
     - `duplicates`: activities already registered with the same title, region and start (the
       browser's Back and "Lagre" again, or a colleague who registered it already),
     - `large_amounts`: new or changed cost lines above the portal's warning limit for large
-      amounts (LargeAmount)."""
+      amounts (LargeAmount),
+    - `clashes`, `overloads`, `travel`: the planning warnings of activities/clashes.py (another
+      activity of the same schools too close, too many activities for a school in the month,
+      a school too far from the venue)."""
 
     def __init__(
         self,
@@ -150,10 +154,16 @@ class ConfirmationNeeded(ValidationError):
         pupil_load: Sequence[selectors.PupilLoad],
         duplicates: Sequence[Activity],
         large_amounts: Sequence[LargeAmount] = (),
+        clashes: Sequence[clashes_module.Clash] = (),
+        overloads: Sequence[clashes_module.Overload] = (),
+        travel: Sequence[clashes_module.Travel] = (),
     ):
         self.pupil_load = list(pupil_load)
         self.duplicates = list(duplicates)
         self.large_amounts = list(large_amounts)
+        self.clashes = list(clashes)
+        self.overloads = list(overloads)
+        self.travel = list(travel)
         messages = []
         if self.pupil_load:
             messages.append(
@@ -172,15 +182,33 @@ class ConfirmationNeeded(ValidationError):
                 % {"activities": ", ".join(str(other) for other in self.duplicates)}
             )
         messages.extend(large.message for large in self.large_amounts)
+        if self.clashes:
+            messages.append(
+                _("Kollisjon med: %(activities)s.") % {"activities": ", ".join(str(c.activity) for c in self.clashes)}
+            )
+        messages.extend(
+            _("%(school)s får %(count)s aktiviteter i %(month)s (grensen er %(limit)s).")
+            % {"school": o.school, "count": o.count, "month": o.month_label, "limit": o.limit}
+            for o in self.overloads
+        )
+        messages.extend(
+            _("%(school)s: %(km)s km til %(venue)s (grensen er %(limit)s km).")
+            % {"school": t.school, "km": number_text(t.distance_km, 1), "venue": t.venue, "limit": t.limit}
+            for t in self.travel
+        )
         super().__init__(messages)
 
     @property
     def warnings(self) -> frozenset[str]:
-        """The names of the warnings found: "pupil_load", "duplicate", "large_amount"."""
+        """The names of the warnings found: "pupil_load", "duplicate", "large_amount", "clash",
+        "overload", "travel"."""
         found = (
             ("pupil_load", self.pupil_load),
             ("duplicate", self.duplicates),
             ("large_amount", self.large_amounts),
+            ("clash", self.clashes),
+            ("overload", self.overloads),
+            ("travel", self.travel),
         )
         return frozenset(name for name, items in found if items)
 
@@ -277,6 +305,9 @@ def activity_save(
     confirm_pupil_load: bool = False,
     confirm_duplicate: bool = False,
     confirm_large_amount: bool = False,
+    confirm_clash: bool = False,
+    confirm_overload: bool = False,
+    confirm_travel: bool = False,
     comment: str = "",
 ) -> Activity:
     """Create an activity (`activity` None) or change one, with its cooperation areas, its
@@ -287,8 +318,10 @@ def activity_save(
     broken, and ConfirmationNeeded when a named pupil's load is at the threshold, an activity
     with the same title, region and start exists, or a new or changed cost line's amount is
     above the portal's limit for large amounts (a line the activity already had, saved again
-    unchanged, does not ask), unless `confirm_pupil_load` / `confirm_duplicate` /
-    `confirm_large_amount` say the person has seen it. `expected_version` is the version an edit
+    unchanged, does not ask), or a planning warning is found (activities/clashes.py: a clash, an
+    overloaded month, a long journey), unless `confirm_pupil_load` / `confirm_duplicate` /
+    `confirm_large_amount` / `confirm_clash` / `confirm_overload` / `confirm_travel` say the
+    person has seen it. `expected_version` is the version an edit
     form was loaded from: when someone else has saved the activity since, nothing is saved and
     `core.concurrency.EditConflict` is raised. A change marks its school years for the
     incremental rollup, which runs once the transaction has committed."""
@@ -308,6 +341,9 @@ def activity_save(
         confirm_pupil_load=confirm_pupil_load,
         confirm_duplicate=confirm_duplicate,
         confirm_large_amount=confirm_large_amount,
+        confirm_clash=confirm_clash,
+        confirm_overload=confirm_overload,
+        confirm_travel=confirm_travel,
         action=action,
         comment=comment,
     )
@@ -463,10 +499,11 @@ def participation_import(
     the same save as the form. All rows or none. `expected_version` is the activity's version
     when the file was previewed: a newer save raises EditConflict. The history records the
     file's name, its number of rows and each school's totals before → after. The preview
-    showed every row's problem; there is no "Lagre likevel" step, so the pupil-load warning
-    does not stop an import. Pupils named at a school whose pupils' names the user may not see
-    are refused with ValidationError (`participation_import_names_refused`), also in a payload
-    the preview would not have signed."""
+    showed every row's problem; there is no "Lagre likevel" step, so neither the pupil-load
+    warning nor the planning warnings (clash, overload, travel) stop an import. Pupils named
+    at a school whose pupils' names the user may not see are refused with ValidationError
+    (`participation_import_names_refused`), also in a payload the preview would not have
+    signed."""
     imported = [ImportedSchool.of(row) for row in participations]
     refused = participation_import_names_refused(user=user, participations=imported)
     if refused:
@@ -510,6 +547,9 @@ def participation_import(
         confirm_pupil_load=True,
         confirm_duplicate=True,
         confirm_large_amount=True,
+        confirm_clash=True,
+        confirm_overload=True,
+        confirm_travel=True,
         action=AuditAction.PARTICIPATION_IMPORT,
         comment=comment % values,
     )
@@ -554,6 +594,9 @@ def _save(
     confirm_large_amount: bool,
     action: str,
     comment: str,
+    confirm_clash: bool = False,
+    confirm_overload: bool = False,
+    confirm_travel: bool = False,
 ) -> Activity:
     """Validate, ask, write, record, mark. `costs` None keeps the activity's cost lines."""
     creating = activity.pk is None
@@ -573,15 +616,17 @@ def _save(
     _validate(activity=activity, areas=areas, participations=participations, cost_lines=cost_lines)
 
     # 2. What a person must have seen before it is saved.
-    if not (confirm_pupil_load and confirm_duplicate and confirm_large_amount):
+    confirmed = {
+        "pupil_load": confirm_pupil_load,
+        "duplicate": confirm_duplicate,
+        "large_amount": confirm_large_amount,
+        "clash": confirm_clash,
+        "overload": confirm_overload,
+        "travel": confirm_travel,
+    }
+    if not all(confirmed.values()):
         _ask_first(
-            user=user,
-            activity=activity,
-            participations=participations,
-            cost_lines=cost_lines,
-            confirm_pupil_load=confirm_pupil_load,
-            confirm_duplicate=confirm_duplicate,
-            confirm_large_amount=confirm_large_amount,
+            user=user, activity=activity, participations=participations, cost_lines=cost_lines, confirmed=confirmed
         )
 
     # 3. The writes: set-based, the rows were validated above.
@@ -655,12 +700,11 @@ def _ask_first(
     activity: Activity,
     participations: list[ParticipationData],
     cost_lines: list[ActivityCost] | None,
-    confirm_pupil_load: bool,
-    confirm_duplicate: bool,
-    confirm_large_amount: bool,
+    confirmed: dict[str, bool],
 ) -> None:
-    """Raise ConfirmationNeeded when a warning is found that is not confirmed. Called before
-    anything is written: an activity being changed still has its old cost lines."""
+    """Raise ConfirmationNeeded when a warning is found that is not confirmed (`confirmed`:
+    by ConfirmationNeeded.warnings' names). Called before anything is written: an activity
+    being changed still has its old cost lines and participation."""
     pupil_load = selectors.pupil_load_warnings(
         pupils=[pupil for row in participations for pupil in row.named_pupils],
         starts_at=activity.starts_at,
@@ -678,12 +722,17 @@ def _ask_first(
             )
         )
     large_amounts = _large_amounts(activity=activity, cost_lines=cost_lines)
-    if (
-        (pupil_load and not confirm_pupil_load)
-        or (duplicates and not confirm_duplicate)
-        or (large_amounts and not confirm_large_amount)
-    ):
-        raise ConfirmationNeeded(pupil_load=pupil_load, duplicates=duplicates, large_amounts=large_amounts)
+    planning = clashes_module.planning_warnings(activity=activity, schools=[row.school for row in participations])
+    warning = ConfirmationNeeded(
+        pupil_load=pupil_load,
+        duplicates=duplicates,
+        large_amounts=large_amounts,
+        clashes=planning.clashes,
+        overloads=planning.overloads,
+        travel=planning.travel,
+    )
+    if any(not confirmed[name] for name in warning.warnings):
+        raise warning
 
 
 def _large_amounts(*, activity: Activity, cost_lines: list[ActivityCost] | None) -> list[LargeAmount]:

@@ -38,7 +38,7 @@ from core.submissions import AlreadySubmitted, submission_check, submit_once
 from schools.models import Pupil, School
 from schools.services import pupil_save
 
-from . import selectors, services
+from . import clashes, selectors, services
 from .filters import ActivityFilter
 from .forms import (
     ActivityForm,
@@ -141,8 +141,10 @@ class ActivityListView(ActivityAccessMixin, FilteredActivitiesMixin, TemplateVie
         loaded_rows = selectors.activity_list_for_listing(user=self.request.user).in_bulk(ids)
         activities = [loaded_rows[pk] for pk in ids]
         loaded = selectors.activity_ids_with_pupil_load(activities=activities)
+        clashing = clashes.activity_ids_with_clash(activities=activities)
         for activity in activities:
             activity.pupil_load = activity.pk in loaded
+            activity.clashes = activity.pk in clashing
             participations = activity.participations.all()
             activity.school_count = len(participations)
             activity.pupil_total = sum(p.pupils for p in participations)
@@ -158,6 +160,7 @@ class ActivityListView(ActivityAccessMixin, FilteredActivitiesMixin, TemplateVie
             query=self.querystring_without("side"),
             can_create=self.request.user.has_perm("activities.add_activity"),
             threshold=selectors.pupil_load_threshold() if loaded else None,
+            any_clash=bool(clashing),
         )
         return context
 
@@ -459,6 +462,9 @@ class ActivityFormView(ActivityAccessMixin, TemplateView):
             pupil_load=_pupil_load_shown(warned.pupil_load, participations) if warned else [],
             duplicates=warned.duplicates if warned else [],
             large_amounts=warned.large_amounts if warned else [],
+            clashes=warned.clashes if warned else [],
+            overloads=warned.overloads if warned else [],
+            travel=warned.travel if warned else [],
             conflict=conflict,
         )
         return self.render_to_response(context, status=200)
@@ -472,9 +478,7 @@ class ActivityFormView(ActivityAccessMixin, TemplateView):
             "data": form.activity_data(),
             "participations": participations.participation_data(),
             "costs": costs.cost_data(),
-            "confirm_pupil_load": confirmed["pupil_load"],
-            "confirm_duplicate": confirmed["duplicate"],
-            "confirm_large_amount": confirmed["large_amount"],
+            **{f"confirm_{warning}": value for warning, value in confirmed.items()},
         }
 
     def save(self, *, form, participations, costs) -> Activity:
@@ -507,6 +511,8 @@ class ActivityFormView(ActivityAccessMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context.setdefault("heading", _("Ny aktivitet"))
         context["threshold"] = selectors.pupil_load_threshold()
+        if context.get("clashes"):
+            context["clash_days"] = clashes.clash_days()
         return context
 
 

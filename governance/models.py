@@ -369,6 +369,32 @@ class PortalSetting(RulesModelMixin, models.Model, metaclass=RulesModelBase):
         ),
     )
 
+    # Planning limits (issue 15): the warnings an activity's form gives before saving, and the
+    # marks on the activity list (activities/clashes.py).
+    clash_days_same_instrument = models.PositiveSmallIntegerField(
+        _("dager mellom aktiviteter med samme instrument"),
+        default=3,
+        validators=[MaxValueValidator(60)],
+        help_text=_(
+            "Varsle om kollisjon når en skole deltar i to aktiviteter med samme instrument/instrumentgruppe "
+            "med så mange dager eller færre mellom seg (aktiviteter samme dag varsles alltid). 0: bare samme dag."
+        ),
+    )
+    max_activities_per_school_month = models.PositiveSmallIntegerField(
+        _("største antall aktiviteter per skole per måned"),
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("Varsle når en skole får tilbud om flere aktiviteter enn dette i én kalendermåned."),
+    )
+    max_travel_km = models.PositiveSmallIntegerField(
+        _("lengste reisevei (km)"),
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(2000)],
+        help_text=_(
+            "Varsle når avstanden i luftlinje fra en deltakende skoles kommune til stedet er lengre enn dette."
+        ),
+    )
+
     class Meta:
         verbose_name = _("innstilling")
         verbose_name_plural = _("innstillinger")

@@ -110,6 +110,8 @@ def test_the_report_lists_the_activity_log_entries_that_name_them(pupil, network
             ),
             participations=[ParticipationData(school=network.school_a, pupils=2, teachers=1, named_pupils=named)],
             costs=[],
+            # The test's activities share school A's day: a clash, seen (issue 15).
+            confirm_clash=True,
         )
 
     naming, other = save("Samspill med Ingrid", [pupil]), save("Samspill uten", [])
@@ -145,6 +147,8 @@ def save_activity(network, areas, enrolment, daily_leader):
                 ParticipationData(school=network.school_a, pupils=max(len(named), 1), teachers=1, named_pupils=named)
             ],
             costs=[],
+            # The test's activities share school A's day: a clash, seen (issue 15).
+            confirm_clash=True,
         )
 
     return save

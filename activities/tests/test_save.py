@@ -82,8 +82,10 @@ def _count(queries, beginning: str) -> int:
 def test_save_of_a_new_activity_takes_the_same_queries_for_one_row_and_three(
     coord_follo, network, areas, enrolment, named, rows, django_assert_num_queries
 ):
-    # 28: with the limit for large amounts (PortalSetting) that the new cost lines are held to.
-    with django_assert_num_queries(28):
+    # 28: with the limit for large amounts (PortalSetting) that the new cost lines are held to;
+    # +3 (issue 15): the planning limits (PortalSetting), the clashes and the month's count per
+    # school (activities/clashes.py; the travel check needs no query without a venue).
+    with django_assert_num_queries(31):
         activity = services.activity_save(
             user=coord_follo, data=_data(network, areas), participations=_rows(named, rows), costs=_costs(rows)
         )
@@ -97,8 +99,9 @@ def test_save_of_a_change_takes_the_same_queries_for_one_row_and_three(
 ):
     data = replace(ActivityData.of(follo_activity), title="Mesterklasse bratsj")
     # 39: with the activity's cost lines before the change (an unchanged line does not ask
-    # about a large amount) and the limit for large amounts.
-    with django_assert_num_queries(39):
+    # about a large amount) and the limit for large amounts; +3 (issue 15): the planning
+    # limits, the clashes and the month's count per school (activities/clashes.py).
+    with django_assert_num_queries(42):
         services.activity_save(
             user=coord_follo,
             activity=follo_activity,
@@ -320,6 +323,8 @@ def test_one_transaction_enqueues_once_however_much_it_writes(
                 data=_data(network, areas, title=f"Kurs {n}"),
                 participations=_rows(named, 3),
                 costs=_costs(2),
+                # The same schools on the same day: three clashes, seen (issue 15).
+                confirm_clash=True,
             )
         services.activity_cancel(user=coord_follo, activity=follo_activity)
     assert len(callbacks) == 1

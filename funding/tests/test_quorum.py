@@ -218,6 +218,9 @@ def test_central_staff_change_the_rule_in_the_admin_and_members_cannot(
         "large_amount_warning": "100000",
         "budget_decision_rule": "majority",
         "pupil_retention_school_years": setting.pupil_retention_school_years,
+        "clash_days_same_instrument": setting.clash_days_same_instrument,
+        "max_activities_per_school_month": setting.max_activities_per_school_month,
+        "max_travel_km": setting.max_travel_km,
     }
 
     client.force_login(steering_member)

@@ -20,3 +20,8 @@ urlpatterns = [
     path("<slug:slug>/tabell/<slug:table>.csv", views.SchoolDashboardCsvView.as_view(), name="dashboard-csv"),
     path("<slug:slug>/diagram/<slug:chart>.json", views.SchoolChartDataView.as_view(), name="dashboard-chart"),
 ]
+
+# --- Tilbud per måned (issue 15): a school's activities per month against the limit ---
+urlpatterns += [
+    path("<slug:slug>/tilbud/", views.SchoolMonthOffersView.as_view(), name="month-offers"),
+]

@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from activities.clashes import school_month_offers
 from core.http import NotFound
 from core.params import choice_param, year_param
-from core.periods import school_year_label
+from core.periods import school_year_label, school_year_of
 from funding.figures import COST_SHARING_RULE, default_money_year
 from governance.selectors import school_list_led_by, school_list_visible_to
 from schools.models import School
@@ -33,6 +34,9 @@ from .network import (
 from .pdf import dashboard_pdf
 from .school import CHART_KEYS, SchoolDashboard, school_dashboard, school_list_with_dashboard_settings
 from .tables import Table, table_csv
+
+# The first school year the month view offers (the network's records start in 2013/14).
+FIRST_SCHOOL_YEAR = 2013
 
 
 def _year_param(request, name: str) -> int | None:
@@ -239,3 +243,33 @@ class NetworkMapDataView(NetworkOverviewMixin, View):
                 "dashboard_urls": {row["slug"]: reverse("schools:dashboard", args=[row["slug"]]) for row in table.rows},
             }
         )
+
+
+class SchoolMonthOffersView(SchoolDashboardMixin, TemplateView):
+    """«Tilbud per måned»: the months of a school year with the number of activities offered
+    to the school against the portal's limit (activities.clashes.school_month_offers), the
+    months over it marked. Whoever may see the school's dashboard may see it (a school the user
+    may not see is a 404). `?skoleaar=YYYY`, by default the current school year."""
+
+    template_name = "dashboard/month_offers.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        school = self.get_school()
+        current = school_year_of(timezone.localdate())
+        school_year = _year_param(self.request, "skoleaar") or current
+        if not FIRST_SCHOOL_YEAR <= school_year <= current + 1:
+            school_year = current
+        months = school_month_offers(school=school, school_year=school_year)
+        context.update(
+            school=school,
+            school_year=school_year,
+            school_year_label=school_year_label(school_year),
+            months=months,
+            limit=months[0].limit,
+            over_count=sum(month.over for month in months),
+            total=sum(month.count for month in months),
+            year_choices=[(year, school_year_label(year)) for year in range(current + 1, FIRST_SCHOOL_YEAR - 1, -1)],
+            network_link=self.request.user.has_perm("schools.view_network"),
+        )
+        return context
