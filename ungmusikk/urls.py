@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy
 
+from activities.feeds import CalendarTokenRenewView
 from governance import auth_views as password_views
 
 from . import views
@@ -55,4 +56,9 @@ if settings.FEIDE_ENABLED:
 # Two factors for the admin (issue 14): set up an authenticator app, confirm a login.
 urlpatterns += [
     path("profil/tofaktor/", include("ungmusikk.two_factor.urls")),
+]
+
+# The subscribable calendars (issue 15): a new secret for a person's feeds, from the profile page.
+urlpatterns += [
+    path("profil/kalenderlenke/", CalendarTokenRenewView.as_view(), name="profile-calendar-token"),
 ]
