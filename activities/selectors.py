@@ -281,6 +281,11 @@ def activity_list_in_month(*, activities: QuerySet[Activity], year: int, month: 
     return list(activities.filter(Q(starts_at__lt=end) & Q(ends_at__gte=start)).order_by("starts_at", "title"))
 
 
+def activity_list_between(*, activities: QuerySet[Activity], start: datetime, end: datetime) -> list[Activity]:
+    """Activities (of an already filtered set) that touch [start, end)."""
+    return list(activities.filter(starts_at__lt=end, ends_at__gte=start).order_by("starts_at", "title"))
+
+
 # --- For a school's dashboard (lists, not figures: they are read live) ------------------------
 
 # The activity kinds whose pupils the rector sees by name: NMH's masterclasses and teaching.
