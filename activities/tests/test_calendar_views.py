@@ -5,6 +5,7 @@ and the weeks of the changes to and from summer time in Oslo); an agenda for a p
 activities marked; hostile query strings never a 500; anonymous visitors go to the login."""
 
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -257,3 +258,41 @@ def test_hostile_query_strings_never_give_a_server_error(client_as, coord_follo,
     assert response.status_code in (200, 400), query
     if response.status_code == 200:
         assert response.context["view_name"] in ("maaned", "uke", "liste")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_agenda_and_week_fit_a_phone_without_javascript(
+    browser, browser_context_args, live_server, network, coord_follo, output_path
+):
+    """At 390 px, with JavaScript off: the agenda and the week view are no wider than the
+    screen, the month picker's form opens the month it names, and the cancelled mark shows."""
+    _make("Samspill", network.follo, datetime(2019, 10, 5, 10, tzinfo=OSLO), datetime(2019, 10, 5, 14, tzinfo=OSLO))
+    _make("Avlyst konsert", network.follo, datetime(2019, 11, 9, 18, tzinfo=OSLO), status=Activity.Status.CANCELLED)
+    from conftest import csp_violations_seen, csp_watch
+
+    args = {**browser_context_args, "viewport": {"width": 390, "height": 844}, "java_script_enabled": False}
+    context = browser.new_context(**args)
+    violations: list[str] = []
+    csp_watch(context, violations)
+    page = context.new_page()
+    page.goto(f"{live_server.url}{reverse('login')}")
+    page.get_by_label("Brukernavn").fill("koord-follo")
+    page.get_by_label("Passord").fill("pw-for-tests-1")
+    page.get_by_role("button", name="Logg inn").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+    page.goto(f"{live_server.url}{URL}?visning=liste&maaned=2019-10&region={network.follo.pk}")
+    assert page.locator("li[data-day='2019-10-05']").inner_text().count("Samspill") == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.get_by_label("Gå til måned").fill("2019-11")
+    page.get_by_role("button", name="Vis", exact=True).click()
+    assert "maaned=2019-11" in page.url and f"region={network.follo.pk}" in page.url and "visning=liste" in page.url
+    assert page.locator("li[data-day='2019-11-09'] .calendar-cancelled").inner_text() == "Avlyst"
+    page.screenshot(path=str(Path(output_path) / "calendar-agenda-390.png"), full_page=True)
+
+    page.goto(f"{live_server.url}{URL}?visning=uke&uke=2019-W40")
+    assert page.locator("li.calendar-agenda-day").count() == 7
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert csp_violations_seen(context, violations) == []
+    context.close()
