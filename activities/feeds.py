@@ -27,6 +27,8 @@ from governance.selectors import (
     school_list_led_by,
     user_by_calendar_token,
     user_has_any_role,
+    user_is_central_staff,
+    user_is_steering_member,
 )
 from governance.services import profile_calendar_token_renew
 from schools.models import Region, School
@@ -91,13 +93,19 @@ def feed_url(name: str, token: str, **kwargs) -> str:
 
 
 def feed_links(*, user) -> list[dict]:
-    """The feeds the profile page offers a person: their own, each region they coordinate and
-    each school they lead. Empty without a secret yet or without a role in the network."""
+    """The feeds the profile page offers a person: their own, each region they coordinate (every
+    region for central staff and the steering group) and each school they lead. Empty without
+    a secret yet or without a role in the network."""
     token = Profile.of(user).calendar_token
     if not token or not user_has_any_role(user=user):
         return []
     links = [{"label": _("Mine aktiviteter"), "url": feed_url("feed-person", token)}]
-    for region in region_list_coordinated_by(user=user).order_by("name"):
+    # Central staff and the steering group follow the whole network: every region's feed.
+    if user_is_central_staff(user=user) or user_is_steering_member(user=user):
+        regions = Region.objects.all()
+    else:
+        regions = region_list_coordinated_by(user=user)
+    for region in regions.order_by("name"):
         links.append(
             {
                 "label": _("Delregion %(region)s") % {"region": region.name},

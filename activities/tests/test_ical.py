@@ -269,3 +269,21 @@ def test_renewing_takes_post_with_csrf_and_a_login(client, coord_follo, plan):
     assert strict.post(url).status_code == 403
     assert strict.get(url).status_code == 405
     assert not Profile.objects.filter(user=coord_follo).exclude(calendar_token="").exists()
+
+
+def test_the_daily_leader_is_offered_every_regions_feed(client_as, daily_leader, plan):
+    client = client_as(daily_leader)
+    client.post(reverse("profile-calendar-token"))
+    token = Profile.objects.get(user=daily_leader).calendar_token
+    html = client.get(reverse("profile")).content.decode()
+    for slug in ("follo", "romerike"):
+        assert f"/aktiviteter/kalender/region/{slug}.ics?nokkel={token}" in html
+    _c, events, _s = _parse(_fetch(client, "feed-region", token, slug="romerike"))
+    assert set(events) == {_uid(plan["romerike"])}
+
+
+def test_the_profile_of_someone_without_a_role_offers_no_feeds(client_as, network):
+    from governance.tests.factories import UserFactory
+
+    html = client_as(UserFactory(username="uten-rolle")).get(reverse("profile")).content.decode()
+    assert "Kalender å abonnere på" not in html
