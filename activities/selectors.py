@@ -281,6 +281,11 @@ def activity_list_in_month(*, activities: QuerySet[Activity], year: int, month: 
     return list(activities.filter(Q(starts_at__lt=end) & Q(ends_at__gte=start)).order_by("starts_at", "title"))
 
 
+def activity_list_between(*, activities: QuerySet[Activity], start: datetime, end: datetime) -> list[Activity]:
+    """Activities (of an already filtered set) that touch [start, end)."""
+    return list(activities.filter(starts_at__lt=end, ends_at__gte=start).order_by("starts_at", "title"))
+
+
 # --- For a school's dashboard (lists, not figures: they are read live) ------------------------
 
 # The activity kinds whose pupils the rector sees by name: NMH's masterclasses and teaching.
@@ -372,3 +377,47 @@ def school_upcoming_activities(*, school: School, now: datetime | None = None) -
             }
         )
     return result
+
+
+# --- The subscribable calendars (activities/feeds.py, issue 15) -------------------------------
+
+
+def _feed_activities(activities: QuerySet[Activity], *, now: datetime | None = None) -> QuerySet[Activity]:
+    """What a feed writes, from settings.CALENDAR_FEED_DAYS_BACK days back on (every later
+    one), with what an event names loaded: the venue, the region, the host school and the
+    participating schools (never their named pupils)."""
+    from django.conf import settings
+
+    since = (now or timezone.now()) - timedelta(days=settings.CALENDAR_FEED_DAYS_BACK)
+    return (
+        activities.filter(ends_at__gte=since)
+        .select_related("venue", "region", "host_school")
+        .prefetch_related(Prefetch("participations", queryset=Participation.objects.select_related("school")))
+        .order_by("starts_at", "pk")
+    )
+
+
+def feed_activities_of_region(*, region: Region, now: datetime | None = None) -> QuerySet[Activity]:
+    """A region's feed: the activities of that region."""
+    return _feed_activities(Activity.objects.filter(region=region), now=now)
+
+
+def feed_activities_of_school(*, school: School, now: datetime | None = None) -> QuerySet[Activity]:
+    """A school's feed: the activities open to its pupils, which are those the school takes
+    part in (it has a participation row)."""
+    return _feed_activities(
+        Activity.objects.filter(pk__in=Participation.objects.filter(school=school).values("activity")), now=now
+    )
+
+
+def feed_activities_of_person(*, user: UserLike, now: datetime | None = None) -> QuerySet[Activity]:
+    """A person's feed: what they coordinate (their regions' activities) and, for a rector,
+    what their schools take part in. Nothing for anyone with neither role."""
+    facts = role_facts(user=user)
+    return _feed_activities(
+        Activity.objects.filter(
+            Q(region_id__in=facts.coordinator_region_ids)
+            | Q(pk__in=Participation.objects.filter(school_id__in=facts.rector_school_ids).values("activity"))
+        ),
+        now=now,
+    )

@@ -1,12 +1,16 @@
 from django.urls import path
 
-from . import picker, privacy_views, views
+from . import feeds, picker, privacy_views, views
 
 app_name = "activities"
 
 urlpatterns = [
     path("", views.ActivityListView.as_view(), name="list"),
     path("kalender/", views.ActivityCalendarView.as_view(), name="calendar"),
+    # Subscribable calendars (issue 15): private by `?nokkel=` (activities/feeds.py).
+    path("kalender/region/<slug:slug>.ics", feeds.RegionFeedView.as_view(), name="feed-region"),
+    path("kalender/skole/<slug:slug>.ics", feeds.SchoolFeedView.as_view(), name="feed-school"),
+    path("kalender/mine.ics", feeds.PersonFeedView.as_view(), name="feed-person"),
     path("eksport.csv", views.ActivityExportView.as_view(), name="export"),
     path("eksport.xlsx", views.ActivityExportView.as_view(file_format="xlsx"), name="export-xlsx"),
     path("ny/", views.ActivityCreateView.as_view(), name="create"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import calendar
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib import messages
@@ -33,7 +33,8 @@ from core.concurrency import EditConflict
 from core.exports import spreadsheet_row
 from core.forms import add_service_error, form_token_new
 from core.http import NotFound
-from core.params import FIRST_YEAR, LAST_YEAR, datetime_param, id_param, month_param
+from core.params import FIRST_YEAR, LAST_YEAR, choice_param, datetime_param, id_param, month_param, week_param
+from core.periods import OSLO, SCHOOL_YEAR_START_MONTH, school_year_month, school_year_of
 from core.submissions import AlreadySubmitted, submission_check, submit_once
 from schools.models import Pupil, School
 from schools.services import pupil_save
@@ -166,48 +167,167 @@ class ActivityListView(ActivityAccessMixin, FilteredActivitiesMixin, TemplateVie
 
 
 class ActivityCalendarView(ActivityAccessMixin, FilteredActivitiesMixin, TemplateView):
-    """A month of the filtered activities, server-rendered (works without JavaScript)."""
+    """The filtered activities (every filter of the list, the school year too) as a month, a
+    week or an agenda (a list of days, for a phone), server-rendered (works without
+    JavaScript). `?visning=maaned|uke|liste` picks the view; `?maaned=YYYY-MM` the month,
+    `?uke=YYYY-Www` the week (ISO 8601). An unusable month or week falls back (to the opening
+    month, or that month's first week) with a note naming the parameter, never an error."""
 
     template_name = "activities/activity_calendar.html"
+    VIEWS = ("maaned", "uke", "liste")
 
-    def month(self) -> date:
-        """`?maaned=YYYY-MM` within the portal's years; this month when absent or unusable."""
-        return month_param(self.request.GET.get("maaned")) or timezone.localdate().replace(day=1)
+    @cached_property
+    def view_name(self) -> str:
+        return choice_param(self.request.GET.get("visning"), self.VIEWS, "maaned")
+
+    @staticmethod
+    def chosen_school_year(activity_filter: ActivityFilter) -> int | None:
+        if not activity_filter.is_valid():
+            return None
+        school_year = activity_filter.form.cleaned_data.get("school_year")
+        return None if school_year in (None, "") else int(school_year)
+
+    def opening_month(self, activity_filter: ActivityFilter) -> date:
+        """Without `?maaned=`: today's month, unless a school year is chosen that today is not
+        in; then that year's first month with a (filtered) activity, or its first month."""
+        today = timezone.localdate()
+        this_month = today.replace(day=1)
+        school_year = self.chosen_school_year(activity_filter)
+        if school_year is None:
+            return this_month
+        if school_year_of(today) == school_year:
+            return this_month
+        first = activity_filter.qs.prefetch_related(None).order_by("starts_at").values_list("starts_at", flat=True)
+        first = first.first()
+        if first is None:
+            return school_year_month(school_year, SCHOOL_YEAR_START_MONTH)
+        return timezone.localtime(first, OSLO).date().replace(day=1)
+
+    def month(self, activity_filter: ActivityFilter | None = None) -> date:
+        """`?maaned=YYYY-MM` within the portal's years; else the opening month."""
+        activity_filter = activity_filter or self.get_filter()
+        given = month_param(self.request.GET.get("maaned"))
+        school_year = self.chosen_school_year(activity_filter)
+        # A month outside a chosen school year (the filter form keeps the month it was sent
+        # from) gives way to the year's opening month.
+        if given and (school_year is None or school_year_of(given) == school_year):
+            return given
+        return self.opening_month(activity_filter)
+
+    @staticmethod
+    def by_day(activities: list[Activity]) -> dict[date, list[Activity]]:
+        """Each activity under every Oslo day it touches."""
+        days: dict[date, list[Activity]] = {}
+        for activity in activities:
+            activity.oslo_start = timezone.localtime(activity.starts_at, OSLO)
+            activity.oslo_end = timezone.localtime(activity.ends_at, OSLO)
+            start = activity.oslo_start.date()
+            end = max(start, activity.oslo_end.date())
+            day = start
+            while day <= end:
+                days.setdefault(day, []).append(activity)
+                day += timedelta(days=1)
+        return days
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        first = self.month()
         activity_filter = self.get_filter()
-        activities = selectors.activity_list_in_month(
-            activities=activity_filter.qs.prefetch_related(None), year=first.year, month=first.month
-        )
-        by_day: dict[date, list[Activity]] = {}
-        for activity in activities:
-            start = timezone.localtime(activity.starts_at).date()
-            end = max(start, timezone.localtime(activity.ends_at).date())
-            day = start
-            while day <= end:
-                by_day.setdefault(day, []).append(activity)
-                day += timedelta(days=1)
-        weeks = [
-            [{"day": day, "in_month": day.month == first.month, "activities": by_day.get(day, [])} for day in week]
-            for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
-        ]
+        notes = []
+        raw_month = self.request.GET.get("maaned")
+        if raw_month not in (None, "") and month_param(raw_month) is None:
+            notes.append(_("«Måned» må være en måned som 2020-02 (år 2000–2100); viser en annen måned i stedet."))
+        first = self.month(activity_filter)
+        query = self.querystring_without("maaned", "side", "uke")
+        base = self.querystring_without("maaned", "side", "uke", "visning")
         previous = (first - timedelta(days=1)).replace(day=1) if first > date(FIRST_YEAR, 1, 1) else None
         following = (first + timedelta(days=32)).replace(day=1) if first < date(LAST_YEAR, 12, 1) else None
-        query = self.querystring_without("maaned", "side")
+        school_year = self.chosen_school_year(activity_filter)
+        if school_year is not None:
+            # Previous and next stay within the chosen school year.
+            previous = previous if previous and school_year_of(previous) == school_year else None
+            following = following if following and school_year_of(following) == school_year else None
         context.update(
             filter=activity_filter,
-            weeks=weeks,
+            view_name=self.view_name,
             month=first,
             month_label=date_format(first, "F Y"),
             previous=previous.strftime("%Y-%m") if previous else None,
             following=following.strftime("%Y-%m") if following else None,
             query=query,
-            count=len(activities),
+            base_query=base,
+            # The filters (and the view) as hidden fields of the month and week pickers.
+            keep_params=[
+                (name, value)
+                for name, values in self.request.GET.lists()
+                if name in (*ActivityFilter.Meta.fields, "visning")
+                for value in values[:5]
+            ],
+            first_month=f"{FIRST_YEAR}-01",
+            last_month=f"{LAST_YEAR}-12",
             weekdays=[_("Man"), _("Tir"), _("Ons"), _("Tor"), _("Fre"), _("Lør"), _("Søn")],
         )
+        if self.view_name == "uke":
+            self.week_context(context, activity_filter, first, notes)
+        else:
+            activities = selectors.activity_list_in_month(
+                activities=activity_filter.qs.prefetch_related(None), year=first.year, month=first.month
+            )
+            by_day = self.by_day(activities)
+            context["count"] = len(activities)
+            if self.view_name == "liste":
+                context["days"] = [
+                    {"day": day, "activities": by_day[day]}
+                    for day in sorted(by_day)
+                    if day.year == first.year and day.month == first.month
+                ]
+            else:
+                context["weeks"] = [
+                    [
+                        {"day": day, "in_month": day.month == first.month, "activities": by_day.get(day, [])}
+                        for day in week
+                    ]
+                    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+                ]
+        context["notes"] = notes
         return context
+
+    def week_context(self, context, activity_filter, month: date, notes: list) -> None:
+        """A week (Monday–Sunday, Oslo days): `?uke=`, else the week of today when today is in
+        the shown month, else the month's first week."""
+        raw = self.request.GET.get("uke")
+        monday = week_param(raw)
+        if monday is None:
+            if raw not in (None, ""):
+                notes.append(_("«Uke» må være en uke som 2020-W07 (år 2000–2100); viser en annen uke i stedet."))
+            today = timezone.localdate()
+            anchor = today if today.replace(day=1) == month else month
+            monday = anchor - timedelta(days=anchor.weekday())
+        sunday = monday + timedelta(days=6)
+        start = datetime.combine(monday, time.min, tzinfo=OSLO)
+        end = datetime.combine(sunday + timedelta(days=1), time.min, tzinfo=OSLO)
+        activities = selectors.activity_list_between(
+            activities=activity_filter.qs.prefetch_related(None), start=start, end=end
+        )
+        by_day = self.by_day(activities)
+        previous, following = monday - timedelta(days=7), monday + timedelta(days=7)
+        iso_year, iso_week, _weekday = monday.isocalendar()
+        context.update(
+            count=len(activities),
+            week_days=[
+                {"day": monday + timedelta(days=n), "activities": by_day.get(monday + timedelta(days=n), [])}
+                for n in range(7)
+            ],
+            week_label=_("Uke %(week)s, %(start)s–%(end)s")
+            % {"week": iso_week, "start": date_format(monday, "j. M"), "end": date_format(sunday, "j. M Y")},
+            week=f"{iso_year}-W{iso_week:02d}",
+            month=monday.replace(day=1),
+            previous_week=f"{previous.isocalendar()[0]}-W{previous.isocalendar()[1]:02d}"
+            if previous.year >= FIRST_YEAR
+            else None,
+            following_week=f"{following.isocalendar()[0]}-W{following.isocalendar()[1]:02d}"
+            if following.isocalendar()[0] <= LAST_YEAR
+            else None,
+        )
 
 
 class ActivityExportView(ActivityAccessMixin, FilteredActivitiesMixin, View):

@@ -53,6 +53,28 @@ def month_param(raw: str | None, *, first: int = FIRST_YEAR, last: int = LAST_YE
     return date(year, month, 1)
 
 
+_WEEK = re.compile(r"([0-9]{4})-W([0-9]{1,2})")
+
+
+def week_param(raw: str | None, *, first: int = FIRST_YEAR, last: int = LAST_YEAR) -> date | None:
+    """The Monday of an ISO 8601 week written `YYYY-Www` (the calendar's `?uke=`, as
+    `<input type="week">` sends it), or None when it is no week of the years first–last.
+
+    >>> week_param("2020-W07"), week_param("2020-W53"), week_param("2021-W53")
+    (datetime.date(2020, 2, 10), datetime.date(2020, 12, 28), None)
+    """
+    match = _WEEK.fullmatch(raw or "")
+    if not match:
+        return None
+    year, week = int(match[1]), int(match[2])
+    if not first <= year <= last:
+        return None
+    try:
+        return date.fromisocalendar(year, week, 1)
+    except ValueError:
+        return None
+
+
 def choice_param(raw: str | None, choices: list[str] | tuple[str, ...], default: str) -> str:
     """One of `choices`, or `default` when the value is anything else."""
     return raw if raw in choices else default

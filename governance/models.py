@@ -444,6 +444,11 @@ class Profile(models.Model):
         ),
     )
 
+    # The secret in the addresses of the person's calendar feeds (activities/feeds.py, issue 15):
+    # made the first time the profile page shows them; a new one ("Lag ny lenke") makes the old
+    # addresses answer 404. Blank: no feeds yet.
+    calendar_token = models.CharField(_("kalendernøkkel"), max_length=64, blank=True, db_index=True, editable=False)
+
     class Meta:
         verbose_name = _("profil")
         verbose_name_plural = _("profiler")

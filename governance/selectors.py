@@ -115,3 +115,14 @@ def school_list_visible_to(*, user: UserLike) -> QuerySet[School]:
 def portal_settings_get() -> PortalSetting:
     settings_row, _created = PortalSetting.objects.get_or_create(pk=1)
     return settings_row
+
+
+def user_by_calendar_token(*, token: str):
+    """The active person whose calendar feeds a secret opens, or None (a blank, unknown or
+    over-long secret names no one)."""
+    from .models import Profile
+
+    if not token or len(token) > 64:
+        return None
+    profile = Profile.objects.select_related("user").filter(calendar_token=token, user__is_active=True).first()
+    return profile.user if profile else None

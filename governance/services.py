@@ -264,6 +264,38 @@ def profile_save(*, user, language: str, receives_notices: bool) -> models.Model
 
 
 @transaction.atomic
+def profile_calendar_token_get(*, user) -> str:
+    """The secret in the addresses of a person's calendar feeds (activities/feeds.py), made
+    (and the profile with it) the first time it is asked for."""
+    import secrets
+
+    from .models import Profile
+
+    profile = Profile.objects.select_for_update().filter(user=user).first() or Profile(user=user)
+    if not profile.calendar_token:
+        validated_save(profile, calendar_token=secrets.token_urlsafe(32))
+    return profile.calendar_token
+
+
+@transaction.atomic
+def profile_calendar_token_renew(*, user) -> str:
+    """A new secret for the person's calendar feeds: every address with the old one answers
+    404 from now on. Only the person's own (the profile page). Returns the new secret."""
+    import secrets
+
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    from .models import Profile
+
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied(_("Logg inn for å endre profilen din."))
+    profile = Profile.objects.select_for_update().filter(user=user).first() or Profile(user=user)
+    validated_save(profile, calendar_token=secrets.token_urlsafe(32))
+    return profile.calendar_token
+
+
+@transaction.atomic
 def profile_feide_subject_set(*, user, person, feide_subject: str | None) -> models.Model:
     """Link `person` to a Feide account (the `sub` claim Feide sends for them; governance/oidc.py),
     or unlink it (None or blank). Only a superuser links: whoever links a Feide account decides

@@ -420,3 +420,8 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     },
 }
+
+# --- Calendar and iCalendar feeds (issue 15) ---
+# How many days back a subscribable calendar (activities/feeds.py) reaches; every later
+# activity is in it.
+CALENDAR_FEED_DAYS_BACK = env_int("CALENDAR_FEED_DAYS_BACK", 365)

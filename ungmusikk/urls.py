@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy
 from django.views.generic import RedirectView
 
+from activities.feeds import CalendarTokenRenewView
 from governance import auth_views as password_views
 
 from . import views
@@ -59,4 +60,9 @@ if settings.FEIDE_ENABLED:
 # Two factors for the admin (issue 14): set up an authenticator app, confirm a login.
 urlpatterns += [
     path("profil/tofaktor/", include("ungmusikk.two_factor.urls")),
+]
+
+# The subscribable calendars (issue 15): a new secret for a person's feeds, from the profile page.
+urlpatterns += [
+    path("profil/kalenderlenke/", CalendarTokenRenewView.as_view(), name="profile-calendar-token"),
 ]

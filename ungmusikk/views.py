@@ -16,7 +16,12 @@ from activities.selectors import coordinator_overview
 from core.rollups import rollup_last_success_by_kind, rollup_run_list
 from core.schedules import ROLLUP_KINDS
 from governance.models import Profile
-from governance.selectors import portal_settings_get, role_list_current_for_user, school_list_led_by
+from governance.selectors import (
+    portal_settings_get,
+    role_list_current_for_user,
+    school_list_led_by,
+    user_has_any_role,
+)
 from governance.services import profile_save
 from schools.selectors import network_summary
 
@@ -97,6 +102,14 @@ class ProfileView(LoginRequiredMixin, FormView):
 
     template_name = "profile.html"
     form_class = ProfileForm
+
+    def get_context_data(self, **kwargs):
+        from activities.feeds import feed_links  # the subscribable calendars (issue 15)
+
+        context = super().get_context_data(**kwargs)
+        context["calendar_feeds"] = feed_links(user=self.request.user)
+        context["calendar_feeds_offered"] = user_has_any_role(user=self.request.user)
+        return context
 
     def get_initial(self):
         profile = Profile.of(self.request.user)

@@ -277,6 +277,16 @@ def start_urls(user) -> list[str]:
     urls = ["/", reverse("schools:start"), reverse("login"), reverse("profile"), reverse("privacy")]
     if user is not None and user.is_staff:
         urls.append("/admin/")
+    # The subscribable calendars (issue 15): each feed the profile page offers the person (the
+    # page shows their addresses in fields, not as links; the secret is made here).
+    if user is not None:
+        from activities.feeds import feed_links
+        from governance.services import profile_calendar_token_get
+
+        profile_calendar_token_get(user=user)
+        for link in feed_links(user=user):
+            parts = urlsplit(link["url"])
+            urls.append(f"{parts.path}?{parts.query}")
     return urls
 
 
