@@ -175,8 +175,6 @@ def test_one_digest_for_a_rector_of_two_schools(digest_world, network, rector_a)
 def test_digest_twice_in_a_week_sends_once_and_a_new_week_again(digest_world, rector_a):
     digests_send(now=MONDAY)
     digests_send(now=MONDAY + timedelta(hours=1))
-    with celery_eager():
-        call_command("send_reminders", "--only", "digest", stdout=open("/dev/null", "w"))  # noqa: SIM115
     digests_send(now=MONDAY + timedelta(days=4))
     assert len(_to("rektor-a@skole.example")) == 1
     assert ReminderSent.objects.get(recipient=rector_a).period_key == digest_period_key(MONDAY.date()) == "2026-W10"
@@ -350,6 +348,60 @@ class FailingBackend:
 
     def send_messages(self, messages):
         raise ConnectionError("the mail server is down")
+
+
+def test_a_run_that_lost_the_race_sends_nothing(digest_world, figures_world):
+    """Two workers plan the same e-mails; the second to record them finds the rows there (the
+    unique constraint) and sends nothing, for the digest and for each reminded activity."""
+    from activities.reminders import _send_one, digests_plan, figure_reminders_plan
+
+    late_digests = digests_plan(now=MONDAY)
+    late_reminders = figure_reminders_plan(now=_day(figures_world["ended"], 7))
+    digests_send(now=MONDAY)
+    figure_reminders_send(now=_day(figures_world["ended"], 7))
+    sent = len(mail.outbox)
+
+    assert [_send_one(planned) for planned in late_digests + late_reminders] == [False] * 4
+    assert len(mail.outbox) == sent == 4
+
+
+def test_a_partly_sent_reminder_lists_only_the_new_activities(figures_world, coord_follo):
+    from activities.reminders import _send_one, figure_reminders_plan
+
+    [planned] = [
+        p for p in figure_reminders_plan(now=_day(figures_world["ended"], 7)) if p.recipient.user_id == coord_follo.pk
+    ]
+    ReminderSent.objects.create(
+        kind=ReminderSent.Kind.FIGURES_7, recipient=coord_follo, period_key=f"activity-{figures_world['empty'].pk}"
+    )
+
+    assert _send_one(planned)
+    [message] = mail.outbox
+    assert "Mangler tall" in message.body and "Tom deltakelse" not in message.body
+    assert message.subject == "Deltakertall mangler for én aktivitet"
+
+
+def test_send_reminders_command(network, rector_a, capsys):
+    """The command runs on today's date: --dry-run lists, then a run sends, then nothing more."""
+    _email(rector_a, "rektor-a@skole.example")
+    now = timezone.now()
+    ActivityFactory(
+        title="Neste uke",
+        region=network.follo,
+        status=Activity.Status.PLANNED,
+        starts_at=now + timedelta(days=7),
+        ends_at=now + timedelta(days=7, hours=2),
+    )
+
+    call_command("send_reminders", "--dry-run")
+    out = capsys.readouterr().out
+    assert "Ukeoversikt: ville sendt 1 e-poster." in out and "rektor-a@skole.example" in out
+    assert mail.outbox == [] and not ReminderSent.objects.exists()
+
+    call_command("send_reminders", "--only", "digest")
+    call_command("send_reminders")
+    assert "Ukeoversikt: sendte 0 e-poster." in capsys.readouterr().out.splitlines()[-2]
+    assert len(mail.outbox) == 1
 
 
 # --- The tasks and their schedules --------------------------------------------------------------
