@@ -330,3 +330,38 @@ class ParticipationMonthRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school_year} {self.school_id} {self.kind} {self.month}"
+
+
+class ReminderSent(models.Model):
+    """One e-mail of the reminders and digests (activities/reminders.py) that went out: to
+    whom, of which kind, for which period. Written in the same transaction as the decision to
+    send, under a unique constraint, so a second run of the same week (the digest) or of the same
+    step (7 or 21 days after an activity ended without figures) sends nothing new, even with two
+    workers at once. Names no pupils."""
+
+    class Kind(models.TextChoices):
+        DIGEST = "digest", _("Ukeoversikt til rektor")
+        FIGURES_7 = "figures_7", _("Påminnelse om deltakertall etter 7 dager")
+        FIGURES_21 = "figures_21", _("Påminnelse om deltakertall etter 21 dager")
+
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("mottaker")
+    )
+    # The digest's ISO week ("2026-W48"), or the reminded activity ("activity-123").
+    period_key = models.CharField(_("periode"), max_length=40)
+    activity = models.ForeignKey(
+        Activity, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("aktivitet")
+    )
+    sent_at = models.DateTimeField(_("sendt"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sendt påminnelse")
+        verbose_name_plural = _("sendte påminnelser")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "recipient", "period_key"], name="reminder_sent_once_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.recipient} – {self.period_key}"

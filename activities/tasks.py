@@ -34,3 +34,23 @@ def pupils_retention_task(self) -> dict:
 
     result = pupils_retention()
     return {"skipped": result.skipped, "pupils": result.count}
+
+
+# The e-mails are not retried: each recipient's e-mail is recorded (activities.models.ReminderSent)
+# in the transaction that sends it, so the next scheduled run sends what a failed one did not.
+@shared_task(name="activities.send_digests")
+def send_digests_task() -> dict:
+    """The rectors' weekly digest (activities.reminders), Monday 07:00 Oslo."""
+    from .reminders import digests_send
+
+    result = digests_send()
+    return {"sent": result.sent, "planned": len(result.planned)}
+
+
+@shared_task(name="activities.send_figure_reminders")
+def send_figure_reminders_task() -> dict:
+    """The coordinators' reminders about missing participation figures, daily 07:30 Oslo."""
+    from .reminders import figure_reminders_send
+
+    result = figure_reminders_send()
+    return {"sent": result.sent, "planned": len(result.planned)}

@@ -47,6 +47,21 @@ PERIODIC_JOBS = (
         hour="3",
         description="Pseudonymiserer elever som har passert oppbevaringstiden i portalinnstillingene.",
     ),
+    PeriodicJob(
+        name="Ukeoversikt til rektorer",
+        task="activities.send_digests",
+        minute="0",
+        hour="7",
+        day_of_week="1",  # Monday (crontab: 0 is Sunday)
+        description="Hver mandag: de neste fire ukenes aktiviteter og elever over varselgrensen, til hver rektor.",
+    ),
+    PeriodicJob(
+        name="Påminnelser om deltakertall",
+        task="activities.send_figure_reminders",
+        minute="30",
+        hour="7",
+        description="Daglig: minner koordinatorer om aktiviteter uten deltakertall 7 og 21 dager etter slutt.",
+    ),
 )
 
 

@@ -422,6 +422,16 @@ class Profile(models.Model):
         default=True,
         help_text=_("E-post når et budsjett legges fram for styringsgruppen, vedtas eller sendes tilbake."),
     )
+    receives_digest = models.BooleanField(
+        _("få ukeoversikt som rektor"),
+        default=True,
+        help_text=_("Hver mandag: skolens aktiviteter de neste fire ukene og elever over varselgrensen."),
+    )
+    receives_reminders = models.BooleanField(
+        _("få påminnelser om deltakertall"),
+        default=True,
+        help_text=_("Når en aktivitet i delregionen din mangler deltakertall 7 og 21 dager etter at den ble holdt."),
+    )
     # The person's Feide account (governance/oidc.py): the `sub` claim Feide sends for them,
     # set by a superuser. A Feide login is this person's only when it names this identifier
     # (or their verified e-mail); nobody links themselves.

@@ -248,10 +248,18 @@ def portal_setting_save(*, setting: PortalSetting, user) -> PortalSetting:
 
 
 @transaction.atomic
-def profile_save(*, user, language: str, receives_notices: bool) -> models.Model:
+def profile_save(
+    *,
+    user,
+    language: str,
+    receives_notices: bool,
+    receives_digest: bool | None = None,
+    receives_reminders: bool | None = None,
+) -> models.Model:
     """A person's own profile (the profile page), made the first time it is saved: the
-    language of the portal's e-mails to them and whether they get the budget workflow's
-    notices. Only the person's own: there is no other profile to name. Returns the Profile."""
+    language of the portal's e-mails to them, whether they get the budget workflow's notices,
+    the rectors' weekly digest and the coordinators' reminders (None: left as they are). Only
+    the person's own: there is no other profile to name. Returns the Profile."""
     from django.core.exceptions import PermissionDenied
     from django.utils.translation import gettext as _
 
@@ -260,7 +268,13 @@ def profile_save(*, user, language: str, receives_notices: bool) -> models.Model
     if not getattr(user, "is_authenticated", False):
         raise PermissionDenied(_("Logg inn for å endre profilen din."))
     profile = Profile.objects.select_for_update().filter(user=user).first() or Profile(user=user)
-    return validated_save(profile, language=language, receives_notices=receives_notices)
+    choices = {"receives_digest": receives_digest, "receives_reminders": receives_reminders}
+    return validated_save(
+        profile,
+        language=language,
+        receives_notices=receives_notices,
+        **{name: bool(value) for name, value in choices.items() if value is not None},
+    )
 
 
 @transaction.atomic

@@ -93,6 +93,22 @@ class ProfileForm(forms.Form):
         ),
         required=False,
     )
+    # Reminders and digests (issue 15, activities/reminders.py).
+    receives_digest = forms.BooleanField(
+        label=gettext_lazy("Send meg ukeoversikten for rektorer"),
+        help_text=gettext_lazy(
+            "Hver mandag: skolens aktiviteter de neste fire ukene og elevene over varselgrensen (for rektorer)."
+        ),
+        required=False,
+    )
+    receives_reminders = forms.BooleanField(
+        label=gettext_lazy("Send meg påminnelser om deltakertall"),
+        help_text=gettext_lazy(
+            "Når en aktivitet i delregionen mangler deltakertall 7 og 21 dager etter at den ble holdt "
+            "(for koordinatorer)."
+        ),
+        required=False,
+    )
 
 
 class ProfileView(LoginRequiredMixin, FormView):
@@ -113,13 +129,20 @@ class ProfileView(LoginRequiredMixin, FormView):
 
     def get_initial(self):
         profile = Profile.of(self.request.user)
-        return {"language": profile.language, "receives_notices": profile.receives_notices}
+        return {
+            "language": profile.language,
+            "receives_notices": profile.receives_notices,
+            "receives_digest": profile.receives_digest,
+            "receives_reminders": profile.receives_reminders,
+        }
 
     def form_valid(self, form):
         profile_save(
             user=self.request.user,
             language=form.cleaned_data["language"],
             receives_notices=form.cleaned_data["receives_notices"],
+            receives_digest=form.cleaned_data["receives_digest"],
+            receives_reminders=form.cleaned_data["receives_reminders"],
         )
         messages.success(self.request, _("Profilen din er lagret."))
         return redirect("profile")
