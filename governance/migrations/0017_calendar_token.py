@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("governance", "0015_two_factor"),
+        ("governance", "0016_planning_limits"),
     ]
 
     operations = [
