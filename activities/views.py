@@ -14,7 +14,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect
@@ -272,6 +272,7 @@ class ActivityCalendarView(ActivityAccessMixin, FilteredActivitiesMixin, Templat
             activities = selectors.activity_list_in_month(
                 activities=activity_filter.qs.prefetch_related(None), year=first.year, month=first.month
             )
+            self.mark_clashes(activities)
             by_day = self.by_day(activities)
             context["count"] = len(activities)
             if self.view_name == "liste":
@@ -291,6 +292,15 @@ class ActivityCalendarView(ActivityAccessMixin, FilteredActivitiesMixin, Templat
         context["notes"] = notes
         return context
 
+    @staticmethod
+    def mark_clashes(activities: list[Activity]) -> None:
+        """Mark each shown activity that clashes with another (`activity.clashes`), as the
+        list does (`clashes.activity_ids_with_clash`: the same rule as the form's warning)."""
+        prefetch_related_objects(activities, "participations")
+        clashing = clashes.activity_ids_with_clash(activities=activities)
+        for activity in activities:
+            activity.clashes = activity.pk in clashing
+
     def week_context(self, context, activity_filter, month: date, notes: list) -> None:
         """A week (Monday–Sunday, Oslo days): `?uke=`, else the week of today when today is in
         the shown month, else the month's first week."""
@@ -308,6 +318,7 @@ class ActivityCalendarView(ActivityAccessMixin, FilteredActivitiesMixin, Templat
         activities = selectors.activity_list_between(
             activities=activity_filter.qs.prefetch_related(None), start=start, end=end
         )
+        self.mark_clashes(activities)
         by_day = self.by_day(activities)
         previous, following = monday - timedelta(days=7), monday + timedelta(days=7)
         iso_year, iso_week, _weekday = monday.isocalendar()

@@ -389,6 +389,22 @@ def test_the_list_marks_both_clashing_activities(client_as, coord_follo, network
     assert "visually-hidden" in html and 'title="Kollisjon:' in html
 
 
+@pytest.mark.parametrize("view", ["maaned", "uke", "liste"])
+def test_the_calendar_marks_the_clashing_activities_in_every_view(client_as, coord_follo, network, areas, view):
+    first = _other(network, network.school_a, "2019-11-09", title="Først")
+    second = _other(network, network.school_a, "2019-11-09", title="Dernest")
+    alone = _other(network, network.school_a2, "2019-11-20", title="Alene")
+    params = {"school_year": "2019", "maaned": "2019-11", "visning": view, "uke": "2019-W45"}
+    response = client_as(coord_follo).get(reverse("activities:calendar"), params)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count('class="badge text-bg-danger clash-mark"') == 2
+    for activity in (first, second):
+        assert reverse("activities:detail", args=[activity.pk]) in html
+    if view != "uke":  # the 20th is outside week 45
+        assert reverse("activities:detail", args=[alone.pk]) in html
+
+
 def test_the_marks_take_two_queries_whatever_the_page(network, areas, django_assert_num_queries):
     PortalSetting.objects.get_or_create(pk=1)
     made = [_other(network, network.school_a, f"2019-11-{day:02d}") for day in (1, 1, 9, 20)]
