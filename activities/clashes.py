@@ -27,12 +27,12 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from core.geo import haversine_km
 from core.periods import OSLO, SCHOOL_YEAR_MONTHS, school_year_bounds, school_year_month
 from governance.models import PortalSetting
 from governance.selectors import portal_settings_get
 from schools.models import School
 
+from . import selectors
 from .models import Activity, Participation, Venue
 
 
@@ -190,14 +190,6 @@ def activity_overloads(
     ]
 
 
-def school_distance_km(*, school: School, venue: Venue) -> float:
-    """From the school's municipality to the venue, as the crow flies (the dashboard's figure)."""
-    home = school.municipality
-    return round(
-        haversine_km(float(home.latitude), float(home.longitude), float(venue.latitude), float(venue.longitude)), 1
-    )
-
-
 def activity_travel(
     *,
     venue: Venue | None,
@@ -214,7 +206,7 @@ def activity_travel(
     homes = School.objects.select_related("municipality").in_bulk([school.pk for school in schools])
     far = []
     for school in schools:
-        distance = school_distance_km(school=homes.get(school.pk, school), venue=venue)
+        distance = selectors.school_distance_km(school=homes.get(school.pk, school), venue=venue)
         if distance > limit:
             far.append(Travel(school=school, venue=venue, distance_km=distance, limit=limit))
     return sorted(far, key=lambda travel: -travel.distance_km)

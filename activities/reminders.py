@@ -32,18 +32,18 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.formatting import datetime_text, number_text
-from core.geo import haversine_km
 from core.periods import OSLO, term_bounds, term_label
 from governance.models import Profile, Role
 from schools.models import School
 
+from . import selectors
 from .models import Activity, Participation, ReminderSent
 from .selectors import activity_list_lacking_figures, pupil_load_threshold
 
@@ -113,29 +113,6 @@ def _absolute(path: str) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + path
 
 
-def school_open_activities_q(school: School) -> Q:
-    """Activities open to the school's pupils, as the school's dashboard lists them
-    (activities.selectors.school_upcoming_activities): central ones, its region's, those it
-    hosts or takes part in."""
-    return (
-        Q(level=Activity.Level.CENTRAL)
-        | Q(region_id=school.region_id)
-        | Q(host_school=school)
-        | Q(pk__in=Participation.objects.filter(school=school).values("activity"))
-    )
-
-
-def distance_km(school: School, activity: Activity) -> float | None:
-    """From the school's municipality centre to the venue, as the crow flies, in km with one
-    decimal (the dashboard's distance); None without a venue."""
-    venue, home = activity.venue, school.municipality
-    if venue is None:
-        return None
-    return round(
-        haversine_km(float(home.latitude), float(home.longitude), float(venue.latitude), float(venue.longitude)), 1
-    )
-
-
 @dataclass
 class DigestSection:
     school: School
@@ -158,7 +135,7 @@ def digest_section(*, school: School, now: datetime, threshold: int) -> DigestSe
     activities = (
         Activity.objects.filter(starts_at__gte=now, starts_at__lt=until)
         .exclude(status=Activity.Status.CANCELLED)
-        .filter(school_open_activities_q(school))
+        .filter(selectors.school_open_activities_q(school))
         .select_related("venue__municipality")
         .order_by("starts_at", "title", "pk")
     )
@@ -171,7 +148,7 @@ def digest_section(*, school: School, now: datetime, threshold: int) -> DigestSe
                 "starts_at": activity.starts_at,
                 "venue": activity.venue.name if activity.venue else "",
                 "place": activity.venue.municipality.name if activity.venue else "",
-                "distance_km": distance_km(school, activity),
+                "distance_km": selectors.school_distance_km(school=school, venue=activity.venue),
                 "taking_part": activity.pk in taking_part,
                 "url": _absolute(activity.get_absolute_url()),
             }

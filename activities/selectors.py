@@ -337,6 +337,30 @@ def school_named_pupils(*, school: School, school_year: int) -> list[dict]:
     return list(pupils.values())
 
 
+def school_open_activities_q(school: School) -> Q:
+    """The activities open to a school's pupils — the one rule, for the school's dashboard,
+    its calendar feed and its rector's weekly digest: central ones, its region's, those it
+    hosts, and those it takes part in."""
+    return (
+        Q(level=Activity.Level.CENTRAL)
+        | Q(region_id=school.region_id)
+        | Q(host_school=school)
+        | Q(pk__in=Participation.objects.filter(school=school).values("activity"))
+    )
+
+
+def school_distance_km(*, school: School, venue) -> float | None:
+    """From the school's municipality centre to the venue, as the crow flies, in km with one
+    decimal (core.geo.haversine_km); None without a venue. The one figure for the dashboard,
+    the digest and the travel warning."""
+    if venue is None:
+        return None
+    home = school.municipality
+    return round(
+        haversine_km(float(home.latitude), float(home.longitude), float(venue.latitude), float(venue.longitude)), 1
+    )
+
+
 def school_upcoming_activities(*, school: School, now: datetime | None = None) -> list[dict]:
     """Planned activities open to the school's pupils (central ones, its region's, those it
     hosts or is registered for), soonest first, with the distance in km from the school's
@@ -344,27 +368,14 @@ def school_upcoming_activities(*, school: School, now: datetime | None = None) -
     now = now or timezone.now()
     activities = (
         Activity.objects.filter(status=Activity.Status.PLANNED, starts_at__gte=now)
-        .filter(
-            Q(level=Activity.Level.CENTRAL)
-            | Q(region_id=school.region_id)
-            | Q(host_school=school)
-            | Q(pk__in=Participation.objects.filter(school=school).values("activity"))
-        )
+        .filter(school_open_activities_q(school))
         .select_related("venue__municipality", "region")
         .order_by("starts_at", "title")[:UPCOMING_LIMIT]
     )
-    home = school.municipality
     result = []
     for activity in activities:
         venue = activity.venue
-        distance = None
-        if venue is not None:
-            distance = round(
-                haversine_km(
-                    float(home.latitude), float(home.longitude), float(venue.latitude), float(venue.longitude)
-                ),
-                1,
-            )
+        distance = school_distance_km(school=school, venue=venue)
         result.append(
             {
                 "title": activity.title,
@@ -403,11 +414,9 @@ def feed_activities_of_region(*, region: Region, now: datetime | None = None) ->
 
 
 def feed_activities_of_school(*, school: School, now: datetime | None = None) -> QuerySet[Activity]:
-    """A school's feed: the activities open to its pupils, which are those the school takes
-    part in (it has a participation row)."""
-    return _feed_activities(
-        Activity.objects.filter(pk__in=Participation.objects.filter(school=school).values("activity")), now=now
-    )
+    """A school's feed: the activities open to its pupils (`school_open_activities_q`, as its
+    dashboard and its rector's digest list them)."""
+    return _feed_activities(Activity.objects.filter(school_open_activities_q(school)), now=now)
 
 
 def feed_activities_of_person(*, user: UserLike, now: datetime | None = None) -> QuerySet[Activity]:

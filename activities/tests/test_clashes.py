@@ -17,6 +17,7 @@ from activities.models import Activity
 from activities.services import ActivityData, ParticipationData
 from activities.tests.factories import ActivityFactory, ParticipationFactory, VenueFactory
 from activities.tests.helpers import form_data
+from core.geo import haversine_km
 from core.periods import OSLO
 from core.tests.hostile import NAMED_VALUES, hostile_settings, hostile_value
 from governance.models import AuditEntry, PortalSetting
@@ -257,7 +258,7 @@ def test_a_venue_beyond_the_limit_warns_with_the_dashboards_distance(coord_follo
     warning = _asked(coord_follo, network, areas, [network.school_a], venue=far_venue)
     assert warning.warnings == frozenset({"travel"})
     [far] = warning.travel
-    expected = clashes.haversine_km(59.7, 10.8, 69.6492, 18.9553)
+    expected = haversine_km(59.7, 10.8, 69.6492, 18.9553)
     assert far.school == network.school_a and far.venue == far_venue and far.limit == 60
     assert far.distance_km == pytest.approx(expected, abs=0.1) and 1000 < far.distance_km < 1300
     assert _save(coord_follo, network, areas, [network.school_a], venue=far_venue, confirm_travel=True).pk

@@ -191,12 +191,17 @@ def test_no_feed_carries_a_pupils_name(client, coord_follo, rector_a, plan):
         assert "skyss" not in text  # the notes stay out
 
 
-def test_school_feed_holds_the_activities_the_school_takes_part_in(client, coord_follo, plan):
+def test_school_feed_holds_the_activities_open_to_its_pupils(client, coord_follo, plan, network):
+    """As the school's dashboard and its rector's digest list them: central ones, its
+    region's, those it hosts or takes part in (selectors.school_open_activities_q)."""
+    Activity.objects.exclude(pk=plan["a2"].pk).update(level=Activity.Level.REGIONAL)
     token = profile_calendar_token_get(user=coord_follo)
     _calendar, events_a2, _second = _parse(_fetch(client, "feed-school", token, slug="skole-a2"))
-    assert set(events_a2) == {_uid(plan["a2"])}
+    # Skole A2 is in Follo: every Follo activity is open to its pupils, Romerike's is not.
+    assert set(events_a2) == {_uid(a) for key, a in plan.items() if key != "romerike"}
     _calendar, events_b, _second = _parse(_fetch(client, "feed-school", token, slug="skole-b"))
-    assert set(events_b) == {_uid(plan["romerike"])}
+    # Skole B (Romerike): its region's, and the central activity at Skole A2.
+    assert set(events_b) == {_uid(plan["romerike"]), _uid(plan["a2"])}
 
 
 def test_person_feed_holds_what_they_coordinate_or_lead(client, coord_romerike, rector_a, plan):
