@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db.models import Count
@@ -93,6 +93,7 @@ class Overload:
     month: date  # its first day
     count: int
     limit: int
+    others: list[Activity] = field(default_factory=list)  # the month's other activities, by start
 
     @property
     def month_label(self) -> str:
@@ -168,7 +169,8 @@ def activity_overloads(
     setting: PortalSetting | None = None,
 ) -> list[Overload]:
     """The schools that, with this activity, are offered more than the limit's number of
-    activities in its month (the Oslo month it starts in). One query (two without `setting`)."""
+    activities in its month (the Oslo month it starts in), each with the month's other
+    activities to name. One query, two when a school is over (one more without `setting`)."""
     if not schools or not _active(status):
         return []
     setting = setting or portal_settings_get()
@@ -183,10 +185,16 @@ def activity_overloads(
     counts = dict(
         rows.order_by().values("school_id").annotate(n=Count("activity", distinct=True)).values_list("school_id", "n")
     )
+    over = [school for school in schools if counts.get(school.pk, 0) + 1 > limit]
+    if not over:
+        return []
+    # The month's other activities of the schools over the limit, to name them (one query).
+    others: dict[int, list[Activity]] = defaultdict(list)
+    for row in rows.filter(school__in=over).select_related("activity__region").order_by("activity__starts_at"):
+        others[row.school_id].append(row.activity)
     return [
-        Overload(school=school, month=first, count=counts.get(school.pk, 0) + 1, limit=limit)
-        for school in schools
-        if counts.get(school.pk, 0) + 1 > limit
+        Overload(school=school, month=first, count=counts.get(school.pk, 0) + 1, limit=limit, others=others[school.pk])
+        for school in over
     ]
 
 

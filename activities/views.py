@@ -182,9 +182,10 @@ class ActivityCalendarView(ActivityAccessMixin, FilteredActivitiesMixin, Templat
 
     @staticmethod
     def chosen_school_year(activity_filter: ActivityFilter) -> int | None:
-        if not activity_filter.is_valid():
-            return None
-        school_year = activity_filter.form.cleaned_data.get("school_year")
+        # The school year counts even when another filter's value is refused (the form keeps
+        # each valid field's value): the calendar then still opens in the chosen year.
+        activity_filter.is_valid()
+        school_year = getattr(activity_filter.form, "cleaned_data", {}).get("school_year")
         return None if school_year in (None, "") else int(school_year)
 
     def opening_month(self, activity_filter: ActivityFilter) -> date:

@@ -78,6 +78,16 @@ def test_the_school_year_opens_its_first_month_with_an_activity(client_as, coord
     assert client.get(URL, {"school_year": "2019", "maaned": "2020-02"}).context["month"] == date(2020, 2, 1)
 
 
+def test_the_school_year_holds_when_another_filter_is_refused(client_as, coord_follo, year_2019):
+    """A region named where an id is expected dropped the school year: the calendar opened
+    on today's month, empty."""
+    client = client_as(coord_follo)
+    for bad in ({"region": "follo"}, {"status": "foo"}):
+        response = client.get(URL, {"school_year": "2019", **bad})
+        assert response.status_code == 200
+        assert response.context["month"] == date(2019, 9, 1), bad
+
+
 def test_the_current_school_year_opens_on_todays_month(client_as, coord_follo, network):
     today = timezone.localdate()
     response = client_as(coord_follo).get(URL, {"school_year": str(school_year_of(today))})

@@ -202,6 +202,8 @@ def test_the_fifth_activity_of_a_month_for_a_school_is_an_overload(coord_follo, 
     [over] = warning.overloads
     assert (over.school, over.month.isoformat(), over.count, over.limit) == (network.school_a, "2019-11-01", 5, 4)
     assert "november 2019" in over.month_label.lower()
+    # It names the month's four other activities of Skole A, by start (not the cancelled one).
+    assert [a.starts_at.astimezone(OSLO).day for a in over.others] == [1, 4, 13, 25]
     assert _save(coord_follo, network, areas, [network.school_a], "2019-11-20", confirm_overload=True).pk
 
 
@@ -337,6 +339,8 @@ def test_the_form_shows_overload_and_travel(client_as, coord_follo, network, are
     html = response.content.decode()
     assert 'id="overload-warning"' in html and 'id="travel-warning"' in html
     assert "Skole A: 5 aktiviteter i november 2019 (grensen er 4)" in html
+    overload = html[html.index('id="overload-warning"') : html.index('id="travel-warning"')]
+    assert overload.count('href="/aktiviteter/') == 4  # the month's other activities, linked
     assert "km til Kulturhuset Tromsø (grensen er 60 km)" in html
     # One box ticked is not enough: the other is asked again, and nothing is saved.
     response = client.post(reverse("activities:create"), {**data, "confirm_overload": "on"})
