@@ -594,11 +594,12 @@ def _save(
     confirm_large_amount: bool,
     action: str,
     comment: str,
-    confirm_clash: bool = False,
+    confirm_clash: bool | frozenset[int] = False,
     confirm_overload: bool = False,
     confirm_travel: bool = False,
 ) -> Activity:
-    """Validate, ask, write, record, mark. `costs` None keeps the activity's cost lines."""
+    """Validate, ask, write, record, mark. `costs` None keeps the activity's cost lines.
+    `confirm_clash` may be the ids of the clashing activities the person was shown."""
     creating = activity.pk is None
     before: dict[str, str] = {}
     touched: set[tuple[int, int]] = set()
@@ -624,7 +625,7 @@ def _save(
         "overload": confirm_overload,
         "travel": confirm_travel,
     }
-    if not all(confirmed.values()):
+    if not all(value is True for value in confirmed.values()):
         _ask_first(
             user=user, activity=activity, participations=participations, cost_lines=cost_lines, confirmed=confirmed
         )
@@ -731,8 +732,19 @@ def _ask_first(
         overloads=planning.overloads,
         travel=planning.travel,
     )
-    if any(not confirmed[name] for name in warning.warnings):
+    if any(not _is_confirmed(confirmed[name], name=name, warning=warning) for name in warning.warnings):
         raise warning
+
+
+def _is_confirmed(value, *, name: str, warning: ConfirmationNeeded) -> bool:
+    """Whether a «Lagre likevel» covers what is found now: True covers anything (the import,
+    the demo loader); for a clash the form sends the ids of the activities it showed, and a
+    clash with any other activity (the date or schools changed since) is asked again."""
+    if value is True:
+        return True
+    if name == "clash" and isinstance(value, frozenset):
+        return bool(value) and {clash.activity.pk for clash in warning.clashes} <= value
+    return bool(value) and not isinstance(value, frozenset)
 
 
 def _large_amounts(*, activity: Activity, cost_lines: list[ActivityCost] | None) -> list[LargeAmount]:

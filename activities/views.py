@@ -605,6 +605,10 @@ class ActivityFormView(ActivityAccessMixin, TemplateView):
         """What the form says, for services.activity_save: the activity's fields, its rows, and
         the warnings the person has confirmed ("Lagre likevel")."""
         confirmed = {warning: bool(self.request.POST.get(name)) for warning, name in ActivityForm.CONFIRMATIONS.items()}
+        if confirmed["clash"]:
+            # The clashes the person saw (the warning's hidden list): a different clash asks again.
+            seen = (id_param(value) for value in self.request.POST.get("clash_seen", "").split(",")[:200])
+            confirmed["clash"] = frozenset(pk for pk in seen if pk is not None)
         return {
             "user": self.request.user,
             "data": form.activity_data(),

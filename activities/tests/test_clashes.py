@@ -319,10 +319,29 @@ def test_the_form_names_the_clash_and_saves_with_lagre_likevel(client_as, coord_
     form = response.context["form"]
     assert "confirm_clash" in form.fields and "confirm_overload" not in form.fields
     assert 'name="confirm_clash"' in html
+    assert f'name="clash_seen" value="{other.pk}"' in html
 
-    response = client.post(reverse("activities:create"), {**data, "confirm_clash": "on"})
+    response = client.post(reverse("activities:create"), {**data, "confirm_clash": "on", "clash_seen": str(other.pk)})
     assert response.status_code == 302
     assert Activity.objects.filter(title="Mesterklasse cello").count() == 1
+
+
+def test_lagre_likevel_covers_only_the_clashes_it_was_shown(client_as, coord_follo, network, areas):
+    """Ticked for one clash, then the date changed into another clash: it saved without showing
+    the new one."""
+    first = _other(network, network.school_a, "2019-11-09", title="Samspill Follo")
+    second = _other(network, network.school_a, "2019-11-16", title="Seminar Follo")
+    client = client_as(coord_follo)
+    data = form_data(region=network.follo, areas=[areas[2]], participations=[{"school": network.school_a, "pupils": 3}])
+    moved = {**data, "starts_at": "2019-11-16T10:00", "ends_at": "2019-11-16T15:00"}
+    response = client.post(reverse("activities:create"), {**moved, "confirm_clash": "on", "clash_seen": str(first.pk)})
+    assert response.status_code == 200
+    assert Activity.objects.count() == 2
+    assert f'name="clash_seen" value="{second.pk}"' in response.content.decode()
+    # Without the list at all (an old page), the box alone confirms nothing either.
+    assert client.post(reverse("activities:create"), {**moved, "confirm_clash": "on"}).status_code == 200
+    response = client.post(reverse("activities:create"), {**moved, "confirm_clash": "on", "clash_seen": str(second.pk)})
+    assert response.status_code == 302 and Activity.objects.count() == 3
 
 
 def test_the_form_shows_overload_and_travel(client_as, coord_follo, network, areas, far_venue):
@@ -365,7 +384,7 @@ def test_hostile_confirmation_values_never_fail_and_never_save_unasked(
     client = client_as(coord_follo)
     data = form_data(region=network.follo, areas=[areas[2]], participations=[{"school": network.school_a, "pupils": 3}])
     before = Activity.objects.count()
-    response = client.post(reverse("activities:create"), {**data, name: value})
+    response = client.post(reverse("activities:create"), {**data, name: value, "clash_seen": str(other.pk)})
     assert response.status_code in (200, 302)
     if response.status_code == 302:
         assert name == "confirm_clash" and value != ""

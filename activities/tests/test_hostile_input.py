@@ -72,6 +72,7 @@ EXTRA_FIELDS = [
     "confirm_pupil_load",
     "confirm_large_amount",
     "confirm_clash",
+    "clash_seen",
     "confirm_overload",
     "confirm_travel",
     "deltakelse-0-DELETE",
