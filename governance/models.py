@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModelBase, RulesModelMixin
 
 from core.audit import AuditAction
-from core.bounds import amount_validators, pupil_load_validators, year_validators
+from core.bounds import amount_validators, between_validators, pupil_load_validators, year_validators
 from core.periods import Period, period_constraint
 from core.permissions import is_portal_perm, portal_has_perm
 from schools.models import County, Municipality, Region, School
@@ -374,7 +374,7 @@ class PortalSetting(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     clash_days_same_instrument = models.PositiveSmallIntegerField(
         _("dager mellom aktiviteter med samme instrument"),
         default=3,
-        validators=[MaxValueValidator(60)],
+        validators=between_validators(_("dager mellom aktiviteter med samme instrument"), 0, 60),
         help_text=_(
             "Varsle om kollisjon når en skole deltar i to aktiviteter med samme instrument/instrumentgruppe "
             "med så mange dager eller færre mellom seg (aktiviteter samme dag varsles alltid). 0: bare samme dag."
@@ -383,13 +383,13 @@ class PortalSetting(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     max_activities_per_school_month = models.PositiveSmallIntegerField(
         _("største antall aktiviteter per skole per måned"),
         default=4,
-        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        validators=between_validators(_("største antall aktiviteter per skole per måned"), 1, 100),
         help_text=_("Varsle når en skole får tilbud om flere aktiviteter enn dette i én kalendermåned."),
     )
     max_travel_km = models.PositiveSmallIntegerField(
         _("lengste reisevei (km)"),
         default=60,
-        validators=[MinValueValidator(1), MaxValueValidator(2000)],
+        validators=between_validators(_("lengste reisevei (km)"), 1, 2000),
         help_text=_(
             "Varsle når avstanden i luftlinje fra en deltakende skoles kommune til stedet er lengre enn dette."
         ),
