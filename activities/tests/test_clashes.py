@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,7 +19,7 @@ from activities.services import ActivityData, ParticipationData
 from activities.tests.factories import ActivityFactory, ParticipationFactory, VenueFactory
 from activities.tests.helpers import form_data
 from core.geo import haversine_km
-from core.periods import OSLO
+from core.periods import OSLO, school_year_of
 from core.tests.hostile import NAMED_VALUES, hostile_settings, hostile_value
 from governance.models import AuditEntry, PortalSetting
 from schools.tests.factories import MunicipalityFactory
@@ -459,6 +460,14 @@ def test_the_month_view_counts_the_schools_activities_against_the_limit(client_a
     html = response.content.decode()
     assert html.count('class="table-warning over-limit"') == 1
     assert 'id="over-limit-summary"' in html
+
+
+@pytest.mark.parametrize("value", ["1999", "abc", "2001"])
+def test_the_month_view_says_when_it_shows_another_school_year(client_as, rector_a, network, value):
+    response = client_as(rector_a).get(reverse("schools:month-offers", args=["skole-a"]), {"skoleaar": value})
+    assert response.status_code == 200
+    assert 'id="school-year-note"' in response.content.decode()
+    assert response.context["school_year"] == school_year_of(timezone.localdate())
 
 
 def test_the_dashboard_links_to_the_month_view(client_as, rector_a, network):

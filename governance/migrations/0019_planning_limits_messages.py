@@ -5,25 +5,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('governance', '0018_reminder_choices'),
+        ("governance", "0018_reminder_choices"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='portalsetting',
-            name='clash_days_same_instrument',
-            field=models.PositiveSmallIntegerField(default=3, help_text='Varsle om kollisjon når en skole deltar i to aktiviteter med samme instrument/instrumentgruppe med så mange dager eller færre mellom seg (aktiviteter samme dag varsles alltid). 0: bare samme dag.', validators=[django.core.validators.MinValueValidator(0, message='Dager mellom aktiviteter med samme instrument må være fra 0 til 60.'), django.core.validators.MaxValueValidator(60, message='Dager mellom aktiviteter med samme instrument må være fra 0 til 60.')], verbose_name='dager mellom aktiviteter med samme instrument'),
+            model_name="portalsetting",
+            name="clash_days_same_instrument",
+            field=models.PositiveSmallIntegerField(
+                default=3,
+                help_text="Varsle om kollisjon når en skole deltar i to aktiviteter med samme instrument/instrumentgruppe med så mange dager eller færre mellom seg (aktiviteter samme dag varsles alltid). 0: bare samme dag.",
+                validators=[
+                    django.core.validators.MinValueValidator(
+                        0, message="Dager mellom aktiviteter med samme instrument må være fra 0 til 60."
+                    ),
+                    django.core.validators.MaxValueValidator(
+                        60, message="Dager mellom aktiviteter med samme instrument må være fra 0 til 60."
+                    ),
+                ],
+                verbose_name="dager mellom aktiviteter med samme instrument",
+            ),
         ),
         migrations.AlterField(
-            model_name='portalsetting',
-            name='max_activities_per_school_month',
-            field=models.PositiveSmallIntegerField(default=4, help_text='Varsle når en skole får tilbud om flere aktiviteter enn dette i én kalendermåned.', validators=[django.core.validators.MinValueValidator(1, message='Største antall aktiviteter per skole per måned må være fra 1 til 100.'), django.core.validators.MaxValueValidator(100, message='Største antall aktiviteter per skole per måned må være fra 1 til 100.')], verbose_name='største antall aktiviteter per skole per måned'),
+            model_name="portalsetting",
+            name="max_activities_per_school_month",
+            field=models.PositiveSmallIntegerField(
+                default=4,
+                help_text="Varsle når en skole får tilbud om flere aktiviteter enn dette i én kalendermåned.",
+                validators=[
+                    django.core.validators.MinValueValidator(
+                        1, message="Største antall aktiviteter per skole per måned må være fra 1 til 100."
+                    ),
+                    django.core.validators.MaxValueValidator(
+                        100, message="Største antall aktiviteter per skole per måned må være fra 1 til 100."
+                    ),
+                ],
+                verbose_name="største antall aktiviteter per skole per måned",
+            ),
         ),
         migrations.AlterField(
-            model_name='portalsetting',
-            name='max_travel_km',
-            field=models.PositiveSmallIntegerField(default=60, help_text='Varsle når avstanden i luftlinje fra en deltakende skoles kommune til stedet er lengre enn dette.', validators=[django.core.validators.MinValueValidator(1, message='Lengste reisevei (km) må være fra 1 til 2000.'), django.core.validators.MaxValueValidator(2000, message='Lengste reisevei (km) må være fra 1 til 2000.')], verbose_name='lengste reisevei (km)'),
+            model_name="portalsetting",
+            name="max_travel_km",
+            field=models.PositiveSmallIntegerField(
+                default=60,
+                help_text="Varsle når avstanden i luftlinje fra en deltakende skoles kommune til stedet er lengre enn dette.",
+                validators=[
+                    django.core.validators.MinValueValidator(
+                        1, message="Lengste reisevei (km) må være fra 1 til 2000."
+                    ),
+                    django.core.validators.MaxValueValidator(
+                        2000, message="Lengste reisevei (km) må være fra 1 til 2000."
+                    ),
+                ],
+                verbose_name="lengste reisevei (km)",
+            ),
         ),
     ]

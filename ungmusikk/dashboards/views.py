@@ -257,8 +257,15 @@ class SchoolMonthOffersView(SchoolDashboardMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         school = self.get_school()
         current = school_year_of(timezone.localdate())
+        raw = self.request.GET.get("skoleaar")
         school_year = _year_param(self.request, "skoleaar") or current
-        if not FIRST_SCHOOL_YEAR <= school_year <= current + 1:
+        note = ""
+        if not FIRST_SCHOOL_YEAR <= school_year <= current + 1 or (raw not in (None, "") and not year_param(raw)):
+            note = _("«Skoleår» må være et skoleår fra %(first)s til %(last)s; viser skoleåret %(shown)s.") % {
+                "first": school_year_label(FIRST_SCHOOL_YEAR),
+                "last": school_year_label(current + 1),
+                "shown": school_year_label(current),
+            }
             school_year = current
         months = school_month_offers(school=school, school_year=school_year)
         context.update(
@@ -271,5 +278,6 @@ class SchoolMonthOffersView(SchoolDashboardMixin, TemplateView):
             total=sum(month.count for month in months),
             year_choices=[(year, school_year_label(year)) for year in range(current + 1, FIRST_SCHOOL_YEAR - 1, -1)],
             network_link=self.request.user.has_perm("schools.view_network"),
+            note=note,
         )
         return context
