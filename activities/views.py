@@ -313,6 +313,16 @@ class ActivityCalendarView(ActivityAccessMixin, FilteredActivitiesMixin, Templat
             today = timezone.localdate()
             anchor = today if today.replace(day=1) == month else month
             monday = anchor - timedelta(days=anchor.weekday())
+        # A chosen school year bounds the weeks, as it bounds the months (August–July).
+        school_year = self.chosen_school_year(activity_filter)
+        year_start = year_end = None
+        if school_year is not None:
+            year_start = school_year_month(school_year, SCHOOL_YEAR_START_MONTH)
+            year_end = school_year_month(school_year + 1, SCHOOL_YEAR_START_MONTH) - timedelta(days=1)
+            if monday + timedelta(days=6) < year_start or monday > year_end:
+                if raw not in (None, ""):
+                    notes.append(_("«Uke» er utenfor det valgte skoleåret; viser skoleårets første uke."))
+                monday = year_start - timedelta(days=year_start.weekday())
         sunday = monday + timedelta(days=6)
         start = datetime.combine(monday, time.min, tzinfo=OSLO)
         end = datetime.combine(sunday + timedelta(days=1), time.min, tzinfo=OSLO)
@@ -334,10 +344,10 @@ class ActivityCalendarView(ActivityAccessMixin, FilteredActivitiesMixin, Templat
             week=f"{iso_year}-W{iso_week:02d}",
             month=monday.replace(day=1),
             previous_week=f"{previous.isocalendar()[0]}-W{previous.isocalendar()[1]:02d}"
-            if previous.year >= FIRST_YEAR
+            if previous.year >= FIRST_YEAR and (year_start is None or previous + timedelta(days=6) >= year_start)
             else None,
             following_week=f"{following.isocalendar()[0]}-W{following.isocalendar()[1]:02d}"
-            if following.isocalendar()[0] <= LAST_YEAR
+            if following.isocalendar()[0] <= LAST_YEAR and (year_end is None or following <= year_end)
             else None,
         )
 

@@ -306,3 +306,17 @@ def test_agenda_and_week_fit_a_phone_without_javascript(
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert csp_violations_seen(context, violations) == []
     context.close()
+
+
+def test_the_week_view_keeps_to_the_chosen_school_year(client_as, coord_follo, year_2019):
+    """A week of another school year was shown, and previous/next crossed the year's ends."""
+    client = client_as(coord_follo)
+    response = client.get(URL, {"visning": "uke", "school_year": "2019", "uke": "2019-W31"})
+    assert response.status_code == 200
+    assert response.context["week"] == "2019-W31"  # 29 July–4 August: it touches 2019/20
+    assert response.context["previous_week"] is None  # 22–28 July is 2018/19
+    response = client.get(URL, {"visning": "uke", "school_year": "2020", "uke": "2019-W01"})
+    assert response.context["week"] == "2020-W31"  # 27 Jul–2 Aug 2020: the week of 1 August
+    assert any("utenfor det valgte skoleåret" in note for note in response.context["notes"])
+    last = client.get(URL, {"visning": "uke", "school_year": "2019", "uke": "2020-W31"})
+    assert last.context["following_week"] is None
