@@ -51,7 +51,8 @@ stack: install
 	$(STACK_ENV) $(BIN)/celery --workdir $(CURDIR) -A ungmusikk beat --detach \
 		--pidfile=$(STACK_DIR)/beat.pid --logfile=$(STACK_DIR)/beat.log
 	@echo "Worker and beat run in the background (logs in $(STACK_DIR)/); stop them with: make stop-stack"
-	$(STACK_ENV) $(BIN)/gunicorn ungmusikk.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+	$(STACK_ENV) $(BIN)/gunicorn ungmusikk.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - \
+		--access-logformat '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s'
 
 stop-stack:
 	-@for name in worker beat; do test -s $(STACK_DIR)/$$name.pid && kill $$(cat $(STACK_DIR)/$$name.pid); done; true

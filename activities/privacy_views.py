@@ -116,8 +116,10 @@ def _entry_sentence(entry: dict) -> str:
     who = entry["actor"] or _("systemet")
     if "activity" in entry:
         activity = entry["activity"]
-        when = f" ({date_text(datetime.fromisoformat(activity['starts_at']).astimezone(OSLO).date())})"
-        what = ", ".join(entry["about_pupil"]) + f" «{activity['title']}»" + (when if activity["starts_at"] else "")
+        when = ""
+        if activity.get("starts_at"):  # None when the activity is gone since
+            when = f" ({date_text(datetime.fromisoformat(activity['starts_at']).astimezone(OSLO).date())})"
+        what = ", ".join(entry["about_pupil"]) + f" «{activity['title']}»" + when
     else:
         what = entry["action_label"]
     return f"{_oslo_time(entry['at'])} – {who}: {what}"

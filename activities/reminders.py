@@ -394,8 +394,12 @@ def _run(planned: list[Planned], *, dry_run: bool) -> RunResult:
         return RunResult(sent=0, planned=planned)
     sent = 0
     for item in planned:
-        if _send_one(item):
-            sent += 1
+        try:
+            if _send_one(item):
+                sent += 1
+        except Exception:  # one recipient's failed e-mail (SMTP) must not stop the others'
+            # Its record was rolled back with it, so the next run tries again.
+            logger.exception("Reminder e-mail to user %s failed; the others are sent", item.recipient.user_id)
     return RunResult(sent=sent, planned=planned)
 
 

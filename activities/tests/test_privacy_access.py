@@ -222,3 +222,14 @@ def test_the_pdf_reads_as_a_document_in_oslo_time(pupil, network, save_activity,
     assert "Side 1 av 1" in text
     for raw in ("Solberg", "{", "+00:00", "T08:00", "–:"):
         assert raw not in text, raw
+
+
+def test_the_pdf_of_a_pupil_named_on_an_activity_since_deleted(pupil, network, save_activity, daily_leader, client_as):
+    """The report kept the log entry of an activity deleted since (no start): the PDF was a 500."""
+    from activities.models import Activity
+
+    save_activity("Samspill", [pupil])
+    Activity.objects.filter(title="Samspill").delete()
+    response = client_as(daily_leader).get(reverse("activities:pupil-access-pdf", args=[pupil.pk]))
+    assert response.status_code == 200
+    assert "– leder: navngitt på aktiviteten «Samspill (09.11.2019)»" in pdf_text(response.content)

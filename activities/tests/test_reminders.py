@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -328,10 +329,19 @@ def test_reminder_in_the_coordinators_language(figures_world, coord_follo):
 def test_a_failed_send_records_nothing(figures_world, settings):
     settings.EMAIL_BACKEND = "activities.tests.test_reminders.FailingBackend"
 
-    with pytest.raises(ConnectionError):
-        figure_reminders_send(now=_day(figures_world["ended"], 7))
+    result = figure_reminders_send(now=_day(figures_world["ended"], 7))
 
-    assert not ReminderSent.objects.exists()
+    assert result.sent == 0
+    assert not ReminderSent.objects.exists()  # the next run tries again
+
+
+def test_one_recipients_failed_e_mail_does_not_stop_the_others(digest_world, settings):
+    """The first SMTP error stopped the whole run: the other rectors got no digest that week."""
+    settings.EMAIL_BACKEND = "activities.tests.test_reminders.RefusingOneAddressBackend"
+    result = digests_send(now=MONDAY)
+    assert result.sent == 1
+    assert _to("rektor-b@skole.example") and not _to("rektor-a@skole.example")
+    assert list(ReminderSent.objects.values_list("recipient__email", flat=True)) == ["rektor-b@skole.example"]
 
 
 class FailingBackend:
@@ -522,3 +532,12 @@ def _mail_files(directory: Path) -> list[bytes]:
         for chunk in path.read_bytes().split(b"-" * 79 + b"\n")
         if chunk.strip()
     ]
+
+
+class RefusingOneAddressBackend(locmem.EmailBackend):
+    """Django's in-memory backend, whose server refuses one address."""
+
+    def send_messages(self, messages):
+        if any("rektor-a@skole.example" in message.to for message in messages):
+            raise ConnectionError("the mail server refuses rektor-a@skole.example")
+        return super().send_messages(messages)

@@ -8,6 +8,7 @@ lost phone: it removes the recovery codes with it, through the service, and is a
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
@@ -33,8 +34,9 @@ class PortalTOTPDeviceAdmin(_NoAddOrChange, portal_admin(TOTPDeviceAdmin)):
         two_factor_reset(actor=request.user, user=obj.user)
 
     def delete_queryset(self, request, queryset):
-        for device in queryset.select_related("user"):
-            two_factor_reset(actor=request.user, user=device.user)
+        with transaction.atomic():  # all the selected resets, or none
+            for device in queryset.select_related("user"):
+                two_factor_reset(actor=request.user, user=device.user)
 
 
 class PortalStaticDeviceAdmin(_NoAddOrChange, portal_admin(StaticDeviceAdmin)):

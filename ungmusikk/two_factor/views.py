@@ -23,6 +23,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
+from governance.security import client_ip
+
 from .forms import AppCodeForm, CodeForm
 from .rules import must_use_two_factors
 from .selectors import recovery_codes_left, totp_device_get
@@ -60,7 +62,8 @@ def next_path(request: HttpRequest) -> str | None:
 
 
 def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    # As the login lockout reads it (behind TRUSTED_PROXY_COUNT proxies, the one they saw).
+    return client_ip(request) or ""
 
 
 def _default_next(request: HttpRequest) -> str:
