@@ -341,6 +341,18 @@ ABOUT_MENTIONED = gettext_lazy("nevnt i opplysningene om aktiviteten")
 ABOUT_COMMENT = gettext_lazy("nevnt i kommentaren til aktiviteten")
 
 
+def _entry_head(entry: AuditEntry) -> dict:
+    """What the access report says of every log entry: when (UTC), who, what, about what."""
+    return {
+        "at": _utc(entry.at),
+        "actor": _actor_name(entry),
+        "action": entry.action,
+        "action_label": str(entry.get_action_display()),
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+    }
+
+
 def _utc(moment) -> str:
     """A time for the JSON: ISO 8601 in UTC, with its offset («2019-10-12T08:00:00+00:00»)."""
     return moment.astimezone(UTC).isoformat()
@@ -418,12 +430,7 @@ def pupil_access_report(*, pupil: Pupil, user) -> dict:
             e.at,
             e.pk,
             {
-                "at": _utc(e.at),
-                "actor": _actor_name(e),
-                "action": e.action,
-                "action_label": str(e.get_action_display()),
-                "object_type": e.object_type,
-                "object_id": e.object_id,
+                **_entry_head(e),
                 "object": str(pupil),
                 "changes": e.changes,
                 "comment": e.comment,
@@ -438,12 +445,7 @@ def pupil_access_report(*, pupil: Pupil, user) -> dict:
                 e.at,
                 e.pk,
                 {
-                    "at": _utc(e.at),
-                    "actor": _actor_name(e),
-                    "action": e.action,
-                    "action_label": str(e.get_action_display()),
-                    "object_type": e.object_type,
-                    "object_id": e.object_id,
+                    **_entry_head(e),
                     "activity": {
                         "title": activity.title if activity else e.object_repr,
                         "starts_at": _utc(activity.starts_at) if activity else None,

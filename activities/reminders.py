@@ -276,8 +276,11 @@ def figure_reminders_plan(*, now: datetime | None = None) -> list[Planned]:
     if not due:
         return []
     sent = set(
+        # Only the rows of the activities due now: the read does not grow with the history.
         ReminderSent.objects.filter(
-            kind__in=[kind for _days, kind in FIGURE_STEPS], recipient_id__in=recipients
+            kind__in=[kind for _days, kind in FIGURE_STEPS],
+            recipient_id__in=recipients,
+            period_key__in={f"activity-{activity.pk}" for _kind, activity in due},
         ).values_list("kind", "recipient_id", "period_key")
     )
     planned = []

@@ -80,7 +80,9 @@ def manages_access(user) -> bool:
     grant, change and end people's roles (governance.duties: never their own)."""
     if not user.is_authenticated:
         return False
-    return user.is_superuser or "access_manager" in _facts(user).kinds
+    from .models import Role  # see _central_staff_kinds
+
+    return user.is_superuser or Role.Kind.ACCESS_MANAGER in _facts(user).kinds
 
 
 # Central staff keep the network's data in the admin; the steering group reads it.
