@@ -32,16 +32,15 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.formatting import datetime_text, number_text
-from core.periods import OSLO, term_bounds, term_label
+from core.periods import OSLO, term_label
 from governance.models import Profile, Role
-from schools.models import School
+from schools.models import Pupil, School
 
 from . import selectors
 from .models import Activity, Participation, ReminderSent
@@ -153,26 +152,20 @@ def digest_section(*, school: School, now: datetime, threshold: int) -> DigestSe
                 "url": _absolute(activity.get_absolute_url()),
             }
         )
-    start, end = term_bounds(today)
-    loads = (
-        Participation.named_pupils.through.objects.filter(
-            pupil__schools=school,
-            participation__activity__starts_at__gte=start,
-            participation__activity__starts_at__lt=end,
-        )
-        .exclude(participation__activity__status=Activity.Status.CANCELLED)
-        .values("pupil_id", "pupil__first_name", "pupil__last_name", "pupil__main_instrument")
-        .annotate(count=Count("participation__activity", distinct=True))
-        .filter(count__gte=threshold)
-        .order_by("-count", "pupil__last_name", "pupil__first_name", "pupil_id")
+    # The live pupil-load rule of the activity form and page (selectors.pupil_load_warnings),
+    # for the school's own pupils: the rector may see their names.
+    loads = selectors.pupil_load_warnings(
+        pupils=list(Pupil.objects.filter(schools=school).order_by("last_name", "first_name", "pk")),
+        starts_at=now,
+        threshold=threshold,
     )
     section.pupils = [
         {
-            "name": f"{row['pupil__first_name']} {row['pupil__last_name']}",
-            "instrument": row["pupil__main_instrument"],
-            "count": row["count"],
+            "name": f"{load.pupil.first_name} {load.pupil.last_name}",
+            "instrument": load.pupil.main_instrument,
+            "count": load.count,
         }
-        for row in loads
+        for load in sorted(loads, key=lambda load: -load.count)
     ]
     return section
 

@@ -124,14 +124,18 @@ class PupilLoad:
 
 
 def pupil_load_warnings(
-    *, pupils: Sequence[Pupil], starts_at: datetime, exclude_activity_id: int | None = None
+    *,
+    pupils: Sequence[Pupil],
+    starts_at: datetime,
+    exclude_activity_id: int | None = None,
+    threshold: int | None = None,
 ) -> list[PupilLoad]:
     """Named pupils who already take part in the threshold's number of activities or more in
     the term of `starts_at` (cancelled activities don't count; the activity being edited is
-    left out)."""
+    left out), in the order of `pupils`. `threshold` None: the portal's setting."""
     if not pupils:
         return []
-    threshold = pupil_load_threshold()
+    threshold = pupil_load_threshold() if threshold is None else threshold
     start, end = term_bounds(timezone.localtime(starts_at, OSLO).date())
     links = Participation.named_pupils.through.objects.filter(
         pupil__in=pupils, participation__activity__starts_at__gte=start, participation__activity__starts_at__lt=end
