@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "activities",
     "funding",
     "ungmusikk",
+    "ungmusikk.reports",
 ]
 
 # The portal's permissions are its rules (core/permissions.py): people log in as a

@@ -27,6 +27,7 @@ urlpatterns = [
     path("oppsummeringer/", views.RollupStatusView.as_view(), name="rollups"),
     path("skoler/", include("ungmusikk.dashboards.urls")),
     path("aktiviteter/", include("activities.urls")),
+    path("rapporter/", include("ungmusikk.reports.urls")),
     path(
         "logg-inn/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True, next_page="schools:start"),
