@@ -176,6 +176,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files the portal makes (the annual report's PDF and workbook, issue 16: MEDIA_ROOT/rapporter).
+# They are never public media: no URL serves MEDIA_ROOT; each file is sent by a view that checks
+# the reader's permission (ungmusikk/reports/views.py). Keep the folder out of the web server's
+# static paths and back it up with the database.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

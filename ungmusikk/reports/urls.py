@@ -1,5 +1,29 @@
-from django.urls import path  # noqa: F401
+"""The reports under /rapporter/ (issue 16)."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.ReportsIndexView.as_view(), name="index"),
+]
+
+# --- The annual report (årsrapport): the page, its kept files and their generation ---
+ANNUAL_REPORT = "arsrapport/<str:kind>/<str:year>/"
+urlpatterns += [
+    path(ANNUAL_REPORT, views.AnnualReportView.as_view(), name="annual-report"),
+    path(f"{ANNUAL_REPORT}filer/", views.AnnualReportFilesView.as_view(), name="annual-report-files"),
+    path(f"{ANNUAL_REPORT}lag/", views.AnnualReportGenerateView.as_view(), name="annual-report-generate"),
+    path(
+        f"{ANNUAL_REPORT}<str:name>.pdf",
+        views.AnnualReportDownloadView.as_view(extension="pdf"),
+        name="annual-report-pdf",
+    ),
+    path(
+        f"{ANNUAL_REPORT}<str:name>.xlsx",
+        views.AnnualReportDownloadView.as_view(extension="xlsx"),
+        name="annual-report-xlsx",
+    ),
+]
