@@ -101,12 +101,15 @@ def annual_report_request(*, kind: str, year: int, language: str, user) -> Annua
         raise ValidationError({"kind": _("Ukjent periode.")})
     if language not in AnnualReportFile.Language.values:
         raise ValidationError({"language": _("Ukjent språk.")})
-    row = _row_locked(kind=kind, year=year, language=language)
+    row, created = _row_locked(kind=kind, year=year, language=language)
     row.enqueued = False
-    if row.in_progress and not row.is_stale():
-        return row
-    if row.status == AnnualReportFile.Status.DONE and not annual_report_outdated(row, latest=figures_latest_as_of()):
-        return row
+    if not created:
+        if row.in_progress and not row.is_stale():
+            return row
+        if row.status == AnnualReportFile.Status.DONE and not annual_report_outdated(
+            row, latest=figures_latest_as_of()
+        ):
+            return row
     now = timezone.now()
     AnnualReportFile.objects.filter(pk=row.pk).update(
         status=AnnualReportFile.Status.QUEUED,
@@ -128,22 +131,23 @@ def annual_report_request(*, kind: str, year: int, language: str, user) -> Annua
     return row
 
 
-def _row_locked(*, kind: str, year: int, language: str) -> AnnualReportFile:
-    """The row, locked for this transaction (made when missing; two first requests at once
-    make one row: the second waits on the unique constraint and then reads the first's)."""
+def _row_locked(*, kind: str, year: int, language: str) -> tuple[AnnualReportFile, bool]:
+    """The row, locked for this transaction, and whether this request made it (two first
+    requests at once make one row: the second waits on the unique constraint and then reads
+    the first's)."""
     rows = AnnualReportFile.objects.select_for_update()
     row = rows.filter(kind=kind, year=year, language=language).first()
     if row is not None:
-        return row
+        return row, False
     try:
         with transaction.atomic():
-            return validated_save(AnnualReportFile(kind=kind, year=year, language=language, step=""))
+            return validated_save(AnnualReportFile(kind=kind, year=year, language=language, step="")), True
     except IntegrityError:
-        return rows.get(kind=kind, year=year, language=language)
+        return rows.get(kind=kind, year=year, language=language), False
     except ValidationError as error:
-        if "__all__" in error.message_dict and set(error.message_dict) == {"__all__"}:
+        if set(error.message_dict) == {"__all__"}:
             # full_clean's unique check saw the row another request has just committed.
-            return rows.get(kind=kind, year=year, language=language)
+            return rows.get(kind=kind, year=year, language=language), False
         raise
 
 
@@ -203,7 +207,16 @@ def annual_report_generate(*, file_id: int, task_id: str) -> AnnualReportFile | 
     except Exception as exc:
         logger.exception("annual report file %s: generation failed", file_id)
         _delete_files(saved)
-        return _fail(file_id=file_id, task_id=task_id, error=(str(exc) or type(exc).__name__)[:2000])
+        with translation.override(row.language):
+            return _fail(file_id=file_id, task_id=task_id, error=_error_text(exc))
+
+
+def _error_text(exc: Exception) -> str:
+    """The error as the page shows it: its message, without a traceback; for a file that could
+    not be written, the reason without the server's paths."""
+    if isinstance(exc, OSError):
+        return _("Filene kunne ikke lagres: %(reason)s.") % {"reason": exc.strerror or type(exc).__name__}
+    return (str(exc) or type(exc).__name__)[:2000]
 
 
 def _claim(*, file_id: int, task_id: str) -> bool:

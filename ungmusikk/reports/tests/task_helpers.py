@@ -1,0 +1,110 @@
+"""What the tests of the annual report's files (task and pages) share: a small network with
+figures and its rollups run, a hand-built report for the page's template and charts, and the
+skip while the figures or the renderings are not merged yet."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from core.privacy import SUPPRESSED
+from ungmusikk.dashboards.tables import INT, MONEY, TEXT, Chart, Column, Table
+from ungmusikk.reports.shapes import CALENDAR_YEAR, AnnualReport, ReportPeriod, ReportSection
+
+OSLO = ZoneInfo("Europe/Oslo")
+PERIOD = ReportPeriod(CALENDAR_YEAR, 2020)
+
+
+def network_with_figures(network):
+    """School A and B at a shared activity in 2020 (with a cost), enrolment, and the night's
+    rollups run: the figures of 2020 exist and are "as of" the rollups."""
+    from activities.rollups import rollup_enrolment
+    from activities.tests.factories import ActivityCostFactory, ActivityFactory, ParticipationFactory
+    from funding.rollups import rollup_budget
+    from governance.models import CooperationArea
+    from schools.tests.factories import EnrolmentFactory
+
+    activity = ActivityFactory(
+        region=network.follo,
+        starts_at=datetime(2020, 3, 12, 10, 0, tzinfo=OSLO),
+        ends_at=datetime(2020, 3, 12, 15, 0, tzinfo=OSLO),
+        areas=[CooperationArea.objects.get(number=2)],
+    )
+    ParticipationFactory(activity=activity, school=network.school_a, pupils=12, teachers=1)
+    ParticipationFactory(activity=activity, school=network.school_b, pupils=8, teachers=1)
+    ActivityCostFactory(activity=activity, amount=Decimal("20000"))
+    for school in (network.school_a, network.school_b):
+        EnrolmentFactory(school=school, school_year=2019, pupils=200)
+        EnrolmentFactory(school=school, school_year=2020, pupils=210)
+    rollup_enrolment()
+    rollup_budget()
+    return network
+
+
+def generation_or_skip(period: ReportPeriod = PERIOD) -> None:
+    """Skip (with the reason) while the figures (the lead's figures.py) or the renderings
+    (pdf.py, xlsx.py from the rendering branch) are not merged: they raise NotImplementedError
+    or are missing. The lead removes this at the merge."""
+    try:
+        from ungmusikk.reports.figures import annual_report
+        from ungmusikk.reports.pdf import annual_report_pdf  # noqa: F401
+        from ungmusikk.reports.xlsx import annual_report_xlsx  # noqa: F401
+
+        annual_report(period=period)
+    except (NotImplementedError, ImportError) as error:
+        pytest.skip(f"needs the report's figures and renderings merged (figures.py, pdf.py, xlsx.py): {error!r}")
+
+
+def figures_or_skip(period: ReportPeriod = PERIOD) -> None:
+    """Skip while figures.annual_report is not merged (the report's web page needs it)."""
+    from ungmusikk.reports.figures import annual_report
+
+    try:
+        annual_report(period=period)
+    except NotImplementedError as error:
+        pytest.skip(f"needs the report's figures merged (figures.annual_report): {error!r}")
+
+
+def hand_built_report() -> AnnualReport:
+    """Two sections: the schools with a chart of two datasets (one count «<5», a Sámi name,
+    markup in a label that must be escaped), and the money with a negative amount."""
+    schools = Table(
+        "skoler",
+        "Skolene",
+        [Column("school", "Skole", TEXT), Column("pupils", "Elever", INT), Column("activities", "Aktiviteter", INT)],
+        [
+            {"school": "Skole A", "pupils": 120, "activities": 7},
+            {"school": "Guovdageainnu kulturskuvla", "pupils": SUPPRESSED, "activities": 2},
+            {"school": "<b>Skole B</b>", "pupils": 45, "activities": 3},
+        ],
+    )
+    money = Table(
+        "okonomi",
+        "Budsjett mot regnskap",
+        [Column("line", "Post", TEXT), Column("difference", "Avvik (kr)", MONEY)],
+        [{"line": "Aktiviteter", "difference": Decimal("-12500")}, {"line": "Reiser", "difference": Decimal("4000")}],
+    )
+    return AnnualReport(
+        period=PERIOD,
+        title="Årsrapport for UngMusikk",
+        figures_as_of=datetime(2021, 3, 5, 9, 0, tzinfo=UTC),
+        sections=[
+            ReportSection(
+                key="skolene",
+                title="Skolene",
+                paragraphs=["Tre skoler deltok."],
+                tables=[schools],
+                charts=[Chart("elever", "skoler", "school", ("pupils", "activities"))],
+                chart_titles={"elever": "Elever og aktiviteter per skole"},
+            ),
+            ReportSection(
+                key="okonomi",
+                title="Økonomien",
+                tables=[money],
+                charts=[Chart("avvik", "okonomi", "line", ("difference",))],
+            ),
+        ],
+    )
