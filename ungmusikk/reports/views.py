@@ -18,6 +18,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Max, Min
 from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -26,7 +27,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from activities.rollups import school_years_with_data
+from activities.models import Participation
+from activities.selectors import activity_counted_q
 from core.bounds import FIRST_YEAR, LAST_YEAR
 from core.forms import FormTokenField
 from core.http import NotFound
@@ -66,21 +68,30 @@ class ReportsAccessMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-def report_years(*, today=None) -> list[int]:
-    """The years a report may be chosen for, newest first: from the first school year with
-    data to this year (one query)."""
-    this_year = (today or timezone.localdate()).year
-    years = school_years_with_data()
-    first = min(years) if years else this_year - 1
-    return list(range(this_year, max(min(first, this_year), FIRST_YEAR) - 1, -1))
+def data_years() -> tuple[int, int] | None:
+    """The first and the last calendar year (Oslo) with an activity that counts as taken part
+    in (activities.selectors.activity_counted_q), or None (one query)."""
+    bounds = Participation.objects.filter(activity_counted_q("activity__")).aggregate(
+        first=Min("activity__starts_at"), last=Max("activity__starts_at")
+    )
+    if bounds["first"] is None:
+        return None
+    return timezone.localtime(bounds["first"]).year, timezone.localtime(bounds["last"]).year
 
 
-def default_report_period(*, today=None) -> ReportPeriod:
-    """The last full calendar year with data: the calendar year in which the latest school
-    year with data ends, but not this year or later (last year when there is no data)."""
+def report_years(*, bounds: tuple[int, int] | None, today=None) -> list[int]:
+    """The years a report may be chosen for, newest first: from the first year with data (or
+    last year) to this year."""
     this_year = (today or timezone.localdate()).year
-    years = school_years_with_data()
-    latest = max(years) + 1 if years else this_year - 1
+    first = min(bounds[0], this_year) if bounds else this_year - 1
+    return list(range(this_year, max(first, FIRST_YEAR) - 1, -1))
+
+
+def default_report_period(*, bounds: tuple[int, int] | None, today=None) -> ReportPeriod:
+    """The last full calendar year with data: the last year with data, but not this year or
+    later (last year when there is no data)."""
+    this_year = (today or timezone.localdate()).year
+    latest = bounds[1] if bounds else this_year - 1
     return ReportPeriod(CALENDAR_YEAR, max(FIRST_YEAR, min(latest, this_year - 1)))
 
 
@@ -104,7 +115,8 @@ class ReportsIndexView(ReportsAccessMixin, TemplateView):
     template_name = "reports/annual_report_index.html"
 
     def get(self, request, *args, **kwargs):
-        default = default_report_period()
+        bounds = data_years()
+        default = default_report_period(bounds=bounds)
         kind, year, notes = default.kind, default.year, []
         raw_kind, raw_year = request.GET.get("periode"), request.GET.get("aar")
         if raw_kind is not None:
@@ -122,7 +134,7 @@ class ReportsIndexView(ReportsAccessMixin, TemplateView):
                 year = parsed
         if (raw_kind is not None or raw_year is not None) and not notes:
             return redirect("reports:annual-report", kind=kind, year=year)
-        years = report_years()
+        years = report_years(bounds=bounds)
         if year not in years:
             years = sorted({*years, year}, reverse=True)
         context = self.get_context_data(
