@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy
 from activities import figures as participation
 from activities.models import Activity
 from core.formatting import money_text
-from core.privacy import SUPPRESSED, count_is_small, suppressed_grid
+from core.privacy import SUPPRESSED, cell_shown, count_is_small, is_suppressed, suppressed_grid
 from core.rollups import rollup_last_success_by_kind
 from core.schedules import BUDGET, ENROLMENT
 from funding import figures as money_figures
@@ -159,13 +159,13 @@ def named_shown(figures: PeriodFigures, regions: list[Region]) -> NamedShown:
     schools: dict[int, int | str] = {}
     for r, region_id in enumerate(region_ids):
         for c, pk in enumerate(by_region[region_id]):
-            schools[pk] = SUPPRESSED if (r, c) in hidden else grid[r][c]
+            schools[pk] = cell_shown(grid[r][c], hidden=(r, c) in hidden)
     totals = [sum(row) for row in grid]
     region_hidden, _rows, _ = suppressed_grid([totals], row_totals=True, column_totals=False)
     regions_shown: dict[int, int | str] = {}
     for index, region_id in enumerate(region_ids):
-        small = (0, index) in region_hidden or index in hidden_rows
-        regions_shown[region_id] = SUPPRESSED if small else totals[index]
+        hidden_total = (0, index) in region_hidden or index in hidden_rows
+        regions_shown[region_id] = cell_shown(totals[index], hidden=hidden_total)
     network = sum(totals)
     return NamedShown(schools, regions_shown, SUPPRESSED if count_is_small(network) else network)
 
@@ -175,22 +175,22 @@ def age_bands_shown(counts: dict[str, int]) -> tuple[dict[str, int | str], int |
     and a second band with it, since the total is shown)."""
     cells = [[counts.get(key, 0) for key, _label in AGE_BANDS]]
     hidden, hidden_rows, _ = suppressed_grid(cells, row_totals=True, column_totals=False)
-    shown = {key: SUPPRESSED if (0, i) in hidden else cells[0][i] for i, (key, _label) in enumerate(AGE_BANDS)}
+    shown = {key: cell_shown(cells[0][i], hidden=(0, i) in hidden) for i, (key, _label) in enumerate(AGE_BANDS)}
     total = sum(cells[0])
-    return shown, SUPPRESSED if (0 in hidden_rows or count_is_small(total)) else total
+    return shown, cell_shown(total, hidden=0 in hidden_rows or count_is_small(total))
 
 
 def share_shown(count: int | str, enrolment: int | None) -> Decimal | str | None:
     """Named pupils as a share of the enrolment, in per cent with one decimal; hidden with
     its count."""
-    if isinstance(count, str):
-        return SUPPRESSED
+    if is_suppressed(count):
+        return count
     return participation.share_percent(count, enrolment)
 
 
 def change(now, before):
     """now - before, None when either is missing or hidden."""
-    if now is None or before is None or isinstance(now, str) or isinstance(before, str):
+    if now is None or before is None or is_suppressed(now) or is_suppressed(before):
         return None
     return now - before
 
@@ -289,7 +289,7 @@ def _summary(now: PeriodFigures, before: PeriodFigures, named_now: NamedShown, n
             "participations": now.activity_sum("pupils"),
         },
     ]
-    if not isinstance(named_now.network, str) and share is not None:
+    if not is_suppressed(named_now.network) and share is not None:
         sentences.append(
             _("%(named)s navngitte elever deltok, %(share)s %% av elevene i musikk ved skolene.")
             % {"named": named_now.network, "share": str(share).replace(".", ",")}
@@ -377,7 +377,10 @@ def _schools(now: PeriodFigures, before: PeriodFigures, named_now: NamedShown) -
             "medlemskap i perioden. Elevtallet er GSI-tallet per 1. oktober %(year)s."
         )
         % {"year": period.gsi_school_year},
-        _("Antall navngitte elever fra 1 til 4 vises som «<5»."),
+        _(
+            "Antall navngitte elever fra 1 til 4 vises som «<5». Et tall som er skjult bare for at et lite tall "
+            "ikke skal kunne regnes ut fra en sum, vises som «:»."
+        ),
     ]
     charts = [Chart("skoler_slag_diagram", "skoler_slag", "label", ("total", "before"), include=_not_total)]
     return ReportSection(

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from activities import figures as participation
 from core.formatting import money_text, number_text
-from core.privacy import SUPPRESSED
+from core.privacy import is_suppressed
 from core.rollups import rollup_last_success_by_kind
 from core.schedules import BUDGET, ENROLMENT
 from funding import figures as money_figures
@@ -197,7 +197,7 @@ def sheet_sentences(sheet: MunicipalitySheet, *, by_area: list[dict], approved_b
     activities = ngettext("%(count)s aktivitet", "%(count)s aktiviteter", sheet.activities) % {
         "count": number_text(sheet.activities)
     }
-    if named == SUPPRESSED:
+    if is_suppressed(named):
         who = _("Færre enn 5 navngitte elever deltok i %(activities)s") % {"activities": activities}
     elif named:
         who = _("%(pupils)s navngitte elever deltok i %(activities)s") % {
