@@ -303,15 +303,18 @@ def _rollup_network_year(year: int, run: RollupRun) -> int:
         .values_list("sy", "month_", "region_id", "area", "n_activities", "n_pupils", "run_ref"),
         columns=["school_year", "month", "region_id", "cooperation_area_id", "activities", "pupils", "run_id"],
     )
-    teachers: set[tuple[int, int, str]] = set()
-    for starts_at, region_id, text in activities.exclude(nmh_teachers="").values_list(
-        "starts_at", "region_id", "nmh_teachers"
+    teachers: dict[tuple[int, int, str], str] = {}  # (month, region, the name case-folded) -> the name
+    for starts_at, region_id, text in (
+        activities.exclude(nmh_teachers="")
+        .order_by("starts_at", "pk")
+        .values_list("starts_at", "region_id", "nmh_teachers")
     ):
         month = timezone.localtime(starts_at).month
-        teachers |= {(month, region_id, name[:300]) for name in nmh_teacher_names(text)}
+        for name in nmh_teacher_names(text):
+            teachers.setdefault((month, region_id, name.casefold()), name[:300])
     NmhTeacherRollup.objects.bulk_create(
         NmhTeacherRollup(school_year=year, month=month, region_id=region_id, name=name, run=run)
-        for month, region_id, name in sorted(teachers)
+        for (month, region_id, _key), name in sorted(teachers.items())
     )
     return written + len(teachers)
 

@@ -5,86 +5,189 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('activities', '0010_reminders'),
-        ('core', '0003_rollup_kind_labels'),
-        ('governance', '0019_planning_limits_messages'),
-        ('schools', '0002_bounds'),
+        ("activities", "0010_reminders"),
+        ("core", "0003_rollup_kind_labels"),
+        ("governance", "0019_planning_limits_messages"),
+        ("schools", "0002_bounds"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ActivityMonthRollup',
+            name="ActivityMonthRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('school_year', models.PositiveSmallIntegerField(verbose_name='skoleår')),
-                ('month', models.PositiveSmallIntegerField(verbose_name='måned')),
-                ('kind', models.CharField(choices=[('masterclass', 'Mesterklasse'), ('individual_teaching', 'Individuell undervisning'), ('seminar', 'Fagseminar'), ('concert', 'Konsert'), ('course', 'Kurs'), ('continuing_education', 'Etter- og videreutdanning'), ('project', 'Prosjekt'), ('gathering', 'Samling'), ('practice_placement', 'Praksisplass')], max_length=30, verbose_name='type')),
-                ('level', models.CharField(choices=[('local', 'Lokal'), ('regional', 'Regional'), ('central', 'Sentral')], max_length=20, verbose_name='nivå')),
-                ('activities', models.PositiveIntegerField(default=0, verbose_name='aktiviteter')),
-                ('schools', models.PositiveIntegerField(default=0, verbose_name='skoledeltakelser')),
-                ('pupils', models.PositiveIntegerField(default=0, verbose_name='elever (antall)')),
-                ('teachers', models.PositiveIntegerField(default=0, verbose_name='lærere')),
-                ('municipality', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.municipality', verbose_name='kommune')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.region', verbose_name='delregion')),
-                ('run', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.rolluprun')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("school_year", models.PositiveSmallIntegerField(verbose_name="skoleår")),
+                ("month", models.PositiveSmallIntegerField(verbose_name="måned")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("masterclass", "Mesterklasse"),
+                            ("individual_teaching", "Individuell undervisning"),
+                            ("seminar", "Fagseminar"),
+                            ("concert", "Konsert"),
+                            ("course", "Kurs"),
+                            ("continuing_education", "Etter- og videreutdanning"),
+                            ("project", "Prosjekt"),
+                            ("gathering", "Samling"),
+                            ("practice_placement", "Praksisplass"),
+                        ],
+                        max_length=30,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("local", "Lokal"), ("regional", "Regional"), ("central", "Sentral")],
+                        max_length=20,
+                        verbose_name="nivå",
+                    ),
+                ),
+                ("activities", models.PositiveIntegerField(default=0, verbose_name="aktiviteter")),
+                ("schools", models.PositiveIntegerField(default=0, verbose_name="skoledeltakelser")),
+                ("pupils", models.PositiveIntegerField(default=0, verbose_name="elever (antall)")),
+                ("teachers", models.PositiveIntegerField(default=0, verbose_name="lærere")),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="schools.municipality",
+                        verbose_name="kommune",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="schools.region",
+                        verbose_name="delregion",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="core.rolluprun"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'aktiviteter per måned (oppsummert)',
-                'verbose_name_plural': 'aktiviteter per måned (oppsummert)',
-                'indexes': [models.Index(fields=['school_year', 'month'], name='activity_month_rollup_idx')],
+                "verbose_name": "aktiviteter per måned (oppsummert)",
+                "verbose_name_plural": "aktiviteter per måned (oppsummert)",
+                "indexes": [models.Index(fields=["school_year", "month"], name="activity_month_rollup_idx")],
             },
         ),
         migrations.CreateModel(
-            name='AreaMonthRollup',
+            name="AreaMonthRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('school_year', models.PositiveSmallIntegerField(verbose_name='skoleår')),
-                ('month', models.PositiveSmallIntegerField(verbose_name='måned')),
-                ('activities', models.PositiveIntegerField(default=0, verbose_name='aktiviteter')),
-                ('pupils', models.PositiveIntegerField(default=0, verbose_name='elever (antall)')),
-                ('cooperation_area', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='governance.cooperationarea', verbose_name='samarbeidsområde')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.region', verbose_name='delregion')),
-                ('run', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.rolluprun')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("school_year", models.PositiveSmallIntegerField(verbose_name="skoleår")),
+                ("month", models.PositiveSmallIntegerField(verbose_name="måned")),
+                ("activities", models.PositiveIntegerField(default=0, verbose_name="aktiviteter")),
+                ("pupils", models.PositiveIntegerField(default=0, verbose_name="elever (antall)")),
+                (
+                    "cooperation_area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="governance.cooperationarea",
+                        verbose_name="samarbeidsområde",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="schools.region",
+                        verbose_name="delregion",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="core.rolluprun"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'samarbeidsområder per måned (oppsummert)',
-                'verbose_name_plural': 'samarbeidsområder per måned (oppsummert)',
-                'indexes': [models.Index(fields=['school_year', 'month'], name='area_month_rollup_idx')],
+                "verbose_name": "samarbeidsområder per måned (oppsummert)",
+                "verbose_name_plural": "samarbeidsområder per måned (oppsummert)",
+                "indexes": [models.Index(fields=["school_year", "month"], name="area_month_rollup_idx")],
             },
         ),
         migrations.CreateModel(
-            name='NmhTeacherRollup',
+            name="NmhTeacherRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('school_year', models.PositiveSmallIntegerField(verbose_name='skoleår')),
-                ('month', models.PositiveSmallIntegerField(verbose_name='måned')),
-                ('name', models.CharField(max_length=300, verbose_name='navn')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.region', verbose_name='delregion')),
-                ('run', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.rolluprun')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("school_year", models.PositiveSmallIntegerField(verbose_name="skoleår")),
+                ("month", models.PositiveSmallIntegerField(verbose_name="måned")),
+                ("name", models.CharField(max_length=300, verbose_name="navn")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="schools.region",
+                        verbose_name="delregion",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="core.rolluprun"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'NMH-lærer (oppsummert)',
-                'verbose_name_plural': 'NMH-lærere (oppsummert)',
-                'indexes': [models.Index(fields=['school_year', 'month'], name='nmh_teacher_rollup_idx')],
+                "verbose_name": "NMH-lærer (oppsummert)",
+                "verbose_name_plural": "NMH-lærere (oppsummert)",
+                "indexes": [models.Index(fields=["school_year", "month"], name="nmh_teacher_rollup_idx")],
             },
         ),
         migrations.CreateModel(
-            name='PupilCountRollup',
+            name="PupilCountRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(choices=[('school_year', 'Skoleår'), ('calendar_year', 'Kalenderår')], max_length=20, verbose_name='periode')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='år')),
-                ('age_band', models.CharField(max_length=10, verbose_name='aldersgruppe')),
-                ('pupils', models.PositiveIntegerField(default=0, verbose_name='navngitte elever')),
-                ('run', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.rolluprun')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.school', verbose_name='skole')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "period",
+                    models.CharField(
+                        choices=[("school_year", "Skoleår"), ("calendar_year", "Kalenderår")],
+                        max_length=20,
+                        verbose_name="periode",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="år")),
+                ("age_band", models.CharField(max_length=10, verbose_name="aldersgruppe")),
+                ("pupils", models.PositiveIntegerField(default=0, verbose_name="navngitte elever")),
+                (
+                    "run",
+                    models.ForeignKey(
+                        null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="core.rolluprun"
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="schools.school",
+                        verbose_name="skole",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'elever per aldersgruppe (oppsummert)',
-                'verbose_name_plural': 'elever per aldersgruppe (oppsummert)',
-                'constraints': [models.UniqueConstraint(fields=('period', 'year', 'school', 'age_band'), name='pupil_count_rollup_cell')],
+                "verbose_name": "elever per aldersgruppe (oppsummert)",
+                "verbose_name_plural": "elever per aldersgruppe (oppsummert)",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("period", "year", "school", "age_band"), name="pupil_count_rollup_cell"
+                    )
+                ],
             },
         ),
     ]
