@@ -120,7 +120,7 @@ def _svg(
     )
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="report-chart" id="{escape(element_id)}" '
-        f'viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
+        f'viewBox="0 0 {WIDTH} {height}" width="100%" font-family="system-ui, sans-serif" role="img" '
         f'aria-labelledby="{escape(title_id)} {escape(desc_id)}" preserveAspectRatio="xMinYMin meet">',
         f'<title id="{escape(title_id)}">{escape(title)}</title>',
         f'<desc id="{escape(desc_id)}">{escape(description)}</desc>',
