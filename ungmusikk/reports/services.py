@@ -173,6 +173,8 @@ def annual_report_generate(*, file_id: int, task_id: str) -> AnnualReportFile | 
     try:
         with translation.override(row.language):
             progress.write(FIGURES_AT, _("Henter tallene"), force=True)
+            # Read before the figures: a rollup finishing while they are read is newer than
+            # these files, and the next request makes them again.
             latest = figures_latest_as_of()
             report = _figures(row.period)
             progress.write(PDF_AT, _("Lager PDF-en"), force=True)
@@ -189,7 +191,7 @@ def annual_report_generate(*, file_id: int, task_id: str) -> AnnualReportFile | 
                 task_id=task_id,
                 pdf=saved[0],
                 xlsx=saved[1],
-                figures_as_of=report.figures_as_of or latest,
+                figures_as_of=latest,
                 step=_("Ferdig"),
             )
     except Superseded:

@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from activities.tests.helpers import celery_eager
 from core.enqueue import BATCH_ATTRIBUTE
 from core.models import RollupRun
 from core.schedules import BUDGET, ENROLMENT
@@ -64,8 +65,9 @@ def queued_tasks() -> list[tuple[str, dict]]:
 
 
 def generated(user, capture) -> AnnualReportFile:
-    """Ask for the files and run what the request enqueued (in-process, as without Redis)."""
-    with capture(execute=True):
+    """Ask for the files and run what the request enqueued (in-process, as without Redis,
+    also in a run against Redis)."""
+    with celery_eager(), capture(execute=True):
         row = request(user)
     row.refresh_from_db()
     return row
