@@ -207,6 +207,7 @@ def _valid(label: str, network):
     from governance.models import CooperationArea, Partner, PortalSetting
     from schools.models import County, Enrolment, MunicipalityPopulation, Pupil
     from schools.tests.factories import CountyFactory
+    from ungmusikk.reports.models import AnnualReportFile
 
     school = network.school_a
     return {
@@ -219,6 +220,7 @@ def _valid(label: str, network):
             number=50, name_nb="Nytt område", name_en="New area", since_year=2013
         ),
         "governance.PortalSetting": lambda: PortalSetting(pupil_load_threshold=6),
+        "reports.AnnualReportFile": lambda: AnnualReportFile(kind="kalenderaar", year=2021, language="nb"),
         "activities.Participation": lambda: Participation(activity=_activity(network), school=school, pupils=3),
         "activities.ActivityCost": lambda: ActivityCost(activity=_activity(network), category="fees", amount=1000),
         "funding.ContributionTier": lambda: ContributionTier(
@@ -282,6 +284,7 @@ BOUNDED = [
     ("funding.BudgetAssumptions", "year", FIRST_YEAR, LAST_YEAR),
     ("funding.BudgetAssumptions", "position_cost", MIN_AMOUNT, MAX_AMOUNT),
     ("funding.BudgetAssumptions", "scenario_pupils", 0, MAX_COUNT),
+    ("reports.AnnualReportFile", "year", FIRST_YEAR, LAST_YEAR),
 ]
 
 

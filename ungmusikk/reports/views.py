@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from activities.models import Participation
+from activities.models import Activity
 from activities.selectors import activity_counted_q
 from core.bounds import FIRST_YEAR, LAST_YEAR
 from core.forms import FormTokenField
@@ -71,9 +71,7 @@ class ReportsAccessMixin(LoginRequiredMixin):
 def data_years() -> tuple[int, int] | None:
     """The first and the last calendar year (Oslo) with an activity that counts as taken part
     in (activities.selectors.activity_counted_q), or None (one query)."""
-    bounds = Participation.objects.filter(activity_counted_q("activity__")).aggregate(
-        first=Min("activity__starts_at"), last=Max("activity__starts_at")
-    )
+    bounds = Activity.objects.filter(activity_counted_q()).aggregate(first=Min("starts_at"), last=Max("starts_at"))
     if bounds["first"] is None:
         return None
     return timezone.localtime(bounds["first"]).year, timezone.localtime(bounds["last"]).year
