@@ -570,3 +570,24 @@ def test_the_index_without_data_proposes_last_year(client_as, daily_leader):
     response = client_as(daily_leader).get(reverse("reports:index"))
 
     assert response.context["default"] == ReportPeriod("kalenderaar", timezone.localdate().year - 1)
+
+
+# --- Queries ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("periods", [1, 3])
+def test_the_files_page_and_the_index_read_the_same_queries_however_many_files_are_kept(
+    client_as, daily_leader, django_assert_num_queries, periods
+):
+    for year in range(2020, 2020 + periods):
+        kept_files(ReportPeriod("kalenderaar", year))
+    client = client_as(daily_leader)
+    client.get(reverse("reports:index"))  # the session's first write
+
+    # session, user, roles (the permission), the period's row, the rollups' last success,
+    # and the session's expiry moved on (SAVEPOINT, UPDATE, RELEASE)
+    with django_assert_num_queries(8):
+        assert client.get(reverse("reports:annual-report-files", kwargs=ARGS)).status_code == 200
+    # session, user, roles, the years with data, the session's expiry (3)
+    with django_assert_num_queries(7):
+        assert client.get(reverse("reports:index")).status_code == 200
