@@ -1,0 +1,521 @@
+"""The reports as PDFs (reportlab, no network needed), drawn with DejaVu Sans (core/pdf.py),
+embedded, so Sámi and other letters print; every page numbered «Side N av M».
+
+- `annual_report_pdf`: a title page, a table of contents with page numbers (a link and an
+  outline entry for each section), then each section: its paragraphs, each table (the header
+  repeated when a table runs over a page) and, right under a table, the bar charts drawn from
+  it, so every chart has its numbers beside it.
+- `municipality_sheet_pdf`: one A4 page, whatever the content: when it would not fit, the
+  whole page is scaled down (`KeepInFrame`), never continued on a second page.
+
+Every cell is printed as `Table.display_rows` gives it (Column.display: Norwegian grouping, a
+money column with the same decimals in each row, «<5» as it is); no figure is recomputed here.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from xml.sax.saxutils import escape
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from reportlab.graphics.charts.barcharts import HorizontalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.charts.textlabels import NA_Label
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    KeepInFrame,
+    KeepTogether,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    TableStyle,
+)
+from reportlab.platypus import Table as PdfTable
+from reportlab.platypus.tableofcontents import TableOfContents
+
+from core.formatting import datetime_text, money_places, money_text, number_text
+from core.pdf import FONT, FONT_BOLD, NumberedCanvas, pdf_styles
+from core.periods import OSLO
+from core.privacy import SUPPRESSED
+from ungmusikk.dashboards.tables import Chart, Table
+
+from .shapes import PERIOD_KINDS, AnnualReport, MunicipalitySheet, ReportSection
+
+MARGIN = 15 * mm
+HEADER_BACKGROUND = colors.HexColor("#1f3a5f")
+STRIPE = colors.HexColor("#f1f4f8")
+BAR_COLOURS = (colors.HexColor("#1f3a5f"), colors.HexColor("#d9822b"), colors.HexColor("#4a8c5c"))
+CELL_PADDING = 3  # points each side of a cell (reportlab's default)
+
+Progress = Callable[[int, int], None]
+
+
+def figures_as_of_text(report: AnnualReport | MunicipalitySheet) -> str:
+    """"Tall per 05.03.2021 kl. 10.00" (Oslo time), or that the figures are not summed yet."""
+    if report.figures_as_of is None:
+        return _("Tallene er ikke oppsummert ennå.")
+    with timezone.override(OSLO):
+        return _("Tall per %(time)s") % {"time": datetime_text(report.figures_as_of)}
+
+
+# --- Tables -----------------------------------------------------------------------------
+
+
+def _cell_styles(size: float) -> dict[str, ParagraphStyle]:
+    cell = ParagraphStyle("cell", fontName=FONT, fontSize=size, leading=size * 1.2)
+    header = ParagraphStyle("header", parent=cell, fontName=FONT_BOLD, textColor=colors.white)
+    return {
+        "cell": cell,
+        "header": header,
+        "header_number": ParagraphStyle("header_number", parent=header, alignment=TA_RIGHT),
+    }
+
+
+def _column_widths(table: Table, rows: list[list[str]], width: float, size: float) -> list[float]:
+    """Numbers as wide as their widest cell (or the header's longest word); the text columns
+    share what is left, each at least a fifth of the table, in proportion to their text."""
+
+    def text_width(text: str, font: str = FONT) -> float:
+        return stringWidth(text, font, size) + 2 * CELL_PADDING + 1
+
+    natural = []
+    for index, column in enumerate(table.columns):
+        cells = max((text_width(row[index]) for row in rows), default=0)
+        words = max((text_width(word, FONT_BOLD) for word in str(column.label).split()), default=0)
+        header = text_width(str(column.label), FONT_BOLD)
+        natural.append((max(cells, words), max(cells, header)))
+    numeric = [column.numeric for column in table.columns]
+    widths = [full for fit, full in natural]
+    if sum(widths) <= width:
+        return widths
+    widths = [fit if is_number else full for (fit, full), is_number in zip(natural, numeric, strict=True)]
+    if sum(widths) <= width:
+        return widths
+    number_width = sum(w for w, is_number in zip(widths, numeric, strict=True) if is_number)
+    text_total = sum(w for w, is_number in zip(widths, numeric, strict=True) if not is_number) or 1
+    left = max(width - number_width, width / 5 * max(1, numeric.count(False)))
+    shares = [left * w / text_total if not is_number else w for w, is_number in zip(widths, numeric, strict=True)]
+    scale = min(1, width / sum(shares))  # too many numbers for the width: all shrink alike
+    return [w * scale for w in shares]
+
+
+def table_flowable(table: Table, *, width: float, size: float = 8, zebra: bool = True) -> PdfTable | Paragraph:
+    """A report table: its header row (bold on dark, repeated on each page the table runs
+    over), its rows as `Table.display_rows` writes them, numbers aligned right."""
+    styles = _cell_styles(size)
+    if not table.rows:
+        return Paragraph(escape(_("Ingen tall.")), styles["cell"])
+    rows = table.display_rows
+    header = [
+        Paragraph(escape(str(column.label)), styles["header_number" if column.numeric else "header"])
+        for column in table.columns
+    ]
+    body = [
+        [text if column.numeric else Paragraph(escape(text), styles["cell"]) for column, text in zip(table.columns, row, strict=True)]
+        for row in rows
+    ]
+    pdf_table = PdfTable([header, *body], colWidths=_column_widths(table, rows, width, size), repeatRows=1, hAlign="LEFT")
+    commands = [
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("FONTSIZE", (0, 0), (-1, -1), size),
+        ("LEADING", (0, 0), (-1, -1), size * 1.2),
+        ("BACKGROUND", (0, 0), (-1, 0), HEADER_BACKGROUND),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+    ]
+    if zebra:
+        commands.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, STRIPE]))
+    commands += [("ALIGN", (index, 1), (index, -1), "RIGHT") for index, c in enumerate(table.columns) if c.numeric]
+    pdf_table.setStyle(TableStyle(commands))
+    return pdf_table
+
+
+# --- Charts -----------------------------------------------------------------------------
+
+
+def _axis_number(value: float) -> str:
+    return number_text(value, 0 if value == int(value) else 1)
+
+
+def _shortened(text: str, width: float, size: float) -> str:
+    if stringWidth(text, FONT, size) <= width:
+        return text
+    while text and stringWidth(text + "…", FONT, size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def chart_drawing(chart: Chart, section: ReportSection, *, width: float, max_height: float) -> Drawing | None:
+    """The chart as horizontal bars, one per row of its table (first row on top), one colour
+    per value column, each bar labelled with its number as the table writes it; a suppressed
+    count («<5») is no bar, only its label. None when the chart has no rows."""
+    data = chart.data(section.tables_by_name)
+    labels = data["labels"]
+    if not labels:
+        return None
+    table = section.table(chart.table)
+    columns = [table.column(key) for key in chart.values]
+    series = [[None if value is None else float(value) for value in dataset["data"]] for dataset in data["datasets"]]
+    size = 7
+    legend_height = 12 * len(series) if len(series) > 1 else 0
+    label_width = min(max(stringWidth(label, FONT, size) for label in labels) + 6, width * 0.4)
+    bar = 9.0  # points per bar
+    gap = 5.0  # between categories
+    per_category = bar * len(series) + gap
+    plot_height = min(per_category * len(labels), max_height - 20 - legend_height)
+    height = plot_height + 20 + legend_height
+
+    bars = HorizontalBarChart()
+    bars.x = label_width
+    bars.y = 15 + legend_height
+    bars.width = width - label_width - 45  # room for the last bar's label
+    bars.height = plot_height
+    bars.data = [[value for value in values] for values in series]
+    bars.barSpacing = 0
+    bars.groupSpacing = gap * plot_height / (per_category * len(labels))
+    bars.categoryAxis.categoryNames = [_shortened(label, label_width - 6, size) for label in labels]
+    bars.categoryAxis.reverseDirection = 1
+    bars.categoryAxis.labels.fontName = FONT
+    bars.categoryAxis.labels.fontSize = size
+    bars.categoryAxis.labels.boxAnchor = "e"
+    bars.categoryAxis.labels.dx = -3
+    bars.categoryAxis.tickLeft = 0
+    bars.valueAxis.valueMin = 0
+    if not any(value for values in series for value in values if value):
+        bars.valueAxis.valueMax = 1  # nothing but zeros and «<5»: an axis all the same
+    bars.valueAxis.labels.fontName = FONT
+    bars.valueAxis.labels.fontSize = size
+    bars.valueAxis.labelTextFormat = _axis_number
+    bars.valueAxis.visibleGrid = 1
+    bars.valueAxis.gridStrokeColor = colors.lightgrey
+    bars.valueAxis.gridStrokeWidth = 0.25
+    bars.barLabels.fontName = FONT
+    bars.barLabels.fontSize = size
+    bars.barLabels.boxAnchor = "w"
+    bars.barLabels.dx = 2
+    # As the table writes them: a money column with the decimals of the table's column.
+    places = [
+        max((money_places(v) for row in table.rows if isinstance(v := column.value(row), int | Decimal)), default=0)
+        for column in columns
+    ]
+    bars.barLabelFormat = [
+        (lambda value, column=column, places=places: column.display(Decimal(str(value)), money_places=places))
+        for column, places in zip(columns, places, strict=True)
+    ]
+    bars.naLabel = NA_Label()
+    bars.naLabel.text = SUPPRESSED
+    bars.naLabel.fontName = FONT
+    bars.naLabel.fontSize = size
+    bars.naLabel.boxAnchor = "w"
+    bars.naLabel.dx = 2
+    for index in range(len(series)):
+        bars.bars[index].fillColor = BAR_COLOURS[index % len(BAR_COLOURS)]
+        bars.bars[index].strokeColor = None
+
+    drawing = Drawing(width, height)
+    drawing.add(bars)
+    if legend_height:
+        legend = Legend()
+        legend.x = label_width
+        legend.y = legend_height
+        legend.fontName = FONT
+        legend.fontSize = size
+        legend.dy = legend.dx = 6
+        legend.columnMaximum = len(series)
+        legend.colorNamePairs = [
+            (BAR_COLOURS[index % len(BAR_COLOURS)], dataset["label"]) for index, dataset in enumerate(data["datasets"])
+        ]
+        drawing.add(legend)
+    return drawing
+
+
+# --- The annual report --------------------------------------------------------------------
+
+
+class _SectionHeading(Paragraph):
+    """A section's heading: an entry of the table of contents and of the outline, and the
+    destination of both (the anchor `key` in its text)."""
+
+    def __init__(self, section: ReportSection, style: ParagraphStyle):
+        self.toc_key = f"section-{section.key}"
+        self.toc_text = section.title
+        super().__init__(f'<a name="{escape(self.toc_key)}"/>{escape(section.title)}', style)
+
+
+class _SectionEnd(Flowable):
+    """Takes no room; tells the document a section has been laid out (its progress)."""
+
+    def wrap(self, available_width, available_height):
+        return 0, 0
+
+    def draw(self):
+        pass
+
+
+class _ReportDocument(BaseDocTemplate):
+    def __init__(self, buffer, *, title: str, on_section_end: Callable[[], None]):
+        super().__init__(
+            buffer,
+            pagesize=A4,
+            leftMargin=MARGIN,
+            rightMargin=MARGIN,
+            topMargin=MARGIN,
+            bottomMargin=MARGIN,
+            title=title,
+            author="UngMusikk",
+            lang="nb",
+            initialFontName=FONT,  # else the canvas adds Helvetica to the font resources
+        )
+        self._on_section_end = on_section_end
+        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
+        self.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+
+    def afterFlowable(self, flowable):  # noqa: N802 - reportlab's name
+        if isinstance(flowable, _SectionHeading):
+            self.canv.addOutlineEntry(flowable.toc_text, flowable.toc_key, level=0)
+            self.notify("TOCEntry", (0, flowable.toc_text, self.page, flowable.toc_key))
+        elif isinstance(flowable, _SectionEnd):
+            self._on_section_end()
+
+
+def _report_styles():
+    styles = pdf_styles()
+    return {
+        "title": styles["Title"].clone("report_title", fontSize=24, leading=30, spaceBefore=60 * mm),
+        "subtitle": styles["Title"].clone("report_subtitle", fontName=FONT, fontSize=16, leading=20),
+        "as_of": styles["Normal"].clone("as_of", alignment=1, spaceBefore=6 * mm),
+        "contents": styles["Heading1"].clone("contents"),
+        "section": styles["Heading1"].clone("section", keepWithNext=1, spaceBefore=6 * mm),
+        "table_title": styles["Heading3"].clone("table_title", keepWithNext=0, spaceBefore=4 * mm),
+        "chart_title": styles["Heading4"].clone("chart_title", keepWithNext=1, spaceBefore=2 * mm),
+        "body": styles["BodyText"],
+        "toc": ParagraphStyle("toc", fontName=FONT, fontSize=11, leading=16, leftIndent=0, firstLineIndent=0),
+    }
+
+
+def _section_story(section: ReportSection, styles, *, width: float, height: float) -> list[Flowable]:
+    story: list[Flowable] = [CondPageBreak(50 * mm), _SectionHeading(section, styles["section"])]
+    story += [Paragraph(escape(text), styles["body"]) for text in section.paragraphs]
+    for table in section.tables:
+        # Room for the title, the header and a few rows, else the table starts on the next page.
+        story.append(CondPageBreak(30 * mm))
+        story.append(Paragraph(escape(table.title), styles["table_title"]))
+        story.append(table_flowable(table, width=width))
+        for chart in section.charts:
+            if chart.table != table.name:
+                continue
+            drawing = chart_drawing(chart, section, width=width, max_height=height - 20 * mm)
+            if drawing is None:
+                continue
+            title = section.chart_titles.get(chart.key) or table.title
+            story.append(KeepTogether([Paragraph(escape(title), styles["chart_title"]), drawing]))
+    story.append(_SectionEnd())
+    return story
+
+
+def annual_report_pdf(report: AnnualReport, *, progress: Progress | None = None) -> bytes:
+    """The annual report as an A4 PDF (bytes): a title page (title, period, when the figures
+    were summed), the table of contents, then every section.
+
+    `progress(done, total)`, when given, is called after each section is laid out. The table
+    of contents needs the document laid out twice (the first time finds the sections' pages),
+    so `total` is twice the number of sections, `done` grows by one per section laid out and
+    stays below `total` until the PDF is written; the last call is `progress(total, total)`."""
+    styles = _report_styles()
+    total = 2 * len(report.sections)
+    laid_out = 0
+
+    def section_end() -> None:
+        nonlocal laid_out
+        laid_out += 1
+        if progress is not None:
+            progress(min(laid_out, total - 1), total)
+
+    buffer = io.BytesIO()
+    period = f"{PERIOD_KINDS[report.period.kind]} {report.period.label}"
+    document = _ReportDocument(buffer, title=f"{report.title} {report.period.label}", on_section_end=section_end)
+    story: list[Flowable] = [
+        Paragraph(escape(report.title), styles["title"]),
+        Paragraph(escape(period), styles["subtitle"]),
+        Paragraph(escape(figures_as_of_text(report)), styles["as_of"]),
+        PageBreak(),
+    ]
+    if report.sections:
+        contents = TableOfContents(levelStyles=[styles["toc"]], dotsMinLevel=0)
+        story += [Paragraph(escape(_("Innhold")), styles["contents"]), contents, PageBreak()]
+    else:
+        story.append(Paragraph(escape(_("Rapporten har ingen deler.")), styles["body"]))
+    for section in report.sections:
+        story += _section_story(section, styles, width=document.width, height=document.height)
+    document.multiBuild(story, canvasmaker=NumberedCanvas)
+    if progress is not None:
+        progress(total, total)
+    return buffer.getvalue()
+
+
+# --- The municipality sheet ---------------------------------------------------------------
+
+
+def _key_figures(sheet: MunicipalitySheet) -> list[tuple[str, str]]:
+    """The sheet's key figures as (label, text) pairs, in the order the council reads them."""
+
+    def kr(value) -> str:
+        return money_text(value)
+
+    paid = kr(sheet.paid)
+    details = [
+        text
+        for text in (
+            sheet.tier,
+            _("%(population)s innbyggere") % {"population": number_text(sheet.population)}
+            if sheet.population is not None
+            else "",
+        )
+        if text
+    ]
+    if details:
+        paid = f"{paid} ({', '.join(details)})"
+    pupils = sheet.pupils_taking_part
+    pupils_text = pupils if isinstance(pupils, str) else number_text(pupils)
+    per_pupil = kr(sheet.per_pupil)
+    if sheet.network_per_pupil is not None:
+        per_pupil = _("%(municipality)s (nettverket: %(network)s)") % {
+            "municipality": per_pupil,
+            "network": kr(sheet.network_per_pupil),
+        }
+    return [
+        (_("Betalt kommunebidrag"), paid),
+        (
+            _("Elever som deltok / elevtall"),
+            f"{pupils_text} / {number_text(sheet.enrolment)}",
+        ),
+        (_("Deltakelser"), number_text(sheet.participations)),
+        (_("Aktiviteter skolene deltok i"), number_text(sheet.activities)),
+        (_("Aktiviteter holdt i kommunen"), number_text(sheet.activities_held)),
+        (_("Tildelinger til skolene"), kr(sheet.allocations)),
+        (_("Verdi av aktivitetene"), kr(sheet.activity_value)),
+        (_("Verdi mottatt (tildelinger + aktiviteter)"), kr(sheet.value_received)),
+        (_("Verdi per elev"), per_pupil),
+    ]
+
+
+def _split_in_two(tables: Sequence[Table]) -> tuple[list[Table], list[Table]]:
+    """The tables in two columns of about the same number of rows, in their order."""
+    rows = [len(table.rows) + 3 for table in tables]  # a title and a header take room too
+    half = sum(rows) / 2
+    left, count = [], 0
+    for table, size in zip(tables, rows, strict=True):
+        if left and count + size / 2 > half:
+            break
+        left.append(table)
+        count += size
+    return left, list(tables[len(left) :])
+
+
+def municipality_sheet_pdf(sheet: MunicipalitySheet) -> bytes:
+    """The municipality sheet as ONE A4 page (bytes): the municipality's name, number, year
+    and status, when the figures were summed, its sentences, the key figures (paid with its
+    tier and population; pupils taking part against enrolment; activities; allocations + value
+    of activities = value received; per pupil against the network), its schools, and its
+    tables side by side. Content that would not fit is scaled down to the page, never
+    continued: a council gets one sheet."""
+    styles = pdf_styles()
+    size = 8
+    heading = styles["Title"].clone("sheet_title", fontSize=17, leading=21, alignment=0, spaceAfter=2)
+    subheading = styles["Normal"].clone("sheet_sub", fontName=FONT_BOLD, fontSize=10, leading=13)
+    small = styles["Normal"].clone("sheet_small", fontSize=size, leading=size * 1.25, textColor=colors.HexColor("#444444"))
+    lead = styles["Normal"].clone("sheet_lead", fontSize=10, leading=13, spaceBefore=4, spaceAfter=4)
+    table_title = styles["Heading4"].clone("sheet_table_title", fontSize=9, leading=11, spaceBefore=4, spaceAfter=2)
+    cells = _cell_styles(size)
+    label = cells["cell"]
+    value = ParagraphStyle("sheet_value", parent=label, fontName=FONT_BOLD)
+
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        title=_("Kommuneark %(year)s – %(municipality)s") % {"year": sheet.year, "municipality": sheet.municipality_name},
+        author="UngMusikk",
+        lang="nb",
+        initialFontName=FONT,
+    )
+    width = document.width
+    key_figures = PdfTable(
+        [[Paragraph(escape(text), label), Paragraph(escape(figure), value)] for text, figure in _key_figures(sheet)],
+        colWidths=[width * 0.42, width * 0.58],
+        hAlign="LEFT",
+    )
+    key_figures.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey),
+                ("BACKGROUND", (0, 7), (-1, 7), STRIPE),  # the value received: the sum
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+            ]
+        )
+    )
+    gutter = 6 * mm
+    column_width = (width - gutter) / 2
+
+    def column(tables: list[Table]) -> list[Flowable]:
+        flowables: list[Flowable] = []
+        for table in tables:
+            flowables.append(Paragraph(escape(table.title), table_title))
+            flowables.append(table_flowable(table, width=column_width, size=size - 0.5))
+        return flowables
+
+    left, right = _split_in_two(sheet.tables)
+    tables = PdfTable([[column(left), column(right)]], colWidths=[column_width + gutter, column_width], hAlign="LEFT")
+    tables.setStyle(
+        TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)])
+    )
+    schools = _("Skoler: %(schools)s") % {"schools": ", ".join(sheet.schools)} if sheet.schools else _("Ingen skoler.")
+    content: list[Flowable] = [
+        Paragraph(
+            escape(f"{sheet.municipality_name} ({sheet.municipality_number})"),
+            heading,
+        ),
+        Paragraph(
+            escape(
+                _("Kommuneark %(year)s · %(status)s") % {"year": sheet.year, "status": sheet.status}
+            ),
+            subheading,
+        ),
+        Paragraph(escape(figures_as_of_text(sheet)), small),
+        Paragraph(escape(" ".join(sheet.sentences)), lead),
+        key_figures,
+        Spacer(1, 2 * mm),
+        Paragraph(escape(schools), small),
+    ]
+    if sheet.tables:
+        content.append(tables)
+    # The page's frame is 6 points narrower and taller than its margins (the frame's padding);
+    # a little less than it, so the scaled content never spills onto a second page.
+    page = KeepInFrame(width - 14, document.height - 14, content, mode="shrink", hAlign="LEFT", vAlign="TOP")
+    document.build([page], canvasmaker=NumberedCanvas)
+    return buffer.getvalue()
