@@ -66,7 +66,7 @@ Progress = Callable[[int, int], None]
 
 
 def figures_as_of_text(report: AnnualReport | MunicipalitySheet) -> str:
-    """"Tall per 05.03.2021 kl. 10.00" (Oslo time), or that the figures are not summed yet."""
+    """ "Tall per 05.03.2021 kl. 10.00" (Oslo time), or that the figures are not summed yet."""
     if report.figures_as_of is None:
         return _("Tallene er ikke oppsummert ennå.")
     with timezone.override(OSLO):
@@ -126,10 +126,15 @@ def table_flowable(table: Table, *, width: float, size: float = 8, zebra: bool =
         for column in table.columns
     ]
     body = [
-        [text if column.numeric else Paragraph(escape(text), styles["cell"]) for column, text in zip(table.columns, row, strict=True)]
+        [
+            text if column.numeric else Paragraph(escape(text), styles["cell"])
+            for column, text in zip(table.columns, row, strict=True)
+        ]
         for row in rows
     ]
-    pdf_table = PdfTable([header, *body], colWidths=_column_widths(table, rows, width, size), repeatRows=1, hAlign="LEFT")
+    pdf_table = PdfTable(
+        [header, *body], colWidths=_column_widths(table, rows, width, size), repeatRows=1, hAlign="LEFT"
+    )
     commands = [
         ("FONTNAME", (0, 0), (-1, -1), FONT),
         ("FONTSIZE", (0, 0), (-1, -1), size),
@@ -189,7 +194,7 @@ def chart_drawing(chart: Chart, section: ReportSection, *, width: float, max_hei
     bars.y = 15 + legend_height
     bars.width = width - label_width - 45  # room for the last bar's label
     bars.height = plot_height
-    bars.data = [[value for value in values] for values in series]
+    bars.data = series
     bars.barSpacing = 0
     bars.groupSpacing = gap * plot_height / (per_category * len(labels))
     bars.categoryAxis.categoryNames = [_shortened(label, label_width - 6, size) for label in labels]
@@ -231,7 +236,7 @@ def chart_drawing(chart: Chart, section: ReportSection, *, width: float, max_hei
         bars.bars[index].fillColor = BAR_COLOURS[index % len(BAR_COLOURS)]
         bars.bars[index].strokeColor = None
 
-    drawing = Drawing(width, height)
+    drawing = Drawing(width, height, initialFontName=FONT)  # else Helvetica joins the fonts
     drawing.add(bars)
     if legend_height:
         legend = Legend()
@@ -360,7 +365,19 @@ def annual_report_pdf(report: AnnualReport, *, progress: Progress | None = None)
         PageBreak(),
     ]
     if report.sections:
-        contents = TableOfContents(levelStyles=[styles["toc"]], dotsMinLevel=0)
+        contents = TableOfContents(
+            levelStyles=[styles["toc"]],
+            dotsMinLevel=0,
+            # reportlab's own style, with the cells' font set (else Helvetica joins the fonts)
+            tableStyle=TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, -1), FONT),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ]
+            ),
+        )
         story += [Paragraph(escape(_("Innhold")), styles["contents"]), contents, PageBreak()]
     else:
         story.append(Paragraph(escape(_("Rapporten har ingen deler.")), styles["body"]))
@@ -442,7 +459,9 @@ def municipality_sheet_pdf(sheet: MunicipalitySheet) -> bytes:
     size = 8
     heading = styles["Title"].clone("sheet_title", fontSize=17, leading=21, alignment=0, spaceAfter=2)
     subheading = styles["Normal"].clone("sheet_sub", fontName=FONT_BOLD, fontSize=10, leading=13)
-    small = styles["Normal"].clone("sheet_small", fontSize=size, leading=size * 1.25, textColor=colors.HexColor("#444444"))
+    small = styles["Normal"].clone(
+        "sheet_small", fontSize=size, leading=size * 1.25, textColor=colors.HexColor("#444444")
+    )
     lead = styles["Normal"].clone("sheet_lead", fontSize=10, leading=13, spaceBefore=4, spaceAfter=4)
     table_title = styles["Heading4"].clone("sheet_table_title", fontSize=9, leading=11, spaceBefore=4, spaceAfter=2)
     cells = _cell_styles(size)
@@ -457,7 +476,8 @@ def municipality_sheet_pdf(sheet: MunicipalitySheet) -> bytes:
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=MARGIN,
-        title=_("Kommuneark %(year)s – %(municipality)s") % {"year": sheet.year, "municipality": sheet.municipality_name},
+        title=_("Kommuneark %(year)s – %(municipality)s")
+        % {"year": sheet.year, "municipality": sheet.municipality_name},
         author="UngMusikk",
         lang="nb",
         initialFontName=FONT,
@@ -471,6 +491,7 @@ def municipality_sheet_pdf(sheet: MunicipalitySheet) -> bytes:
     key_figures.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),  # the cell's own font, set even for Paragraphs
                 ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey),
                 ("BACKGROUND", (0, 7), (-1, 7), STRIPE),  # the value received: the sum
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -492,7 +513,14 @@ def municipality_sheet_pdf(sheet: MunicipalitySheet) -> bytes:
     left, right = _split_in_two(sheet.tables)
     tables = PdfTable([[column(left), column(right)]], colWidths=[column_width + gutter, column_width], hAlign="LEFT")
     tables.setStyle(
-        TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)])
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
     )
     schools = _("Skoler: %(schools)s") % {"schools": ", ".join(sheet.schools)} if sheet.schools else _("Ingen skoler.")
     content: list[Flowable] = [
@@ -501,9 +529,7 @@ def municipality_sheet_pdf(sheet: MunicipalitySheet) -> bytes:
             heading,
         ),
         Paragraph(
-            escape(
-                _("Kommuneark %(year)s · %(status)s") % {"year": sheet.year, "status": sheet.status}
-            ),
+            escape(_("Kommuneark %(year)s · %(status)s") % {"year": sheet.year, "status": sheet.status}),
             subheading,
         ),
         Paragraph(escape(figures_as_of_text(sheet)), small),

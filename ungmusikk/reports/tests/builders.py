@@ -17,7 +17,7 @@ from ungmusikk.reports.shapes import CALENDAR_YEAR, AnnualReport, MunicipalitySh
 # 2021-03-05 09:00 UTC is 10.00 in Oslo (winter time).
 FIGURES_AS_OF = datetime(2021, 3, 5, 9, 0, tzinfo=UTC)
 SAMI_NAMES = ("Máret Ánne Sára", "Áilu Ŋuolja")
-FORMULA_TEXT = "=HYPERLINK(\"http://example.com\",\"klikk\")"
+FORMULA_TEXT = '=HYPERLINK("http://example.com","klikk")'
 LONG_ROWS = 120  # rows of the long table: more than two A4 pages of them
 
 
@@ -92,7 +92,8 @@ def activities_table(rows: int = LONG_ROWS) -> Table:
 
 def sample_report(*, long_rows: int = LONG_ROWS) -> AnnualReport:
     """Three sections: the network (a chart of its schools' pupils, one of them «<5»), the
-    people (Sámi names), the activities (a table long enough to break pages)."""
+    activities (a table long enough to break pages: `long_rows` rows), the people (Sámi
+    names, a formula-looking text), so the sections start on different pages."""
     return AnnualReport(
         period=ReportPeriod(CALENDAR_YEAR, 2020),
         title="Årsrapport for UngMusikk",
@@ -107,22 +108,22 @@ def sample_report(*, long_rows: int = LONG_ROWS) -> AnnualReport:
                 chart_titles={"elever": "Elever som deltok, etter kommune"},
             ),
             ReportSection(
-                key="folk",
-                title="Folk og lærere",
-                paragraphs=["Lærerne fra NMH underviste på mange skoler."],
-                tables=[teachers_table()],
-            ),
-            ReportSection(
                 key="aktiviteter",
                 title="Aktivitetene",
                 paragraphs=["Alle aktivitetene i perioden."],
                 tables=[activities_table(long_rows)],
             ),
+            ReportSection(
+                key="folk",
+                title="Folk og lærere",
+                paragraphs=["Lærerne fra NMH underviste på mange skoler."],
+                tables=[teachers_table()],
+            ),
         ],
     )
 
 
-def _sheet_tables(areas: int, kinds: int) -> list[Table]:
+def sheet_tables(areas: int, kinds: int) -> list[Table]:
     by_area = Table(
         "etter_omraade",
         "Etter samarbeidsområde",
@@ -138,7 +139,10 @@ def _sheet_tables(areas: int, kinds: int) -> list[Table]:
         "etter_type",
         "Etter type aktivitet",
         [Column("kind", "Type", TEXT), Column("pupils", "Elever", INT), Column("activities", "Aktiviteter", INT)],
-        [{"kind": f"Aktivitetstype {number}", "pupils": 5 + number, "activities": number} for number in range(1, kinds + 1)],
+        [
+            {"kind": f"Aktivitetstype {number}", "pupils": 5 + number, "activities": number}
+            for number in range(1, kinds + 1)
+        ],
     )
     by_age = Table(
         "etter_alder",
@@ -179,7 +183,7 @@ def sample_sheet() -> MunicipalitySheet:
             "Ås betalte 80 000 kr og fikk aktiviteter verdt 112 000 kr.",
             "38 elever deltok i 16 aktiviteter, flest i talentutvikling.",
         ],
-        tables=_sheet_tables(areas=3, kinds=2),
+        tables=sheet_tables(areas=3, kinds=2),
     )
 
 
@@ -213,5 +217,5 @@ def longest_sheet() -> MunicipalitySheet:
             "12 345 elever deltok i 1 234 aktiviteter, flest i talentutvikling og samspill på tvers av skolene.",
             "Verdien per elev var 151 kr, mot 149,99 kr i nettverket som helhet; det er litt over snittet.",
         ],
-        tables=_sheet_tables(areas=10, kinds=9),
+        tables=sheet_tables(areas=10, kinds=9),
     )

@@ -1,0 +1,115 @@
+"""The annual report's workbook (issue 16), opened again with openpyxl: «Om rapporten» first,
+one sheet per table, typed cells, «<5» as text and no formula."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from core.exports import sheet_titles
+from core.privacy import SUPPRESSED
+from ungmusikk.dashboards.tables import INT, TEXT, Column, Table
+from ungmusikk.reports.xlsx import annual_report_xlsx
+
+from .builders import FORMULA_TEXT, SAMI_NAMES, sample_report
+
+
+@pytest.fixture(scope="module")
+def workbook():
+    return load_workbook(io.BytesIO(annual_report_xlsx(sample_report())))
+
+
+def rows(sheet) -> list[list]:
+    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+
+def test_xlsx_has_an_about_sheet_then_one_sheet_per_table(workbook):
+    assert workbook.sheetnames == ["Om rapporten", "Skoler etter kommune", "Aktiviteter i perioden", "Lærere fra NMH"]
+    assert rows(workbook["Om rapporten"]) == [
+        ["Årsrapport for UngMusikk", None, None],
+        ["Periode", "Kalenderår 2020", None],
+        ["Tall per", "05.03.2021 kl. 10.00", None],  # 09:00 UTC in Oslo
+        [None, None, None],
+        ["Ark", "Tabell", "Del"],
+        ["Skoler etter kommune", "Skoler etter kommune", "Nettverket i tall"],
+        ["Aktiviteter i perioden", "Aktiviteter i perioden", "Aktivitetene"],
+        ["Lærere fra NMH", "Lærere fra NMH", "Folk og lærere"],
+    ]
+
+
+def test_xlsx_without_summed_figures_says_so():
+    report = replace(sample_report(long_rows=1), figures_as_of=None)
+    sheet = load_workbook(io.BytesIO(annual_report_xlsx(report)))["Om rapporten"]
+    assert sheet["B3"].value == "Tallene er ikke oppsummert ennå."
+
+
+def test_xlsx_cells_are_typed_by_their_column(workbook):
+    sheet = workbook["Skoler etter kommune"]
+    assert rows(sheet) == [
+        ["Kommune", "Elever som deltok", "Elevtall", "Andel (%)", "Verdi (kr)"],
+        ["Ås", 1234567, 2345678, 52.6, 80000],
+        ["Kautokeino", SUPPRESSED, 412, SUPPRESSED, 10497.19],
+        ["Nordre Follo", 38, 1200, 3.2, 112000],
+    ]
+    assert [cell.font.b for cell in sheet[1]] == [True] * 5
+    assert sheet.freeze_panes == "A2"
+    ås = sheet[2]
+    assert [cell.data_type for cell in ås] == ["s", "n", "n", "n", "n"]
+    assert [cell.number_format for cell in ås[1:]] == ["0", "0", "0.0", "#,##0.00"]
+    assert isinstance(ås[1].value, int)
+    kautokeino = sheet[3]
+    assert (kautokeino[1].data_type, kautokeino[3].data_type) == ("s", "s")  # «<5» is text
+    assert Decimal(str(kautokeino[4].value)) == Decimal("10497.19")
+
+
+def test_xlsx_writes_sami_names_and_never_a_formula(workbook):
+    sheet = workbook["Lærere fra NMH"]
+    assert rows(sheet) == [
+        ["Navn", "Aktiviteter"],
+        [SAMI_NAMES[0], 7],
+        [SAMI_NAMES[1], 3],
+        ["'" + FORMULA_TEXT, 0],
+    ]
+    assert sheet["A4"].data_type == "s"
+
+
+def test_xlsx_columns_are_as_wide_as_their_text(workbook):
+    sheet = workbook["Lærere fra NMH"]
+    # the widest text as the page writes it, and a little room
+    assert sheet.column_dimensions["A"].width == len(FORMULA_TEXT) + 2
+    assert sheet.column_dimensions["B"].width == len("Aktiviteter") + 2
+
+
+def test_xlsx_long_table_keeps_every_row(workbook):
+    sheet = workbook["Aktiviteter i perioden"]
+    assert sheet.max_row == 121
+    assert rows(sheet)[-1] == ["Aktivitet nummer 120", 1200, 120000]
+    assert sheet["C121"].number_format == "#,##0.00"
+
+
+def test_xlsx_sheet_names_are_valid_and_unique():
+    """Titles Excel would refuse (too long, with []:*?/\\) or that repeat another's."""
+    columns = [Column("name", "Navn", TEXT), Column("count", "Antall", INT)]
+    report = sample_report(long_rows=1)
+    report.sections[0].tables = [
+        Table("a", "Elever: per skole/kommune [2020]?", columns, [{"name": "A", "count": 1}]),
+        Table("b", "elever: per skole/kommune [2020]", columns, [{"name": "B", "count": 2}]),
+        Table("c", "Et svært langt navn på en tabell som ikke får plass", columns, []),
+        Table("d", "Om rapporten", columns, []),
+    ]
+    report.sections[1].tables = []
+    report.sections[2].tables = []
+    workbook = load_workbook(io.BytesIO(annual_report_xlsx(report)))
+    assert workbook.sheetnames == [
+        "Om rapporten",
+        "Elever per skolekommune 2020",
+        "elever per skolekommune 202 (2)",  # 31 characters with its number
+        "Et svært langt navn på en tabel",
+        "Om rapporten (2)",
+    ]
+    assert rows(workbook["elever per skolekommune 202 (2)"]) == [["Navn", "Antall"], ["B", 2]]
+    assert sheet_titles(workbook.sheetnames) == workbook.sheetnames  # valid and unique as they are
