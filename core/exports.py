@@ -159,8 +159,9 @@ ILLEGAL_SHEET_TITLE = re.compile(r"[\[\]:*?/\\]")
 
 
 def _sheet_title(title: str) -> str:
-    """Excel refuses a sheet name longer than 31 characters or with []:*?/\\ in it."""
-    return ILLEGAL_SHEET_TITLE.sub("", str(title))[:31] or "Ark1"
+    """Excel refuses a sheet name longer than 31 characters or with []:*?/\\ in it; XML, one
+    with a control character."""
+    return ILLEGAL_SHEET_TITLE.sub("", ILLEGAL_CHARACTERS_RE.sub("", str(title)))[:31] or "Ark1"
 
 
 def sheet_titles(titles: Iterable[str]) -> list[str]:

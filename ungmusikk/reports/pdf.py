@@ -180,7 +180,29 @@ def chart_drawing(chart: Chart, section: ReportSection, *, width: float, max_hei
     table = section.table(chart.table)
     columns = [table.column(key) for key in chart.values]
     series = [[None if value is None else float(value) for value in dataset["data"]] for dataset in data["datasets"]]
+    # Each bar's label as the table writes its number: a money column with the table's decimals.
+    places = [
+        max((money_places(v) for row in table.rows if isinstance(v := column.value(row), int | Decimal)), default=0)
+        for column in columns
+    ]
+    formats = [
+        (lambda value, column=column, places=places: column.display(Decimal(str(value)), money_places=places))
+        for column, places in zip(columns, places, strict=True)
+    ]
     size = 7
+
+    def room(sign: int) -> float:
+        """The width of the widest label beside a bar on that side of zero."""
+        texts = [
+            text_format(value)
+            for text_format, values in zip(formats, series, strict=True)
+            for value in values
+            if value is not None and value * sign > 0
+        ]
+        return max((stringWidth(text, FONT, size) + 4 for text in texts), default=0)
+
+    right = max(room(1), stringWidth(SUPPRESSED, FONT, size) + 4, 20)
+    left = room(-1)  # the widest label left of a bar below zero
     legend_height = 12 * len(series) if len(series) > 1 else 0
     label_width = min(max(stringWidth(label, FONT, size) for label in labels) + 6, width * 0.4)
     bar = 9.0  # points per bar
@@ -192,7 +214,7 @@ def chart_drawing(chart: Chart, section: ReportSection, *, width: float, max_hei
     bars = HorizontalBarChart()
     bars.x = label_width
     bars.y = 15 + legend_height
-    bars.width = width - label_width - 45  # room for the last bar's label
+    bars.width = width - bars.x - right
     bars.height = plot_height
     bars.data = series
     bars.barSpacing = 0
@@ -203,10 +225,18 @@ def chart_drawing(chart: Chart, section: ReportSection, *, width: float, max_hei
     bars.categoryAxis.labels.fontSize = size
     bars.categoryAxis.labels.boxAnchor = "e"
     bars.categoryAxis.labels.dx = -3
+    bars.categoryAxis.joinAxisMode = "left"  # the names at the left edge, not at zero
     bars.categoryAxis.tickLeft = 0
-    bars.valueAxis.valueMin = 0
-    if not any(value for values in series for value in values if value):
-        bars.valueAxis.valueMax = 1  # nothing but zeros and «<5»: an axis all the same
+    shown = [value for values in series for value in values if value is not None]
+    if not any(shown):
+        bars.valueAxis.valueMin, bars.valueAxis.valueMax = 0, 1  # nothing but zeros and «<5»
+    elif min(shown) >= 0:
+        bars.valueAxis.valueMin = 0
+    else:
+        # Below zero: the axis starts far enough left of the least bar for its label (`left`
+        # points at the chart's scale).
+        least, most, plot = min(shown), max(0, *shown), bars.width
+        bars.valueAxis.valueMin = (least - left * most / plot) / (1 - left / plot)
     bars.valueAxis.labels.fontName = FONT
     bars.valueAxis.labels.fontSize = size
     bars.valueAxis.labelTextFormat = _axis_number
@@ -215,23 +245,15 @@ def chart_drawing(chart: Chart, section: ReportSection, *, width: float, max_hei
     bars.valueAxis.gridStrokeWidth = 0.25
     bars.barLabels.fontName = FONT
     bars.barLabels.fontSize = size
-    bars.barLabels.boxAnchor = "w"
-    bars.barLabels.dx = 2
-    # As the table writes them: a money column with the decimals of the table's column.
-    places = [
-        max((money_places(v) for row in table.rows if isinstance(v := column.value(row), int | Decimal)), default=0)
-        for column in columns
-    ]
-    bars.barLabelFormat = [
-        (lambda value, column=column, places=places: column.display(Decimal(str(value)), money_places=places))
-        for column, places in zip(columns, places, strict=True)
-    ]
+    bars.barLabels.boxAnchor = "w"  # a BarChartLabel: "e" for a bar below zero
+    bars.barLabels.nudge = 2
+    bars.barLabelFormat = formats
     bars.naLabel = NA_Label()
     bars.naLabel.text = SUPPRESSED
     bars.naLabel.fontName = FONT
     bars.naLabel.fontSize = size
     bars.naLabel.boxAnchor = "w"
-    bars.naLabel.dx = 2
+    bars.naLabel.nudge = 2
     for index in range(len(series)):
         bars.bars[index].fillColor = BAR_COLOURS[index % len(BAR_COLOURS)]
         bars.bars[index].strokeColor = None
@@ -258,12 +280,13 @@ def chart_drawing(chart: Chart, section: ReportSection, *, width: float, max_hei
 
 class _SectionHeading(Paragraph):
     """A section's heading: an entry of the table of contents and of the outline, and the
-    destination of both (the anchor `key` in its text)."""
+    destination of both (the anchor `toc_key` in its text: the section's number, as a
+    section's `key` could hold what a PDF's name or reportlab's markup cannot)."""
 
-    def __init__(self, section: ReportSection, style: ParagraphStyle):
-        self.toc_key = f"section-{section.key}"
+    def __init__(self, section: ReportSection, number: int, style: ParagraphStyle):
+        self.toc_key = f"section-{number}"
         self.toc_text = section.title
-        super().__init__(f'<a name="{escape(self.toc_key)}"/>{escape(section.title)}', style)
+        super().__init__(f'<a name="{self.toc_key}"/>{escape(section.title)}', style)
 
 
 class _SectionEnd(Flowable):
@@ -297,7 +320,8 @@ class _ReportDocument(BaseDocTemplate):
     def afterFlowable(self, flowable):  # noqa: N802 - reportlab's name
         if isinstance(flowable, _SectionHeading):
             self.canv.addOutlineEntry(flowable.toc_text, flowable.toc_key, level=0)
-            self.notify("TOCEntry", (0, flowable.toc_text, self.page, flowable.toc_key))
+            # the contents read their text as markup
+            self.notify("TOCEntry", (0, escape(flowable.toc_text), self.page, flowable.toc_key))
         elif isinstance(flowable, _SectionEnd):
             self._on_section_end()
 
@@ -317,8 +341,8 @@ def _report_styles():
     }
 
 
-def _section_story(section: ReportSection, styles, *, width: float, height: float) -> list[Flowable]:
-    story: list[Flowable] = [CondPageBreak(50 * mm), _SectionHeading(section, styles["section"])]
+def _section_story(section: ReportSection, number: int, styles, *, width: float, height: float) -> list[Flowable]:
+    story: list[Flowable] = [CondPageBreak(50 * mm), _SectionHeading(section, number, styles["section"])]
     story += [Paragraph(escape(text), styles["body"]) for text in section.paragraphs]
     for table in section.tables:
         # Room for the title, the header and a few rows, else the table starts on the next page.
@@ -381,8 +405,8 @@ def annual_report_pdf(report: AnnualReport, *, progress: Progress | None = None)
         story += [Paragraph(escape(_("Innhold")), styles["contents"]), contents, PageBreak()]
     else:
         story.append(Paragraph(escape(_("Rapporten har ingen deler.")), styles["body"]))
-    for section in report.sections:
-        story += _section_story(section, styles, width=document.width, height=document.height)
+    for number, section in enumerate(report.sections, start=1):
+        story += _section_story(section, number, styles, width=document.width, height=document.height)
     document.multiBuild(story, canvasmaker=NumberedCanvas)
     if progress is not None:
         progress(total, total)

@@ -10,12 +10,16 @@ import re
 import shutil
 import subprocess
 from dataclasses import replace
+from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 from reportlab.graphics.shapes import Group, Rect
 
 from core.privacy import SUPPRESSED
+from ungmusikk.dashboards.tables import Chart
 from ungmusikk.reports import pdf
 from ungmusikk.reports.shapes import AnnualReport
 
@@ -228,3 +232,46 @@ def test_sheet_pdf_shrinks_rather_than_runs_over_a_page():
     text = squeezed(pages_text(content)[0])
     assert "Samarbeidsområde for fag 60 720 60" in text
     assert "Aktivitetstype 40 45 40" in text
+
+
+def test_chart_with_bars_below_zero_leaves_room_for_their_labels():
+    """A deviation from the budget can be negative: the axis starts left of the least bar."""
+    report = sample_report(long_rows=3)
+    section = report.sections[0]
+    for row, value in zip(section.tables[0].rows, ("-5000", "250.50", "-12.25"), strict=True):
+        row["value"] = Decimal(value)
+    chart = Chart("avvik", "skoler", "municipality", ("value",))
+    bars = pdf.chart_drawing(chart, section, width=400, max_height=600).contents[0]
+    assert bars.valueAxis.valueMin < -5000
+    assert bars.barLabelFormat[0](-5000.0) == "-5\xa0000,00"  # as the table: two decimals
+
+
+def test_report_pdf_prints_markup_in_titles_and_cells_as_text():
+    """Text from people (an activity's title, a school's name) is never read as markup."""
+    report = sample_report(long_rows=3)
+    report.sections[1].key = 'a"b<c>'
+    report.sections[1].title = "Kor & korps <i>og</i> band"
+    report.sections[1].tables[0].rows[0]["title"] = '<b>Fet</b> & "sitat" </para>'
+    pages = pages_text(pdf.annual_report_pdf(report))
+    assert contents_entries(pages)["Kor & korps <i>og</i> band"] == 3
+    text = squeezed("\n".join(pages))
+    assert "Kor & korps <i>og</i> band" in text
+    assert '<b>Fet</b> & "sitat" </para> 10 1 000' in text
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=300))
+@example(text="\x00 & <b> </para> ]]> \u202e")
+@example(text="x" * 300)
+def test_report_pdf_and_sheet_take_any_text(text):
+    """Names and titles come from people (an activity's title, a school's name): any text in a
+    section title, a paragraph, a cell, a sentence or a school name gives a PDF (a control
+    character or a lone `&` never stops it), the sheet still one page."""
+    report = sample_report(long_rows=1)
+    report.sections[0].title = text
+    report.sections[0].paragraphs = [text]
+    report.sections[0].tables[0].rows[0]["municipality"] = text
+    report.sections[2].tables[0].rows[0]["name"] = text
+    assert pdf.annual_report_pdf(report).startswith(b"%PDF")
+    sheet = replace(sample_sheet(), municipality_name=text, sentences=[text], schools=[text])
+    assert page_count(pdf.municipality_sheet_pdf(sheet)) == 1

@@ -8,9 +8,12 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from core.exports import sheet_titles
+from core.exports import sheet_titles, spreadsheet_cell
 from core.privacy import SUPPRESSED
 from ungmusikk.dashboards.tables import INT, TEXT, Column, Table
 from ungmusikk.reports.xlsx import annual_report_xlsx
@@ -113,3 +116,22 @@ def test_xlsx_sheet_names_are_valid_and_unique():
     ]
     assert rows(workbook["elever per skolekommune 202 (2)"]) == [["Navn", "Antall"], ["B", 2]]
     assert sheet_titles(workbook.sheetnames) == workbook.sheetnames  # valid and unique as they are
+
+
+@settings(max_examples=40, deadline=None)
+@given(text=st.text(max_size=300))
+@example(text="=1+1\x00\x1b")
+@example(text="'")
+def test_xlsx_takes_any_text_in_a_cell_or_title(text):
+    """A text cell keeps its text (less the control characters XML cannot carry), never as a
+    formula; any table title gives a valid sheet name."""
+    report = sample_report(long_rows=1)
+    report.sections[2].tables[0].rows[0]["name"] = text
+    report.sections[2].tables[0].title = text
+    workbook = load_workbook(io.BytesIO(annual_report_xlsx(report)))
+    sheet = workbook.worksheets[-1]
+    cell = sheet["A2"]
+    kept = ILLEGAL_CHARACTERS_RE.sub("", spreadsheet_cell(text))
+    assert cell.value == (kept or None)
+    assert cell.data_type != "f"  # never a formula
+    assert len(workbook.sheetnames) == 4
