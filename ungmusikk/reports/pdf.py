@@ -553,7 +553,7 @@ def municipality_sheet_pdf(sheet: MunicipalitySheet) -> bytes:
             heading,
         ),
         Paragraph(
-            escape(_("Kommuneark %(year)s · %(status)s") % {"year": sheet.year, "status": sheet.status}),
+            escape(_("UngMusikk · kommuneark %(year)s · %(status)s") % {"year": sheet.year, "status": sheet.status}),
             subheading,
         ),
         Paragraph(escape(figures_as_of_text(sheet)), small),

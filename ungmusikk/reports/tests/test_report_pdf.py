@@ -200,7 +200,7 @@ def test_sheet_pdf_is_one_page_with_its_figures():
     assert font_names(content) == {"DejaVuSans", "DejaVuSans-Bold"}
     text = " ".join(pages_text(content)[0].split())  # a wrapped line joined
     assert "Ås (3021)" in text
-    assert "Kommuneark 2020 · Medlem" in text
+    assert "UngMusikk · kommuneark 2020 · Medlem" in text
     assert "Tall per 05.03.2021 kl. 10.00" in text
     assert "Ås betalte 80 000 kr og fikk aktiviteter verdt 112 000 kr." in text
     assert "80 000 kr (Sats 2 (10 000–29 999 innbyggere), 20 500 innbyggere)" in text
