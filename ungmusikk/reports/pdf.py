@@ -14,6 +14,7 @@ money column with the same decimals in each row, «<5» as it is); no figure is 
 
 from __future__ import annotations
 
+import copy
 import io
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -51,7 +52,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 from core.formatting import datetime_text, money_places, money_text, number_text
 from core.pdf import FONT, FONT_BOLD, NumberedCanvas, pdf_styles
 from core.periods import OSLO
-from core.privacy import SUPPRESSED
+from core.privacy import SUPPRESSED, is_suppressed
 from ungmusikk.dashboards.tables import Chart, Table
 
 from .shapes import PERIOD_KINDS, AnnualReport, MunicipalitySheet, ReportSection
@@ -86,32 +87,40 @@ def _cell_styles(size: float) -> dict[str, ParagraphStyle]:
     }
 
 
+TEXT_MIN_WIDTH = 50  # points: a text column narrower than this wraps every word
+
+
 def _column_widths(table: Table, rows: list[list[str]], width: float, size: float) -> list[float]:
-    """Numbers as wide as their widest cell (or the header's longest word); the text columns
-    share what is left, each at least a fifth of the table, in proportion to their text."""
+    """Each column as wide as its widest cell and header, when the table fits. Else every
+    column gets at least its longest word (a number is one word; a header wraps between its
+    words), a text column at least TEXT_MIN_WIDTH too, and the text columns share what is left
+    in proportion to the room they lack; when even the longest words do not fit, every column
+    shrinks alike (a word is then broken)."""
 
     def text_width(text: str, font: str = FONT) -> float:
         return stringWidth(text, font, size) + 2 * CELL_PADDING + 1
 
-    natural = []
+    minimums, fulls = [], []
     for index, column in enumerate(table.columns):
-        cells = max((text_width(row[index]) for row in rows), default=0)
-        words = max((text_width(word, FONT_BOLD) for word in str(column.label).split()), default=0)
-        header = text_width(str(column.label), FONT_BOLD)
-        natural.append((max(cells, words), max(cells, header)))
-    numeric = [column.numeric for column in table.columns]
-    widths = [full for fit, full in natural]
-    if sum(widths) <= width:
-        return widths
-    widths = [fit if is_number else full for (fit, full), is_number in zip(natural, numeric, strict=True)]
-    if sum(widths) <= width:
-        return widths
-    number_width = sum(w for w, is_number in zip(widths, numeric, strict=True) if is_number)
-    text_total = sum(w for w, is_number in zip(widths, numeric, strict=True) if not is_number) or 1
-    left = max(width - number_width, width / 5 * max(1, numeric.count(False)))
-    shares = [left * w / text_total if not is_number else w for w, is_number in zip(widths, numeric, strict=True)]
-    scale = min(1, width / sum(shares))  # too many numbers for the width: all shrink alike
-    return [w * scale for w in shares]
+        texts = [row[index] for row in rows]
+        cells = max((text_width(text) for text in texts), default=0)
+        header = [text_width(word, FONT_BOLD) for word in str(column.label).split()]
+        words = cells if column.numeric else max((text_width(w) for text in texts for w in text.split()), default=0)
+        full = max(cells, text_width(str(column.label), FONT_BOLD))
+        minimum = max(words, *header, 0)
+        minimums.append(minimum if column.numeric else min(full, max(minimum, TEXT_MIN_WIDTH)))
+        fulls.append(full)
+    if sum(fulls) <= width:
+        return fulls
+    spare = width - sum(minimums)
+    if spare < 0:
+        return [minimum * width / sum(minimums) for minimum in minimums]
+    wants = [
+        0 if column.numeric else full - minimum
+        for column, full, minimum in zip(table.columns, fulls, minimums, strict=True)
+    ]
+    share = min(1, spare / sum(wants)) if sum(wants) else 0
+    return [minimum + want * share for minimum, want in zip(minimums, wants, strict=True)]
 
 
 def table_flowable(table: Table, *, width: float, size: float = 8, zebra: bool = True) -> PdfTable | Paragraph:
@@ -169,10 +178,25 @@ def _shortened(text: str, width: float, size: float) -> str:
     return text + "…"
 
 
+class _MarkedBarChart(HorizontalBarChart):
+    """Bars whose missing values are labelled each with its own mark: «<5» for a small count,
+    «:» for one hidden to protect another (core.privacy), where reportlab has one label for
+    every missing value. `_marks[series][category]` (a name reportlab's attribute checks let
+    through); the hook is reportlab's own `_addNABarLabel`."""
+
+    _marks: list[list[str]] = []
+
+    def _addNABarLabel(self, g, rowNo, colNo, x, y, width, height, calcOnly=False, na=None):  # noqa: N802, N803
+        label = copy.copy(na or self.naLabel)
+        label.text = self._marks[rowNo][colNo]
+        return super()._addNABarLabel(g, rowNo, colNo, x, y, width, height, calcOnly=calcOnly, na=label)
+
+
 def chart_drawing(chart: Chart, section: ReportSection, *, width: float, max_height: float) -> Drawing | None:
     """The chart as horizontal bars, one per row of its table (first row on top), one colour
     per value column, each bar labelled with its number as the table writes it; a suppressed
-    count («<5») is no bar, only its label. None when the chart has no rows."""
+    count («<5», or «:» for a cell hidden to protect another) is no bar, only its mark. None
+    when the chart has no rows."""
     data = chart.data(section.tables_by_name)
     labels = data["labels"]
     if not labels:
@@ -203,7 +227,7 @@ def chart_drawing(chart: Chart, section: ReportSection, *, width: float, max_hei
 
     right = max(room(1), stringWidth(SUPPRESSED, FONT, size) + 4, 20)
     left = room(-1)  # the widest label left of a bar below zero
-    legend_height = 12 * len(series) if len(series) > 1 else 0
+    legend_height = 16 if len(series) > 1 else 0  # one row of swatches under the axis
     label_width = min(max(stringWidth(label, FONT, size) for label in labels) + 6, width * 0.4)
     bar = 9.0  # points per bar
     gap = 5.0  # between categories
@@ -211,7 +235,9 @@ def chart_drawing(chart: Chart, section: ReportSection, *, width: float, max_hei
     plot_height = min(per_category * len(labels), max_height - 20 - legend_height)
     height = plot_height + 20 + legend_height
 
-    bars = HorizontalBarChart()
+    bars = _MarkedBarChart()
+    rows = [row for row in table.rows if chart.include is None or chart.include(row)]  # as Chart.data
+    bars._marks = [[value if is_suppressed(value := column.value(row)) else "" for row in rows] for column in columns]
     bars.x = label_width
     bars.y = 15 + legend_height
     bars.width = width - bars.x - right
@@ -249,7 +275,6 @@ def chart_drawing(chart: Chart, section: ReportSection, *, width: float, max_hei
     bars.barLabels.nudge = 2
     bars.barLabelFormat = formats
     bars.naLabel = NA_Label()
-    bars.naLabel.text = SUPPRESSED
     bars.naLabel.fontName = FONT
     bars.naLabel.fontSize = size
     bars.naLabel.boxAnchor = "w"
@@ -261,13 +286,16 @@ def chart_drawing(chart: Chart, section: ReportSection, *, width: float, max_hei
     drawing = Drawing(width, height, initialFontName=FONT)  # else Helvetica joins the fonts
     drawing.add(bars)
     if legend_height:
-        legend = Legend()
+        legend = Legend()  # one row under the axis: a swatch, then its column's name
         legend.x = label_width
-        legend.y = legend_height
+        legend.y = 10
+        legend.alignment = "right"
         legend.fontName = FONT
         legend.fontSize = size
         legend.dy = legend.dx = 6
-        legend.columnMaximum = len(series)
+        legend.dxTextSpace = 3
+        legend.columnMaximum = 1
+        legend.deltax = max(stringWidth(dataset["label"], FONT, size) for dataset in data["datasets"]) + 20
         legend.colorNamePairs = [
             (BAR_COLOURS[index % len(BAR_COLOURS)], dataset["label"]) for index, dataset in enumerate(data["datasets"])
         ]
@@ -381,7 +409,7 @@ def annual_report_pdf(report: AnnualReport, *, progress: Progress | None = None)
 
     buffer = io.BytesIO()
     period = f"{PERIOD_KINDS[report.period.kind]} {report.period.label}"
-    document = _ReportDocument(buffer, title=f"{report.title} {report.period.label}", on_section_end=section_end)
+    document = _ReportDocument(buffer, title=report.title, on_section_end=section_end)
     story: list[Flowable] = [
         Paragraph(escape(report.title), styles["title"]),
         Paragraph(escape(period), styles["subtitle"]),

@@ -18,12 +18,17 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 from reportlab.graphics.shapes import Group, Rect
 
-from core.privacy import SUPPRESSED
+from activities.rollups import rollup_enrolment
+from core.privacy import HIDDEN, SUPPRESSED
+from funding.rollups import rollup_budget
 from ungmusikk.dashboards.tables import Chart
 from ungmusikk.reports import pdf
-from ungmusikk.reports.shapes import AnnualReport
+from ungmusikk.reports.figures import annual_report
+from ungmusikk.reports.shapes import CALENDAR_YEAR, AnnualReport, ReportPeriod
+from ungmusikk.reports.sheet import municipality_sheet
 
 from .builders import SAMI_NAMES, longest_sheet, sample_report, sample_sheet, sheet_tables
+from .network import build_report_network
 
 PDFTOTEXT = shutil.which("pdftotext")
 pytestmark = pytest.mark.skipif(not PDFTOTEXT, reason="poppler's pdftotext reads the PDF")
@@ -234,6 +239,20 @@ def test_sheet_pdf_shrinks_rather_than_runs_over_a_page():
     assert "Aktivitetstype 40 45 40" in text
 
 
+def test_chart_marks_each_hidden_value_as_the_table_does():
+    """«<5» for a small count, «:» for one hidden only to protect another (core.privacy)."""
+    report = sample_report(long_rows=3)
+    section = report.sections[0]
+    section.tables[0].rows[2]["pupils"] = HIDDEN
+    content = pdf.annual_report_pdf(report)
+    chart = squeezed(pages_text(content)[2].split("Elever som deltok, etter kommune")[1])
+    assert [line.strip() for line in chart.splitlines() if line.strip()][:3] == [
+        "Ås 1 234 567",
+        f"Kautokeino {SUPPRESSED}",
+        f"Nordre Follo {HIDDEN}",
+    ]
+
+
 def test_chart_with_bars_below_zero_leaves_room_for_their_labels():
     """A deviation from the budget can be negative: the axis starts left of the least bar."""
     report = sample_report(long_rows=3)
@@ -275,3 +294,39 @@ def test_report_pdf_and_sheet_take_any_text(text):
     assert pdf.annual_report_pdf(report).startswith(b"%PDF")
     sheet = replace(sample_sheet(), municipality_name=text, sentences=[text], schools=[text])
     assert page_count(pdf.municipality_sheet_pdf(sheet)) == 1
+
+
+# --- The lead's figures, printed ------------------------------------------------------------
+
+
+@pytest.fixture
+def hand_network(network):
+    """The hand-computed network of tests/network.py, its summaries written."""
+    built = build_report_network(network)
+    rollup_enrolment()
+    rollup_budget()
+    return built
+
+
+@pytest.mark.django_db
+def test_the_figures_report_prints_every_section_on_the_page_its_contents_give(hand_network):
+    report = annual_report(period=ReportPeriod(CALENDAR_YEAR, 2020))
+    content = pdf.annual_report_pdf(report)
+    pages = pages_text(content)
+    entries = contents_entries(pages)
+    assert list(entries) == [section.title for section in report.sections]
+    for title, page in entries.items():
+        assert pages_with_line(pages, title)[0] == page
+    for number, page in enumerate(pages, start=1):
+        footer = [line for line in page.splitlines() if line.strip()][-1]
+        assert footer.split()[-4:] == ["Side", str(number), "av", str(len(pages))]
+    assert "Kárášjohka" in "".join(pages)
+    assert font_names(content) == {"DejaVuSans", "DejaVuSans-Bold"}
+
+
+@pytest.mark.django_db
+def test_the_figures_sheet_is_one_page(hand_network):
+    sheet = municipality_sheet(municipality=hand_network.karasjok, year=2020)
+    content = pdf.municipality_sheet_pdf(sheet)
+    assert page_count(content) == 1
+    assert "Kárášjohka (5610)" in pages_text(content)[0]

@@ -13,12 +13,17 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from activities.rollups import rollup_enrolment
 from core.exports import sheet_titles, spreadsheet_cell
-from core.privacy import SUPPRESSED
-from ungmusikk.dashboards.tables import INT, TEXT, Column, Table
+from core.privacy import HIDDEN, SUPPRESSED
+from funding.rollups import rollup_budget
+from ungmusikk.dashboards.tables import INT, MONEY, TEXT, Column, Table
+from ungmusikk.reports.figures import annual_report
+from ungmusikk.reports.shapes import CALENDAR_YEAR, ReportPeriod
 from ungmusikk.reports.xlsx import annual_report_xlsx
 
 from .builders import FORMULA_TEXT, SAMI_NAMES, sample_report
+from .network import build_report_network
 
 
 @pytest.fixture(scope="module")
@@ -135,3 +140,22 @@ def test_xlsx_takes_any_text_in_a_cell_or_title(text):
     assert cell.value == (kept or None)
     assert cell.data_type != "f"  # never a formula
     assert len(workbook.sheetnames) == 4
+
+
+@pytest.mark.django_db
+def test_the_figures_report_gives_a_sheet_per_table(network):
+    build_report_network(network)
+    rollup_enrolment()
+    rollup_budget()
+    report = annual_report(period=ReportPeriod(CALENDAR_YEAR, 2020))
+    workbook = load_workbook(io.BytesIO(annual_report_xlsx(report)))
+    assert len(workbook.sheetnames) == 1 + len(report.tables)
+    for table, sheet in zip(report.tables, workbook.worksheets[1:], strict=True):
+        assert [cell.value for cell in sheet[1]] == table.header
+        assert sheet.max_row == 1 + len(table.rows)
+        for index, column in enumerate(table.columns):
+            values = [row[index].value for row in sheet.iter_rows(min_row=2)]
+            if column.kind == INT:  # a count, or the mark of one hidden
+                assert all(isinstance(value, int) or value in (SUPPRESSED, HIDDEN, None) for value in values)
+            if column.kind == MONEY:
+                assert all(isinstance(value, int | float) or value is None for value in values)
