@@ -61,13 +61,15 @@ MARGIN = 15 * mm
 HEADER_BACKGROUND = colors.HexColor("#1f3a5f")
 STRIPE = colors.HexColor("#f1f4f8")
 BAR_COLOURS = (colors.HexColor("#1f3a5f"), colors.HexColor("#d9822b"), colors.HexColor("#4a8c5c"))
-CELL_PADDING = 3  # points each side of a cell (reportlab's default)
+CELL_PADDING = 3  # points each side of a cell (reportlab's default is 6)
+TEXT_MIN_WIDTH = 50  # points: a text column narrower than this wraps every word
 
 Progress = Callable[[int, int], None]
 
 
 def figures_as_of_text(report: AnnualReport | MunicipalitySheet) -> str:
-    """ "Tall per 05.03.2021 kl. 10.00" (Oslo time), or that the figures are not summed yet."""
+    """When the figures were summed, in Oslo time («Tall per 05.03.2021 kl. 10.00»), or that
+    they are not summed yet."""
     if report.figures_as_of is None:
         return _("Tallene er ikke oppsummert ennå.")
     with timezone.override(OSLO):
@@ -85,9 +87,6 @@ def _cell_styles(size: float) -> dict[str, ParagraphStyle]:
         "header": header,
         "header_number": ParagraphStyle("header_number", parent=header, alignment=TA_RIGHT),
     }
-
-
-TEXT_MIN_WIDTH = 50  # points: a text column narrower than this wraps every word
 
 
 def _column_widths(table: Table, rows: list[list[str]], width: float, size: float) -> list[float]:
@@ -328,6 +327,8 @@ class _SectionEnd(Flowable):
 
 
 class _ReportDocument(BaseDocTemplate):
+    """A4 pages of one frame; tells the contents and the outline where each section starts."""
+
     def __init__(self, buffer, *, title: str, on_section_end: Callable[[], None]):
         super().__init__(
             buffer,
@@ -447,9 +448,7 @@ def annual_report_pdf(report: AnnualReport, *, progress: Progress | None = None)
 def _key_figures(sheet: MunicipalitySheet) -> list[tuple[str, str]]:
     """The sheet's key figures as (label, text) pairs, in the order the council reads them."""
 
-    def kr(value) -> str:
-        return money_text(value)
-
+    kr = money_text
     paid = kr(sheet.paid)
     details = [
         text
