@@ -476,7 +476,7 @@ def _key_figures(sheet: MunicipalitySheet) -> list[tuple[str, str]]:
             _("Elever som deltok / elevtall"),
             f"{pupils_text} / {number_text(sheet.enrolment)}",
         ),
-        (_("Deltakelser"), number_text(sheet.participations)),
+        (_("Elevdeltakelser"), number_text(sheet.participations)),
         (_("Aktiviteter skolene deltok i"), number_text(sheet.activities)),
         (_("Aktiviteter holdt i kommunen"), number_text(sheet.activities_held)),
         (_("Tildelinger til skolene"), kr(sheet.allocations)),
