@@ -1,14 +1,11 @@
 """What the tests of the annual report's files (task and pages) share: a small network with
-figures and its rollups run, a hand-built report for the page's template and charts, and the
-skip while the figures or the renderings are not merged yet."""
+figures and its rollups run, and a hand-built report for the page's template and charts."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
-
-import pytest
 
 from core.privacy import SUPPRESSED
 from ungmusikk.dashboards.tables import INT, MONEY, TEXT, Chart, Column, Table
@@ -42,30 +39,6 @@ def network_with_figures(network):
     rollup_enrolment()
     rollup_budget()
     return network
-
-
-def generation_or_skip(period: ReportPeriod = PERIOD) -> None:
-    """Skip (with the reason) while the figures (the lead's figures.py) or the renderings
-    (pdf.py, xlsx.py from the rendering branch) are not merged: they raise NotImplementedError
-    or are missing. The lead removes this at the merge."""
-    try:
-        from ungmusikk.reports.figures import annual_report
-        from ungmusikk.reports.pdf import annual_report_pdf  # noqa: F401
-        from ungmusikk.reports.xlsx import annual_report_xlsx  # noqa: F401
-
-        annual_report(period=period)
-    except (NotImplementedError, ImportError) as error:
-        pytest.skip(f"needs the report's figures and renderings merged (figures.py, pdf.py, xlsx.py): {error!r}")
-
-
-def figures_or_skip(period: ReportPeriod = PERIOD) -> None:
-    """Skip while figures.annual_report is not merged (the report's web page needs it)."""
-    from ungmusikk.reports.figures import annual_report
-
-    try:
-        annual_report(period=period)
-    except NotImplementedError as error:
-        pytest.skip(f"needs the report's figures merged (figures.annual_report): {error!r}")
 
 
 def hand_built_report() -> AnnualReport:

@@ -29,7 +29,7 @@ from ungmusikk.reports.services import (
 )
 from ungmusikk.reports.tasks import annual_report_generate_task
 
-from .task_helpers import PERIOD, generation_or_skip, network_with_figures
+from .task_helpers import PERIOD, network_with_figures
 
 pytestmark = pytest.mark.django_db
 
@@ -214,7 +214,6 @@ def progress_writes(queries) -> list[int]:
 def test_generation_runs_through_its_states_and_writes_progress(
     figures, daily_leader, media, django_capture_on_commit_callbacks
 ):
-    generation_or_skip()
     with django_capture_on_commit_callbacks():
         row = request(daily_leader)
     assert row.status == "queued"
@@ -238,7 +237,6 @@ def test_generation_runs_through_its_states_and_writes_progress(
 
 
 def test_two_requests_make_one_generation(figures, daily_leader, steering_member, django_capture_on_commit_callbacks):
-    generation_or_skip()
     first = generated(daily_leader, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks() as callbacks:
         again = request(steering_member)
@@ -251,7 +249,6 @@ def test_two_requests_make_one_generation(figures, daily_leader, steering_member
 
 
 def test_a_newer_rollup_makes_a_request_regenerate(figures, daily_leader, media, django_capture_on_commit_callbacks):
-    generation_or_skip()
     first = generated(daily_leader, django_capture_on_commit_callbacks)
     run = newer_rollup(BUDGET)
 
@@ -267,7 +264,6 @@ def test_a_newer_rollup_makes_a_request_regenerate(figures, daily_leader, media,
 def test_a_failure_keeps_the_old_files(figures, daily_leader, media, settings, django_capture_on_commit_callbacks):
     """The files can no longer be written (MEDIA_ROOT is not a folder): the row is failed with
     the error's message, no traceback, and still names the files of the previous success."""
-    generation_or_skip()
     first = generated(daily_leader, django_capture_on_commit_callbacks)
     kept = (Path(media) / first.pdf.name).read_bytes()
     newer_rollup()
@@ -286,7 +282,6 @@ def test_a_failure_keeps_the_old_files(figures, daily_leader, media, settings, d
 
 
 def test_a_request_after_a_failure_tries_again(figures, daily_leader, settings, django_capture_on_commit_callbacks):
-    generation_or_skip()
     media = settings.MEDIA_ROOT
     blocked = Path(media).parent / "not-a-folder"
     blocked.write_text("x")
@@ -310,7 +305,6 @@ def test_the_files_are_made_in_a_real_celery_worker(network, daily_leader, media
     from ungmusikk.celery import app
 
     network_with_figures(network)
-    generation_or_skip()
     queue, start = celery_worker_process
     start(MEDIA_ROOT=str(media))
     default_queue = app.conf.task_default_queue
