@@ -75,9 +75,7 @@ def size(data: bytes) -> str:
 def queued_row(period: ReportPeriod) -> AnnualReportFile:
     """The period's row, queued afresh for a generation (the request's own rules would skip a
     row whose files are up to date)."""
-    row = AnnualReportFile.objects.filter(kind=period.kind, year=period.year, language=LANGUAGE).first()
-    if row is None:
-        return annual_report_request(kind=period.kind, year=period.year, language=LANGUAGE, user=None)
+    row, _created = AnnualReportFile.objects.get_or_create(kind=period.kind, year=period.year, language=LANGUAGE)
     queued = {"status": "queued", "task_id": "", "progress": 0, "updated_at": timezone.now()}
     AnnualReportFile.objects.filter(pk=row.pk).update(**queued)
     return row

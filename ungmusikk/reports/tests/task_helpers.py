@@ -7,12 +7,17 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.core.files.base import ContentFile
+
 from core.privacy import SUPPRESSED
 from ungmusikk.dashboards.tables import INT, MONEY, TEXT, Chart, Column, Table
+from ungmusikk.reports.models import AnnualReportFile, report_storage
 from ungmusikk.reports.shapes import CALENDAR_YEAR, AnnualReport, ReportPeriod, ReportSection
 
 OSLO = ZoneInfo("Europe/Oslo")
 PERIOD = ReportPeriod(CALENDAR_YEAR, 2020)
+BUILT_AT = datetime(2021, 3, 6, 8, 15, tzinfo=UTC)  # 09.15 in Oslo
+AS_OF = datetime(2021, 3, 5, 1, 30, tzinfo=UTC)  # 02.30 in Oslo
 
 
 def network_with_figures(network):
@@ -81,3 +86,22 @@ def hand_built_report() -> AnnualReport:
             ),
         ],
     )
+
+
+def kept_files(period: ReportPeriod = PERIOD, *, language="nb", **fields) -> AnnualReportFile:
+    """A row with files kept (written straight to the storage, as a finished generation
+    leaves them)."""
+    stem = f"rapporter/test-{period.slug}-{language}"
+    pdf = report_storage.save(f"{stem}.pdf", ContentFile(b"%PDF-1.4 " + language.encode()))
+    xlsx = report_storage.save(f"{stem}.xlsx", ContentFile(b"PK workbook " + language.encode()))
+    values = {
+        "status": "done",
+        "progress": 100,
+        "step": "Ferdig",
+        "built_at": BUILT_AT,
+        "finished_at": BUILT_AT,
+        "figures_as_of": AS_OF,
+        "pdf": pdf,
+        "xlsx": xlsx,
+    }
+    return AnnualReportFile.objects.create(kind=period.kind, year=period.year, language=language, **values | fields)

@@ -6,12 +6,11 @@ and path segments (Hypothesis) that never give a server error."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
@@ -31,11 +30,11 @@ from core.tests.hostile import (
     with_examples,
 )
 from ungmusikk.reports.charts import chart_render
-from ungmusikk.reports.models import AnnualReportFile, report_storage, stale_after
+from ungmusikk.reports.models import AnnualReportFile, stale_after
 from ungmusikk.reports.shapes import SCHOOL_YEAR, ReportPeriod
 from ungmusikk.reports.views import report_sections
 
-from .task_helpers import PERIOD, hand_built_report, network_with_figures
+from .task_helpers import BUILT_AT, PERIOD, hand_built_report, kept_files, network_with_figures
 
 pytestmark = pytest.mark.django_db
 
@@ -53,33 +52,12 @@ URLS = [
     ("get", "reports:annual-report-xlsx", FILE_ARGS),
 ]
 URL_IDS = [name.split(":")[1] for _method, name, _args in URLS]
-BUILT_AT = datetime(2021, 3, 6, 8, 15, tzinfo=UTC)  # 09.15 in Oslo
-AS_OF = datetime(2021, 3, 5, 1, 30, tzinfo=UTC)  # 02.30 in Oslo
 
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-def kept_files(period: ReportPeriod = PERIOD, *, language="nb", **fields) -> AnnualReportFile:
-    """A row with files kept (written straight to the storage, as a finished generation
-    leaves them)."""
-    stem = f"rapporter/test-{period.slug}-{language}"
-    pdf = report_storage.save(f"{stem}.pdf", ContentFile(b"%PDF-1.4 " + language.encode()))
-    xlsx = report_storage.save(f"{stem}.xlsx", ContentFile(b"PK workbook " + language.encode()))
-    values = {
-        "status": "done",
-        "progress": 100,
-        "step": "Ferdig",
-        "built_at": BUILT_AT,
-        "finished_at": BUILT_AT,
-        "figures_as_of": AS_OF,
-        "pdf": pdf,
-        "xlsx": xlsx,
-    }
-    return AnnualReportFile.objects.create(kind=period.kind, year=period.year, language=language, **values | fields)
 
 
 def call(client, method, name, args, **data):
