@@ -110,8 +110,11 @@ def test_server_error_page_needs_no_database(django_assert_num_queries):
         ("rector_a", ["Forside", "Skoler", "Aktiviteter"]),
         ("coord_follo", ["Forside", "Skoler", "Aktiviteter"]),
         # the steering group and central staff have staff accounts: they read or keep data in the admin
-        ("steering_member", ["Forside", "Nettverket", "Skoler", "Aktiviteter", "Administrasjon"]),
-        ("daily_leader", ["Forside", "Nettverket", "Skoler", "Aktiviteter", "Oppsummeringer", "Administrasjon"]),
+        ("steering_member", ["Forside", "Nettverket", "Rapporter", "Skoler", "Aktiviteter", "Administrasjon"]),
+        (
+            "daily_leader",
+            ["Forside", "Nettverket", "Rapporter", "Skoler", "Aktiviteter", "Oppsummeringer", "Administrasjon"],
+        ),
     ],
 )
 def test_menu_shows_what_the_role_may_open(request, client, client_as, network, persona, menu):
