@@ -9,6 +9,9 @@ making one is recorded in the audit log (who, which municipality and year, when 
 when), and the log's record is enough to show the same link again (a signature is the same for
 the same value and time), so the log never holds the link itself.
 
+A link opens the sheet until it expires whatever happens to its maker's role afterwards (it is
+meant for a reader outside the portal); nothing revokes one short of changing SECRET_KEY.
+
 Reading a link (`sheet_link_read`) never raises: an expired, altered, truncated or foreign
 token is None, whatever is wrong with it, and the views answer every None with the same 404.
 """
@@ -22,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -53,6 +57,12 @@ class SheetLink:
     year: int
     signed_at: datetime
     valid_until: datetime
+
+
+def sheet_link_url(link: SheetLink) -> str:
+    """The link's absolute address, on the portal's own address (PORTAL_BASE_URL, as the
+    calendar feeds and password resets), not on whatever Host the request named."""
+    return settings.PORTAL_BASE_URL.rstrip("/") + reverse("reports:shared-sheet", args=[link.token])
 
 
 def link_lifetime() -> timedelta:

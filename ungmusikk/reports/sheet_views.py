@@ -32,6 +32,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -157,7 +158,7 @@ class SheetAccessMixin(LoginRequiredMixin):
     """A person who may open no sheet at all gets 403 (see the module's docstring)."""
 
     permission = VIEW_PERMISSION
-    refusal = _("Kommunearkene er for rektorene og koordinatorene i kommunene og for daglig leder og NMH.")
+    refusal = gettext_lazy("Kommunearkene er for rektorene og koordinatorene i kommunene og for daglig leder og NMH.")
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not request.user.has_perm(self.permission):
@@ -251,9 +252,7 @@ class MunicipalitySheetView(MunicipalitySheetMixin, TemplateView):
             may_share=self.request.user.has_perm(links.SHARE_PERMISSION, municipality),
             share_form=ShareForm(),
             link=link,
-            link_url=self.request.build_absolute_uri(reverse("reports:shared-sheet", args=[link.token]))
-            if link
-            else "",
+            link_url=links.sheet_link_url(link) if link else "",
             link_valid_until=datetime_text(link.valid_until) if link else "",
             link_days=links.link_lifetime().days,
         )

@@ -11,12 +11,15 @@ gets 403 on every sheet address (it says "not for you", nothing about any munici
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
+from pypdf import PdfReader
 
 from core.tests.hostile import NAMED_VALUES, hostile_client, hostile_settings, hostile_value, send, with_examples
 from governance.rules import can_open_municipality_sheet
@@ -179,7 +182,9 @@ def test_sheet_pdf_rector_opens_own(network, client_as, rector_a):
     response = client_as(rector_a).get(sheet_url(network.school_a.municipality, suffix="kommuneark.pdf"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(response.content))
+    assert len(reader.pages) == 1
+    assert SAMI_NAME in reader.pages[0].extract_text()
 
 
 def test_sheet_page_is_printable_without_scripts_or_styles_inline(network, client_as, rector_a):
@@ -225,6 +230,14 @@ def test_list_coordinator_sees_their_regions(network, client_as, coord_follo):
 def test_list_central_staff_see_all(network, client_as, daily_leader):
     response = client_as(daily_leader).get(reverse("reports:municipality-sheets"), {"aar": YEAR})
     assert sorted(_listed(response)) == sorted(m.number for m in _municipalities(network))
+
+
+def test_list_without_a_year_shows_last_year(network, client_as, daily_leader):
+    from django.utils import timezone
+
+    response = client_as(daily_leader).get(reverse("reports:municipality-sheets"))
+    assert response.context["year"] == timezone.localdate().year - 1
+    assert response.context["note"] == ""
 
 
 @pytest.mark.parametrize("raw", ["abc", "1999", "²", "2020.5", "99999999999999999999999"])
@@ -294,3 +307,13 @@ def test_sheet_hostile_numbers_and_years_never_fail(
 def test_list_hostile_years_never_fail(network, daily_leader, raw):
     response = send(hostile_client(daily_leader), "get", reverse("reports:municipality-sheets"), {"aar": raw})
     assert response.status_code == 200
+
+
+@hostile_settings(20)
+@with_examples(*({"raw": value} for value in NAMED_VALUES[:11]))
+@given(raw=hostile_value())
+def test_sheet_hostile_shared_entry_ids_never_fail(network, rector_a, raw):
+    """`?delt=` (the audit entry of a link just made) is any text a person can type."""
+    response = send(hostile_client(rector_a), "get", sheet_url(network.school_a.municipality), {"delt": raw})
+    assert response.status_code == 200
+    assert response.context["link"] is None

@@ -76,7 +76,8 @@ def test_share_rector_makes_a_link_recorded_in_the_audit_log(network, client_as,
     assert entry.comment == f"Lenke til kommunearket for {YEAR}, gyldig til {datetime_text(valid_until)}."
 
 
-def test_share_page_shows_the_link_its_expiry_in_oslo_time_and_a_field(network, client_as, rector_a):
+def test_share_page_shows_the_link_its_expiry_in_oslo_time_and_a_field(network, client_as, rector_a, settings):
+    settings.PORTAL_BASE_URL = "https://ungmusikk.example"
     a = network.school_a.municipality
     client = client_as(rector_a)
     page = client.get(_share_post(client, a)["Location"])
@@ -87,7 +88,7 @@ def test_share_page_shows_the_link_its_expiry_in_oslo_time_and_a_field(network, 
         municipality_id=a.pk, year=YEAR, signed_at=datetime.fromisoformat(entry.changes["signed_at"][1])
     )
     content = page.content.decode()
-    assert f'value="http://testserver{_shared(link.token)}"' in content
+    assert f'value="{settings.PORTAL_BASE_URL}{_shared(link.token)}"' in content
     assert 'id="shared-link"' in content and "readonly" in content
     oslo = link.valid_until.astimezone(ZoneInfo("Europe/Oslo"))
     assert f"Gyldig til {oslo:%d.%m.%Y} kl. {oslo:%H.%M}." in content
