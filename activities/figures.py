@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -24,7 +24,17 @@ from core.rollups import rollup_last_success_by_kind
 from core.schedules import ENROLMENT
 from schools.models import Enrolment, Pupil, School
 
-from .models import Activity, EnrolmentRollup, ParticipationMonthRollup, PupilLoadRollup, SchoolYearRollup
+from .models import (
+    Activity,
+    ActivityMonthRollup,
+    AreaMonthRollup,
+    EnrolmentRollup,
+    NmhTeacherRollup,
+    ParticipationMonthRollup,
+    PupilCountRollup,
+    PupilLoadRollup,
+    SchoolYearRollup,
+)
 
 # How many of a term's most loaded pupils the dashboard lists besides those over the threshold.
 LOAD_TOP = 10
@@ -249,3 +259,140 @@ def participation_by_month(*, month_kind_rows: list[dict], school_year: int) -> 
 def years_with_figures(month_kind_rows: list[dict], unique_by_year: dict[int, int]) -> list[int]:
     """The school years with participation or named pupils."""
     return sorted({school_year_of(row["month"]) for row in month_kind_rows} | set(unique_by_year))
+
+
+# --- The network's figures of a period (the reports, issue 16) ----------------------------------
+
+
+def period_months_q(*, start: date, end: date) -> Q:
+    """The summary rows (school_year, month) of the months from `start` to `end` (first days of
+    months; `end` excluded): a calendar year or a school year, read from tables kept per school
+    year and month."""
+    condition = Q(pk__in=[])
+    day = date(start.year, start.month, 1)
+    while day < end:
+        condition |= Q(school_year=school_year_of(day), month=day.month)
+        day = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return condition
+
+
+def network_activity_cells(*, start: date, end: date) -> list[dict]:
+    """The network's activities of a period summed over its months, as rows of {region_id,
+    municipality_id (where held, None: unknown), kind, level, activities, schools (the schools'
+    participations), pupils (pupil participations), teachers}. Each activity counts once. One
+    query (ActivityMonthRollup)."""
+    return list(
+        ActivityMonthRollup.objects.filter(period_months_q(start=start, end=end))
+        .values("region_id", "municipality_id", "kind", "level")
+        .annotate(activities=Sum("activities"), schools=Sum("schools"), pupils=Sum("pupils"), teachers=Sum("teachers"))
+        .order_by("region_id", "municipality_id", "kind", "level")
+    )
+
+
+def network_area_cells(*, start: date, end: date) -> list[dict]:
+    """The activities serving each cooperation area in a period (an activity in two areas
+    counts in each), per sub-region: rows of {region_id, area_id, number, name (in the
+    language of the request), activities, pupils}. One query (AreaMonthRollup)."""
+    english = (get_language() or "nb").startswith("en")
+    rows = (
+        AreaMonthRollup.objects.filter(period_months_q(start=start, end=end))
+        .values(
+            "region_id",
+            "cooperation_area_id",
+            "cooperation_area__number",
+            "cooperation_area__name_nb",
+            "cooperation_area__name_en",
+        )
+        .annotate(activities=Sum("activities"), pupils=Sum("pupils"))
+        .order_by("cooperation_area__number", "region_id")
+    )
+    return [
+        {
+            "region_id": row["region_id"],
+            "area_id": row["cooperation_area_id"],
+            "number": row["cooperation_area__number"],
+            "name": f"{row['cooperation_area__number']}. "
+            f"{row['cooperation_area__name_en'] if english else row['cooperation_area__name_nb']}",
+            "activities": row["activities"],
+            "pupils": row["pupils"],
+        }
+        for row in rows
+    ]
+
+
+def network_nmh_teachers(*, start: date, end: date) -> dict[int | None, int]:
+    """The NMH teachers involved in a period (selectors.nmh_teacher_names), each once: per
+    sub-region id, and for the whole network under None (a teacher in two regions counts once
+    there). One query (NmhTeacherRollup)."""
+    names: dict[int | None, set[str]] = defaultdict(set)
+    for region_id, name in NmhTeacherRollup.objects.filter(period_months_q(start=start, end=end)).values_list(
+        "region_id", "name"
+    ):
+        key = name.casefold()
+        names[region_id].add(key)
+        names[None].add(key)
+    return {region_id: len(keys) for region_id, keys in names.items()} | {None: len(names[None])}
+
+
+def school_pupils_by_age_band(*, calendar_year: bool, year: int) -> dict[int, dict[str, int]]:
+    """School id → age band (schools.ages) → the named pupils taking part in a school year
+    (`calendar_year` False, `year` its first year) or a calendar year, each pupil once per
+    school; bands without pupils are left out. One query (PupilCountRollup)."""
+    period = PupilCountRollup.Period.CALENDAR_YEAR if calendar_year else PupilCountRollup.Period.SCHOOL_YEAR
+    result: dict[int, dict[str, int]] = defaultdict(dict)
+    for school_id, band, pupils in PupilCountRollup.objects.filter(period=period, year=year).values_list(
+        "school_id", "age_band", "pupils"
+    ):
+        result[school_id][band] = pupils
+    return dict(result)
+
+
+def school_participation_in_period(*, start: date, end: date) -> dict[int, dict]:
+    """School id → {activities, pupils, teachers} of a period: the activities the school took
+    part in, its pupil participations and teachers (ParticipationMonthRollup summed over the
+    period's months: an activity spanning no month boundary counts once). One query."""
+    return {
+        row["school_id"]: row
+        for row in ParticipationMonthRollup.objects.filter(period_months_q(start=start, end=end))
+        .values("school_id")
+        .annotate(activities=Sum("activities"), pupils=Sum("pupils"), teachers=Sum("teachers"))
+        .order_by("school_id")
+    }
+
+
+def schools_participation_by_area(*, school_ids, start: date, end: date) -> list[dict]:
+    """The given schools' participation per cooperation area in a period, as rows of {number,
+    name, activities (summed over the schools), pupils}. One query (EnrolmentRollup)."""
+    english = (get_language() or "nb").startswith("en")
+    rows = (
+        EnrolmentRollup.objects.filter(period_months_q(start=start, end=end), school_id__in=list(school_ids))
+        .values("cooperation_area__number", "cooperation_area__name_nb", "cooperation_area__name_en")
+        .annotate(activities=Sum("activities"), pupils=Sum("pupils"))
+        .order_by("cooperation_area__number")
+    )
+    return [
+        {
+            "number": row["cooperation_area__number"],
+            "name": f"{row['cooperation_area__number']}. "
+            f"{row['cooperation_area__name_en'] if english else row['cooperation_area__name_nb']}",
+            "activities": row["activities"],
+            "pupils": row["pupils"],
+        }
+        for row in rows
+    ]
+
+
+def schools_participation_by_kind(*, school_ids, start: date, end: date) -> list[dict]:
+    """The given schools' participation per activity kind in a period, in the kinds' order, as
+    rows of {kind, name, activities, pupils, teachers}. One query (ParticipationMonthRollup)."""
+    labels = dict(Activity.Kind.choices)
+    cells = {
+        row["kind"]: row
+        for row in ParticipationMonthRollup.objects.filter(
+            period_months_q(start=start, end=end), school_id__in=list(school_ids)
+        )
+        .values("kind")
+        .annotate(activities=Sum("activities"), pupils=Sum("pupils"), teachers=Sum("teachers"))
+        .order_by("kind")
+    }
+    return [{**cells[kind], "name": str(labels[kind])} for kind in Activity.Kind.values if kind in cells]

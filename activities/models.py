@@ -332,6 +332,106 @@ class ParticipationMonthRollup(models.Model):
         return f"{self.school_year} {self.school_id} {self.kind} {self.month}"
 
 
+class ActivityMonthRollup(models.Model):
+    """Per school year × month × sub-region × where it was held × activity kind × level: the
+    activities (each once: an activity has one of each), the schools' participations in them,
+    their pupil participations and teachers. The network's figures (the annual report) read
+    this; summed over months it gives a calendar year or a school year. `municipality` is where
+    the activity was held: its venue's municipality, else its host school's (None: neither).
+    Cancelled activities, and those not started when the run began, are left out."""
+
+    school_year = models.PositiveSmallIntegerField(_("skoleår"))
+    month = models.PositiveSmallIntegerField(_("måned"))
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", verbose_name=_("delregion"))
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, null=True, related_name="+", verbose_name=_("kommune")
+    )
+    kind = models.CharField(_("type"), max_length=30, choices=Activity.Kind.choices)
+    level = models.CharField(_("nivå"), max_length=20, choices=Activity.Level.choices)
+    activities = models.PositiveIntegerField(_("aktiviteter"), default=0)
+    schools = models.PositiveIntegerField(_("skoledeltakelser"), default=0)
+    pupils = models.PositiveIntegerField(_("elever (antall)"), default=0)
+    teachers = models.PositiveIntegerField(_("lærere"), default=0)
+    run = models.ForeignKey(RollupRun, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("aktiviteter per måned (oppsummert)")
+        verbose_name_plural = _("aktiviteter per måned (oppsummert)")
+        indexes = [models.Index(fields=["school_year", "month"], name="activity_month_rollup_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.school_year} {self.month} {self.region_id} {self.kind} {self.level}"
+
+
+class AreaMonthRollup(models.Model):
+    """Per school year × month × sub-region × cooperation area: the activities serving the
+    area (an activity in two areas counts in each) and their pupil participations."""
+
+    school_year = models.PositiveSmallIntegerField(_("skoleår"))
+    month = models.PositiveSmallIntegerField(_("måned"))
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", verbose_name=_("delregion"))
+    cooperation_area = models.ForeignKey(
+        CooperationArea, on_delete=models.CASCADE, related_name="+", verbose_name=_("samarbeidsområde")
+    )
+    activities = models.PositiveIntegerField(_("aktiviteter"), default=0)
+    pupils = models.PositiveIntegerField(_("elever (antall)"), default=0)
+    run = models.ForeignKey(RollupRun, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("samarbeidsområder per måned (oppsummert)")
+        verbose_name_plural = _("samarbeidsområder per måned (oppsummert)")
+        indexes = [models.Index(fields=["school_year", "month"], name="area_month_rollup_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.school_year} {self.month} {self.region_id} {self.cooperation_area_id}"
+
+
+class NmhTeacherRollup(models.Model):
+    """Per school year × month × sub-region: each NMH teacher named on an activity
+    (`selectors.nmh_teacher_names`), once. Counted distinct over a period by the reports."""
+
+    school_year = models.PositiveSmallIntegerField(_("skoleår"))
+    month = models.PositiveSmallIntegerField(_("måned"))
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", verbose_name=_("delregion"))
+    name = models.CharField(_("navn"), max_length=300)
+    run = models.ForeignKey(RollupRun, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("NMH-lærer (oppsummert)")
+        verbose_name_plural = _("NMH-lærere (oppsummert)")
+        indexes = [models.Index(fields=["school_year", "month"], name="nmh_teacher_rollup_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.school_year} {self.month} {self.region_id} {self.name}"
+
+
+class PupilCountRollup(models.Model):
+    """Per period (a school year, or a calendar year) × school × age band (schools.ages): the
+    named pupils taking part, each once. A pupil named at two schools counts at each, as GSI
+    counts pupils per school. Ages on 1 October of the school year, or of the calendar year."""
+
+    class Period(models.TextChoices):
+        SCHOOL_YEAR = "school_year", _("Skoleår")
+        CALENDAR_YEAR = "calendar_year", _("Kalenderår")
+
+    period = models.CharField(_("periode"), max_length=20, choices=Period.choices)
+    year = models.PositiveSmallIntegerField(_("år"))
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("skole"))
+    age_band = models.CharField(_("aldersgruppe"), max_length=10)
+    pupils = models.PositiveIntegerField(_("navngitte elever"), default=0)
+    run = models.ForeignKey(RollupRun, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("elever per aldersgruppe (oppsummert)")
+        verbose_name_plural = _("elever per aldersgruppe (oppsummert)")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "year", "school", "age_band"], name="pupil_count_rollup_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.year} {self.school_id} {self.age_band}: {self.pupils}"
+
+
 class ReminderSent(models.Model):
     """One e-mail of the reminders and digests (activities/reminders.py) that went out: to
     whom, of which kind, for which period. Written in the same transaction as the decision to

@@ -17,25 +17,30 @@ from datetime import datetime
 
 from django.db import connection, models
 from django.db.models import Count, F, Sum, Value
-from django.db.models.functions import ExtractMonth
+from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils import timezone
 
 from core.models import RollupRun
-from core.periods import school_year_bounds, school_year_of, term_expression
-from core.rollups import execute, run_rollup, upsert_from_select
+from core.periods import calendar_year_bounds, school_year_bounds, school_year_of, term_expression
+from core.rollups import execute, insert_from_select, run_rollup, upsert_from_select
 from core.schedules import ENROLMENT
+from schools.ages import age_band_sql
 from schools.models import Enrolment
 
 from .models import (
     Activity,
+    ActivityMonthRollup,
+    AreaMonthRollup,
     EnrolmentRollup,
+    NmhTeacherRollup,
     Participation,
     ParticipationMonthRollup,
+    PupilCountRollup,
     PupilLoadRollup,
     RollupDirty,
     SchoolYearRollup,
 )
-from .selectors import activity_counted_q
+from .selectors import activity_counted_q, nmh_teacher_names
 
 logger = logging.getLogger(__name__)
 NamedLink = Participation.named_pupils.through
@@ -234,6 +239,148 @@ def _rollup_year(year: int, run: RollupRun, schools: set[int] | None) -> int:
     return written
 
 
+def _rollup_network_year(year: int, run: RollupRun) -> int:
+    """The network's activity figures of one school year, replaced whole (the year's rows
+    deleted and written again in the run's transaction): ActivityMonthRollup,
+    AreaMonthRollup and NmhTeacherRollup. A year holds a few thousand activities even at
+    national scale, so an incremental run recomputes the whole year of the schools it touches."""
+    start, end = school_year_bounds(year)
+    until = run.started_at
+    for model in (ActivityMonthRollup, AreaMonthRollup, NmhTeacherRollup):
+        model.objects.filter(school_year=year).delete()
+    constants = {"sy": Value(year), "run_ref": Value(run.pk)}
+    activities = Activity.objects.filter(
+        activity_counted_q(until=until), starts_at__gte=start, starts_at__lt=end
+    ).order_by()
+    written = insert_from_select(
+        ActivityMonthRollup,
+        activities.annotate(
+            month_=ExtractMonth("starts_at"),
+            held_in=Coalesce("venue__municipality_id", "host_school__municipality_id"),
+        )
+        .values("month_", "region_id", "held_in", "kind", "level")
+        .annotate(
+            n_activities=Count("id", distinct=True),
+            n_schools=Count("participations"),
+            n_pupils=Coalesce(Sum("participations__pupils"), 0),
+            n_teachers=Coalesce(Sum("participations__teachers"), 0),
+        )
+        .annotate(**constants)
+        .values_list(
+            "sy",
+            "month_",
+            "region_id",
+            "held_in",
+            "kind",
+            "level",
+            "n_activities",
+            "n_schools",
+            "n_pupils",
+            "n_teachers",
+            "run_ref",
+        ),
+        columns=[
+            "school_year",
+            "month",
+            "region_id",
+            "municipality_id",
+            "kind",
+            "level",
+            "activities",
+            "schools",
+            "pupils",
+            "teachers",
+            "run_id",
+        ],
+    )
+    written += insert_from_select(
+        AreaMonthRollup,
+        activities.filter(cooperation_areas__isnull=False)
+        .annotate(month_=ExtractMonth("starts_at"), area=F("cooperation_areas"))
+        .values("month_", "region_id", "area")
+        .annotate(n_activities=Count("id", distinct=True), n_pupils=Coalesce(Sum("participations__pupils"), 0))
+        .annotate(**constants)
+        .values_list("sy", "month_", "region_id", "area", "n_activities", "n_pupils", "run_ref"),
+        columns=["school_year", "month", "region_id", "cooperation_area_id", "activities", "pupils", "run_id"],
+    )
+    teachers: dict[tuple[int, int, str], str] = {}  # (month, region, the name case-folded) -> the name
+    for starts_at, region_id, text in (
+        activities.exclude(nmh_teachers="")
+        .order_by("starts_at", "pk")
+        .values_list("starts_at", "region_id", "nmh_teachers")
+    ):
+        month = timezone.localtime(starts_at).month
+        for name in nmh_teacher_names(text):
+            teachers.setdefault((month, region_id, name.casefold()), name[:300])
+    NmhTeacherRollup.objects.bulk_create(
+        NmhTeacherRollup(school_year=year, month=month, region_id=region_id, name=name, run=run)
+        for (month, region_id, _key), name in sorted(teachers.items())
+    )
+    return written + len(teachers)
+
+
+def _rollup_pupil_counts(period: str, year: int, run: RollupRun, schools: set[int] | None) -> int:
+    """The named pupils taking part per school and age band (schools.ages) in a school year or
+    a calendar year (`period`, PupilCountRollup.Period), each pupil once per school, ages on
+    1 October of `year`. Upserted, then the period's rows this run did not write (of the given
+    schools) are deleted."""
+    bounds = school_year_bounds if period == PupilCountRollup.Period.SCHOOL_YEAR else calendar_year_bounds
+    start, end = bounds(year)
+    links = NamedLink.objects.filter(
+        activity_counted_q("participation__activity__", until=run.started_at),
+        participation__activity__starts_at__gte=start,
+        participation__activity__starts_at__lt=end,
+    ).order_by()
+    if schools is not None:
+        links = links.filter(participation__school_id__in=schools)
+    pupils = (
+        links.annotate(school=F("participation__school_id"), pupil_ref=F("pupil_id"), born=F("pupil__birth_year"))
+        .values_list("school", "pupil_ref", "born")
+        .distinct()
+    )
+    sql, params = pupils.query.sql_with_params()
+    qn = connection.ops.quote_name
+    band = age_band_sql("src.born", str(int(year)))  # an int: no placeholder to repeat
+    written = execute(
+        f"""INSERT INTO {qn(PupilCountRollup._meta.db_table)} (period, year, school_id, age_band, pupils, run_id)
+        SELECT %s, %s, src.school, {band}, COUNT(*), %s FROM ({sql}) AS src
+        WHERE true GROUP BY src.school, {band}
+        ON CONFLICT (period, year, school_id, age_band) DO UPDATE SET pupils = excluded.pupils,
+            run_id = excluded.run_id""",
+        [period, year, run.pk, *params],
+    )
+    stale = PupilCountRollup.objects.filter(period=period, year=year).exclude(run=run)
+    (stale.filter(school_id__in=schools) if schools is not None else stale).delete()
+    return written
+
+
+def _calendar_years(plan: dict[int, set[int] | None]) -> dict[int, set[int] | None]:
+    """The calendar years a plan of school years touches (a school year spans two), with the
+    schools to recompute in each (None: all)."""
+    calendar: dict[int, set[int] | None] = {}
+    for school_year, schools in plan.items():
+        for year in (school_year, school_year + 1):
+            if schools is None or (year in calendar and calendar[year] is None):
+                calendar[year] = None
+            else:
+                calendar[year] = calendar.get(year, set()) | schools
+    return calendar
+
+
+def _rollup_plan(plan: dict[int, set[int] | None], run: RollupRun) -> int:
+    """Recompute the school years of a plan (year → the schools changed, None: all), then the
+    network's activity figures of those years and the pupils per age band of the calendar
+    years they touch."""
+    written = 0
+    for year, schools in sorted(plan.items()):
+        written += _rollup_year(year, run, schools)
+        written += _rollup_pupil_counts(PupilCountRollup.Period.SCHOOL_YEAR, year, run, schools)
+        written += _rollup_network_year(year, run)
+    for year, schools in sorted(_calendar_years(plan).items()):
+        written += _rollup_pupil_counts(PupilCountRollup.Period.CALENDAR_YEAR, year, run, schools)
+    return written
+
+
 def school_years_with_data() -> list[int]:
     bounds = Activity.objects.aggregate(first=models.Min("starts_at"), last=models.Max("starts_at"))
     years = set(Enrolment.objects.values_list("school_year", flat=True).distinct())
@@ -271,16 +418,27 @@ def rollup_enrolment(*, year: int | None = None, incremental: bool = False, task
 
     def work(run: RollupRun) -> int:
         if incremental:
-            plan = _dirty_schools(before=run.started_at, year=year)
-            return sum(_rollup_year(y, run, schools) for y, schools in sorted(plan.items()))
+            return _rollup_plan(_dirty_schools(before=run.started_at, year=year), run)
         years = [year] if year is not None else school_years_with_data()
         if year is None:
             RollupDirty.objects.filter(marked_at__lte=run.started_at).delete()
             # Years that no longer have data lose their figures too.
-            for model in (EnrolmentRollup, ParticipationMonthRollup, SchoolYearRollup, PupilLoadRollup):
+            for model in (
+                EnrolmentRollup,
+                ParticipationMonthRollup,
+                SchoolYearRollup,
+                PupilLoadRollup,
+                ActivityMonthRollup,
+                AreaMonthRollup,
+                NmhTeacherRollup,
+            ):
                 model.objects.exclude(school_year__in=years).delete()
+            PupilCountRollup.objects.filter(period=PupilCountRollup.Period.SCHOOL_YEAR).exclude(year__in=years).delete()
+            PupilCountRollup.objects.filter(period=PupilCountRollup.Period.CALENDAR_YEAR).exclude(
+                year__in=set(years) | {y + 1 for y in years}
+            ).delete()
         else:
             RollupDirty.objects.filter(marked_at__lte=run.started_at, school_year=year).delete()
-        return sum(_rollup_year(y, run, None) for y in years)
+        return _rollup_plan(dict.fromkeys(years), run)
 
     return run_rollup(kind=ENROLMENT, year=year, incremental=incremental, task_id=task_id, work=work)

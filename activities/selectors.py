@@ -3,6 +3,7 @@ user, so an activity a user may not see is a 404."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -110,6 +111,23 @@ def activity_counted_q(prefix: str = "", *, until: datetime | None = None) -> Q:
     rule; `prefix` reaches the activity from another model ("activity__")."""
     until = until or timezone.now()
     return ~Q(**{f"{prefix}status": Activity.Status.CANCELLED}) & Q(**{f"{prefix}starts_at__lt": until})
+
+
+NMH_TEACHER_SEPARATORS = re.compile(r"\s*(?:[,;/&+\n]|\bog\b|\band\b)\s*", re.IGNORECASE)
+
+
+def nmh_teacher_names(text: str) -> list[str]:
+    """The NMH teachers an activity's «NMH-lærere» names, each once, as people type the field:
+    "Ingrid Haugland, Per Vik og Kari Nordmann" → three names. Names are separated by a comma,
+    semicolon, slash, «&», «+», a line break, «og» or «and»; spaces are tidied and a name that
+    differs only in letter case is the same person. The one home of the rule (the rollup counts
+    the teachers involved with it)."""
+    names: dict[str, str] = {}
+    for part in NMH_TEACHER_SEPARATORS.split(text or ""):
+        name = " ".join(part.split())
+        if name:
+            names.setdefault(name.casefold(), name)
+    return list(names.values())
 
 
 def pupil_load_threshold() -> int:

@@ -19,9 +19,11 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from core.formatting import is_norwegian, money_places
 from core.periods import OSLO
+from core.privacy import is_suppressed
 
 # What a spreadsheet reads as the start of a formula (OWASP, "CSV injection"): Excel and
 # LibreOffice evaluate a cell that begins with one of these, also in a CSV file.
@@ -98,9 +100,29 @@ def csv_format(language: str | None = None) -> CsvFormat:
 # --- Excel workbooks with typed cells ------------------------------------------------------
 
 # What a workbook column holds; the cell gets the matching type and number format.
-TEXT, INT, MONEY, DATETIME, DATE = "text", "int", "money", "datetime", "date"
-XLSX_FORMATS = {INT: "0", MONEY: "#,##0.00", DATETIME: "dd.mm.yyyy hh:mm", DATE: "dd.mm.yyyy"}
+# ONE_DECIMAL: a per cent (45.3, not 0.453) or a distance, shown with one decimal.
+TEXT, INT, MONEY, DATETIME, DATE, ONE_DECIMAL = "text", "int", "money", "datetime", "date", "one_decimal"
+XLSX_FORMATS = {
+    INT: "0",
+    MONEY: "#,##0.00",
+    DATETIME: "dd.mm.yyyy hh:mm",
+    DATE: "dd.mm.yyyy",
+    ONE_DECIMAL: "0.0",
+}
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class XlsxSheet:
+    """One sheet of a workbook: its title (made a valid, unique sheet name by `xlsx_sheets`),
+    its header, what each column holds (TEXT, INT, MONEY, ONE_DECIMAL, DATE, DATETIME) and its
+    rows; `widths` the columns' widths in characters (None: the spreadsheet's default)."""
+
+    title: str
+    header: Sequence[str]
+    kinds: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+    widths: Sequence[float] | None = None
 
 
 def xlsx_workbook(title: str, header: Sequence[str], kinds: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
@@ -110,13 +132,24 @@ def xlsx_workbook(title: str, header: Sequence[str], kinds: Sequence[str], rows:
     reader's own separators), text always as text: a
     title like `=HYPERLINK(…)` is a string cell, never a formula. Written in write-only mode,
     so a long list does not hold every cell object in memory."""
+    return xlsx_sheets([XlsxSheet(title, header, kinds, rows)])
+
+
+def xlsx_sheets(sheets: Iterable[XlsxSheet]) -> bytes:
+    """A workbook of several sheets, each as `xlsx_workbook` writes its one: a bold, frozen
+    header row, then typed cells. Sheet titles are made valid and unique (`sheet_titles`).
+    Write-only, like `xlsx_workbook`."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_sheet_title(title))
-    sheet.freeze_panes = "A2"
     bold = Font(bold=True)
-    sheet.append([_header_cell(sheet, label, bold) for label in header])
-    for values in rows:
-        sheet.append([_xlsx_cell(sheet, value, kind) for value, kind in zip(values, kinds, strict=True)])
+    sheets = list(sheets)
+    for spec, title in zip(sheets, sheet_titles(spec.title for spec in sheets), strict=True):
+        sheet = workbook.create_sheet(title=title)
+        sheet.freeze_panes = "A2"
+        for index, width in enumerate(spec.widths or (), start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.append([_header_cell(sheet, label, bold) for label in spec.header])
+        for values in spec.rows:
+            sheet.append([_xlsx_cell(sheet, value, kind) for value, kind in zip(values, spec.kinds, strict=True)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -126,8 +159,27 @@ ILLEGAL_SHEET_TITLE = re.compile(r"[\[\]:*?/\\]")
 
 
 def _sheet_title(title: str) -> str:
-    """Excel refuses a sheet name longer than 31 characters or with []:*?/\\ in it."""
-    return ILLEGAL_SHEET_TITLE.sub("", str(title))[:31] or "Ark1"
+    """Excel refuses a sheet name longer than 31 characters or with []:*?/\\ in it; XML, one
+    with a control character."""
+    return ILLEGAL_SHEET_TITLE.sub("", ILLEGAL_CHARACTERS_RE.sub("", str(title)))[:31] or "Ark1"
+
+
+def sheet_titles(titles: Iterable[str]) -> list[str]:
+    """The sheets' names for `titles`, in order: each valid (`_sheet_title`) and unique, a
+    repeated one numbered ("Elever", "Elever (2)"; Excel compares names regardless of case).
+    Titles already valid and unique come back unchanged."""
+    taken: set[str] = set()
+    names = []
+    for title in titles:
+        base = candidate = _sheet_title(title)
+        number = 1
+        while candidate.lower() in taken:
+            number += 1
+            suffix = f" ({number})"
+            candidate = base[: 31 - len(suffix)] + suffix
+        taken.add(candidate.lower())
+        names.append(candidate)
+    return names
 
 
 def _header_cell(sheet, label: str, font) -> WriteOnlyCell:
@@ -139,6 +191,8 @@ def _header_cell(sheet, label: str, font) -> WriteOnlyCell:
 def _xlsx_cell(sheet, value: Any, kind: str) -> WriteOnlyCell:
     if value is None or value == "":
         return WriteOnlyCell(sheet, value=None)
+    if is_suppressed(value):
+        kind = TEXT  # a small count hidden by core.privacy: the text "<5" in any column
     if kind == DATETIME:
         cell = WriteOnlyCell(sheet, value=timezone.localtime(value, OSLO).replace(tzinfo=None))
     elif kind == DATE:
@@ -147,7 +201,7 @@ def _xlsx_cell(sheet, value: Any, kind: str) -> WriteOnlyCell:
         cell = WriteOnlyCell(sheet, value=day)
     elif kind == INT:
         cell = WriteOnlyCell(sheet, value=int(value))
-    elif kind == MONEY:
+    elif kind in (MONEY, ONE_DECIMAL):
         cell = WriteOnlyCell(sheet, value=Decimal(str(value)))
     else:
         # Characters XML cannot carry (control characters) are dropped, not a crash; then the

@@ -43,20 +43,34 @@ def pdf_styles() -> StyleSheet1:
 
 class NumberedCanvas(Canvas):
     """A canvas that writes the footer («Side 2 av 3» and the document's title) on every page
-    once the number of pages is known: the pages are kept until the document is saved."""
+    once the number of pages is known: the pages are kept until the document is saved.
+
+    A bookmark (the destination of an outline entry or a table of contents' link) names the
+    page being written when it is made; as the pages are only written at `save`, a bookmark
+    made on a kept page is kept with it and made when its page is written, else every one
+    would point at the first page. Works with `multiBuild` (a table of contents): each pass
+    makes a new canvas and only the last is saved."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._pages: list[dict] = []
+        self._page_bookmarks: list[tuple[tuple, dict]] = []
 
     def showPage(self) -> None:  # noqa: N802 - reportlab's name
         self._pages.append(dict(self.__dict__))
+        self._page_bookmarks = []  # a new list: the kept page keeps its own
         self._startPage()
+
+    def bookmarkPage(self, *args, **kwargs):  # noqa: N802 - reportlab's name
+        """Kept until the page is written (see the class); returns nothing then."""
+        self._page_bookmarks.append((args, kwargs))
 
     def save(self) -> None:
         total = len(self._pages)
         for state in self._pages:
             self.__dict__.update(state)
+            for args, kwargs in state["_page_bookmarks"]:
+                super().bookmarkPage(*args, **kwargs)
             self.saveState()
             self.setFont(FONT, 8)
             width = self._pagesize[0]

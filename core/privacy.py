@@ -28,6 +28,10 @@ from decimal import Decimal
 
 SMALL_COUNT_LIMIT = 5
 SUPPRESSED = f"<{SMALL_COUNT_LIMIT}"
+# A cell hidden only so that a small one cannot be computed back from a shown total (secondary
+# suppression): it may hold 5 or more, so it is not «<5» but SSB's mark for a figure withheld
+# for confidentiality, «:».
+HIDDEN = ":"
 # Where a suppressed cell sorts among numbers: above zero, below every count shown exactly.
 SUPPRESSED_SORT_VALUE = Decimal("0.5")
 
@@ -54,8 +58,16 @@ def derived_shown(value, *, count: int | None, exact: bool):
 
 
 def is_suppressed(value) -> bool:
-    """Whether a shown value is the suppression mark rather than a number."""
-    return isinstance(value, str) and value == SUPPRESSED
+    """Whether a shown value is a suppression mark («<5» or «:») rather than a number."""
+    return isinstance(value, str) and value in (SUPPRESSED, HIDDEN)
+
+
+def cell_shown(value: int, *, hidden: bool) -> int | str:
+    """A cell of a table of named counts as shown after `suppressed_grid`: the count, «<5»
+    when it is hidden for being small, «:» when it is hidden only to protect another cell."""
+    if not hidden:
+        return value
+    return SUPPRESSED if count_is_small(value) else HIDDEN
 
 
 Cell = tuple[int, int]

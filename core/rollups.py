@@ -77,6 +77,20 @@ def upsert_from_select(
         return max(cursor.rowcount, 0)
 
 
+def insert_from_select(model: type[models.Model], queryset: models.QuerySet, *, columns: list[str]) -> int:
+    """INSERT INTO model's table (columns) SELECT … (the queryset, whose values_list names the
+    same columns in the same order): for summaries that are replaced whole (their rows deleted
+    first, in the same transaction)."""
+    qn = connection.ops.quote_name
+    sql, params = queryset.query.sql_with_params()
+    statement = (
+        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) SELECT * FROM ({sql}) AS src"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return max(cursor.rowcount, 0)
+
+
 def run_rollup(
     *, kind: str, year: int | None, incremental: bool, task_id: str, work: Callable[[RollupRun], int]
 ) -> RollupRun:

@@ -33,7 +33,9 @@ from .models import (
     BudgetLine,
     BudgetVote,
     ContributionTier,
+    CountyGrant,
     MunicipalContribution,
+    PartnerContribution,
 )
 
 if TYPE_CHECKING:
@@ -58,6 +60,30 @@ def contribution_due(*, municipality: Municipality, year: int) -> tuple[int, Con
     return (population, tier) if tier else None
 
 
+def county_grant_get(*, year: int) -> CountyGrant | None:
+    """The county's grant for a calendar year (with its county), None when not set."""
+    return CountyGrant.objects.filter(year=year).select_related("county").first()
+
+
+def municipal_contribution_list(*, year: int) -> QuerySet[MunicipalContribution]:
+    """The municipalities' contributions for a calendar year, with the municipality and the
+    tier, by municipality name."""
+    return (
+        MunicipalContribution.objects.filter(year=year)
+        .select_related("municipality", "tier")
+        .order_by("municipality__name", "municipality__number")
+    )
+
+
+def partner_contribution_list(*, year: int, form: str | None = None) -> QuerySet[PartnerContribution]:
+    """Partners' contributions for a calendar year (cash or in kind: `form`,
+    PartnerContribution.Form; both when None), with the partner, by partner and category."""
+    rows = PartnerContribution.objects.filter(year=year).select_related("partner")
+    if form is not None:
+        rows = rows.filter(form=form)
+    return rows.order_by("partner__name", "form", "category")
+
+
 def budget_list() -> QuerySet[Budget]:
     return Budget.objects.select_related("created_by", "submitted_by", "decided_by", "replaces")
 
@@ -68,6 +94,13 @@ def budget_list() -> QuerySet[Budget]:
 
 KRONE = Decimal("1")
 BOOKABLE = (BudgetLine.Kind.REGION_POOL, BudgetLine.Kind.SCHOOL_ALLOCATION, BudgetLine.Kind.AREA_EARMARK)
+
+
+def budget_for_report(*, year: int) -> Budget | None:
+    """The budget a report of the year shows: the one in force (its newest approved revision),
+    else the year's newest revision whatever its status (a draft, laid forward or returned),
+    which the report names as not approved; None when the year has no budget."""
+    return budget_in_force(year=year) or budget_list().filter(year=year).order_by("-revision").first()
 
 
 def budget_list_approved(*, year: int) -> QuerySet[Budget]:

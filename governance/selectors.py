@@ -13,7 +13,7 @@ from django.utils import timezone
 from schools.models import Region, School
 from schools.selectors import school_list
 
-from .models import Body, PortalSetting, Role
+from .models import Body, CooperationArea, PortalSetting, Role
 
 UserLike = AbstractBaseUser | AnonymousUser
 
@@ -126,3 +126,8 @@ def user_by_calendar_token(*, token: str):
         return None
     profile = Profile.objects.select_related("user").filter(calendar_token=token, user__is_active=True).first()
     return profile.user if profile else None
+
+
+def cooperation_area_list() -> QuerySet[CooperationArea]:
+    """The cooperation areas, by number."""
+    return CooperationArea.objects.order_by("number")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from .models import Enrolment, Membership, Municipality, MunicipalityMerger, Region, School
@@ -84,3 +84,40 @@ def network_summary(*, on: date | None = None) -> dict:
         "pupils": pupils,
         "pupils_year": latest,
     }
+
+
+def school_list_in_period(*, start: date, end: date) -> list[dict]:
+    """The schools that were members or pilots some day from `start` to `end` (excluded), by
+    name, as rows of {pk, name, kind, region_id, region, municipality_id, municipality,
+    municipality_number, status} — `status` that of the school's latest membership as member
+    or pilot in the period (a pilot that became a member counts as a member). One query."""
+    memberships = (
+        Membership.objects.filter(status__in=Membership.PARTICIPATING, valid_from__lt=end)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start))
+        .order_by("school__name", "school_id", "valid_from")
+        .values(
+            "school_id",
+            "school__name",
+            "school__kind",
+            "school__region_id",
+            "school__region__name",
+            "school__municipality_id",
+            "school__municipality__name",
+            "school__municipality__number",
+            "status",
+        )
+    )
+    schools: dict[int, dict] = {}
+    for row in memberships:
+        schools[row["school_id"]] = {
+            "pk": row["school_id"],
+            "name": row["school__name"],
+            "kind": row["school__kind"],
+            "region_id": row["school__region_id"],
+            "region": row["school__region__name"],
+            "municipality_id": row["school__municipality_id"],
+            "municipality": row["school__municipality__name"],
+            "municipality_number": row["school__municipality__number"],
+            "status": row["status"],
+        }
+    return list(schools.values())
