@@ -21,15 +21,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
+from activities.rollups import rollup_enrolment
 from core.tests.hostile import NAMED_VALUES, hostile_client, hostile_settings, hostile_value, send, with_examples
+from funding.rollups import rollup_budget
 from governance.rules import can_open_municipality_sheet
 from schools.tests.factories import MunicipalityFactory, SchoolFactory
 from ungmusikk.reports import sheet
 
-from .sheet_helpers import SAMI_NAME, YEAR, needs_pdf, pdf_is_merged, sheet_url
-from .sheet_helpers import sheet_figures as sheet_figures  # noqa: F401 - the fixture, used below
+from .network import build_report_network
+from .sheet_helpers import SAMI_NAME, YEAR, sheet_url
+from .sheet_helpers import sheet_network as sheet_network  # noqa: F401 - the fixture, used below
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sheet_figures")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sheet_network")]
 
 
 def _municipalities(network):
@@ -178,7 +181,6 @@ def test_sheet_impossible_year_is_404(network, client_as, rector_a, year):
 
 
 def test_sheet_pdf_rector_opens_own(network, client_as, rector_a):
-    needs_pdf()
     response = client_as(rector_a).get(sheet_url(network.school_a.municipality, suffix="kommuneark.pdf"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -195,15 +197,67 @@ def test_sheet_page_is_printable_without_scripts_or_styles_inline(network, clien
     assert "<script>" not in content
 
 
-def test_sheet_small_counts_shown_as_suppressed(network, client_as, rector_a):
-    """Whatever «<5» the figures hold reaches the page as «&lt;5» and never as a number."""
-    a = network.school_a.municipality
-    expected = sheet.municipality_sheet(municipality=a, year=YEAR)
-    suppressed = [
-        value for table in expected.tables for row in table.rows for value in table.values(row) if value == "<5"
-    ]
-    content = client_as(rector_a).get(sheet_url(a)).content.decode()
-    assert content.count("&lt;5") >= len(suppressed) + 1  # the cells and the page's note
+@pytest.fixture
+def hand_network(network):
+    """The hand-computed network (A and A2 in «Kárášjohka», B in «Ås»), its rollups run."""
+    built = build_report_network(network)
+    rollup_enrolment()
+    rollup_budget()
+    return built
+
+
+def _figures(response) -> dict[str, str]:
+    """The page's single figures by label, with money_text's no-break spaces as spaces."""
+    return {
+        str(label): value.replace("\xa0", " ")
+        for group in response.context["key_figures"]
+        for label, value in group["figures"]
+    }
+
+
+def _text(response) -> str:
+    return response.content.decode().replace("\xa0", " ")
+
+
+def test_sheet_page_shows_the_hand_computed_figures(hand_network, client_as, rector_a):
+    """Kárášjohka 2020 (ungmusikk/reports/tests/network.py, test_report_figures.py): the
+    rector of A opens it and reads its figures and sentences as the figures wrote them."""
+    response = client_as(rector_a).get(sheet_url(hand_network.karasjok))
+    assert response.status_code == 200
+    content = _text(response)
+    assert "Kommuneark for Kárášjohka 2020" in content
+    assert "Kárášjohka betalte 80 000 kr og fikk aktiviteter og tildelinger verdt 20 000 kr i 2020." in content
+    assert "Det tilsvarer 133 kr per elev i musikk; snittet i nettverket er 71 kr." in content
+    figures = _figures(response)
+    assert figures["Betalt"] == "80 000 kr"
+    assert figures["Elever som deltok"] == "7"
+    assert figures["Aktiviteter holdt i kommunen"] == "2"
+    assert figures["Per elev"] == "133 kr"
+    assert figures["Per elev i nettverket"] == "71 kr"
+    assert 'id="sheet-table-alder"' in content
+
+
+def test_sheet_small_counts_shown_as_suppressed(hand_network, client_as, rector_b):
+    """Ås 2020: two named pupils took part, shown «<5» (core.privacy), never as 2."""
+    response = client_as(rector_b).get(sheet_url(hand_network.aas))
+    figures = _figures(response)
+    assert figures["Elever som deltok"] == "<5"
+    assert "<dd>&lt;5</dd>" in response.content.decode()
+    assert "Færre enn 5 navngitte elever deltok i 2 aktiviteter" in _text(response)
+
+
+def test_sheet_rector_of_the_other_municipality_gets_404_on_the_hand_network(hand_network, client_as, rector_b):
+    assert client_as(rector_b).get(sheet_url(hand_network.karasjok)).status_code == 404
+
+
+def test_sheet_pdf_is_one_page_with_the_figures(hand_network, client_as, rector_a):
+    response = client_as(rector_a).get(sheet_url(hand_network.karasjok, suffix="kommuneark.pdf"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'inline; filename="kommuneark-5610-2020.pdf"'
+    reader = PdfReader(io.BytesIO(response.content))
+    assert len(reader.pages) == 1
+    assert "Kárášjohka" in reader.pages[0].extract_text()
 
 
 # --- the list ------------------------------------------------------------------------------
@@ -297,7 +351,7 @@ def test_sheet_hostile_numbers_and_years_never_fail(
         {"rector_a": rector_a, "coord_romerike": coord_romerike, "daily_leader": daily_leader}[reader]
     )
     url = f"/rapporter/kommuner/{quote(number, safe='')}/{quote(year, safe='')}/"
-    for suffix in ("", "kommuneark.pdf") if pdf_is_merged() else ("",):
+    for suffix in ("", "kommuneark.pdf"):
         response = send(client, "get", url + suffix)
         assert response.status_code in (200, 404), (url + suffix, response.status_code)
 

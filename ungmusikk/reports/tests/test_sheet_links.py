@@ -26,10 +26,10 @@ from core.tests.hostile import NAMED_VALUES, hostile_client, hostile_settings, h
 from governance.models import AuditEntry
 from ungmusikk.reports import links
 
-from .sheet_helpers import SAMI_NAME, YEAR, needs_pdf, sheet_url
-from .sheet_helpers import sheet_figures as sheet_figures  # noqa: F401 - the fixture, used below
+from .sheet_helpers import SAMI_NAME, YEAR, sheet_url
+from .sheet_helpers import sheet_network as sheet_network  # noqa: F401 - the fixture, used below
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sheet_figures")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sheet_network")]
 
 DAYS = 30
 
@@ -199,7 +199,6 @@ def test_link_page_keeps_the_menu_for_a_logged_in_person(network, client_as, rec
 
 
 def test_link_opens_the_pdf_without_login(network, client):
-    needs_pdf()
     response = client.get(_shared(_token(network.school_a.municipality), "kommuneark.pdf"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
