@@ -36,7 +36,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from core.formatting import datetime_text, money_text, number_text
+from core.formatting import datetime_text
 from core.forms import FormTokenField
 from core.http import NotFound
 from core.params import id_param, year_param
@@ -45,6 +45,7 @@ from core.submissions import AlreadySubmitted, submit_once
 from schools.models import Municipality
 
 from . import links, sheet
+from .pdf import municipality_sheet_pdf, sheet_key_figures
 from .shapes import MunicipalitySheet
 
 VIEW_PERMISSION = "schools.view_municipality_sheet"
@@ -73,67 +74,19 @@ def private_response(response: HttpResponse) -> HttpResponse:
 
 def _in_sheet_year(municipality: Municipality, year: int) -> bool:
     """Whether the municipality has a sheet for the year: a member or pilot municipality then."""
-    return any(other.pk == municipality.pk for other in sheet.sheet_municipalities(year=year))
-
-
-def _count(value: int | str | None) -> str:
-    if value is None:
-        return "–"
-    return value if isinstance(value, str) else number_text(value)  # a str is «<5» (core.privacy)
-
-
-def key_figures(sheet_: MunicipalitySheet) -> list[dict]:
-    """The sheet's single figures in three groups, as the page shows them: what the
-    municipality paid, what its schools' pupils took part in, what its schools received."""
-    none = "–"
-    return [
-        {
-            "key": "paid",
-            "title": _("Kommunens bidrag"),
-            "figures": [
-                (_("Betalt"), money_text(sheet_.paid)),
-                (_("Sats"), sheet_.tier or none),
-                (_("Innbyggere"), _count(sheet_.population)),
-            ],
-        },
-        {
-            "key": "taking-part",
-            "title": _("Deltakelse"),
-            "figures": [
-                (_("Elever i musikk (GSI)"), _count(sheet_.enrolment)),
-                (_("Elever som deltok"), _count(sheet_.pupils_taking_part)),
-                (_("Deltakelser"), _count(sheet_.participations)),
-                (_("Aktiviteter skolene deltok i"), _count(sheet_.activities)),
-                (_("Aktiviteter holdt i kommunen"), _count(sheet_.activities_held)),
-            ],
-        },
-        {
-            "key": "received",
-            "title": _("Verdi skolene fikk"),
-            "figures": [
-                (_("Tildelinger"), money_text(sheet_.allocations)),
-                (_("Verdi av aktiviteter"), money_text(sheet_.activity_value)),
-                (_("Sum verdi"), money_text(sheet_.value_received)),
-                (_("Per elev"), money_text(sheet_.per_pupil)),
-                (_("Per elev i nettverket"), money_text(sheet_.network_per_pupil)),
-            ],
-        },
-    ]
+    return sheet.sheet_municipalities(year=year).filter(pk=municipality.pk).exists()
 
 
 def sheet_context(sheet_: MunicipalitySheet) -> dict:
     return {
         "sheet": sheet_,
-        "key_figures": key_figures(sheet_),
+        "key_figures": sheet_key_figures(sheet_),
         "figures_as_of": datetime_text(sheet_.figures_as_of) if sheet_.figures_as_of else "",
         "suppressed": SUPPRESSED,
     }
 
 
 def pdf_response(sheet_: MunicipalitySheet) -> HttpResponse:
-    # Imported here: the PDF rendering is written alongside (ungmusikk/reports/pdf.py).
-    from .pdf import municipality_sheet_pdf
-
     response = HttpResponse(municipality_sheet_pdf(sheet_), content_type="application/pdf")
     filename = f"kommuneark-{sheet_.municipality_number}-{sheet_.year}.pdf"
     response["Content-Disposition"] = f'inline; filename="{filename}"'

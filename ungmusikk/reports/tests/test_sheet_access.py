@@ -208,11 +208,7 @@ def hand_network(network):
 
 def _figures(response) -> dict[str, str]:
     """The page's single figures by label, with money_text's no-break spaces as spaces."""
-    return {
-        str(label): value.replace("\xa0", " ")
-        for group in response.context["key_figures"]
-        for label, value in group["figures"]
-    }
+    return {str(label): value.replace("\xa0", " ") for label, value in response.context["key_figures"]}
 
 
 def _text(response) -> str:
@@ -229,11 +225,11 @@ def test_sheet_page_shows_the_hand_computed_figures(hand_network, client_as, rec
     assert "Kárášjohka betalte 80 000 kr og fikk aktiviteter og tildelinger verdt 20 000 kr i 2020." in content
     assert "Det tilsvarer 133 kr per elev i musikk; snittet i nettverket er 71 kr." in content
     figures = _figures(response)
-    assert figures["Betalt"] == "80 000 kr"
-    assert figures["Elever som deltok"] == "7"
+    assert figures["Betalt kommunebidrag"].startswith("80 000 kr (")
+    assert figures["Elever som deltok / elevtall"] == "7 / 150"
     assert figures["Aktiviteter holdt i kommunen"] == "2"
-    assert figures["Per elev"] == "133 kr"
-    assert figures["Per elev i nettverket"] == "71 kr"
+    assert figures["Verdi mottatt (tildelinger + aktiviteter)"] == "20 000 kr"
+    assert figures["Verdi per elev"] == "133 kr (nettverket: 71 kr)"
     assert 'id="sheet-table-alder"' in content
 
 
@@ -241,8 +237,8 @@ def test_sheet_small_counts_shown_as_suppressed(hand_network, client_as, rector_
     """Ås 2020: two named pupils took part, shown «<5» (core.privacy), never as 2."""
     response = client_as(rector_b).get(sheet_url(hand_network.aas))
     figures = _figures(response)
-    assert figures["Elever som deltok"] == "<5"
-    assert "<dd>&lt;5</dd>" in response.content.decode()
+    assert figures["Elever som deltok / elevtall"] == "<5 / 200"
+    assert "<dd>&lt;5 / 200</dd>" in response.content.decode()
     assert "Færre enn 5 navngitte elever deltok i 2 aktiviteter" in _text(response)
 
 
