@@ -73,6 +73,8 @@ class AuditAction(models.TextChoices):
     PUPILS_RETENTION = "pupils_retention", _("pseudonymiserte elever etter oppbevaringstiden")
     # Logins (governance.services.profile_feide_subject_set)
     FEIDE_SUBJECT_SET = "feide_subject_set", _("koblet til Feide-konto")
+    # Reports (ungmusikk.reports.links): a signed link to a municipality's sheet
+    SHEET_LINK_SHARE = "sheet_link_share", _("delte en lenke til kommunearket")
     # Two factors for the admin (ungmusikk.two_factor.services)
     TWO_FACTOR_ENABLE = "two_factor_enable", _("tok i bruk tofaktorinnlogging")
     TWO_FACTOR_RECOVERY_CODES = "two_factor_recovery_codes", _("lagde nye gjenopprettingskoder")

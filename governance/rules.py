@@ -136,6 +136,34 @@ def registers_pupils_at(user, obj) -> bool:
 can_add_pupil = is_central_staff | registers_pupils_at
 
 
+@rules.predicate
+def leads_school_in_municipality(user, municipality) -> bool:
+    """The rector of one of the municipality's schools, or the coordinator of a sub-region
+    one of them belongs to (`leads_school`). Reads `municipality.schools.all()`: one query,
+    none when the schools are prefetched (a list of municipalities)."""
+    if municipality is None or not user.is_authenticated:
+        return False
+    facts = _facts(user)
+    if not (facts.rector_school_ids or facts.coordinator_region_ids):
+        return False
+    return any(leads_school(user, school) for school in municipality.schools.all())
+
+
+@rules.predicate
+def no_municipality_given(user, municipality) -> bool:
+    return municipality is None
+
+
+# A municipality's sheet (kommuneark, issue 16) and making a signed link to it: central staff,
+# the rector(s) of its schools and the coordinator(s) of their sub-regions; not the rest of
+# the steering group (the issue: "the municipality's rector(s), the region's coordinator and
+# central staff"). Without a municipality (the list, the menu): whether the person has any
+# municipality to open.
+can_open_municipality_sheet = (
+    is_central_staff | leads_school_in_municipality | (no_municipality_given & leads_or_coordinates_a_school)
+)
+
+
 # The permissions on the models below governance. (The schools app's tables hold no people,
 # so their rules can only be written here.)
 for _perm, _predicate in {
@@ -166,6 +194,9 @@ for _perm, _predicate in {
     "schools.change_pupil": is_central_staff,
     # Never deleted: erased on request (schools.erase_pupil), so every figure stays.
     "schools.delete_pupil": rules.always_deny,
+    # a municipality's one-page sheet, and a signed link to it for a reader without a login
+    "schools.view_municipality_sheet": can_open_municipality_sheet,
+    "schools.share_municipality_sheet": can_open_municipality_sheet,
     # the nightly rollups: their runs, and running them now
     "core.view_rolluprun": is_central_staff,
     "core.add_rolluprun": is_central_staff,

@@ -431,3 +431,10 @@ CONTENT_SECURITY_POLICY = {
 # How many days back a subscribable calendar (activities/feeds.py) reaches; every later
 # activity is in it.
 CALENDAR_FEED_DAYS_BACK = env_int("CALENDAR_FEED_DAYS_BACK", 365)
+
+# --- Reports (issue 16) ---
+# How many days a signed link to a municipality's sheet (ungmusikk/reports/links.py) opens
+# the sheet without a login.
+SHEET_LINK_DAYS = env_int("SHEET_LINK_DAYS", 30)
+if not 1 <= SHEET_LINK_DAYS <= 366:
+    raise ImproperlyConfigured(f"SHEET_LINK_DAYS must be a number of days from 1 to 366; got {SHEET_LINK_DAYS}.")

@@ -445,8 +445,9 @@ def annual_report_pdf(report: AnnualReport, *, progress: Progress | None = None)
 # --- The municipality sheet ---------------------------------------------------------------
 
 
-def _key_figures(sheet: MunicipalitySheet) -> list[tuple[str, str]]:
-    """The sheet's key figures as (label, text) pairs, in the order the council reads them."""
+def sheet_key_figures(sheet: MunicipalitySheet) -> list[tuple[str, str]]:
+    """The sheet's key figures as (label, text) pairs, in the order the council reads them:
+    the PDF and the sheet's page (sheet_views) print the same list."""
 
     kr = money_text
     paid = kr(sheet.paid)
@@ -535,7 +536,10 @@ def municipality_sheet_pdf(sheet: MunicipalitySheet) -> bytes:
     )
     width = document.width
     key_figures = PdfTable(
-        [[Paragraph(escape(text), label), Paragraph(escape(figure), value)] for text, figure in _key_figures(sheet)],
+        [
+            [Paragraph(escape(text), label), Paragraph(escape(figure), value)]
+            for text, figure in sheet_key_figures(sheet)
+        ],
         colWidths=[width * 0.42, width * 0.58],
         hAlign="LEFT",
     )

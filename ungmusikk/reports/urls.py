@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .sheet_urls import urlpatterns as sheet_urlpatterns
 
 app_name = "reports"
 
@@ -27,3 +28,6 @@ urlpatterns += [
         name="annual-report-xlsx",
     ),
 ]
+
+# --- The municipality sheet (kommuneark): its list, page, PDF and signed links ---
+urlpatterns += sheet_urlpatterns

@@ -61,9 +61,10 @@ def test_dashboard_queries_do_not_grow_with_the_data(client_as, rector_a, networ
 
     # session, user, role kinds, the school (with the load threshold), its memberships, the
     # last rollup runs ("figures as of", and whether a first run is needed), then eight for the
-    # figures, and three for the session's new end (savepoint, UPDATE, release: every request
-    # moves it, SESSION_SAVE_EVERY_REQUEST)
-    with django_assert_num_queries(17):
+    # figures, the municipality's schools (may the rector open its sheet: the «Kommuneark»
+    # link, schools.view_municipality_sheet), and three for the session's new end (savepoint,
+    # UPDATE, release: every request moves it, SESSION_SAVE_EVERY_REQUEST)
+    with django_assert_num_queries(18):
         response = client.get(url, {"skoleaar": 2019})
 
     assert response.status_code == 200

@@ -567,3 +567,10 @@ def test_the_files_page_and_the_index_read_the_same_queries_however_many_files_a
     # session, user, roles, the years with data, the session's expiry (3)
     with django_assert_num_queries(7):
         assert client.get(reverse("reports:index")).status_code == 200
+
+
+def test_the_index_links_the_municipality_sheets_for_those_who_may_open_them(client_as, daily_leader, steering_member):
+    link = f'href="{reverse("reports:municipality-sheets")}"'
+
+    assert link in client_as(daily_leader).get(reverse("reports:index")).content.decode()
+    assert link not in client_as(steering_member).get(reverse("reports:index")).content.decode()

@@ -1,0 +1,43 @@
+"""The municipality sheet in a real browser (Playwright on the system Chromium): a signed link
+opens it without a login, it prints on one A4 page, it reads at 390 px without scrolling
+sideways, and with no Content-Security-Policy violation (the conftest's `context` watches).
+
+The printed page is held to the longest plausible sheet (builders.longest_sheet: a
+40-character name, six schools, every cooperation area and kind, three long sentences),
+whatever the figures of the test network are: the sheet's figures function is replaced by it
+for this layout test only."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from ungmusikk.reports import links, sheet
+
+from .builders import longest_sheet
+from .sheet_helpers import YEAR
+from .sheet_helpers import sheet_network as sheet_network  # noqa: F401 - the fixture, used below
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("sheet_network")]
+
+
+def test_shared_sheet_prints_on_one_a4_page_and_reads_at_390px(page, live_server, network, monkeypatch):
+    longest = longest_sheet()
+    monkeypatch.setattr(sheet, "municipality_sheet", lambda *, municipality, year: longest)
+    token = links.sheet_link_make(municipality_id=network.school_a.municipality.pk, year=YEAR).token
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(f"{live_server.url}/rapporter/delt/{token}/")
+    title = f"Kommuneark for {longest.municipality_name} {longest.year}"
+    assert page.get_by_role("heading", level=1).inner_text() == title
+    assert page.locator("#shared-note").inner_text().startswith("Delt lenke, gyldig til ")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.get_by_role("button", name="Skriv ut").is_visible()
+
+    printed = PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True, print_background=False)))
+    assert len(printed.pages) == 1
+    text = " ".join(printed.pages[0].extract_text().split())
+    assert title in text  # the heading prints (no <header>: the portal's print CSS hides those)
+    last_row = longest.tables[0].rows[-1]
+    assert str(longest.tables[0].values(last_row)[0]) in text  # the longest table's last row
