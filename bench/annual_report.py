@@ -42,17 +42,17 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
-from ungmusikk.reports.pdf import annual_report_pdf  # noqa: E402
-from ungmusikk.reports.xlsx import annual_report_xlsx  # noqa: E402
 
 from activities.models import Participation  # noqa: E402
 from core.models import RollupRun  # noqa: E402
 from schools.models import Pupil, School  # noqa: E402
 from ungmusikk.reports.figures import annual_report  # noqa: E402
 from ungmusikk.reports.models import AnnualReportFile  # noqa: E402
+from ungmusikk.reports.pdf import annual_report_pdf  # noqa: E402
 from ungmusikk.reports.services import annual_report_generate, annual_report_request  # noqa: E402
 from ungmusikk.reports.shapes import CALENDAR_YEAR, PERIOD_KINDS, ReportPeriod  # noqa: E402
 from ungmusikk.reports.views import data_years, default_report_period  # noqa: E402
+from ungmusikk.reports.xlsx import annual_report_xlsx  # noqa: E402
 
 LANGUAGE = "nb"
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -133,6 +134,16 @@ def period_figures(period: ReportPeriod) -> PeriodFigures:
     )
 
 
+def figures_latest_as_of(*, finished: dict[str, datetime] | None = None) -> datetime | None:
+    """When the figures the reports read were last written: the later of the enrolment and the
+    money rollups' last success (core.rollups; None when neither has run) — what «Tall per …»
+    says on the report's page, its files and the municipality sheet, and what tells the kept
+    files they are out of date. One query unless `finished` is given."""
+    finished = rollup_last_success_by_kind() if finished is None else finished
+    times = [finished[kind] for kind in (ENROLMENT, BUDGET) if finished.get(kind)]
+    return max(times) if times else None
+
+
 # --- Small numbers ---------------------------------------------------------------------------------
 
 
@@ -214,8 +225,7 @@ def _row(label, now, before) -> dict:
 
 def annual_report(*, period: ReportPeriod) -> AnnualReport:
     """The annual report of the network for a period, against the period before, as
-    sections of tables (shapes.AnnualReport); the figures as of the older of the two rollups'
-    last successful runs (the summary tables are written by both). Runs the rollups first on
+    sections of tables (shapes.AnnualReport); the figures as of `figures_latest_as_of`. Runs the rollups first on
     a fresh installation, as the dashboards do."""
     finished = rollup_last_success_by_kind()
     participation.enrolment_figures_ensure(finished=finished)
@@ -223,11 +233,10 @@ def annual_report(*, period: ReportPeriod) -> AnnualReport:
     now = period_figures(period)
     before = period_figures(period.previous())
     regions = list(Region.objects.order_by("name"))
-    as_of = [finished[kind] for kind in (ENROLMENT, BUDGET) if kind in finished]
     report = AnnualReport(
         period=period,
         title=_("Årsrapport for UngMusikk %(period)s") % {"period": period.label},
-        figures_as_of=min(as_of) if len(as_of) == 2 else None,
+        figures_as_of=figures_latest_as_of(finished=finished),
     )
     named_now, named_before = named_shown(now, regions), named_shown(before, regions)
     report.sections = [

@@ -33,12 +33,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.enqueue import enqueue_after_commit
-from core.rollups import rollup_last_success_by_kind
-from core.schedules import BUDGET, ENROLMENT
 from core.services import validated_save
 
+from .figures import annual_report, figures_latest_as_of
 from .models import REPORT_FOLDER, AnnualReportFile, report_storage
+from .pdf import annual_report_pdf
 from .shapes import PERIOD_KINDS, ReportPeriod
+from .xlsx import annual_report_xlsx
 
 logger = logging.getLogger(__name__)
 
@@ -54,15 +55,6 @@ class Superseded(Exception):  # noqa: N818 - it is a state, not an error
 
 
 # --- Reading ----------------------------------------------------------------------------------
-
-
-def figures_latest_as_of(*, finished: dict[str, datetime] | None = None) -> datetime | None:
-    """When the figures the annual report reads were last written: the later of the enrolment
-    and the money rollups' last success (core.rollups; None when neither has run). One query
-    unless `finished` is given."""
-    finished = rollup_last_success_by_kind() if finished is None else finished
-    times = [finished[kind] for kind in (ENROLMENT, BUDGET) if finished.get(kind)]
-    return max(times) if times else None
 
 
 def annual_report_language(language: str | None = None) -> str:
@@ -176,11 +168,11 @@ def annual_report_generate(*, file_id: int, task_id: str) -> AnnualReportFile | 
             # Read before the figures: a rollup finishing while they are read is newer than
             # these files, and the next request makes them again.
             latest = figures_latest_as_of()
-            report = _figures(row.period)
+            report = annual_report(period=row.period)
             progress.write(PDF_AT, _("Lager PDF-en"), force=True)
-            pdf = _content(_render_pdf(report, progress=progress.within(PDF_AT, XLSX_AT, _("Lager PDF-en"))))
+            pdf = annual_report_pdf(report, progress=progress.within(PDF_AT, XLSX_AT, _("Lager PDF-en")))
             progress.write(XLSX_AT, _("Lager regnearket"), force=True)
-            xlsx = _content(_render_xlsx(report))
+            xlsx = annual_report_xlsx(report)
             progress.write(STORE_AT, _("Lagrer filene"), force=True)
             token = secrets.token_hex(4)
             stem = f"arsrapport-{row.period.slug}-{row.language}-{token}"
@@ -328,32 +320,3 @@ def _delete_files(names: list[str]) -> None:
             report_storage.delete(name)
         except OSError:
             logger.warning("could not delete the replaced report file %s", name)
-
-
-# The figures and the renderings, looked up when used: the figures are the lead's
-# (ungmusikk/reports/figures.py), the renderings the PDF's and the workbook's modules.
-
-
-def _figures(period: ReportPeriod):
-    from .figures import annual_report
-
-    return annual_report(period=period)
-
-
-def _render_pdf(report, *, progress: Callable[..., None]):
-    from .pdf import annual_report_pdf
-
-    return annual_report_pdf(report, progress=progress)
-
-
-def _render_xlsx(report):
-    from .xlsx import annual_report_xlsx
-
-    return annual_report_xlsx(report)
-
-
-def _content(rendered) -> bytes:
-    """A renderer's answer as bytes: bytes, or a buffer (getvalue())."""
-    if isinstance(rendered, bytes | bytearray):
-        return bytes(rendered)
-    return rendered.getvalue()

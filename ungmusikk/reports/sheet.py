@@ -26,7 +26,6 @@ from activities import figures as participation
 from core.formatting import money_text, number_text
 from core.privacy import is_suppressed
 from core.rollups import rollup_last_success_by_kind
-from core.schedules import BUDGET, ENROLMENT
 from funding import figures as money_figures
 from funding import selectors as money
 from schools.ages import AGE_BANDS
@@ -34,7 +33,7 @@ from schools.models import Enrolment, Membership, Municipality
 from schools.selectors import population_of, school_list_in_period
 from ungmusikk.dashboards.tables import INT, Column, Table
 
-from .figures import age_bands_shown
+from .figures import age_bands_shown, figures_latest_as_of
 from .shapes import MunicipalitySheet
 
 ZERO = Decimal("0")
@@ -138,13 +137,12 @@ def municipality_sheet(*, municipality: Municipality, year: int) -> Municipality
             + [{"name": _("I alt"), "pupils": named_shown}],
         ),
     ]
-    as_of = [finished[kind] for kind in (ENROLMENT, BUDGET) if kind in finished]
     sheet = MunicipalitySheet(
         municipality_name=municipality.name,
         municipality_number=municipality.number,
         year=year,
         status=str(Membership.Status(status).label) if schools else "",
-        figures_as_of=min(as_of) if len(as_of) == 2 else None,
+        figures_as_of=figures_latest_as_of(finished=finished),
         population=contribution.population if contribution else population_of(municipality=municipality, year=year),
         tier=str(contribution.tier) if contribution and contribution.tier_id else "",
         paid=contribution.amount if contribution else None,

@@ -37,14 +37,13 @@ from core.rollups import FiguresAsOf
 from core.submissions import AlreadySubmitted, submit_once
 
 from .charts import chart_render
-from .figures import annual_report
+from .figures import annual_report, figures_latest_as_of
 from .models import AnnualReportFile
 from .services import (
     annual_report_file_get,
     annual_report_language,
     annual_report_outdated,
     annual_report_request,
-    figures_latest_as_of,
 )
 from .shapes import CALENDAR_YEAR, PERIOD_KINDS, SCHOOL_YEAR, AnnualReport, ReportPeriod
 

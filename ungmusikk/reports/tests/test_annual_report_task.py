@@ -19,13 +19,13 @@ from activities.tests.helpers import celery_eager
 from core.enqueue import BATCH_ATTRIBUTE
 from core.models import RollupRun
 from core.schedules import BUDGET, ENROLMENT
+from ungmusikk.reports.figures import figures_latest_as_of
 from ungmusikk.reports.models import AnnualReportFile, stale_after
 from ungmusikk.reports.services import (
     Superseded,
     _Progress,
     annual_report_generate,
     annual_report_request,
-    figures_latest_as_of,
 )
 from ungmusikk.reports.tasks import annual_report_generate_task
 
