@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils import timezone
 
 from core.models import RollupRun
-from core.periods import calendar_year_bounds, school_year_bounds, school_year_of, term_expression
+from core.periods import AUTUMN, SPRING, calendar_year_bounds, school_year_bounds, school_year_of, term_expression
 from core.rollups import execute, insert_from_select, run_rollup, upsert_from_select
 from core.schedules import ENROLMENT
 from schools.ages import age_band_sql
@@ -105,7 +105,7 @@ LINKS_TABLE = "rollup_named_links"
 
 def _stage_links(year: int, schools: set[int] | None, until: datetime) -> None:
     """One pass over the year's named-pupil links into a narrow temporary table (pupil,
-    school, activity, kind, month, term); every pupil figure is then aggregated from it
+    school, activity, kind, month, term, the pupil's birth year); every pupil figure is then aggregated from it
     without joining the big tables again. The month and term come from Django's time-zone
     aware functions, so the same SQL works on PostgreSQL and SQLite."""
     links = _links(year, until)
@@ -121,9 +121,10 @@ def _stage_links(year: int, schools: set[int] | None, until: datetime) -> None:
             activity=F("participation__activity_id"),
             kind=F("participation__activity__kind"),
             month=ExtractMonth("participation__activity__starts_at"),
+            born=F("pupil__birth_year"),
         )
         .annotate(term=term_expression())
-        .values_list("pupil_id", "school", "activity", "kind", "month", "term")
+        .values_list("pupil_id", "school", "activity", "kind", "month", "term", "born")
     )
     sql, params = select.query.sql_with_params()
     execute(f"DROP TABLE IF EXISTS {LINKS_TABLE}")
@@ -133,7 +134,8 @@ def _stage_links(year: int, schools: set[int] | None, until: datetime) -> None:
 
 
 def _rollup_year(year: int, run: RollupRun, schools: set[int] | None) -> int:
-    """Recompute one school year (all schools, or the given ones) in the current transaction."""
+    """Recompute one school year (all schools, or the given ones) in the current transaction.
+    Leaves the year's links staged in LINKS_TABLE for the pupil counts (the caller drops it)."""
     constants = {"sy": Value(year), "run_ref": Value(run.pk)}
     qn = connection.ops.quote_name
     school_filter = ""
@@ -233,7 +235,6 @@ def _rollup_year(year: int, run: RollupRun, schools: set[int] | None) -> int:
         ON CONFLICT (school_year, school_id) DO UPDATE SET unique_pupils = excluded.unique_pupils""",
         [year, run.pk],
     )
-    execute(f"DROP TABLE IF EXISTS {LINKS_TABLE}")
     stale_years = SchoolYearRollup.objects.filter(school_year=year).exclude(run=run)
     (stale_years.filter(school_id__in=schools) if schools is not None else stale_years).delete()
     return written
@@ -319,31 +320,19 @@ def _rollup_network_year(year: int, run: RollupRun) -> int:
     return written + len(teachers)
 
 
-def _rollup_pupil_counts(period: str, year: int, run: RollupRun, schools: set[int] | None) -> int:
-    """The named pupils taking part per school and age band (schools.ages) in a school year or
-    a calendar year (`period`, PupilCountRollup.Period), each pupil once per school, ages on
-    1 October of `year`. Upserted, then the period's rows this run did not write (of the given
-    schools) are deleted."""
-    bounds = school_year_bounds if period == PupilCountRollup.Period.SCHOOL_YEAR else calendar_year_bounds
-    start, end = bounds(year)
-    links = NamedLink.objects.filter(
-        activity_counted_q("participation__activity__", until=run.started_at),
-        participation__activity__starts_at__gte=start,
-        participation__activity__starts_at__lt=end,
-    ).order_by()
-    if schools is not None:
-        links = links.filter(participation__school_id__in=schools)
-    pupils = (
-        links.annotate(school=F("participation__school_id"), pupil_ref=F("pupil_id"), born=F("pupil__birth_year"))
-        .values_list("school", "pupil_ref", "born")
-        .distinct()
-    )
-    sql, params = pupils.query.sql_with_params()
+SPRING_TABLE = "rollup_named_spring"
+
+
+def _insert_pupil_counts(period: str, year: int, run: RollupRun, schools: set[int] | None, source: str, params=()):
+    """Upsert the named pupils per school and age band (schools.ages; ages on 1 October of
+    `year`) of a school year or a calendar year (`period`, PupilCountRollup.Period) from
+    `source`, an SQL select of (school, pupil_id, born) rows (a pupil may repeat); then delete
+    the period's rows (of the given schools) this run did not write."""
     qn = connection.ops.quote_name
     band = age_band_sql("src.born", str(int(year)))  # an int: no placeholder to repeat
     written = execute(
         f"""INSERT INTO {qn(PupilCountRollup._meta.db_table)} (period, year, school_id, age_band, pupils, run_id)
-        SELECT %s, %s, src.school, {band}, COUNT(*), %s FROM ({sql}) AS src
+        SELECT %s, %s, src.school, {band}, COUNT(DISTINCT src.pupil_id), %s FROM ({source}) AS src
         WHERE true GROUP BY src.school, {band}
         ON CONFLICT (period, year, school_id, age_band) DO UPDATE SET pupils = excluded.pupils,
             run_id = excluded.run_id""",
@@ -352,6 +341,35 @@ def _rollup_pupil_counts(period: str, year: int, run: RollupRun, schools: set[in
     stale = PupilCountRollup.objects.filter(period=period, year=year).exclude(run=run)
     (stale.filter(school_id__in=schools) if schools is not None else stale).delete()
     return written
+
+
+def _school_filter(schools: set[int] | None) -> str:
+    return f"WHERE school IN ({', '.join(str(int(pk)) for pk in schools)})" if schools is not None else ""
+
+
+def _calendar_pupil_counts_direct(year: int, run: RollupRun, schools: set[int] | None) -> int:
+    """A calendar year's named pupils per school and age band, read from the links themselves
+    (for a calendar year whose two halves were not both staged in this run)."""
+    start, end = calendar_year_bounds(year)
+    links = NamedLink.objects.filter(
+        activity_counted_q("participation__activity__", until=run.started_at),
+        participation__activity__starts_at__gte=start,
+        participation__activity__starts_at__lt=end,
+    ).order_by()
+    if schools is not None:
+        links = links.filter(participation__school_id__in=schools)
+    rows = links.annotate(school=F("participation__school_id"), born=F("pupil__birth_year")).values_list(
+        "school", "pupil_id", "born"
+    )
+    sql, params = rows.query.sql_with_params()
+    return _insert_pupil_counts(
+        PupilCountRollup.Period.CALENDAR_YEAR,
+        year,
+        run,
+        schools,
+        f"SELECT d.school, d.pupil_id, d.born FROM ({sql}) AS d",
+        params,
+    )
 
 
 def _calendar_years(plan: dict[int, set[int] | None]) -> dict[int, set[int] | None]:
@@ -368,16 +386,44 @@ def _calendar_years(plan: dict[int, set[int] | None]) -> dict[int, set[int] | No
 
 
 def _rollup_plan(plan: dict[int, set[int] | None], run: RollupRun) -> int:
-    """Recompute the school years of a plan (year → the schools changed, None: all), then the
-    network's activity figures of those years and the pupils per age band of the calendar
-    years they touch."""
+    """Recompute the school years of a plan (year → the schools changed, None: all): each
+    year's cells from its staged links, its named pupils per age band from the same stage, and
+    the network's activity figures; then the calendar years the plan touches. A calendar year
+    is January–July of one school year and August–December of the next: when a full run has
+    staged both (consecutive years), it is counted from the two stages (the earlier spring
+    kept in SPRING_TABLE) without reading the links again; otherwise from the links."""
     written = 0
+    calendar_done: set[int] = set()
+    spring_of: int | None = None  # the school year whose spring (January–July) SPRING_TABLE holds
     for year, schools in sorted(plan.items()):
         written += _rollup_year(year, run, schools)
-        written += _rollup_pupil_counts(PupilCountRollup.Period.SCHOOL_YEAR, year, run, schools)
+        links = f"SELECT school, pupil_id, born FROM {LINKS_TABLE} {_school_filter(schools)}"
+        written += _insert_pupil_counts(PupilCountRollup.Period.SCHOOL_YEAR, year, run, schools, links)
+        if schools is None:
+            if spring_of == year - 1:
+                both_halves = (
+                    f"SELECT school, pupil_id, born FROM {SPRING_TABLE} UNION ALL "
+                    f"SELECT school, pupil_id, born FROM {LINKS_TABLE} WHERE term = %s"
+                )
+                written += _insert_pupil_counts(
+                    PupilCountRollup.Period.CALENDAR_YEAR, year, run, None, both_halves, [AUTUMN]
+                )
+                calendar_done.add(year)
+            execute(f"DROP TABLE IF EXISTS {SPRING_TABLE}")
+            execute(
+                f"CREATE TEMPORARY TABLE {SPRING_TABLE} AS "
+                f"SELECT DISTINCT school, pupil_id, born FROM {LINKS_TABLE} WHERE term = %s",
+                [SPRING],
+            )
+            spring_of = year
+        else:
+            spring_of = None
+        execute(f"DROP TABLE IF EXISTS {LINKS_TABLE}")
         written += _rollup_network_year(year, run)
+    execute(f"DROP TABLE IF EXISTS {SPRING_TABLE}")
     for year, schools in sorted(_calendar_years(plan).items()):
-        written += _rollup_pupil_counts(PupilCountRollup.Period.CALENDAR_YEAR, year, run, schools)
+        if year not in calendar_done:
+            written += _calendar_pupil_counts_direct(year, run, schools)
     return written
 
 

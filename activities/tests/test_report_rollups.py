@@ -52,7 +52,9 @@ def test_age_bands_at_their_boundaries_on_1_october(network):
 def test_a_pupil_counts_once_per_school_and_period_and_at_each_of_their_schools(network):
     a, b = network.school_a, network.school_b
     pupil = PupilFactory(birth_year=2008, schools=[a, b])
-    for month, school in ((3, a), (5, a), (10, b)):  # spring 2020 twice at A, autumn 2020 at B
+    # Spring 2020 twice at A, autumn 2020 at B and at A again: the full rollup counts the calendar
+    # year 2020 from the two school years' stages (spring of 2019/20, autumn of 2020/21).
+    for month, school in ((3, a), (5, a), (10, b), (11, a)):
         activity = ActivityFactory(
             region=network.follo,
             starts_at=datetime(2020, month, 2, 10, tzinfo=OSLO),
@@ -62,7 +64,10 @@ def test_a_pupil_counts_once_per_school_and_period_and_at_each_of_their_schools(
     rollup_enrolment()
     assert counts("calendar_year", 2020) == {(a.pk, "within"): 1, (b.pk, "within"): 1}
     assert counts("school_year", 2019) == {(a.pk, "within"): 1}
-    assert counts("school_year", 2020) == {(b.pk, "within"): 1}
+    assert counts("school_year", 2020) == {(a.pk, "within"): 1, (b.pk, "within"): 1}
+    rollup_enrolment(year=2020)  # one school year: its calendar years are read from the links
+    assert counts("calendar_year", 2020) == {(a.pk, "within"): 1, (b.pk, "within"): 1}
+    assert counts("calendar_year", 2021) == {}
 
 
 def test_activity_cells_count_each_activity_once_where_it_was_held(network):
