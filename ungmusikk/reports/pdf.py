@@ -22,6 +22,7 @@ from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.textlabels import NA_Label
@@ -52,7 +53,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 from core.formatting import datetime_text, money_places, money_text, number_text
 from core.pdf import FONT, FONT_BOLD, NumberedCanvas, pdf_styles
 from core.periods import OSLO
-from core.privacy import SUPPRESSED, is_suppressed
+from core.privacy import HIDDEN, SUPPRESSED, is_suppressed
 from ungmusikk.dashboards.tables import Chart, Table
 
 from .shapes import PERIOD_KINDS, AnnualReport, MunicipalitySheet, ReportSection
@@ -500,6 +501,13 @@ def _split_in_two(tables: Sequence[Table]) -> tuple[list[Table], list[Table]]:
     return left, list(tables[len(left) :])
 
 
+# The sheet's note on small numbers, as its page says it (templates/reports/municipality_sheet_body.html).
+SMALL_NUMBERS_NOTE = gettext_lazy(
+    "Antall navngitte elever fra 1 til 4 vises som «%(suppressed)s» av personvernhensyn, og et tall som er skjult "
+    "bare for at et lite tall ikke skal kunne regnes ut fra summen, som «%(hidden)s»."
+)
+
+
 def municipality_sheet_pdf(sheet: MunicipalitySheet) -> bytes:
     """The municipality sheet as ONE A4 page (bytes): the municipality's name, number, year
     and status, when the figures were summed, its sentences, the key figures (paid with its
@@ -595,6 +603,8 @@ def municipality_sheet_pdf(sheet: MunicipalitySheet) -> bytes:
     ]
     if sheet.tables:
         content.append(tables)
+    content.append(Spacer(1, 2 * mm))
+    content.append(Paragraph(escape(str(SMALL_NUMBERS_NOTE) % {"suppressed": SUPPRESSED, "hidden": HIDDEN}), small))
     # The page's frame is 6 points narrower and taller than its margins (the frame's padding);
     # a little less than it, so the scaled content never spills onto a second page.
     page = KeepInFrame(width - 14, document.height - 14, content, mode="shrink", hAlign="LEFT", vAlign="TOP")

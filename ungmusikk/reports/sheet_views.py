@@ -40,7 +40,7 @@ from core.formatting import datetime_text
 from core.forms import FormTokenField
 from core.http import NotFound
 from core.params import id_param, year_param
-from core.privacy import SUPPRESSED
+from core.privacy import HIDDEN, SUPPRESSED
 from core.submissions import AlreadySubmitted, submit_once
 from schools.models import Municipality
 
@@ -63,11 +63,13 @@ def not_found_link() -> NotFound:
     return NotFound(_("Lenken til kommunearket virker ikke (lenker virker en tid). Be om en ny lenke."))
 
 
-def private_response(response: HttpResponse) -> HttpResponse:
-    """A page or file a shared link opens, or that shows such a link: kept by no cache, its
-    address sent to no other site, indexed by no search engine."""
+def private_response(response: HttpResponse, *, referrer: str = "no-referrer") -> HttpResponse:
+    """A page or file a shared link opens, or that shows such a link: kept by no cache,
+    indexed by no search engine, its address sent to no other site. A page with a form keeps
+    `referrer="same-origin"` (the portal's own policy): under `no-referrer` the browser posts
+    with `Origin: null`, which Django's CSRF check refuses."""
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = referrer
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
@@ -83,6 +85,7 @@ def sheet_context(sheet_: MunicipalitySheet) -> dict:
         "key_figures": sheet_key_figures(sheet_),
         "figures_as_of": datetime_text(sheet_.figures_as_of) if sheet_.figures_as_of else "",
         "suppressed": SUPPRESSED,
+        "hidden": HIDDEN,
     }
 
 
@@ -212,7 +215,9 @@ class MunicipalitySheetView(MunicipalitySheetMixin, TemplateView):
         return context
 
     def render_to_response(self, context, **response_kwargs):
-        return private_response(super().render_to_response(context, **response_kwargs))
+        # The page posts «Lag delingslenke»; the link it shows is sent to no other site either way.
+        response = super().render_to_response(context, **response_kwargs)
+        return private_response(response, referrer="same-origin")
 
 
 class MunicipalitySheetPdfView(MunicipalitySheetMixin, View):

@@ -314,12 +314,15 @@ def test_list_query_count_does_not_grow_with_municipalities(network, client_as, 
 # --- the dashboard's link ------------------------------------------------------------------
 
 
-def test_dashboard_links_rector_to_the_sheet(network, client_as, rector_a):
-    response = client_as(rector_a).get(reverse("schools:dashboard", args=["skole-a"]))
+def test_dashboard_links_rector_to_the_sheet_of_its_money_year(network, client_as, rector_a):
+    # The sheet is a calendar year's: the dashboard's money year (2019/20 → 2020), as its money panel.
+    response = client_as(rector_a).get(reverse("schools:dashboard", args=["skole-a"]), {"skoleaar": 2019})
     content = response.content.decode()
     assert 'id="municipality-sheet-link"' in content
     link = content.split('id="municipality-sheet-link" href="', 1)[1].split('"', 1)[0]
-    assert link.startswith(f"/rapporter/kommuner/{network.school_a.municipality.number}/")
+    assert link == f"/rapporter/kommuner/{network.school_a.municipality.number}/2020/"
+    response = client_as(rector_a).get(reverse("schools:dashboard", args=["skole-a"]), {"pengeaar": 2018})
+    assert f'/rapporter/kommuner/{network.school_a.municipality.number}/2018/"' in response.content.decode()
 
 
 def test_dashboard_has_no_sheet_link_for_the_steering_group(network, client_as, steering_member):

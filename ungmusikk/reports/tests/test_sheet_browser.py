@@ -41,3 +41,28 @@ def test_shared_sheet_prints_on_one_a4_page_and_reads_at_390px(page, live_server
     assert title in text  # the heading prints (no <header>: the portal's print CSS hides those)
     last_row = longest.tables[0].rows[-1]
     assert str(longest.tables[0].values(last_row)[0]) in text  # the longest table's last row
+
+
+def test_a_rector_makes_a_link_in_the_browser_and_it_opens_without_a_login(page, live_server, network, client, browser):
+    """The share button posts from the sheet's page: under `Referrer-Policy: no-referrer` the
+    browser sent `Origin: null` and Django refused the form (a 403 the test client never sees)."""
+    from conftest import make_persona
+    from governance.models import Role
+
+    rector = make_persona("rektor-lenke", kind=Role.Kind.RECTOR, school=network.school_a)
+    client.force_login(rector)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    municipality = network.school_a.municipality
+    page.goto(f"{live_server.url}/rapporter/kommuner/{municipality.number}/{YEAR}/")
+    page.get_by_role("button", name="Lag delingslenke").click()
+    page.wait_for_load_state()
+    assert "Lenken er laget" in page.content()
+    link = page.locator("input[readonly]").first.input_value()
+    assert "/rapporter/delt/" in link
+    anonymous = browser.new_context(locale="nb-NO", viewport={"width": 390, "height": 800}).new_page()
+    anonymous.goto(live_server.url + link[link.index("/rapporter/delt/") :])
+    assert anonymous.locator("#shared-note").inner_text().startswith("Delt lenke, gyldig til ")
+    assert anonymous.get_by_role("heading", level=1).inner_text().startswith("Kommuneark for ")
+    anonymous.context.close()
