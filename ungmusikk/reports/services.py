@@ -80,15 +80,17 @@ def annual_report_outdated(row: AnnualReportFile, *, latest: datetime | None) ->
 
 
 @transaction.atomic
-def annual_report_request(*, kind: str, year: int, language: str, user) -> AnnualReportFile:
+def annual_report_request(*, kind: str, year: int, language: str, user, force: bool = False) -> AnnualReportFile:
     """Ask for the annual report's files of (kind, year) in `language` ("nb" or "en").
 
     Creates the row when missing (validated: an unknown kind or language, or a year outside
     the portal's years, raises ValidationError). Queues a generation, sent when this
     transaction commits, unless one is already queued or running and not stale
     (AnnualReportFile.is_stale), or the kept files are up to date (annual_report_outdated).
-    Returns the row, locked until commit; its attribute `enqueued` says whether this request
-    queued a generation."""
+    `force=True` (the «Lag PDF og regneark» button, an explicit request) makes them again even
+    when they are up to date, e.g. after a deploy changed the translations; it still never
+    queues a second generation while one is queued or running. Returns the row, locked until
+    commit; its attribute `enqueued` says whether this request queued a generation."""
     if kind not in PERIOD_KINDS:
         raise ValidationError({"kind": _("Ukjent periode.")})
     if language not in AnnualReportFile.Language.values:
@@ -98,8 +100,10 @@ def annual_report_request(*, kind: str, year: int, language: str, user) -> Annua
     if not created:
         if row.in_progress and not row.is_stale():
             return row
-        if row.status == AnnualReportFile.Status.DONE and not annual_report_outdated(
-            row, latest=figures_latest_as_of()
+        if (
+            not force
+            and row.status == AnnualReportFile.Status.DONE
+            and not annual_report_outdated(row, latest=figures_latest_as_of())
         ):
             return row
     now = timezone.now()

@@ -245,7 +245,11 @@ class AnnualReportGenerateView(AnnualReportFilesMixin, View):
                 token=form.cleaned_data["form_token"],
                 user=request.user,
                 create=lambda: annual_report_request(
-                    kind=period.kind, year=period.year, language=annual_report_language(), user=request.user
+                    kind=period.kind,
+                    year=period.year,
+                    language=annual_report_language(),
+                    user=request.user,
+                    force=True,  # the button is an explicit request: make them again
                 ),
             )
         except AlreadySubmitted:
@@ -253,10 +257,8 @@ class AnnualReportGenerateView(AnnualReportFilesMixin, View):
             return HttpResponseRedirect(files)
         if row.enqueued:
             messages.success(request, _("PDF og regneark lages nå. Siden viser framdriften."))
-        elif row.in_progress:
+        else:  # forced: only a generation already queued or running makes none
             messages.info(request, _("Filene lages allerede. Siden viser framdriften."))
-        else:
-            messages.info(request, _("Filene er allerede laget av de nyeste tallene."))
         return HttpResponseRedirect(files)
 
 

@@ -295,7 +295,9 @@ def test_the_button_without_its_token_asks_for_nothing(client_as, daily_leader):
     assert AnnualReportFile.objects.count() == 0
 
 
-def test_the_button_on_up_to_date_files_says_so(client_as, daily_leader):
+def test_the_button_on_up_to_date_files_makes_them_again(client_as, daily_leader):
+    """The button is an explicit request: kept files made from the newest figures are made
+    again (a deploy may have changed the translations), the kept ones stay until then."""
     kept_files(figures_as_of=timezone.now())
 
     response = client_as(daily_leader).post(
@@ -303,9 +305,26 @@ def test_the_button_on_up_to_date_files_says_so(client_as, daily_leader):
     )
 
     assert [str(message) for message in response.context["messages"]] == [
-        "Filene er allerede laget av de nyeste tallene."
+        "PDF og regneark lages nå. Siden viser framdriften."
     ]
-    assert AnnualReportFile.objects.get().status == "done"
+    row = AnnualReportFile.objects.get()
+    assert row.status == "queued"
+    assert row.requested_by == daily_leader
+    assert row.has_files  # the earlier files are kept while the new ones are made
+
+
+def test_the_button_while_a_generation_runs_queues_no_second(client_as, daily_leader):
+    row = AnnualReportFile.objects.create(kind=PERIOD.kind, year=PERIOD.year, language="nb", status="running")
+    AnnualReportFile.objects.filter(pk=row.pk).update(updated_at=timezone.now())
+
+    response = client_as(daily_leader).post(
+        reverse("reports:annual-report-generate", kwargs=ARGS), {"form_token": form_token_new()}, follow=True
+    )
+
+    assert [str(message) for message in response.context["messages"]] == [
+        "Filene lages allerede. Siden viser framdriften."
+    ]
+    assert AnnualReportFile.objects.get().status == "running"
 
 
 def test_the_button_is_post_only(client_as, daily_leader):
