@@ -63,13 +63,13 @@ def not_found_link() -> NotFound:
     return NotFound(_("Lenken til kommunearket virker ikke (lenker virker en tid). Be om en ny lenke."))
 
 
-def private_response(response: HttpResponse, *, referrer: str = "no-referrer") -> HttpResponse:
-    """A page or file a shared link opens, or that shows such a link: kept by no cache,
-    indexed by no search engine, its address sent to no other site. A page with a form keeps
-    `referrer="same-origin"` (the portal's own policy): under `no-referrer` the browser posts
-    with `Origin: null`, which Django's CSRF check refuses."""
+def private_response(response: HttpResponse) -> HttpResponse:
+    """A page or file a shared link opens, or that shows such a link: kept by no cache and
+    indexed by no search engine. Its referrer policy is the portal's own (`same-origin`,
+    settings.SECURE_REFERRER_POLICY), which sends no address to another site; `no-referrer`
+    would make Chromium post its forms (the language switch, logout, «Lag delingslenke») with
+    `Origin: null`, which Django's CSRF check refuses."""
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = referrer
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
@@ -215,9 +215,7 @@ class MunicipalitySheetView(MunicipalitySheetMixin, TemplateView):
         return context
 
     def render_to_response(self, context, **response_kwargs):
-        # The page posts «Lag delingslenke»; the link it shows is sent to no other site either way.
-        response = super().render_to_response(context, **response_kwargs)
-        return private_response(response, referrer="same-origin")
+        return private_response(super().render_to_response(context, **response_kwargs))
 
 
 class MunicipalitySheetPdfView(MunicipalitySheetMixin, View):
