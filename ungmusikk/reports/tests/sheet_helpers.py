@@ -25,3 +25,23 @@ def sheet_network(network):
 
 def sheet_url(municipality, year=YEAR, suffix="") -> str:
     return f"/rapporter/kommuner/{municipality.number}/{year}/{suffix}"
+
+
+def link_maker():
+    """The daily leader who makes the tests' links (central staff: may open every sheet)."""
+    from django.contrib.auth import get_user_model
+
+    from conftest import make_persona
+    from governance.models import Role
+
+    existing = get_user_model().objects.filter(username="lenkemaker").first()
+    return existing or make_persona("lenkemaker", is_staff=True, kind=Role.Kind.DAILY_LEADER)
+
+
+def shared_link(municipality, year=YEAR, *, signed_at=None, maker=None):
+    """A signed link to the sheet, made as «Lag delingslenke» makes it (an audit entry of
+    `maker`, by default `link_maker()`), signed as of `signed_at` (now when None)."""
+    from ungmusikk.reports import links
+
+    entry = links.sheet_link_share(user=maker or link_maker(), municipality=municipality, year=year, now=signed_at)
+    return links.sheet_link_of_share(entry)

@@ -14,10 +14,10 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from ungmusikk.reports import links, sheet
+from ungmusikk.reports import sheet
 
 from .builders import longest_sheet
-from .sheet_helpers import YEAR
+from .sheet_helpers import YEAR, shared_link
 from .sheet_helpers import sheet_network as sheet_network  # noqa: F401 - the fixture, used below
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("sheet_network")]
@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pyte
 def test_shared_sheet_prints_on_one_a4_page_and_reads_at_390px(page, live_server, network, monkeypatch):
     longest = longest_sheet()
     monkeypatch.setattr(sheet, "municipality_sheet", lambda *, municipality, year: longest)
-    token = links.sheet_link_make(municipality_id=network.school_a.municipality.pk, year=YEAR).token
+    token = shared_link(network.school_a.municipality).token
     page.set_viewport_size({"width": 390, "height": 800})
     page.goto(f"{live_server.url}/rapporter/delt/{token}/")
     title = f"Kommuneark for {longest.municipality_name} {longest.year}"

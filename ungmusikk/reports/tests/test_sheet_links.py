@@ -26,7 +26,7 @@ from core.tests.hostile import NAMED_VALUES, hostile_client, hostile_settings, h
 from governance.models import AuditEntry
 from ungmusikk.reports import links
 
-from .sheet_helpers import SAMI_NAME, YEAR, sheet_url
+from .sheet_helpers import SAMI_NAME, YEAR, shared_link, sheet_url
 from .sheet_helpers import sheet_network as sheet_network  # noqa: F401 - the fixture, used below
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sheet_network")]
@@ -40,7 +40,7 @@ def _thirty_days(settings):
 
 
 def _token(municipality, year=YEAR, **kwargs) -> str:
-    return links.sheet_link_make(municipality_id=municipality.pk, year=year, **kwargs).token
+    return shared_link(municipality, year, **kwargs).token
 
 
 def _shared(token: str, suffix: str = "") -> str:
@@ -85,7 +85,10 @@ def test_share_page_shows_the_link_its_expiry_in_oslo_time_and_a_field(network, 
     link = page.context["link"]
     entry = _share_entries().get()
     assert link == links.sheet_link_make(
-        municipality_id=a.pk, year=YEAR, signed_at=datetime.fromisoformat(entry.changes["signed_at"][1])
+        entry_id=entry.pk,
+        municipality_id=a.pk,
+        year=YEAR,
+        signed_at=datetime.fromisoformat(entry.changes["signed_at"][1]),
     )
     content = page.content.decode()
     assert f'value="{settings.PORTAL_BASE_URL}{_shared(link.token)}"' in content
@@ -178,7 +181,7 @@ def test_share_shown_link_for_another_year_or_municipality_is_not_shown(network,
 
 def test_link_opens_the_page_without_login(network, client):
     a = network.school_a.municipality
-    link = links.sheet_link_make(municipality_id=a.pk, year=YEAR)
+    link = shared_link(a)
     response = client.get(_shared(link.token))
     assert response.status_code == 200
     content = response.content.decode()
@@ -257,10 +260,11 @@ def test_link_of_another_municipality_or_year_opens_only_that_one(network, clien
     """B's token with A's id (or another year) put in its place is not signed: 404. Every
     failure reads the same."""
     a, b = network.school_a.municipality, network.school_b.municipality
-    token = _token(b)
+    link = shared_link(b)
+    token = link.token
     value, rest = token.split(":", 1)
     assert client.get(_shared(token)).context["sheet"].municipality_number == b.number
-    forged = [f"{a.pk}.{YEAR}:{rest}", f"{b.pk}.{YEAR - 1}:{rest}"]
+    forged = [f"{link.entry_id}.{a.pk}.{YEAR}:{rest}", f"{link.entry_id}.{b.pk}.{YEAR - 1}:{rest}"]
     responses = [client.get(_shared(other)) for other in forged]
     assert [response.status_code for response in responses] == [404, 404]
     expired = client.get(_shared(_token(a, signed_at=timezone.now() - timedelta(days=DAYS + 1))))
@@ -281,23 +285,70 @@ def test_link_to_a_year_without_membership_is_404(network, client):
 
 
 def test_link_to_a_deleted_or_unknown_municipality_is_404(network, client):
-    assert client.get(_shared(links.sheet_link_make(municipality_id=987654, year=YEAR).token)).status_code == 404
+    entry_id = shared_link(network.school_a.municipality).entry_id
+    token = links.sheet_link_make(entry_id=entry_id, municipality_id=987654, year=YEAR).token
+    assert client.get(_shared(token)).status_code == 404
 
 
-def test_link_read_round_trip_and_whole_seconds():
+def test_link_read_round_trip_and_whole_seconds(network):
     signed_at = datetime(2026, 3, 29, 0, 30, 15, 999999, tzinfo=UTC)
-    link = links.sheet_link_make(municipality_id=12, year=2020, signed_at=signed_at)
+    link = links.sheet_link_make(entry_id=7, municipality_id=12, year=2020, signed_at=signed_at)
     assert link.signed_at == datetime(2026, 3, 29, 0, 30, 15, tzinfo=UTC)
     assert link.valid_until == link.signed_at + timedelta(days=DAYS)
-    assert links.sheet_link_make(municipality_id=12, year=2020, signed_at=signed_at) == link
-    # read back: only while it is valid, so sign it now
-    fresh = links.sheet_link_make(municipality_id=12, year=2020)
+    assert links.sheet_link_make(entry_id=7, municipality_id=12, year=2020, signed_at=signed_at) == link
+    # read back: only while it is valid and its audit entry records it, so make one now
+    fresh = shared_link(network.school_a.municipality)
     assert links.sheet_link_read(fresh.token) == fresh
+
+
+# --- the maker's access ----------------------------------------------------------------------
+
+
+def test_link_ends_when_its_maker_loses_access(network, client, rector_a):
+    """A rector's link opens the sheet while the rector may open it; once the role has ended
+    (valid_to in the past) the link is the same 404 as an expired one, page and PDF."""
+    from governance.models import Role
+
+    token = shared_link(network.school_a.municipality, maker=rector_a).token
+    assert client.get(_shared(token)).status_code == 200
+    Role.objects.filter(user=rector_a).update(valid_to=timezone.localdate() - timedelta(days=1))
+    response = client.get(_shared(token))
+    assert response.status_code == 404
+    assert (
+        response.context["message"] == "Lenken til kommunearket virker ikke (lenker virker en tid). Be om en ny lenke."
+    )
+    assert client.get(_shared(token, "kommuneark.pdf")).status_code == 404
+
+
+def test_link_ends_when_its_maker_is_deactivated(network, client, coord_follo):
+    token = shared_link(network.school_a.municipality, maker=coord_follo).token
+    assert client.get(_shared(token)).status_code == 200
+    coord_follo.is_active = False
+    coord_follo.save(update_fields=["is_active"])
+    assert client.get(_shared(token)).status_code == 404
+
+
+def test_link_of_an_unknown_or_another_entry_is_404(network, client):
+    """The token names its audit entry; a signed token naming no entry, another kind of entry
+    or an entry of another link (other time, municipality or year) opens nothing."""
+    a, b = network.school_a.municipality, network.school_b.municipality
+    link = shared_link(a)
+    other = shared_link(b)
+    wrong = [
+        links.sheet_link_make(entry_id=987654, municipality_id=a.pk, year=YEAR),
+        links.sheet_link_make(entry_id=other.entry_id, municipality_id=a.pk, year=YEAR, signed_at=other.signed_at),
+        links.sheet_link_make(entry_id=link.entry_id, municipality_id=a.pk, year=YEAR - 1, signed_at=link.signed_at),
+        links.sheet_link_make(
+            entry_id=link.entry_id, municipality_id=a.pk, year=YEAR, signed_at=link.signed_at - timedelta(seconds=1)
+        ),
+    ]
+    assert [client.get(_shared(item.token)).status_code for item in wrong] == [404] * len(wrong)
+    assert client.get(_shared(link.token)).status_code == 200
 
 
 # --- hostile tokens ------------------------------------------------------------------------
 
-TOKEN_LIKE = st.from_regex(r"[0-9]{1,20}\.[0-9]{1,6}:[0-9A-Za-z]{1,8}:[-_0-9A-Za-z]{0,50}", fullmatch=True)
+TOKEN_LIKE = st.from_regex(r"[0-9]{1,20}\.[0-9]{1,20}\.[0-9]{1,6}:[0-9A-Za-z]{1,8}:[-_0-9A-Za-z]{0,50}", fullmatch=True)
 
 
 @hostile_settings(40)
