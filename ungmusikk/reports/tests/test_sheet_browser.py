@@ -66,3 +66,21 @@ def test_a_rector_makes_a_link_in_the_browser_and_it_opens_without_a_login(page,
     assert anonymous.locator("#shared-note").inner_text().startswith("Delt lenke, gyldig til ")
     assert anonymous.get_by_role("heading", level=1).inner_text().startswith("Kommuneark for ")
     anonymous.context.close()
+
+
+def test_anonymous_reader_of_a_shared_link_switches_to_english(page, live_server, network):
+    """The shared page's language switch posts to /i18n/setlang/ from a visitor without a
+    login: under `Referrer-Policy: no-referrer` Chromium posted `Origin: null` and the CSRF
+    check refused it with 403. Under the portal's same-origin policy it switches."""
+    token = shared_link(network.school_a.municipality).token
+    address = f"{live_server.url}/rapporter/delt/{token}/"
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(address)
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Kommuneark for ")
+    page.select_option("#language-select", "en")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Bytt").click()
+    assert page.url == address
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Municipality sheet for ")
+    assert page.locator("#shared-note").inner_text().startswith("Shared link, valid until ")
+    assert page.locator("html").get_attribute("lang") == "en"
