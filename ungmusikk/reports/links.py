@@ -174,10 +174,11 @@ def sheet_link_share(*, user, municipality: Municipality, year: int, now: dateti
 
     Raises PermissionDenied unless `user` holds `schools.share_municipality_sheet` on the
     municipality (governance/rules.py: central staff, its schools' rectors and their
-    sub-regions' coordinators); ValueError for a year outside the portal's years."""
+    sub-regions' coordinators); ValueError for a year outside the portal's years or after
+    this one (Oslo)."""
     require_perm(user, SHARE_PERMISSION, municipality)
-    if year_param(str(year)) is None:
-        raise ValueError(f"not a year of the portal: {year!r}")
+    if year_param(str(year), last=timezone.localdate().year) is None:
+        raise ValueError(f"not a year of the portal up to this one: {year!r}")
     signed_at = datetime.fromtimestamp(int((now or timezone.now()).timestamp()), tz=UTC)
     valid_until = signed_at + link_lifetime()
     with translation.override(settings.LANGUAGE_CODE):

@@ -33,12 +33,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.enqueue import enqueue_after_commit
+from core.periods import school_year_of
 from core.services import validated_save
 
 from .figures import annual_report, figures_latest_as_of
 from .models import REPORT_FOLDER, AnnualReportFile, report_storage
 from .pdf import annual_report_pdf
-from .shapes import PERIOD_KINDS, ReportPeriod
+from .shapes import CALENDAR_YEAR, PERIOD_KINDS, ReportPeriod
 from .xlsx import annual_report_xlsx
 
 logger = logging.getLogger(__name__)
@@ -79,12 +80,20 @@ def annual_report_outdated(row: AnnualReportFile, *, latest: datetime | None) ->
 # --- Asking for the files ---------------------------------------------------------------------
 
 
+def report_year_last(kind: str, *, today=None) -> int:
+    """The last year an annual report of `kind` may be made for: this calendar year (Oslo) for
+    a calendar year, the current school year (core.periods.school_year_of: August to July) for
+    a school year. A later year has no figures yet; its report would be zeros."""
+    today = today or timezone.localdate()
+    return today.year if kind == CALENDAR_YEAR else school_year_of(today)
+
+
 @transaction.atomic
 def annual_report_request(*, kind: str, year: int, language: str, user, force: bool = False) -> AnnualReportFile:
     """Ask for the annual report's files of (kind, year) in `language` ("nb" or "en").
 
-    Creates the row when missing (validated: an unknown kind or language, or a year outside
-    the portal's years, raises ValidationError). Queues a generation, sent when this
+    Creates the row when missing (validated: an unknown kind or language, a year outside
+    the portal's years or after `report_year_last(kind)` raises ValidationError). Queues a generation, sent when this
     transaction commits, unless one is already queued or running and not stale
     (AnnualReportFile.is_stale), or the kept files are up to date (annual_report_outdated).
     `force=True` (the «Lag PDF og regneark» button, an explicit request) makes them again even
@@ -95,6 +104,8 @@ def annual_report_request(*, kind: str, year: int, language: str, user, force: b
         raise ValidationError({"kind": _("Ukjent periode.")})
     if language not in AnnualReportFile.Language.values:
         raise ValidationError({"language": _("Ukjent språk.")})
+    if isinstance(year, int) and year > report_year_last(kind):
+        raise ValidationError({"year": _("Rapporten kan ikke lages for et år som ikke har begynt.")})
     row, created = _row_locked(kind=kind, year=year, language=language)
     row.enqueued = False
     if not created:

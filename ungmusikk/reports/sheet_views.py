@@ -96,10 +96,15 @@ def pdf_response(sheet_: MunicipalitySheet) -> HttpResponse:
     return private_response(response)
 
 
+def last_sheet_year(today=None) -> int:
+    """The last year a sheet may be opened or shared for: this year (Oslo). A later year has
+    no figures yet; its sheet would be zeros."""
+    return (today or timezone.localdate()).year
+
+
 def sheet_year_choices(today=None) -> list[int]:
     """The years the list offers, newest first: FIRST_SHEET_YEAR to this year."""
-    this_year = (today or timezone.localdate()).year
-    return list(range(this_year, FIRST_SHEET_YEAR - 1, -1))
+    return list(range(last_sheet_year(today), FIRST_SHEET_YEAR - 1, -1))
 
 
 def sheets_visible_to(user, municipalities: Iterable[Municipality]) -> list[Municipality]:
@@ -128,7 +133,8 @@ class MunicipalitySheetMixin(SheetAccessMixin):
 
     def get_municipality_and_year(self) -> tuple[Municipality, int]:
         if not hasattr(self, "_municipality_and_year"):
-            number, year = self.kwargs["number"], year_param(self.kwargs["year"])
+            number = self.kwargs["number"]
+            year = year_param(self.kwargs["year"], last=last_sheet_year())
             municipality = Municipality.objects.filter(number=number).first() if _NUMBER.fullmatch(number) else None
             if municipality is None or year is None or not self.request.user.has_perm(VIEW_PERMISSION, municipality):
                 raise not_found_sheet()

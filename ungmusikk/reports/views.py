@@ -29,7 +29,7 @@ from django.views.generic import TemplateView
 
 from activities.models import Activity
 from activities.selectors import activity_counted_q
-from core.bounds import FIRST_YEAR, LAST_YEAR
+from core.bounds import FIRST_YEAR
 from core.forms import FormTokenField
 from core.http import NotFound
 from core.params import year_param
@@ -44,6 +44,7 @@ from .services import (
     annual_report_language,
     annual_report_outdated,
     annual_report_request,
+    report_year_last,
 )
 from .shapes import CALENDAR_YEAR, PERIOD_KINDS, SCHOOL_YEAR, AnnualReport, ReportPeriod
 
@@ -93,9 +94,12 @@ def default_report_period(*, bounds: tuple[int, int] | None, today=None) -> Repo
 
 
 def period_from_url(kind: str, year: str) -> ReportPeriod:
-    """The period the URL names, or a 404 (an unknown kind, a year outside 2000–2100)."""
-    parsed = year_param(year)
-    if kind not in PERIOD_KINDS or parsed is None:
+    """The period the URL names, or a 404 (an unknown kind, a year before 2000 or after
+    `report_year_last(kind)`: this calendar year, the current school year)."""
+    if kind not in PERIOD_KINDS:
+        raise NotFound(_("Fant ikke rapporten: ukjent periode eller år."))
+    parsed = year_param(year, last=report_year_last(kind))
+    if parsed is None:
         raise NotFound(_("Fant ikke rapporten: ukjent periode eller år."))
     return ReportPeriod(kind, parsed)
 
@@ -122,10 +126,11 @@ class ReportsIndexView(ReportsAccessMixin, TemplateView):
             else:
                 notes.append(_("«Periode» må være kalenderår eller skoleår."))
         if raw_year is not None:
-            parsed = year_param(raw_year)
+            last = report_year_last(kind)
+            parsed = year_param(raw_year, last=last)
             if parsed is None:
                 notes.append(
-                    _("«År» må være et årstall fra %(first)s til %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR}
+                    _("«År» må være et årstall fra %(first)s til %(last)s.") % {"first": FIRST_YEAR, "last": last}
                 )
             else:
                 year = parsed

@@ -18,6 +18,7 @@ from django.utils import timezone
 from activities.tests.helpers import celery_eager
 from core.enqueue import BATCH_ATTRIBUTE
 from core.models import RollupRun
+from core.periods import school_year_of
 from core.schedules import BUDGET, ENROLMENT
 from ungmusikk.reports.figures import figures_latest_as_of
 from ungmusikk.reports.models import AnnualReportFile, stale_after
@@ -99,7 +100,14 @@ def test_request_per_language_is_a_row_of_its_own(figures, daily_leader, django_
 
 @pytest.mark.parametrize(
     ("kind", "year", "language", "field"),
-    [("maaned", 2020, "nb", "kind"), ("kalenderaar", 1999, "nb", "year"), ("kalenderaar", 2020, "se", "language")],
+    [
+        ("maaned", 2020, "nb", "kind"),
+        ("kalenderaar", 1999, "nb", "year"),
+        ("kalenderaar", 2020, "se", "language"),
+        ("kalenderaar", timezone.localdate().year + 1, "nb", "year"),
+        ("skoleaar", school_year_of(timezone.localdate()) + 1, "nb", "year"),
+        ("skoleaar", 2100, "en", "year"),
+    ],
 )
 def test_request_refuses_an_unknown_kind_year_or_language(daily_leader, kind, year, language, field):
     from django.core.exceptions import ValidationError

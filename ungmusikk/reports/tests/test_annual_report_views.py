@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from core.forms import form_token_new
 from core.models import SubmissionToken
+from core.periods import school_year_of
 from core.tests.hostile import (
     NAMED_VALUES,
     hostile_client,
@@ -52,6 +53,9 @@ URLS = [
     ("get", "reports:annual-report-xlsx", FILE_ARGS),
 ]
 URL_IDS = [name.split(":")[1] for _method, name, _args in URLS]
+# The last years a report may be made for: this calendar year and the current school year (Oslo).
+YEAR_NOW = timezone.localdate().year
+SCHOOL_YEAR_NOW = school_year_of(timezone.localdate())
 
 
 @pytest.fixture(autouse=True)
@@ -366,11 +370,13 @@ def test_the_index_form_leads_to_the_report(client_as, daily_leader, query, loca
     ("query", "notes"),
     [
         ({"periode": "maaned", "aar": "2020"}, ["«Periode» må være kalenderår eller skoleår."]),
-        ({"periode": "skoleaar", "aar": "²"}, ["«År» må være et årstall fra 2000 til 2100."]),
+        ({"periode": "skoleaar", "aar": "²"}, [f"«År» må være et årstall fra 2000 til {SCHOOL_YEAR_NOW}."]),
         (
             {"periode": "", "aar": "99999999999999999999999"},
-            ["«Periode» må være kalenderår eller skoleår.", "«År» må være et årstall fra 2000 til 2100."],
+            ["«Periode» må være kalenderår eller skoleår.", f"«År» må være et årstall fra 2000 til {YEAR_NOW}."],
         ),
+        ({"periode": "kalenderaar", "aar": str(YEAR_NOW + 1)}, [f"«År» må være et årstall fra 2000 til {YEAR_NOW}."]),
+        ({"periode": "skoleaar", "aar": "2100"}, [f"«År» må være et årstall fra 2000 til {SCHOOL_YEAR_NOW}."]),
     ],
 )
 def test_an_unusable_value_is_a_note_naming_the_field(client_as, daily_leader, query, notes):
@@ -381,7 +387,17 @@ def test_an_unusable_value_is_a_note_naming_the_field(client_as, daily_leader, q
     assert 'id="period-notes"' in response.content.decode()
 
 
-@pytest.mark.parametrize(("kind", "year"), [("maaned", "2020"), ("kalenderaar", "1999"), ("kalenderaar", "²")])
+@pytest.mark.parametrize(
+    ("kind", "year"),
+    [
+        ("maaned", "2020"),
+        ("kalenderaar", "1999"),
+        ("kalenderaar", "²"),
+        ("kalenderaar", str(YEAR_NOW + 1)),
+        ("kalenderaar", "2100"),
+        ("skoleaar", str(SCHOOL_YEAR_NOW + 1)),
+    ],
+)
 def test_an_unknown_period_in_the_url_is_404(client_as, daily_leader, kind, year):
     client = client_as(daily_leader)
 
@@ -593,3 +609,21 @@ def test_the_index_links_the_municipality_sheets_for_those_who_may_open_them(cli
 
     assert link in client_as(daily_leader).get(reverse("reports:index")).content.decode()
     assert link not in client_as(steering_member).get(reverse("reports:index")).content.decode()
+
+
+@hostile_settings(20)
+@given(
+    kind=st.sampled_from(["kalenderaar", "skoleaar"]),
+    ahead=st.integers(min_value=1, max_value=2100 - 2000),
+    page=st.sampled_from(["", "filer/", "arsrapport-{year}.pdf"]),
+)
+def test_a_year_not_yet_begun_is_404_and_asks_for_nothing(readers, kind, ahead, page):
+    """A calendar year after this one or a school year after the current one (up to 2100, the
+    portal's last year) has no report: every page of it is 404, and the button makes no row."""
+    year = min((YEAR_NOW if kind == "kalenderaar" else SCHOOL_YEAR_NOW) + ahead, 2100)
+    url = f"/rapporter/arsrapport/{kind}/{year}/"
+    assert _read(readers["daily_leader"], url + page.format(year=year)).status_code == 404
+    before = snapshot(AnnualReportFile)
+    response = send(readers["daily_leader"], "post", url + "lag/", {"form_token": form_token_new()})
+    assert response.status_code == 404
+    assert snapshot(AnnualReportFile) == before

@@ -17,6 +17,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfReader
@@ -31,6 +32,8 @@ from ungmusikk.reports import sheet
 from .network import build_report_network
 from .sheet_helpers import SAMI_NAME, YEAR, sheet_url
 from .sheet_helpers import sheet_network as sheet_network  # noqa: F401 - the fixture, used below
+
+THIS_YEAR = timezone.localdate().year
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sheet_network")]
 
@@ -180,6 +183,31 @@ def test_sheet_impossible_year_is_404(network, client_as, rector_a, year):
     assert client_as(rector_a).get(f"/rapporter/kommuner/{a.number}/{year}/").status_code == 404
 
 
+def test_sheet_this_year_opens(network, client_as, daily_leader):
+    assert client_as(daily_leader).get(sheet_url(network.school_a.municipality, THIS_YEAR)).status_code == 200
+
+
+@hostile_settings(15)
+@given(ahead=st.integers(min_value=1, max_value=2100 - 2013), suffix=st.sampled_from(["", "kommuneark.pdf"]))
+def test_sheet_year_not_yet_begun_is_404_and_no_link_is_made(network, daily_leader, ahead, suffix):
+    """A year after this one (Oslo) has no sheet (it would be zeros): its page, PDF and share
+    POST are the same 404 as an unknown municipality's; the service refuses it too."""
+    from governance.models import AuditEntry
+    from ungmusikk.reports import links
+
+    a = network.school_a.municipality
+    year = min(THIS_YEAR + ahead, 2100)
+    client = hostile_client(daily_leader)
+    response = send(client, "get", sheet_url(a, year, suffix))
+    assert response.status_code == 404
+    assert response.context["message"] == "Fant ikke kommunearket, eller du har ikke tilgang til det."
+    before = AuditEntry.objects.count()
+    assert send(client, "post", sheet_url(a, year, "lenke/"), {"form_token": "e" * 32}).status_code == 404
+    with pytest.raises(ValueError):
+        links.sheet_link_share(user=daily_leader, municipality=a, year=year)
+    assert AuditEntry.objects.count() == before
+
+
 def test_sheet_pdf_rector_opens_own(network, client_as, rector_a):
     response = client_as(rector_a).get(sheet_url(network.school_a.municipality, suffix="kommuneark.pdf"))
     assert response.status_code == 200
@@ -290,11 +318,14 @@ def test_list_without_a_year_shows_last_year(network, client_as, daily_leader):
     assert response.context["note"] == ""
 
 
-@pytest.mark.parametrize("raw", ["abc", "1999", "²", "2020.5", "99999999999999999999999"])
+@pytest.mark.parametrize(
+    "raw", ["abc", "1999", "²", "2020.5", "99999999999999999999999", str(THIS_YEAR + 1), "2099", "2100"]
+)
 def test_list_unusable_year_is_named_in_a_note(network, client_as, daily_leader, raw):
     response = client_as(daily_leader).get(reverse("reports:municipality-sheets"), {"aar": raw})
     assert response.status_code == 200
-    assert "«År» må være et år fra 2013" in response.content.decode()
+    assert f"«År» må være et år fra 2013 til {THIS_YEAR}" in response.content.decode()
+    assert response.context["year"] == THIS_YEAR - 1
 
 
 def test_list_query_count_does_not_grow_with_municipalities(network, client_as, coord_follo):
