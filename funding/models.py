@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModelBase, RulesModelMixin
 
 from core.bounds import amount_validators, count_validators, population_validators, year_validators
-from core.formatting import date_text
+from core.formatting import date_text, money_text, number_text
 from core.periods import Period, period_constraint
 from governance.models import CooperationArea, Partner
 from schools.models import County, Municipality, Region, School
@@ -59,14 +59,16 @@ class ContributionTier(RulesModelMixin, Period, metaclass=RulesModelBase):
         ]
 
     def __str__(self) -> str:
+        # In the active language: "50 000 innbyggere eller flere: 100 000 kr", English
+        # "50,000 inhabitants or more: NOK 100,000" (core.formatting).
         if self.max_population_below is None:
-            band = _("%(low)s innbyggere eller flere") % {"low": f"{self.min_population:,}".replace(",", " ")}
+            band = _("%(low)s innbyggere eller flere") % {"low": number_text(self.min_population)}
         else:
             band = _("%(low)s–%(high)s innbyggere") % {
-                "low": f"{self.min_population:,}".replace(",", " "),
-                "high": f"{self.max_population_below - 1:,}".replace(",", " "),
+                "low": number_text(self.min_population),
+                "high": number_text(self.max_population_below - 1),
             }
-        return f"{band}: {self.amount:,.0f} kr".replace(",", " ")
+        return f"{band}: {money_text(self.amount, places=0)}"
 
     def clean(self) -> None:
         super().clean()

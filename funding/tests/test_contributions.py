@@ -104,3 +104,19 @@ def test_tier_table_effective_dated():
 
     assert tier_for(population=10_000, year=2020).amount == Decimal("60000")
     assert tier_for(population=10_000, year=2021).amount == Decimal("65000")
+
+
+def test_tier_label_follows_the_language():
+    """A tier's label is written in the page's language, numbers and money included
+    (core.formatting): Norwegian groups with a no-break space and ends in «kr», English with
+    commas and «NOK» first."""
+    from django.utils import translation
+
+    top = tier_for(population=50_000, year=2020)
+    middle = tier_for(population=15_000, year=2020)
+    with translation.override("nb"):
+        assert str(top) == "50\xa0000 innbyggere eller flere: 100\xa0000\xa0kr"
+        assert str(middle) == "15\xa0000–49\xa0999 innbyggere: 80\xa0000\xa0kr"
+    with translation.override("en"):
+        assert str(top) == "50,000 inhabitants or more: NOK\xa0100,000"
+        assert str(middle) == "15,000–49,999 inhabitants: NOK\xa080,000"

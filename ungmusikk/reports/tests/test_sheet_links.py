@@ -366,3 +366,18 @@ def test_link_hostile_tokens_are_404_never_500(network, token, suffix):
 @given(token=st.one_of(TOKEN_LIKE, hostile_value(), st.binary(max_size=80).map(lambda b: b.decode("latin-1"))))
 def test_link_read_never_raises(token):
     assert links.sheet_link_read(token) is None
+
+
+def test_link_page_in_english_ends_its_dates_with_one_full_stop(network, client, settings):
+    """English times end in «a.m.»/«p.m.»: a sentence that put a period after one read
+    «valid until Dec. 30, 2026, 2:12 a.m..». The English sentences end at the time."""
+    from activities.rollups import rollup_enrolment
+
+    rollup_enrolment()  # «The figures are from the last nightly summary, <time>»
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(_shared(_token(network.school_a.municipality)))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Shared link, valid until " in content
+    assert "The figures are from the last nightly summary, " in content
+    assert ".." not in content.replace("...", "")
