@@ -14,7 +14,9 @@ Refusals, one way everywhere:
 - a person who may open some sheets: 404 for a municipality that is not theirs, the same 404
   as for an unknown number, so the answer does not tell whether it exists;
 - a year in which the municipality had no member or pilot school: 404 with a sentence;
-- a signed link that is expired, altered, truncated or made up: the same 404 whatever is wrong.
+- a year after this one (Oslo): the same 404 as an unknown municipality (no figures yet);
+- a signed link that is expired, altered, truncated or made up, or whose maker may no longer
+  open the sheet (links.sheet_link_read): the same 404 whatever is wrong.
 """
 
 from __future__ import annotations
