@@ -24,7 +24,7 @@ def test_unknown_address_is_a_norwegian_404_in_the_layout(client_as, coord_follo
     assert response.status_code == 404
     assert '<html lang="nb" class="no-js">' in html
     assert "<title>Fant ikke siden – UngMusikk</title>" in html
-    assert _menu(response) == ["Forside", "Skoler", "Aktiviteter"]
+    assert _menu(response) == ["Forside", "Kommuneark", "Skoler", "Aktiviteter"]
     assert 'href="/skoler/start/"' in html  # a link onward
 
 
