@@ -18,9 +18,9 @@ Where each figure comes from (one read path, as the dashboards):
   activities from the money rollup (funding.figures.school_money_list).
 
 Small numbers: the report goes to readers who may not see pupils' names, so every count of
-named pupils from 1 to 4 is «<5» (core.privacy), with a second cell hidden where a shown
-total would give one away (core.privacy.suppressed_grid): a school's count within its
-region's total, a region's within the network's, an age band within the total.
+named pupils from 1 to 4 is «<5» (core.privacy), with a second cell hidden («:») where a sum
+the annual report or a municipality sheet publishes would give one away: the same cells in
+both (`named_shown`, core.privacy.suppressed_cells).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from django.utils.translation import gettext_lazy
 from activities import figures as participation
 from activities.models import Activity
 from core.formatting import money_text
-from core.privacy import SUPPRESSED, cell_shown, count_is_small, is_suppressed, suppressed_grid
+from core.privacy import HIDDEN, cell_shown, is_suppressed, suppressed_cells
 from core.rollups import rollup_last_success_by_kind
 from core.schedules import BUDGET, ENROLMENT
 from funding import figures as money_figures
@@ -149,53 +149,69 @@ def figures_latest_as_of(*, finished: dict[str, datetime] | None = None) -> date
 
 @dataclass
 class NamedShown:
-    """The named-pupil counts as the report may show them: per school, per region and for the
-    network (a count or «<5»)."""
+    """The named-pupil counts of a period as every report may show them (a count, «<5» or
+    «:»): per school, sub-region, municipality (the municipality sheet: all its member and
+    pilot schools), the network, and per age band for each municipality and the network."""
 
     schools: dict[int, int | str]
     regions: dict[int, int | str]
+    municipalities: dict[int, int | str]
     network: int | str
+    municipality_bands: dict[tuple[int, str], int | str]
+    network_bands: dict[str, int | str]
 
 
-def named_shown(figures: PeriodFigures, regions: list[Region]) -> NamedShown:
-    """Each school's named pupils within its region's total, each region's within the
-    network's, hidden by core.privacy.suppressed_grid (primary: 1–4; secondary: the next
-    smallest cell where one hidden cell could be computed back from a shown total)."""
-    by_region: dict[int, list[int]] = defaultdict(list)
-    for school in figures.schools:
-        by_region[school["region_id"]].append(school["pk"])
-    region_ids = [region.pk for region in regions if region.pk in by_region]
-    grid = [[figures.named_total(pk) for pk in by_region[region_id]] for region_id in region_ids]
-    hidden, hidden_rows, _ = suppressed_grid(grid, row_totals=True, column_totals=False)
-    schools: dict[int, int | str] = {}
-    for r, region_id in enumerate(region_ids):
-        for c, pk in enumerate(by_region[region_id]):
-            schools[pk] = cell_shown(grid[r][c], hidden=(r, c) in hidden)
-    totals = [sum(row) for row in grid]
-    region_hidden, _rows, _ = suppressed_grid([totals], row_totals=True, column_totals=False)
-    regions_shown: dict[int, int | str] = {}
-    for index, region_id in enumerate(region_ids):
-        hidden_total = (0, index) in region_hidden or index in hidden_rows
-        regions_shown[region_id] = cell_shown(totals[index], hidden=hidden_total)
-    network = sum(totals)
-    return NamedShown(schools, regions_shown, SUPPRESSED if count_is_small(network) else network)
+def named_shown(*, schools: list[dict], named: dict[int, dict[str, int]]) -> NamedShown:
+    """The named pupils of a period, hidden where the annual report and the municipality
+    sheets together would show a small count or let one be computed back
+    (core.privacy.suppressed_cells): the sums they publish are a region's total of its schools,
+    a municipality's total of its schools and of its age bands, the network's total of its
+    regions and of its age bands, and each age band's network total of the municipalities'.
+    `schools`: the period's schools (schools.selectors.school_list_in_period); `named`: school
+    id → age band → named pupils (activities.figures.school_pupils_by_age_band)."""
+    schools = {school["pk"]: school for school in schools}
+    values: dict[tuple, int] = {("s", pk): sum(named.get(pk, {}).values()) for pk in schools}
+    members: dict[tuple, list[tuple]] = defaultdict(list)
+    for pk, school in schools.items():
+        members[("r", school["region_id"])].append(("s", pk))
+        members[("m", school["municipality_id"])].append(("s", pk))
+    for key, parts in list(members.items()):
+        values[key] = sum(values[part] for part in parts)
+    bands = [band for band, _label in AGE_BANDS]
+    municipalities = [key[1] for key in members if key[0] == "m"]
+    for municipality in municipalities:
+        for band in bands:
+            values[("mb", municipality, band)] = sum(
+                named.get(part[1], {}).get(band, 0) for part in members[("m", municipality)]
+            )
+    for band in bands:
+        values[("nb", band)] = sum(values[("mb", municipality, band)] for municipality in municipalities)
+    values[("n",)] = sum(values[("s", pk)] for pk in schools)
+    totals = list(members.items())
+    totals.append((("n",), [key for key in members if key[0] == "r"]))
+    totals += [(("m", m), [("mb", m, band) for band in bands]) for m in municipalities]
+    totals += [(("nb", band), [("mb", m, band) for m in municipalities]) for band in bands]
+    totals.append((("n",), [("nb", band) for band in bands]))
+    hidden = suppressed_cells(values, totals)
 
+    def shown(key):
+        return cell_shown(values[key], hidden=key in hidden)
 
-def age_bands_shown(counts: dict[str, int]) -> tuple[dict[str, int | str], int | str]:
-    """The pupils per age band and their total as they may be shown (a band of 1–4 is «<5»,
-    and a second band with it, since the total is shown)."""
-    cells = [[counts.get(key, 0) for key, _label in AGE_BANDS]]
-    hidden, hidden_rows, _ = suppressed_grid(cells, row_totals=True, column_totals=False)
-    shown = {key: cell_shown(cells[0][i], hidden=(0, i) in hidden) for i, (key, _label) in enumerate(AGE_BANDS)}
-    total = sum(cells[0])
-    return shown, cell_shown(total, hidden=0 in hidden_rows or count_is_small(total))
+    return NamedShown(
+        schools={pk: shown(("s", pk)) for pk in schools},
+        regions={key[1]: shown(key) for key in members if key[0] == "r"},
+        municipalities={m: shown(("m", m)) for m in municipalities},
+        network=shown(("n",)),
+        municipality_bands={(m, band): shown(("mb", m, band)) for m in municipalities for band in bands},
+        network_bands={band: shown(("nb", band)) for band in bands},
+    )
 
 
 def share_shown(count: int | str, enrolment: int | None) -> Decimal | str | None:
-    """Named pupils as a share of the enrolment, in per cent with one decimal; hidden with
-    its count."""
+    """Named pupils as a share of the enrolment, in per cent with one decimal; hidden with its
+    count, as «:» (a share hidden as «<5» would read as "under 5 %")."""
     if is_suppressed(count):
-        return count
+        return HIDDEN
     return participation.share_percent(count, enrolment)
 
 
@@ -238,12 +254,13 @@ def annual_report(*, period: ReportPeriod) -> AnnualReport:
         title=_("Årsrapport for UngMusikk %(period)s") % {"period": period.label},
         figures_as_of=figures_latest_as_of(finished=finished),
     )
-    named_now, named_before = named_shown(now, regions), named_shown(before, regions)
+    named_now = named_shown(schools=now.schools, named=now.named)
+    named_before = named_shown(schools=before.schools, named=before.named)
     report.sections = [
         _summary(now, before, named_now, named_before),
         _schools(now, before, named_now),
         _regions(now, before, regions, named_now),
-        _ages(now, before),
+        _ages(now, before, named_now, named_before),
         _activities(now, before, regions),
         _money(now, before),
     ]
@@ -261,7 +278,7 @@ def _summary(now: PeriodFigures, before: PeriodFigures, named_now: NamedShown, n
         [
             _row(_("Skoler i nettverket (medlemmer og piloter)"), len(now.schools), len(before.schools)),
             _row(_("Elever i musikk ved skolene (GSI, 1. oktober)"), enrolment_now, enrolment_before),
-            _row(_("Navngitte elever som deltok"), named_now.network, named_before.network),
+            _row(_("Navngitte elever som deltok (talt ved hver skole)"), named_now.network, named_before.network),
             _row(_("Aktiviteter"), now.activities(), before.activities()),
             _row(_("Elevdeltakelser"), now.activity_sum("pupils"), before.activity_sum("pupils")),
             _row(_("Skoledeltakelser"), now.activity_sum("schools"), before.activity_sum("schools")),
@@ -300,7 +317,10 @@ def _summary(now: PeriodFigures, before: PeriodFigures, named_now: NamedShown, n
     ]
     if not is_suppressed(named_now.network) and share is not None:
         sentences.append(
-            _("%(named)s navngitte elever deltok, %(share)s %% av elevene i musikk ved skolene.")
+            _(
+                "%(named)s navngitte elever deltok (en elev ved to skoler telles ved begge), %(share)s %% av "
+                "elevene i musikk ved skolene."
+            )
             % {"named": named_now.network, "share": str(share).replace(".", ",")}
         )
     sentences.append(
@@ -487,16 +507,9 @@ def _regions(now: PeriodFigures, before: PeriodFigures, regions: list[Region], n
     )
 
 
-def _ages(now: PeriodFigures, before: PeriodFigures) -> ReportSection:
-    def network_bands(figures: PeriodFigures) -> dict[str, int]:
-        bands: dict[str, int] = defaultdict(int)
-        for school_bands in figures.named.values():
-            for key, count in school_bands.items():
-                bands[key] += count
-        return bands
-
-    shown_now, total_now = age_bands_shown(network_bands(now))
-    shown_before, total_before = age_bands_shown(network_bands(before))
+def _ages(now: PeriodFigures, before: PeriodFigures, named_now: NamedShown, named_before: NamedShown):
+    shown_now, total_now = named_now.network_bands, named_now.network
+    shown_before, total_before = named_before.network_bands, named_before.network
     rows = [_row(label, shown_now[key], shown_before[key]) for key, label in AGE_BANDS]
     rows.append(_row(_("I alt"), total_now, total_before))
     table = Table("alder", _("Navngitte elever etter alder"), [LABEL, *_comparison_columns(now.period, INT)], rows)
@@ -696,7 +709,7 @@ def _money(now: PeriodFigures, before: PeriodFigures) -> ReportSection:
             paragraphs.append(
                 _(
                     "Budsjettet for %(year)s er ikke vedtatt ennå (status: %(status)s). Utgiftene er fra revisjon "
-                    "%(revision)s slik den står nå."
+                    "%(revision)s slik den står nå; skolenes tildelinger regnes med først når budsjettet er vedtatt."
                 )
                 % {"year": year, "revision": budget.revision, "status": budget.get_status_display().lower()}
             )
@@ -783,7 +796,8 @@ def _money(now: PeriodFigures, before: PeriodFigures) -> ReportSection:
                 "name": school["name"],
                 "paid_in": paid_in.amount,
                 "how": paid_in.label,
-                "allocation": row["allocation"],
+                # Allocations are money only once the budget is approved (school_money_list).
+                "allocation": row["allocation"] if row["budget_revision"] is not None else None,
                 "activity_value": row["activity_value"],
             }
         )
@@ -795,7 +809,7 @@ def _money(now: PeriodFigures, before: PeriodFigures) -> ReportSection:
                 Column("name", gettext_lazy("Skole")),
                 Column("paid_in", gettext_lazy("Betaler inn"), MONEY),
                 Column("how", gettext_lazy("Merknad")),
-                Column("allocation", gettext_lazy("Tildeling i budsjettet"), MONEY),
+                Column("allocation", gettext_lazy("Tildeling i vedtatt budsjett"), MONEY),
                 Column("activity_value", gettext_lazy("Verdi av aktiviteter"), MONEY),
             ],
             school_rows,
