@@ -33,7 +33,7 @@ from schools.models import Enrolment, Membership, Municipality
 from schools.selectors import population_of, school_list_in_period
 from ungmusikk.dashboards.tables import INT, Column, Table
 
-from .figures import figures_latest_as_of, named_shown
+from .period import figures_latest_as_of, named_shown
 from .shapes import MunicipalitySheet
 
 ZERO = Decimal("0")

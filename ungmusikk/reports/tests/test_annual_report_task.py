@@ -19,8 +19,8 @@ from activities.tests.helpers import celery_eager
 from core.enqueue import BATCH_ATTRIBUTE
 from core.models import RollupRun
 from core.schedules import BUDGET, ENROLMENT
-from ungmusikk.reports.figures import figures_latest_as_of
 from ungmusikk.reports.models import AnnualReportFile, stale_after
+from ungmusikk.reports.period import figures_latest_as_of
 from ungmusikk.reports.services import (
     Superseded,
     _Progress,
