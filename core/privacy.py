@@ -23,7 +23,7 @@ pupil counts a coordinator types on a participation) are aggregates and stay exa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from decimal import Decimal
 
 SMALL_COUNT_LIMIT = 5
@@ -108,3 +108,32 @@ def suppressed_grid(
                 (hidden_rows if kind == "row" else hidden_columns).add(index)
             changed = True
     return hidden, hidden_rows, hidden_columns
+
+
+def suppressed_cells(
+    values: Mapping[Hashable, int], totals: Iterable[tuple[Hashable, Sequence[Hashable]]]
+) -> set[Hashable]:
+    """Which published counts of named pupils to hide when several tables show them and their
+    sums: `values` every published cell (a school's count, a region's, a municipality's, an
+    age band's …) by key; `totals` every published sum as (the key of the total, the keys of
+    its parts), e.g. a region's total is the sum of its schools, in whichever table each
+    appears. Every small count is hidden (primary suppression); then, wherever exactly one cell
+    of a sum (the total or a part) is hidden, a second one is (secondary: the smallest other
+    part that is not zero — a zero cell is often published elsewhere — else the total), until
+    no sum has exactly one hidden cell. The same cells are hidden in every table that shows
+    them, so no published figure can be computed back from the others."""
+    hidden = {key for key, value in values.items() if count_is_small(value)}
+    lines = [[total, *parts] for total, parts in totals]
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            if sum(1 for key in line if key in hidden) != 1:
+                continue
+            others = [key for key in line if key not in hidden]
+            if not others:
+                continue
+            total = line[0]
+            hidden.add(min(others, key=lambda key: (values[key] == 0, key == total, values[key], str(key))))
+            changed = True
+    return hidden

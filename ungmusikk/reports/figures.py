@@ -1,33 +1,10 @@
-"""The annual report's figures (årsrapport, issue 16): the network in figures for a calendar
-year or a school year, against the period before, as sections of tables (shapes.py).
-
-Where each figure comes from (one read path, as the dashboards):
-- schools, their kind and status: the memberships (a school counts when it was a member or
-  pilot some day of the period, with the status of its latest such membership);
-- enrolment: GSI's count on 1 October of the period's school year (schools.Enrolment);
-- named pupils taking part and their age bands (schools.ages): activities.PupilCountRollup
-  (a pupil named at two schools counts at each, as GSI counts pupils per school);
-- activities by sub-region, kind, level and where held, NMH teachers, practice placements:
-  activities.ActivityMonthRollup, AreaMonthRollup, NmhTeacherRollup, summed over the
-  period's months (each activity once; an activity serving two areas counts in each area);
-- schools' participation: activities.ParticipationMonthRollup;
-- money of the period's money year (ReportPeriod.money_year): the county grant, the
-  municipalities' contributions and the partners' contributions (cash and in kind) as
-  registered; expenses by line from the budget in force (its newest approved revision);
-  budget against actual by funding.selectors.budget_vs_actual; each school's value of
-  activities from the money rollup (funding.figures.school_money_list).
-
-Small numbers: the report goes to readers who may not see pupils' names, so every count of
-named pupils from 1 to 4 is «<5» (core.privacy), with a second cell hidden where a shown
-total would give one away (core.privacy.suppressed_grid): a school's count within its
-region's total, a region's within the network's, an age band within the total.
-"""
+"""The annual report (årsrapport, issue 16): the network in figures for a calendar year or a
+school year, against the period before, as sections of tables (shapes.py), built from a
+period's figures (period.py: where each figure comes from, and the small-number rule)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -36,175 +13,27 @@ from django.utils.translation import gettext_lazy
 from activities import figures as participation
 from activities.models import Activity
 from core.formatting import money_text
-from core.privacy import SUPPRESSED, cell_shown, count_is_small, is_suppressed, suppressed_grid
+from core.privacy import is_suppressed
 from core.rollups import rollup_last_success_by_kind
-from core.schedules import BUDGET, ENROLMENT
 from funding import figures as money_figures
 from funding import selectors as money
 from funding.models import Budget, BudgetLine, PartnerContribution
 from governance.selectors import cooperation_area_list
 from schools.ages import AGE_BANDS
-from schools.models import Enrolment, Membership, Region, School
-from schools.selectors import school_list_in_period
+from schools.models import Membership, Region, School
 from ungmusikk.dashboards.tables import INT, MONEY, PERCENT, Chart, Column, Table
 
-from .shapes import CALENDAR_YEAR, AnnualReport, ReportPeriod, ReportSection
-
-ZERO = Decimal("0")
-
-
-# --- The raw figures of one period -------------------------------------------------------------
-
-
-@dataclass
-class PeriodFigures:
-    """Everything the report reads for one period, before it is shaped into tables."""
-
-    period: ReportPeriod
-    schools: list[dict]  # schools.selectors.school_list_in_period rows
-    enrolment: dict[int, int]  # school id -> pupils (GSI)
-    named: dict[int, dict[str, int]]  # school id -> age band -> named pupils
-    school_participation: dict[int, dict]  # school id -> {activities, pupils, teachers}
-    activity_cells: list[dict]
-    area_cells: list[dict]
-    nmh_teachers: dict[int | None, int]
-    county_grant: object | None
-    contributions: list
-    partner_cash: list
-    in_kind: list
-    budget: object | None
-    school_money: dict[int, dict] = field(default_factory=dict)
-
-    def named_total(self, school_id: int) -> int:
-        return sum(self.named.get(school_id, {}).values())
-
-    @property
-    def school_ids(self) -> set[int]:
-        return {school["pk"] for school in self.schools}
-
-    def activities(self, **match) -> int:
-        return sum(cell["activities"] for cell in self.activity_cells if all(cell[k] == v for k, v in match.items()))
-
-    def activity_sum(self, figure: str, **match) -> int:
-        return sum(cell[figure] for cell in self.activity_cells if all(cell[k] == v for k, v in match.items()))
-
-    @property
-    def income(self) -> dict[str, Decimal]:
-        grant = self.county_grant.amount if self.county_grant is not None else ZERO
-        municipal = sum((row.amount for row in self.contributions), ZERO)
-        cash = sum((row.amount for row in self.partner_cash), ZERO)
-        return {"county": grant, "municipal": municipal, "partners": cash, "total": grant + municipal + cash}
-
-    @property
-    def in_kind_total(self) -> Decimal:
-        return sum((row.amount for row in self.in_kind), ZERO)
-
-    @property
-    def activity_value(self) -> Decimal:
-        return sum((row["activity_value"] for row in self.school_money.values()), ZERO)
-
-
-def period_figures(period: ReportPeriod) -> PeriodFigures:
-    """The raw figures of a period (a fixed number of queries, whatever the network's size)."""
-    start, end = period.start, period.end
-    schools = school_list_in_period(start=start, end=end)
-    ids = {school["pk"] for school in schools}
-    enrolment = dict(
-        Enrolment.objects.filter(school_year=period.gsi_school_year, school_id__in=ids).values_list(
-            "school_id", "pupils"
-        )
-    )
-    named = participation.school_pupils_by_age_band(calendar_year=period.kind == CALENDAR_YEAR, year=period.year)
-    budget = money.budget_for_report(year=period.money_year)
-    return PeriodFigures(
-        period=period,
-        schools=schools,
-        enrolment=enrolment,
-        named={school_id: bands for school_id, bands in named.items() if school_id in ids},
-        school_participation=participation.school_participation_in_period(start=start, end=end),
-        activity_cells=participation.network_activity_cells(start=start, end=end),
-        area_cells=participation.network_area_cells(start=start, end=end),
-        nmh_teachers=participation.network_nmh_teachers(start=start, end=end),
-        county_grant=money.county_grant_get(year=period.money_year),
-        contributions=list(money.municipal_contribution_list(year=period.money_year)),
-        partner_cash=list(money.partner_contribution_list(year=period.money_year, form=PartnerContribution.Form.CASH)),
-        in_kind=list(money.partner_contribution_list(year=period.money_year, form=PartnerContribution.Form.IN_KIND)),
-        budget=budget,
-        school_money={row["pk"]: row for row in money_figures.school_money_list(year=period.money_year)},
-    )
-
-
-def figures_latest_as_of(*, finished: dict[str, datetime] | None = None) -> datetime | None:
-    """When the figures the reports read were last written: the later of the enrolment and the
-    money rollups' last success (core.rollups; None when neither has run) — what «Tall per …»
-    says on the report's page, its files and the municipality sheet, and what tells the kept
-    files they are out of date. One query unless `finished` is given."""
-    finished = rollup_last_success_by_kind() if finished is None else finished
-    times = [finished[kind] for kind in (ENROLMENT, BUDGET) if finished.get(kind)]
-    return max(times) if times else None
-
-
-# --- Small numbers ---------------------------------------------------------------------------------
-
-
-@dataclass
-class NamedShown:
-    """The named-pupil counts as the report may show them: per school, per region and for the
-    network (a count or «<5»)."""
-
-    schools: dict[int, int | str]
-    regions: dict[int, int | str]
-    network: int | str
-
-
-def named_shown(figures: PeriodFigures, regions: list[Region]) -> NamedShown:
-    """Each school's named pupils within its region's total, each region's within the
-    network's, hidden by core.privacy.suppressed_grid (primary: 1–4; secondary: the next
-    smallest cell where one hidden cell could be computed back from a shown total)."""
-    by_region: dict[int, list[int]] = defaultdict(list)
-    for school in figures.schools:
-        by_region[school["region_id"]].append(school["pk"])
-    region_ids = [region.pk for region in regions if region.pk in by_region]
-    grid = [[figures.named_total(pk) for pk in by_region[region_id]] for region_id in region_ids]
-    hidden, hidden_rows, _ = suppressed_grid(grid, row_totals=True, column_totals=False)
-    schools: dict[int, int | str] = {}
-    for r, region_id in enumerate(region_ids):
-        for c, pk in enumerate(by_region[region_id]):
-            schools[pk] = cell_shown(grid[r][c], hidden=(r, c) in hidden)
-    totals = [sum(row) for row in grid]
-    region_hidden, _rows, _ = suppressed_grid([totals], row_totals=True, column_totals=False)
-    regions_shown: dict[int, int | str] = {}
-    for index, region_id in enumerate(region_ids):
-        hidden_total = (0, index) in region_hidden or index in hidden_rows
-        regions_shown[region_id] = cell_shown(totals[index], hidden=hidden_total)
-    network = sum(totals)
-    return NamedShown(schools, regions_shown, SUPPRESSED if count_is_small(network) else network)
-
-
-def age_bands_shown(counts: dict[str, int]) -> tuple[dict[str, int | str], int | str]:
-    """The pupils per age band and their total as they may be shown (a band of 1–4 is «<5»,
-    and a second band with it, since the total is shown)."""
-    cells = [[counts.get(key, 0) for key, _label in AGE_BANDS]]
-    hidden, hidden_rows, _ = suppressed_grid(cells, row_totals=True, column_totals=False)
-    shown = {key: cell_shown(cells[0][i], hidden=(0, i) in hidden) for i, (key, _label) in enumerate(AGE_BANDS)}
-    total = sum(cells[0])
-    return shown, cell_shown(total, hidden=0 in hidden_rows or count_is_small(total))
-
-
-def share_shown(count: int | str, enrolment: int | None) -> Decimal | str | None:
-    """Named pupils as a share of the enrolment, in per cent with one decimal; hidden with
-    its count."""
-    if is_suppressed(count):
-        return count
-    return participation.share_percent(count, enrolment)
-
-
-def change(now, before):
-    """now - before, None when either is missing or hidden."""
-    if now is None or before is None or is_suppressed(now) or is_suppressed(before):
-        return None
-    return now - before
-
+from .period import (
+    ZERO,
+    NamedShown,
+    PeriodFigures,
+    change,
+    figures_latest_as_of,
+    named_shown,
+    period_figures,
+    share_shown,
+)
+from .shapes import AnnualReport, ReportPeriod, ReportSection
 
 # --- The report ----------------------------------------------------------------------------------
 
@@ -238,12 +67,13 @@ def annual_report(*, period: ReportPeriod) -> AnnualReport:
         title=_("Årsrapport for UngMusikk %(period)s") % {"period": period.label},
         figures_as_of=figures_latest_as_of(finished=finished),
     )
-    named_now, named_before = named_shown(now, regions), named_shown(before, regions)
+    named_now = named_shown(schools=now.schools, named=now.named)
+    named_before = named_shown(schools=before.schools, named=before.named)
     report.sections = [
         _summary(now, before, named_now, named_before),
         _schools(now, before, named_now),
         _regions(now, before, regions, named_now),
-        _ages(now, before),
+        _ages(now, before, named_now, named_before),
         _activities(now, before, regions),
         _money(now, before),
     ]
@@ -261,7 +91,7 @@ def _summary(now: PeriodFigures, before: PeriodFigures, named_now: NamedShown, n
         [
             _row(_("Skoler i nettverket (medlemmer og piloter)"), len(now.schools), len(before.schools)),
             _row(_("Elever i musikk ved skolene (GSI, 1. oktober)"), enrolment_now, enrolment_before),
-            _row(_("Navngitte elever som deltok"), named_now.network, named_before.network),
+            _row(_("Navngitte elever som deltok (talt ved hver skole)"), named_now.network, named_before.network),
             _row(_("Aktiviteter"), now.activities(), before.activities()),
             _row(_("Elevdeltakelser"), now.activity_sum("pupils"), before.activity_sum("pupils")),
             _row(_("Skoledeltakelser"), now.activity_sum("schools"), before.activity_sum("schools")),
@@ -300,7 +130,10 @@ def _summary(now: PeriodFigures, before: PeriodFigures, named_now: NamedShown, n
     ]
     if not is_suppressed(named_now.network) and share is not None:
         sentences.append(
-            _("%(named)s navngitte elever deltok, %(share)s %% av elevene i musikk ved skolene.")
+            _(
+                "%(named)s navngitte elever deltok (en elev ved to skoler telles ved begge), %(share)s %% av "
+                "elevene i musikk ved skolene."
+            )
             % {"named": named_now.network, "share": str(share).replace(".", ",")}
         )
     sentences.append(
@@ -487,16 +320,9 @@ def _regions(now: PeriodFigures, before: PeriodFigures, regions: list[Region], n
     )
 
 
-def _ages(now: PeriodFigures, before: PeriodFigures) -> ReportSection:
-    def network_bands(figures: PeriodFigures) -> dict[str, int]:
-        bands: dict[str, int] = defaultdict(int)
-        for school_bands in figures.named.values():
-            for key, count in school_bands.items():
-                bands[key] += count
-        return bands
-
-    shown_now, total_now = age_bands_shown(network_bands(now))
-    shown_before, total_before = age_bands_shown(network_bands(before))
+def _ages(now: PeriodFigures, before: PeriodFigures, named_now: NamedShown, named_before: NamedShown):
+    shown_now, total_now = named_now.network_bands, named_now.network
+    shown_before, total_before = named_before.network_bands, named_before.network
     rows = [_row(label, shown_now[key], shown_before[key]) for key, label in AGE_BANDS]
     rows.append(_row(_("I alt"), total_now, total_before))
     table = Table("alder", _("Navngitte elever etter alder"), [LABEL, *_comparison_columns(now.period, INT)], rows)
@@ -696,7 +522,7 @@ def _money(now: PeriodFigures, before: PeriodFigures) -> ReportSection:
             paragraphs.append(
                 _(
                     "Budsjettet for %(year)s er ikke vedtatt ennå (status: %(status)s). Utgiftene er fra revisjon "
-                    "%(revision)s slik den står nå."
+                    "%(revision)s slik den står nå; skolenes tildelinger regnes med først når budsjettet er vedtatt."
                 )
                 % {"year": year, "revision": budget.revision, "status": budget.get_status_display().lower()}
             )
@@ -783,7 +609,8 @@ def _money(now: PeriodFigures, before: PeriodFigures) -> ReportSection:
                 "name": school["name"],
                 "paid_in": paid_in.amount,
                 "how": paid_in.label,
-                "allocation": row["allocation"],
+                # Allocations are money only once the budget is approved (school_money_list).
+                "allocation": row["allocation"] if row["budget_revision"] is not None else None,
                 "activity_value": row["activity_value"],
             }
         )
@@ -795,7 +622,7 @@ def _money(now: PeriodFigures, before: PeriodFigures) -> ReportSection:
                 Column("name", gettext_lazy("Skole")),
                 Column("paid_in", gettext_lazy("Betaler inn"), MONEY),
                 Column("how", gettext_lazy("Merknad")),
-                Column("allocation", gettext_lazy("Tildeling i budsjettet"), MONEY),
+                Column("allocation", gettext_lazy("Tildeling i vedtatt budsjett"), MONEY),
                 Column("activity_value", gettext_lazy("Verdi av aktiviteter"), MONEY),
             ],
             school_rows,

@@ -481,7 +481,10 @@ def sheet_key_figures(sheet: MunicipalitySheet) -> list[tuple[str, str]]:
         (_("Elevdeltakelser"), number_text(sheet.participations)),
         (_("Aktiviteter skolene deltok i"), number_text(sheet.activities)),
         (_("Aktiviteter holdt i kommunen"), number_text(sheet.activities_held)),
-        (_("Tildelinger til skolene"), kr(sheet.allocations)),
+        (
+            _("Tildelinger til skolene"),
+            kr(sheet.allocations) if sheet.allocations is not None else _("– (budsjettet er ikke vedtatt)"),
+        ),
         (_("Verdi av aktivitetene"), kr(sheet.activity_value)),
         (_("Verdi mottatt (tildelinger + aktiviteter)"), kr(sheet.value_received)),
         (_("Verdi per elev"), per_pupil),

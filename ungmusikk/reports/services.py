@@ -36,9 +36,10 @@ from core.enqueue import enqueue_after_commit
 from core.periods import school_year_of
 from core.services import validated_save
 
-from .figures import annual_report, figures_latest_as_of
+from .figures import annual_report
 from .models import REPORT_FOLDER, AnnualReportFile, report_storage
 from .pdf import annual_report_pdf
+from .period import figures_latest_as_of
 from .shapes import CALENDAR_YEAR, PERIOD_KINDS, ReportPeriod
 from .xlsx import annual_report_xlsx
 

@@ -116,7 +116,8 @@ class MunicipalitySheet:
     on 1 October of it).
 
     Money in NOK (Decimal, whole øre). `value_received` = `allocations` (the school
-    allocations of the budget in force for the year) + `activity_value` (the value of the
+    allocations of the budget in force for the year; None, counted as nothing, while no budget
+    for the year is approved) + `activity_value` (the value of the
     activities its schools took part in, by the cost-sharing rule, from the money rollup).
     `per_pupil` = value_received / enrolment of its schools (GSI, 1 October of the year);
     `network_per_pupil` the same over every member and pilot school of the network.
@@ -137,7 +138,7 @@ class MunicipalitySheet:
     participations: int  # pupil participations (a pupil in two activities counts twice)
     activities: int  # distinct activities its schools took part in
     activities_held: int  # activities held in the municipality (venue or host school there)
-    allocations: Decimal
+    allocations: Decimal | None  # None while the year's budget is not approved
     activity_value: Decimal
     value_received: Decimal
     per_pupil: Decimal | None

@@ -33,7 +33,7 @@ from schools.models import Enrolment, Membership, Municipality
 from schools.selectors import population_of, school_list_in_period
 from ungmusikk.dashboards.tables import INT, Column, Table
 
-from .figures import age_bands_shown, figures_latest_as_of
+from .period import figures_latest_as_of, named_shown
 from .shapes import MunicipalitySheet
 
 ZERO = Decimal("0")
@@ -76,12 +76,9 @@ def municipality_sheet(*, municipality: Municipality, year: int) -> Municipality
     )
     enrolment = sum(enrolment_all.get(pk, 0) for pk in ids)
 
-    bands_by_school = participation.school_pupils_by_age_band(calendar_year=True, year=year)
-    bands: dict[str, int] = {}
-    for pk in ids:
-        for key, count in bands_by_school.get(pk, {}).items():
-            bands[key] = bands.get(key, 0) + count
-    bands_shown, named_shown = age_bands_shown(bands)
+    # The same cells hidden as in the annual report of the calendar year (figures.named_shown).
+    named = named_shown(schools=network, named=participation.school_pupils_by_age_band(calendar_year=True, year=year))
+    named_total = named.municipalities.get(municipality.pk, 0)
 
     took_part = participation.school_participation_in_period(start=start, end=end)
     participations = sum(took_part.get(pk, {}).get("pupils", 0) for pk in ids)
@@ -93,9 +90,11 @@ def municipality_sheet(*, municipality: Municipality, year: int) -> Municipality
     )
 
     school_money = {row["pk"]: row for row in money_figures.school_money_list(year=year)}
-    allocations = sum((school_money[pk]["allocation"] for pk in ids if pk in school_money), ZERO)
+    # Allocations count once the year's budget is approved (school_money_list reads that one).
+    approved = money.budget_in_force(year=year) is not None
+    allocations = sum((school_money[pk]["allocation"] for pk in ids if pk in school_money), ZERO) if approved else None
     activity_value = sum((school_money[pk]["activity_value"] for pk in ids if pk in school_money), ZERO)
-    value_received = allocations + activity_value
+    value_received = (allocations or ZERO) + activity_value
     network_value = sum(
         (
             school_money[s["pk"]]["allocation"] + school_money[s["pk"]]["activity_value"]
@@ -133,8 +132,11 @@ def municipality_sheet(*, municipality: Municipality, year: int) -> Municipality
             "alder",
             _("Navngitte elever etter alder"),
             [Column("name", gettext_lazy("Alder")), Column("pupils", gettext_lazy("Elever"), INT)],
-            [{"name": str(label), "pupils": bands_shown[key]} for key, label in AGE_BANDS]
-            + [{"name": _("I alt"), "pupils": named_shown}],
+            [
+                {"name": str(label), "pupils": named.municipality_bands.get((municipality.pk, key), 0)}
+                for key, label in AGE_BANDS
+            ]
+            + [{"name": _("I alt"), "pupils": named_total}],
         ),
     ]
     sheet = MunicipalitySheet(
@@ -148,7 +150,7 @@ def municipality_sheet(*, municipality: Municipality, year: int) -> Municipality
         paid=contribution.amount if contribution else None,
         schools=[school["name"] for school in schools],
         enrolment=enrolment,
-        pupils_taking_part=named_shown,
+        pupils_taking_part=named_total,
         participations=participations,
         activities=activities,
         activities_held=held,
@@ -159,7 +161,6 @@ def municipality_sheet(*, municipality: Municipality, year: int) -> Municipality
         network_per_pupil=per_pupil(network_value, network_pupils),
         tables=tables,
     )
-    approved = money.budget_in_force(year=year) is not None
     sheet.sentences = sheet_sentences(sheet, by_area=by_area, approved_budget=approved)
     return sheet
 
@@ -209,7 +210,7 @@ def sheet_sentences(sheet: MunicipalitySheet, *, by_area: list[dict], approved_b
             len(sheet.schools),
         ) % {"activities": activities, "participations": number_text(sheet.participations)}
     top = max(by_area, key=lambda row: (row["pupils"], row["activities"]), default=None)
-    if top is not None and (top["pupils"] or top["activities"]):
+    if top is not None and top["pupils"]:  # «flest innen» speaks of pupils
         area = _lower_first(top["name"].split(". ", 1)[-1])
         who = _("%(who)s, flest innen %(area)s.") % {"who": who, "area": area}
     else:

@@ -37,8 +37,9 @@ from core.rollups import FiguresAsOf
 from core.submissions import AlreadySubmitted, submit_once
 
 from .charts import chart_render
-from .figures import annual_report, figures_latest_as_of
+from .figures import annual_report
 from .models import AnnualReportFile
+from .period import figures_latest_as_of
 from .services import (
     annual_report_file_get,
     annual_report_language,

@@ -183,3 +183,25 @@ def test_suppressed_grid_leaves_no_cell_recoverable_from_a_total(cells, row_tota
     # a total is hidden only where its line's only cell is hidden
     assert all(width == 1 for _ in hidden_rows)
     assert all(len(cells) == 1 for _ in hidden_columns)
+
+
+@given(
+    st.dictionaries(st.integers(0, 12), st.integers(0, 30), min_size=1, max_size=13),
+    st.lists(st.lists(st.integers(0, 12), min_size=1, max_size=6, unique=True), max_size=6),
+)
+def test_suppressed_cells_leave_no_sum_with_one_hidden_cell(values, groups):
+    """Whatever the published sums, after suppressed_cells every small count is hidden and no
+    sum has exactly one hidden cell (which its total and the other cells would give back)."""
+    from core.privacy import suppressed_cells
+
+    totals = []
+    cells = dict(values)
+    for index, parts in enumerate(groups):
+        parts = [part for part in parts if part in cells]
+        if parts:
+            cells[("total", index)] = sum(cells[part] for part in parts)
+            totals.append((("total", index), parts))
+    hidden = suppressed_cells(cells, totals)
+    assert {key for key, value in cells.items() if count_is_small(value)} <= hidden
+    for total, parts in totals:
+        assert sum(1 for key in [total, *parts] if key in hidden) != 1

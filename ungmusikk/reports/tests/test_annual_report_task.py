@@ -20,8 +20,8 @@ from core.enqueue import BATCH_ATTRIBUTE
 from core.models import RollupRun
 from core.periods import school_year_of
 from core.schedules import BUDGET, ENROLMENT
-from ungmusikk.reports.figures import figures_latest_as_of
 from ungmusikk.reports.models import AnnualReportFile, stale_after
+from ungmusikk.reports.period import figures_latest_as_of
 from ungmusikk.reports.services import (
     Superseded,
     _Progress,

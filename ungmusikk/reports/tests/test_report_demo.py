@@ -88,4 +88,38 @@ def test_a_school_year_report_and_the_sheets_of_the_demo(demo_network):
     sheet = municipality_sheet(municipality=Municipality.objects.get(name="Ås", valid_to__isnull=True), year=2020)
     assert (sheet.paid, sheet.population) == (Decimal("80000.00"), 20560)
     assert sheet.schools == ["Kulturskolen i Ås"]
+    # The demo's 2020 budget is not approved: its allocations are not yet money received (the
+    # report's «Skolenes økonomi» shows none either), not «0 kr».
+    assert sheet.allocations is None and sheet.value_received == sheet.activity_value
+    report = annual_report(period=ReportPeriod(CALENDAR_YEAR, 2020))
+    assert {row["allocation"] for row in rows(report, "skolenes_okonomi").values()} == {None}
     assert sheet.sentences[0].replace("\xa0", " ").startswith("Ås betalte 80 000 kr og fikk aktiviteter verdt")
+
+
+def test_no_hidden_count_follows_from_what_the_report_and_the_sheets_publish_together(report_2020):
+    """Found by trying: Nordre Follo's sheet showed 8 named pupils and the report its culture
+    school's 6, so Ski vgs («<5») was 2; and a band hidden as «:» on a sheet was a zero the
+    report's network table showed. Every sum either publishes (a municipality's total of its
+    schools and of its age bands, a band's network total of the municipalities') has no
+    single hidden cell."""
+    from core.privacy import is_suppressed
+    from schools.selectors import school_list_in_period
+
+    schools = {row["name"]: row for row in rows(report_2020, "skoler").values()}
+    period_schools = school_list_in_period(start=report_2020.period.start, end=report_2020.period.end)
+    network_bands = {label: row["now"] for label, row in rows(report_2020, "alder").items()}
+    band_labels = list(network_bands)[:3]
+    by_band: dict[str, list] = {label: [] for label in band_labels}
+    for municipality in sheet_municipalities(year=2020):
+        sheet = municipality_sheet(municipality=municipality, year=2020)
+        parts = [schools[s["name"]]["named"] for s in period_schools if s["municipality_id"] == municipality.pk]
+        line = [sheet.pupils_taking_part, *parts]
+        assert sum(1 for value in line if is_suppressed(value)) != 1, (municipality.name, line)
+        ages = {row["name"]: row["pupils"] for row in next(t for t in sheet.tables if t.name == "alder").rows}
+        line = [ages[label] for label in band_labels] + [sheet.pupils_taking_part]
+        assert sum(1 for value in line if is_suppressed(value)) != 1, (municipality.name, line)
+        for label in band_labels:
+            by_band[label].append(ages[label])
+    for label in band_labels:
+        line = [network_bands[label], *by_band[label]]
+        assert sum(1 for value in line if is_suppressed(value)) != 1, (label, line)
