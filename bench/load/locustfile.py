@@ -13,17 +13,25 @@ targets 127.0.0.1 only: any other host is refused before a request is sent."""
 import json
 import os
 import random
+import time
 from itertools import count
 from urllib.parse import urlsplit
 
+import gevent
 import lxml.html
+from gevent.event import Event
 from locust import HttpUser, between, events, task
 from locust.exception import StopUser
 
 PLAN = json.loads(open(os.environ["LOAD_PLAN"], encoding="utf-8").read())  # noqa: SIM115
 ALLOWED_HOST = "127.0.0.1"
 WAIT = [float(part) for part in os.environ.get("LOAD_WAIT", "1,2").split(",")]
+MEASURE = float(os.environ.get("LOAD_MEASURE", "60"))
 _next = {kind: count() for kind in ("rectors", "coordinators", "staff")}
+# Everyone logs in first; the measured minute starts when the last one has (their password
+# hashing is not the pages' load), and the logins' own figures are kept aside (LOAD_LOGINS).
+_logged_in = Event()
+_waiting = {"left": 0}
 
 
 def _host_check(host: str | None) -> None:
@@ -34,6 +42,46 @@ def _host_check(host: str | None) -> None:
 @events.test_start.add_listener
 def _refuse_other_hosts(environment, **kwargs):
     _host_check(environment.host)
+    _waiting["left"] = sum(user_class.fixed_count for user_class in (Rector, Coordinator, Staff))
+    _waiting["environment"] = environment
+
+
+def _login_done() -> None:
+    """One more person has logged in (or failed to): after the last, keep the logins'
+    figures, reset the statistics, and stop the test MEASURE seconds later."""
+    _waiting["left"] -= 1
+    if _waiting["left"] > 0 or _logged_in.is_set():
+        return
+    environment = _waiting["environment"]
+    login = environment.stats.get("login", "POST")
+    window = {
+        "logins": {
+            "requests": login.num_requests,
+            "failures": login.num_failures,
+            "p50": login.get_response_time_percentile(0.5),
+            "max": login.max_response_time,
+        },
+        "load_before": os.getloadavg(),
+        "cpu_before": _cpu_times(),
+        "started": time.time(),
+    }
+    environment.stats.reset_all()
+    _logged_in.set()
+
+    def stop():
+        window.update(load_after=os.getloadavg(), cpu_after=_cpu_times(), stopped=time.time())
+        with open(os.environ["LOAD_WINDOW"], "w", encoding="utf-8") as file:
+            json.dump(window, file)
+        environment.runner.quit()
+
+    gevent.spawn_later(MEASURE, stop)
+
+
+def _cpu_times() -> tuple[int, int]:
+    """(busy, total) jiffies of the whole machine, from /proc/stat."""
+    with open("/proc/stat", encoding="ascii") as stat:
+        fields = [int(value) for value in stat.readline().split()[1:]]
+    return sum(fields) - fields[3] - fields[4], sum(fields)
 
 
 class PortalUser(HttpUser):
@@ -55,9 +103,13 @@ class PortalUser(HttpUser):
             name="login",
             catch_response=True,
         ) as response:
-            if response.status_code != 302:
+            refused = response.status_code != 302
+            if refused:
                 response.failure(f"login refused for {self.person['username']}: {response.status_code}")
-                raise StopUser()
+        _login_done()
+        _logged_in.wait()
+        if refused:
+            raise StopUser()
 
     def get_ok(self, url: str, name: str, **kwargs):
         with self.client.get(url, name=name, allow_redirects=False, catch_response=True, **kwargs) as response:
