@@ -4,12 +4,15 @@ services' and come back to the form's fields through `attach_service_errors`."""
 
 from __future__ import annotations
 
+import copy
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.formsets import INITIAL_FORM_COUNT, TOTAL_FORM_COUNT
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from core.bounds import MAX_COUNT
@@ -18,6 +21,7 @@ from core.forms import (
     FormTokenField,
     IdChoiceField,
     IdMultipleChoiceField,
+    LongSelect,
     MoneyField,
     add_service_error,
 )
@@ -61,6 +65,7 @@ ACTIVITY_FIELD_CLASSES = {
 }
 ACTIVITY_WIDGETS = {
     "cooperation_areas": forms.CheckboxSelectMultiple,
+    "host_school": LongSelect,
     "starts_at": DateTimeLocalInput,
     "ends_at": DateTimeLocalInput,
     "notes": forms.Textarea(attrs={"rows": 3}),
@@ -200,7 +205,9 @@ class ParticipationForm(forms.Form):
     for others as the person types); a posted pupil is accepted if they attend the row's
     school and the person may see that school's pupils' names."""
 
-    school = IdChoiceField(label=_("Skole"), queryset=None, error_messages={"required": _("Velg skolen.")})
+    school = IdChoiceField(
+        label=_("Skole"), queryset=None, widget=LongSelect, error_messages={"required": _("Velg skolen.")}
+    )
     pupils = forms.IntegerField(
         label=_("Elever"), min_value=0, max_value=MAX_COUNT, initial=0, error_messages=COUNT_ERRORS
     )
@@ -225,9 +232,12 @@ class ParticipationForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, schools=None, user=None, kept=None, **kwargs):
+    def __init__(self, *args, schools=None, school_choices=None, user=None, kept=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools if schools is not None else selectors.school_list_for_participation()
+        if school_choices is not None:
+            # The formset's list, read once for every row (choices shown; the queryset validates).
+            self.fields["school"].choices = school_choices
         self.fields["school"].widget.attrs["class"] = "form-select participation-school"
         field = self.fields["named_pupils"]
         # A row of a school whose pupils' names the person may not see (another region's row of
@@ -324,8 +334,21 @@ class BaseParticipationFormSet(BaseRowFormSet):
         self.kept = {p.school_id: list(p.named_pupils.all()) for p in editing.participations.all()} if editing else {}
         super().__init__(*args, **kwargs)
 
+    @cached_property
+    def school_choices(self) -> list:
+        """The school field's choices, read once for all the rows (one query, not one a row)."""
+        field = copy.deepcopy(ParticipationForm.base_fields["school"])
+        field.queryset = self.schools
+        return list(field.choices)
+
     def get_form_kwargs(self, index):
-        return {**super().get_form_kwargs(index), "schools": self.schools, "user": self.user, "kept": self.kept}
+        return {
+            **super().get_form_kwargs(index),
+            "schools": self.schools,
+            "school_choices": self.school_choices,
+            "user": self.user,
+            "kept": self.kept,
+        }
 
     def participation_data(self) -> list[ParticipationData]:
         return [

@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator, MaxValueValidator
 from django.db import models
 from django.utils.formats import get_format
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -413,3 +415,39 @@ class MoneyField(forms.DecimalField):
                 if hasattr(error, "code") and error.code in self.error_messages:
                     raise ValidationError(self.error_messages[error.code], code=error.code) from error
                 raise
+
+
+def _attrs_html(attrs: dict) -> str:
+    """The attributes as Django's django/forms/widgets/attrs.html writes them: False left out,
+    True as a bare name, the rest escaped."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class LongSelect(forms.Select):
+    """A <select> for long lists (the 400 schools of a national network, on every row of the
+    activity form): the same HTML as Django's select.html and select_option.html, written in
+    Python rather than one template render per option, which made the activity form's page
+    take over a second at national scale (bench/load.py). Only the default templates are
+    mirrored: a widget given other templates renders through them as usual."""
+
+    def _render(self, template_name, context, renderer=None):
+        if template_name != self.template_name or self.option_template_name != forms.Select.option_template_name:
+            return super()._render(template_name, context, renderer)
+        widget = context["widget"]
+        parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs_html(widget["attrs"])}>']
+        for group_name, group_choices, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{conditional_escape(str(group_name))}">')
+            for option in group_choices:
+                parts.append(
+                    f'\n  <option value="{conditional_escape(str(option["value"]))}"{_attrs_html(option["attrs"])}>'
+                    f"{conditional_escape(str(option['label']))}</option>\n"
+                )
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)

@@ -315,3 +315,31 @@ def test_list_marks_activities_with_pupil_load(client_as, coord_follo, network, 
     assert len(marked) == 7
     assert "Den sjuende" in marked
     assert [a.pupil_load for a in response.context["activities"] if a.pk == follo_activity.pk] == [False]
+
+
+def _school_list_queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response, [q for q in queries.captured_queries if 'FROM "schools_school"' in q["sql"]]
+
+
+def test_the_form_reads_the_schools_once_for_every_row(client_as, coord_follo, follo_activity, network, areas):
+    """The participation rows' school lists come from one query (bench/load.py: one query and
+    one template render per option and row made the form slow at national scale); each row
+    still lists every school, the row's own selected."""
+    url = reverse("activities:update", args=[follo_activity.pk])
+    client = client_as(coord_follo)
+    _response, one_row = _school_list_queries(client, url)
+    ParticipationFactory(activity=follo_activity, school=network.school_b, pupils=2, teachers=1)
+    response, two_rows = _school_list_queries(client, url)
+    assert len(two_rows) == len(one_row)
+    html = response.content.decode()
+    first = html.split('name="deltakelse-0-school"')[1].split("</select>")[0]
+    second = html.split('name="deltakelse-1-school"')[1].split("</select>")[0]
+    assert first.count("<option") == second.count("<option") >= 3
+    selected = {first.split(" selected>")[1].split("<")[0], second.split(" selected>")[1].split("<")[0]}
+    assert selected == {network.school_a.name, network.school_b.name}
