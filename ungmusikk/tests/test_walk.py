@@ -11,6 +11,7 @@ a language and no template syntax left in it. Each persona's walk is summarised 
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import json
 import os
@@ -290,6 +291,12 @@ def start_urls(user) -> list[str]:
     return urls
 
 
+# The views the walks of this session reached, all personas together (the module runs in one
+# worker: --dist loadfile), for the checks below that every page a feature adds is walked.
+REACHED_VIEWS: set[str] = set()
+WALKED: set[str] = set()
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_walk(persona, demo_network, record_property):
     user = None if persona == ANONYMOUS else get_user_model().objects.get(username=persona)
@@ -308,6 +315,10 @@ def test_walk(persona, demo_network, record_property):
             break
         visit(walk, client, walk.next_url())
     walk.seconds = time.monotonic() - started
+    for url, _status, _ms in walk.pages:
+        with contextlib.suppress(Resolver404):
+            REACHED_VIEWS.add(resolve(urlsplit(url).path).view_name)
+    WALKED.add(persona)
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"walk-{persona}.json").write_text(json.dumps(walk.summary(), indent=2, ensure_ascii=False) + "\n")
@@ -352,3 +363,22 @@ def test_the_walk_has_every_kind_of_demo_login(demo_network):
         if schools > 1
     }
     assert several <= set(PERSONAS)
+
+
+# The reports' pages (issue 16) a person reaches by links: the downloads of kept files and the
+# shared links exist only after a POST (tested in ungmusikk/reports/tests).
+REPORT_PAGES = {
+    "reports:index",
+    "reports:annual-report",
+    "reports:annual-report-files",
+    "reports:municipality-sheets",
+    "reports:municipality-sheet",
+    "reports:municipality-sheet-pdf",
+}
+
+
+def test_the_walks_reach_every_report_page():
+    if set(PERSONAS) - WALKED:
+        pytest.skip("needs every persona's walk in this session (run the module)")
+    missing = REPORT_PAGES - REACHED_VIEWS
+    assert not missing, f"no persona's walk reached {sorted(missing)}"
