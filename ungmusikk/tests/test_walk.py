@@ -365,12 +365,12 @@ def test_the_walk_has_every_kind_of_demo_login(demo_network):
     assert several <= set(PERSONAS)
 
 
-# The reports' pages (issue 16) a person reaches by links: the downloads of kept files and the
-# shared links exist only after a POST (tested in ungmusikk/reports/tests).
+# The reports' pages (issue 16) a person reaches by links: the files page (linked while files
+# are being made), the downloads of kept files and the shared links exist only after a POST
+# (tested in ungmusikk/reports/tests).
 REPORT_PAGES = {
     "reports:index",
     "reports:annual-report",
-    "reports:annual-report-files",
     "reports:municipality-sheets",
     "reports:municipality-sheet",
     "reports:municipality-sheet-pdf",
