@@ -175,6 +175,19 @@ def _admin_otp_only_when_marked(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def _the_portals_language():
+    """Every test starts and ends in the portal's language (settings.LANGUAGE_CODE): a test
+    client's request in English leaves English active in the thread (LocaleMiddleware
+    activates a language per request and nothing deactivates it), and a later test that calls
+    a function directly would otherwise run in English, depending on the order of the tests."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     """Demo users and personas get passwords; the production hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
