@@ -102,6 +102,14 @@ def school_enrolment(*, school: School) -> dict[int, int]:
     return dict(Enrolment.objects.filter(school=school).order_by("school_year").values_list("school_year", "pupils"))
 
 
+def _area_name(row: dict) -> str:
+    """A cooperation area's name as the pages show it, «2. Talentutvikling …», in the request's
+    language, from a row of `cooperation_area__number`, `__name_nb` and `__name_en`."""
+    english = (get_language() or "nb").startswith("en")
+    name = row["cooperation_area__name_en"] if english else row["cooperation_area__name_nb"]
+    return f"{row['cooperation_area__number']}. {name}"
+
+
 def school_participation_by_area(*, school: School, school_year: int) -> list[dict]:
     """Cooperation area → activities and pupil participations of the school in a school year
     (an activity may serve several areas and then counts in each), as rows of {number, name,
@@ -112,12 +120,10 @@ def school_participation_by_area(*, school: School, school_year: int) -> list[di
         .annotate(activities=Sum("activities"), pupils=Sum("pupils"))
         .order_by("cooperation_area__number")
     )
-    english = (get_language() or "nb").startswith("en")
     return [
         {
             "number": row["cooperation_area__number"],
-            "name": f"{row['cooperation_area__number']}. "
-            f"{row['cooperation_area__name_en'] if english else row['cooperation_area__name_nb']}",
+            "name": _area_name(row),
             "activities": row["activities"],
             "pupils": row["pupils"],
         }
@@ -293,7 +299,6 @@ def network_area_cells(*, start: date, end: date) -> list[dict]:
     """The activities serving each cooperation area in a period (an activity in two areas
     counts in each), per sub-region: rows of {region_id, area_id, number, name (in the
     language of the request), activities, pupils}. One query (AreaMonthRollup)."""
-    english = (get_language() or "nb").startswith("en")
     rows = (
         AreaMonthRollup.objects.filter(period_months_q(start=start, end=end))
         .values(
@@ -311,8 +316,7 @@ def network_area_cells(*, start: date, end: date) -> list[dict]:
             "region_id": row["region_id"],
             "area_id": row["cooperation_area_id"],
             "number": row["cooperation_area__number"],
-            "name": f"{row['cooperation_area__number']}. "
-            f"{row['cooperation_area__name_en'] if english else row['cooperation_area__name_nb']}",
+            "name": _area_name(row),
             "activities": row["activities"],
             "pupils": row["pupils"],
         }
@@ -363,7 +367,6 @@ def school_participation_in_period(*, start: date, end: date) -> dict[int, dict]
 def schools_participation_by_area(*, school_ids, start: date, end: date) -> list[dict]:
     """The given schools' participation per cooperation area in a period, as rows of {number,
     name, activities (summed over the schools), pupils}. One query (EnrolmentRollup)."""
-    english = (get_language() or "nb").startswith("en")
     rows = (
         EnrolmentRollup.objects.filter(period_months_q(start=start, end=end), school_id__in=list(school_ids))
         .values("cooperation_area__number", "cooperation_area__name_nb", "cooperation_area__name_en")
@@ -373,8 +376,7 @@ def schools_participation_by_area(*, school_ids, start: date, end: date) -> list
     return [
         {
             "number": row["cooperation_area__number"],
-            "name": f"{row['cooperation_area__number']}. "
-            f"{row['cooperation_area__name_en'] if english else row['cooperation_area__name_nb']}",
+            "name": _area_name(row),
             "activities": row["activities"],
             "pupils": row["pupils"],
         }

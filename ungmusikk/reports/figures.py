@@ -4,7 +4,6 @@ period's figures (period.py: where each figure comes from, and the small-number 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -527,25 +526,15 @@ def _money(now: PeriodFigures, before: PeriodFigures) -> ReportSection:
                 % {"year": year, "revision": budget.revision, "status": budget.get_status_display().lower()}
             )
         labels = dict(BudgetLine.Kind.choices)
-        lines_before = defaultdict(Decimal)
-        if before.budget is not None:
-            for kind, amount in before.budget.lines.filter(kind__in=BudgetLine.EXPENSE).values_list("kind", "amount"):
-                lines_before[kind] += amount
-        lines_now = defaultdict(Decimal)
-        for kind, amount in budget.lines.filter(kind__in=BudgetLine.EXPENSE).values_list("kind", "amount"):
-            lines_now[kind] += amount
+        # The budget's own sums per line kind (funding.selectors.budget_totals).
+        totals = money.budget_totals(budget=budget)
+        earlier = money.budget_totals(budget=before.budget) if before.budget is not None else None
         expense_rows = [
-            _row(labels[kind], lines_now[kind], lines_before[kind] if before.budget is not None else None)
+            _row(labels[kind], totals.by_kind.get(kind, ZERO), earlier.by_kind.get(kind, ZERO) if earlier else None)
             for kind in BudgetLine.EXPENSE
-            if lines_now[kind] or lines_before[kind]
+            if totals.by_kind.get(kind) or (earlier and earlier.by_kind.get(kind))
         ]
-        expense_rows.append(
-            _row(
-                _("Utgifter i alt"),
-                sum(lines_now.values(), ZERO),
-                sum(lines_before.values(), ZERO) if before.budget is not None else None,
-            )
-        )
+        expense_rows.append(_row(_("Utgifter i alt"), totals.expense, earlier.expense if earlier else None))
         tables.append(Table("utgifter", _("Utgifter etter budsjettpost"), columns, expense_rows))
         actual = money.budget_vs_actual(budget=budget)
         actual_rows = [

@@ -511,6 +511,11 @@ SMALL_NUMBERS_NOTE = gettext_lazy(
 )
 
 
+def sheet_small_numbers_note() -> str:
+    """The sheet's note on small numbers, for its page and its PDF alike."""
+    return str(SMALL_NUMBERS_NOTE) % {"suppressed": SUPPRESSED, "hidden": HIDDEN}
+
+
 def municipality_sheet_pdf(sheet: MunicipalitySheet) -> bytes:
     """The municipality sheet as ONE A4 page (bytes): the municipality's name, number, year
     and status, when the figures were summed, its sentences, the key figures (paid with its
@@ -607,7 +612,7 @@ def municipality_sheet_pdf(sheet: MunicipalitySheet) -> bytes:
     if sheet.tables:
         content.append(tables)
     content.append(Spacer(1, 2 * mm))
-    content.append(Paragraph(escape(str(SMALL_NUMBERS_NOTE) % {"suppressed": SUPPRESSED, "hidden": HIDDEN}), small))
+    content.append(Paragraph(escape(sheet_small_numbers_note()), small))
     # The page's frame is 6 points narrower and taller than its margins (the frame's padding);
     # a little less than it, so the scaled content never spills onto a second page.
     page = KeepInFrame(width - 14, document.height - 14, content, mode="shrink", hAlign="LEFT", vAlign="TOP")

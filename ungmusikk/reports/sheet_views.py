@@ -42,12 +42,12 @@ from core.formatting import datetime_text
 from core.forms import FormTokenField
 from core.http import NotFound
 from core.params import id_param, year_param
-from core.privacy import HIDDEN, SUPPRESSED
+from core.privacy import SUPPRESSED
 from core.submissions import AlreadySubmitted, submit_once
 from schools.models import Municipality
 
 from . import links, sheet
-from .pdf import municipality_sheet_pdf, sheet_key_figures
+from .pdf import municipality_sheet_pdf, sheet_key_figures, sheet_small_numbers_note
 from .shapes import MunicipalitySheet
 
 VIEW_PERMISSION = "schools.view_municipality_sheet"
@@ -87,7 +87,7 @@ def sheet_context(sheet_: MunicipalitySheet) -> dict:
         "key_figures": sheet_key_figures(sheet_),
         "figures_as_of": datetime_text(sheet_.figures_as_of) if sheet_.figures_as_of else "",
         "suppressed": SUPPRESSED,
-        "hidden": HIDDEN,
+        "small_numbers_note": sheet_small_numbers_note(),
     }
 
 
