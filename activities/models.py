@@ -290,9 +290,22 @@ class PupilLoadRollup(models.Model):
 
     school_year = models.PositiveSmallIntegerField(_("skoleår"))
     term = models.CharField(_("semester"), max_length=10, choices=Term.choices)
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("elev"))
+    # A summary of 240,000 rows a school year at national scale, rewritten whole each night: no
+    # database-level foreign keys (their deferred checks at commit took seconds; Django still
+    # cascades a pupil's erasure here) and no index of its own on either column (the pupil is
+    # found through pupil_load_pupil_idx, stale rows through the school year's cell index).
+    pupil = models.ForeignKey(
+        Pupil,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("elev"),
+        db_constraint=False,
+        db_index=False,
+    )
     activities = models.PositiveIntegerField(_("aktiviteter"), default=0)
-    run = models.ForeignKey(RollupRun, on_delete=models.SET_NULL, null=True, related_name="+")
+    run = models.ForeignKey(
+        RollupRun, on_delete=models.SET_NULL, null=True, related_name="+", db_constraint=False, db_index=False
+    )
 
     class Meta:
         verbose_name = _("elevbelastning (oppsummert)")

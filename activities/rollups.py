@@ -11,11 +11,11 @@ recorded as skipped), and is recorded as a RollupRun.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Count, F, Sum, Value
 from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils import timezone
@@ -25,7 +25,7 @@ from core.periods import AUTUMN, SPRING, calendar_year_bounds, school_year_bound
 from core.rollups import execute, insert_from_select, run_rollup, upsert_from_select
 from core.schedules import ENROLMENT
 from schools.ages import age_band_sql
-from schools.models import Enrolment
+from schools.models import Enrolment, Pupil
 
 from .models import (
     Activity,
@@ -101,34 +101,49 @@ def _links(year: int, until: datetime) -> models.QuerySet:
 
 
 LINKS_TABLE = "rollup_named_links"
+ACTIVITIES_TABLE = "rollup_activities"
 
 
 def _stage_links(year: int, schools: set[int] | None, until: datetime) -> None:
     """One pass over the year's named-pupil links into a narrow temporary table (pupil,
-    school, activity, kind, month, term, the pupil's birth year); every pupil figure is then aggregated from it
-    without joining the big tables again. The month and term come from Django's time-zone
-    aware functions, so the same SQL works on PostgreSQL and SQLite."""
-    links = _links(year, until)
+    school, activity, kind, month, term); every pupil figure is then aggregated from it without
+    joining the big tables again (the birth years are joined to the distinct pupils later).
+    The year's counted activities are staged first with their kind, month and term (Django's
+    time-zone aware functions, so the same SQL works on PostgreSQL and SQLite): computed once
+    an activity, not once a link."""
+    start, end = school_year_bounds(year)
+    activities = (
+        Activity.objects.filter(activity_counted_q(until=until), starts_at__gte=start, starts_at__lt=end)
+        .annotate(month=ExtractMonth("starts_at"))
+        .annotate(term=term_expression())
+        .values_list("id", "kind", "month", "term")
+        .order_by()
+    )
+    sql, params = activities.query.sql_with_params()
+    execute(f"DROP TABLE IF EXISTS {ACTIVITIES_TABLE}")
+    execute(f"CREATE TEMPORARY TABLE {ACTIVITIES_TABLE} AS {sql}", params)
+    if connection.vendor == "postgresql":
+        execute(f"ANALYZE {ACTIVITIES_TABLE}")
+    qn = connection.ops.quote_name
+    participation, link = qn(Participation._meta.db_table), qn(NamedLink._meta.db_table)
+    joined = (
+        f"{ACTIVITIES_TABLE} a JOIN {participation} p ON p.activity_id = a.id "
+        f"JOIN {link} np ON np.participation_id = p.id"
+    )
+    where = ""
     if schools is not None:
         # The pupils named at the changed schools, with all their links: a pupil's load counts
         # at every school they attend.
-        links = links.filter(
-            pupil_id__in=_links(year, until).filter(participation__school_id__in=schools).values("pupil_id")
+        where = (
+            f"WHERE np.pupil_id IN (SELECT np.pupil_id FROM {joined} "
+            f"WHERE p.school_id IN ({', '.join(str(int(pk)) for pk in schools)}))"
         )
-    select = (
-        links.annotate(
-            school=F("participation__school_id"),
-            activity=F("participation__activity_id"),
-            kind=F("participation__activity__kind"),
-            month=ExtractMonth("participation__activity__starts_at"),
-            born=F("pupil__birth_year"),
-        )
-        .annotate(term=term_expression())
-        .values_list("pupil_id", "school", "activity", "kind", "month", "term", "born")
-    )
-    sql, params = select.query.sql_with_params()
     execute(f"DROP TABLE IF EXISTS {LINKS_TABLE}")
-    execute(f"CREATE TEMPORARY TABLE {LINKS_TABLE} AS {sql}", params)
+    execute(
+        f"CREATE TEMPORARY TABLE {LINKS_TABLE} AS SELECT np.pupil_id AS pupil_id, p.school_id AS school, "
+        f"a.id AS activity, a.kind AS kind, a.month AS month, a.term AS term FROM {joined} {where}"
+    )
+    execute(f"DROP TABLE {ACTIVITIES_TABLE}")
     if connection.vendor == "postgresql":
         execute(f"ANALYZE {LINKS_TABLE}")
 
@@ -146,15 +161,17 @@ def _rollup_year(year: int, run: RollupRun, schools: set[int] | None) -> int:
     _stage_links(year, schools, until)
     written = 0
 
-    # 1. Each named pupil's load per term, across all the pupil's schools.
-    written += execute(
-        f"""INSERT INTO {qn(PupilLoadRollup._meta.db_table)} (school_year, term, pupil_id, activities, run_id)
+    # 1. Each named pupil's load per term, across all the pupil's schools. A whole year is
+    #    deleted and inserted (cheaper than updating its 240,000 rows at national scale).
+    load = f"""INSERT INTO {qn(PupilLoadRollup._meta.db_table)} (school_year, term, pupil_id, activities, run_id)
         SELECT %s, l.term, l.pupil_id, COUNT(DISTINCT l.activity), %s FROM {LINKS_TABLE} l
-        WHERE true GROUP BY l.pupil_id, l.term
-        ON CONFLICT (school_year, term, pupil_id) DO UPDATE SET activities = excluded.activities,
-            run_id = excluded.run_id""",
-        [year, run.pk],
-    )
+        WHERE true GROUP BY l.pupil_id, l.term"""
+    if schools is None:
+        PupilLoadRollup.objects.filter(school_year=year).delete()
+    else:
+        load += """ ON CONFLICT (school_year, term, pupil_id) DO UPDATE SET activities = excluded.activities,
+            run_id = excluded.run_id"""
+    written += execute(load, [year, run.pk])
     stale = PupilLoadRollup.objects.filter(school_year=year).exclude(run=run)
     if schools is not None:
         stale = stale.filter(
@@ -320,19 +337,19 @@ def _rollup_network_year(year: int, run: RollupRun) -> int:
     return written + len(teachers)
 
 
-SPRING_TABLE = "rollup_named_spring"
-
-
 def _insert_pupil_counts(period: str, year: int, run: RollupRun, schools: set[int] | None, source: str, params=()):
     """Upsert the named pupils per school and age band (schools.ages; ages on 1 October of
     `year`) of a school year or a calendar year (`period`, PupilCountRollup.Period) from
-    `source`, an SQL select of (school, pupil_id, born) rows (a pupil may repeat); then delete
-    the period's rows (of the given schools) this run did not write."""
+    `source`, an SQL select of (school, pupil_id) rows (a pair may repeat); then delete the
+    period's rows (of the given schools) this run did not write. The pupils' birth years are
+    joined to the distinct pairs, not to every link."""
     qn = connection.ops.quote_name
-    band = age_band_sql("src.born", str(int(year)))  # an int: no placeholder to repeat
+    band = age_band_sql("pupil.birth_year", str(int(year)))  # an int: no placeholder to repeat
     written = execute(
         f"""INSERT INTO {qn(PupilCountRollup._meta.db_table)} (period, year, school_id, age_band, pupils, run_id)
-        SELECT %s, %s, src.school, {band}, COUNT(DISTINCT src.pupil_id), %s FROM ({source}) AS src
+        SELECT %s, %s, src.school, {band}, COUNT(*), %s
+        FROM (SELECT DISTINCT d.school, d.pupil_id FROM ({source}) AS d) AS src
+        JOIN {qn(Pupil._meta.db_table)} pupil ON pupil.id = src.pupil_id
         WHERE true GROUP BY src.school, {band}
         ON CONFLICT (period, year, school_id, age_band) DO UPDATE SET pupils = excluded.pupils,
             run_id = excluded.run_id""",
@@ -343,14 +360,15 @@ def _insert_pupil_counts(period: str, year: int, run: RollupRun, schools: set[in
     return written
 
 
-def _school_filter(schools: set[int] | None) -> str:
-    return f"WHERE school IN ({', '.join(str(int(pk)) for pk in schools)})" if schools is not None else ""
+def _school_condition(schools: set[int] | None) -> str:
+    """An SQL condition on a staged table's `school` column: the given schools, or all."""
+    return f"school IN ({', '.join(str(int(pk)) for pk in schools)})" if schools is not None else "true"
 
 
-def _calendar_pupil_counts_direct(year: int, run: RollupRun, schools: set[int] | None) -> int:
-    """A calendar year's named pupils per school and age band, read from the links themselves
-    (for a calendar year whose two halves were not both staged in this run)."""
-    start, end = calendar_year_bounds(year)
+def _spring_links_sql(year: int, run: RollupRun, schools: set[int] | None) -> tuple[str, list]:
+    """SQL and parameters of the (school, pupil_id) rows of the named-pupil links of
+    January–July of `year` (the spring of the school year before), of the given schools."""
+    start, end = calendar_year_bounds(year)[0], school_year_bounds(year)[0]
     links = NamedLink.objects.filter(
         activity_counted_q("participation__activity__", until=run.started_at),
         participation__activity__starts_at__gte=start,
@@ -358,73 +376,37 @@ def _calendar_pupil_counts_direct(year: int, run: RollupRun, schools: set[int] |
     ).order_by()
     if schools is not None:
         links = links.filter(participation__school_id__in=schools)
-    rows = links.annotate(school=F("participation__school_id"), born=F("pupil__birth_year")).values_list(
-        "school", "pupil_id", "born"
-    )
+    rows = links.annotate(school=F("participation__school_id")).values_list("school", "pupil_id")
     sql, params = rows.query.sql_with_params()
-    return _insert_pupil_counts(
+    return sql, list(params)
+
+
+def _rollup_unit(year: int, run: RollupRun, schools: set[int] | None, *, last: bool) -> int:
+    """One unit of the enrolment rollup, school year `year` (all schools, or the given ones),
+    in the current transaction: the year's cells from its staged links, its named pupils per
+    age band, the calendar year `year` (its January–July read from the links, its autumn from
+    the stage), when `last` (no later school year has data) the calendar year after too (its
+    spring from the stage), and the network's activity figures of the year. A unit touches no
+    row another unit writes, so units run side by side."""
+    written = _rollup_year(year, run, schools)
+    condition = _school_condition(schools)
+    staged = f"SELECT school, pupil_id FROM {LINKS_TABLE} WHERE {condition}"
+    written += _insert_pupil_counts(PupilCountRollup.Period.SCHOOL_YEAR, year, run, schools, staged)
+    spring_sql, spring_params = _spring_links_sql(year, run, schools)
+    written += _insert_pupil_counts(
         PupilCountRollup.Period.CALENDAR_YEAR,
         year,
         run,
         schools,
-        f"SELECT d.school, d.pupil_id, d.born FROM ({sql}) AS d",
-        params,
+        f"SELECT s.school, s.pupil_id FROM ({spring_sql}) AS s UNION ALL {staged} AND term = %s",
+        [*spring_params, AUTUMN],
     )
-
-
-def _calendar_years(plan: dict[int, set[int] | None]) -> dict[int, set[int] | None]:
-    """The calendar years a plan of school years touches (a school year spans two), with the
-    schools to recompute in each (None: all)."""
-    calendar: dict[int, set[int] | None] = {}
-    for school_year, schools in plan.items():
-        for year in (school_year, school_year + 1):
-            if schools is None or (year in calendar and calendar[year] is None):
-                calendar[year] = None
-            else:
-                calendar[year] = calendar.get(year, set()) | schools
-    return calendar
-
-
-def _rollup_plan(plan: dict[int, set[int] | None], run: RollupRun) -> int:
-    """Recompute the school years of a plan (year → the schools changed, None: all): each
-    year's cells from its staged links, its named pupils per age band from the same stage, and
-    the network's activity figures; then the calendar years the plan touches. A calendar year
-    is January–July of one school year and August–December of the next: when a full run has
-    staged both (consecutive years), it is counted from the two stages (the earlier spring
-    kept in SPRING_TABLE) without reading the links again; otherwise from the links."""
-    written = 0
-    calendar_done: set[int] = set()
-    spring_of: int | None = None  # the school year whose spring (January–July) SPRING_TABLE holds
-    for year, schools in sorted(plan.items()):
-        written += _rollup_year(year, run, schools)
-        links = f"SELECT school, pupil_id, born FROM {LINKS_TABLE} {_school_filter(schools)}"
-        written += _insert_pupil_counts(PupilCountRollup.Period.SCHOOL_YEAR, year, run, schools, links)
-        if schools is None:
-            if spring_of == year - 1:
-                both_halves = (
-                    f"SELECT school, pupil_id, born FROM {SPRING_TABLE} UNION ALL "
-                    f"SELECT school, pupil_id, born FROM {LINKS_TABLE} WHERE term = %s"
-                )
-                written += _insert_pupil_counts(
-                    PupilCountRollup.Period.CALENDAR_YEAR, year, run, None, both_halves, [AUTUMN]
-                )
-                calendar_done.add(year)
-            execute(f"DROP TABLE IF EXISTS {SPRING_TABLE}")
-            execute(
-                f"CREATE TEMPORARY TABLE {SPRING_TABLE} AS "
-                f"SELECT DISTINCT school, pupil_id, born FROM {LINKS_TABLE} WHERE term = %s",
-                [SPRING],
-            )
-            spring_of = year
-        else:
-            spring_of = None
-        execute(f"DROP TABLE IF EXISTS {LINKS_TABLE}")
-        written += _rollup_network_year(year, run)
-    execute(f"DROP TABLE IF EXISTS {SPRING_TABLE}")
-    for year, schools in sorted(_calendar_years(plan).items()):
-        if year not in calendar_done:
-            written += _calendar_pupil_counts_direct(year, run, schools)
-    return written
+    if last:
+        written += _insert_pupil_counts(
+            PupilCountRollup.Period.CALENDAR_YEAR, year + 1, run, schools, f"{staged} AND term = %s", [SPRING]
+        )
+    execute(f"DROP TABLE IF EXISTS {LINKS_TABLE}")
+    return written + _rollup_network_year(year, run)
 
 
 def school_years_with_data() -> list[int]:
@@ -437,38 +419,110 @@ def school_years_with_data() -> list[int]:
     return sorted(years)
 
 
-def _dirty_schools(*, before: datetime, year: int | None) -> dict[int, set[int]]:
-    """Claim the changed (school, year) pairs marked before the run started, with the other
-    schools of the pupils named there (a pupil's load counts at every school they attend)."""
-    marked = RollupDirty.objects.filter(marked_at__lte=before)
-    if year is not None:
-        marked = marked.filter(school_year=year)
-    by_year: dict[int, set[int]] = defaultdict(set)
-    for school_id, school_year in marked.values_list("school_id", "school_year"):
-        by_year[school_year].add(school_id)
-    for school_year, schools in by_year.items():
-        pupils = _links(school_year, before).filter(participation__school_id__in=schools).values("pupil_id")
-        schools |= set(
-            _links(school_year, before)
-            .filter(pupil_id__in=pupils)
-            .values_list("participation__school_id", flat=True)
-            .distinct()
+def _with_other_schools_of_their_pupils(year: int, schools: set[int], until: datetime) -> set[int]:
+    """The schools, and the other schools of the pupils named there in the school year (a
+    pupil's load counts at every school they attend)."""
+    pupils = _links(year, until).filter(participation__school_id__in=schools).values("pupil_id")
+    return schools | set(
+        _links(year, until).filter(pupil_id__in=pupils).values_list("participation__school_id", flat=True).distinct()
+    )
+
+
+@dataclass(frozen=True)
+class RollupUnit:
+    """One unit of work of the enrolment rollup: a school year, all its schools (None) or the
+    given ones; `last` when no later school year has data (the unit then also counts the next
+    calendar year, whose spring it holds)."""
+
+    year: int
+    schools: tuple[int, ...] | None
+    last: bool
+
+
+def rollup_enrolment_plan(*, mode: str, before: datetime, year: int | None = None) -> list[RollupUnit]:
+    """The units of a run (`mode`, core.models.RollupRun.Mode), in school-year order:
+    - FULL: every school year with data (or `year`), all schools;
+    - NIGHTLY: the current school year, all schools, and the schools marked changed
+      (RollupDirty, marked before `before`) in other years;
+    - INCREMENTAL: only the schools marked changed.
+    A change in a school year's spring also changes the next calendar year, which the next
+    school year's unit counts: those schools join that unit."""
+    with_data = school_years_with_data()
+    plan: dict[int, set[int] | None] = {}
+    if mode == RollupRun.Mode.FULL:
+        plan = dict.fromkeys([year] if year is not None else with_data)
+    else:
+        marked = RollupDirty.objects.filter(marked_at__lte=before)
+        if year is not None:
+            marked = marked.filter(school_year=year)
+        for school_id, school_year in marked.values_list("school_id", "school_year"):
+            plan.setdefault(school_year, set()).add(school_id)
+        if mode == RollupRun.Mode.NIGHTLY and year is None:
+            plan[school_year_of(timezone.localdate())] = None
+        if year is None:
+            for school_year, schools in sorted(plan.items()):
+                following = school_year + 1
+                if following in with_data and schools is not None and plan.get(following, set()) is not None:
+                    plan[following] = plan.get(following, set()) | schools
+                elif following in with_data:
+                    plan[following] = None
+    years = set(with_data)
+    return [
+        RollupUnit(
+            year=school_year,
+            schools=None if schools is None else tuple(sorted(schools)),
+            last=school_year + 1 not in years,
         )
-    marked.delete()
-    return by_year
+        for school_year, schools in sorted(plan.items())
+    ]
 
 
-def rollup_enrolment(*, year: int | None = None, incremental: bool = False, task_id: str = "") -> RollupRun:
-    """Rebuild the enrolment summaries: one school year or all of them; in incremental mode
-    only the schools whose data changed since the last run."""
+def rollup_enrolment_unit(
+    *, year: int, schools: Iterable[int] | None, last: bool, mode: str, before: datetime, task_id: str = ""
+) -> RollupRun:
+    """Run one unit (see RollupUnit) in its own transaction under its own lock (the kind's lock
+    of the school year: a unit whose lock another run holds is recorded as skipped and leaves
+    the year as it was). Claims the unit's change marks made before `before`. A RollupRun with
+    the year set."""
 
     def work(run: RollupRun) -> int:
-        if incremental:
-            return _rollup_plan(_dirty_schools(before=run.started_at, year=year), run)
-        years = [year] if year is not None else school_years_with_data()
-        if year is None:
-            RollupDirty.objects.filter(marked_at__lte=run.started_at).delete()
-            # Years that no longer have data lose their figures too.
+        chosen = None if schools is None else _with_other_schools_of_their_pupils(year, set(schools), run.started_at)
+        marks = RollupDirty.objects.filter(school_year=year, marked_at__lte=before)
+        (marks if chosen is None else marks.filter(school_id__in=chosen)).delete()
+        if chosen is not None and not chosen:
+            return 0  # nothing marked changed in the year
+        return _rollup_unit(year, run, chosen, last=last)
+
+    return run_rollup(
+        kind=ENROLMENT,
+        year=year,
+        unit=year,
+        incremental=schools is not None,
+        mode=mode,
+        task_id=task_id,
+        work=work,
+    )
+
+
+# A whole run (year None) still marked running after this long had its worker die (its units
+# are each recorded on their own): recorded as failed when the next whole run starts.
+STALE_WHOLE_RUN = timedelta(hours=6)
+
+
+def rollup_enrolment_start(*, mode: str, task_id: str = "") -> tuple[RollupRun, list[RollupUnit]]:
+    """Begin a whole run (every school year in the plan of `mode`): record it (a RollupRun with
+    no year, running until rollup_enrolment_finish), and, in a full run, drop the figures of
+    years that no longer have data. Returns the run and its units."""
+    now = timezone.now()
+    RollupRun.objects.filter(
+        kind=ENROLMENT, year__isnull=True, status=RollupRun.Status.RUNNING, started_at__lt=now - STALE_WHOLE_RUN
+    ).update(status=RollupRun.Status.FAILED, error="Avbrutt: kjøringen ble aldri ferdig.", finished_at=now)
+    parent = RollupRun.objects.create(kind=ENROLMENT, mode=mode, year=None, started_at=now, task_id=task_id or "")
+    units = rollup_enrolment_plan(mode=mode, before=parent.started_at)
+    if mode == RollupRun.Mode.FULL:
+        years = [unit.year for unit in units]
+        with transaction.atomic():
+            RollupDirty.objects.filter(marked_at__lte=parent.started_at).exclude(school_year__in=years).delete()
             for model in (
                 EnrolmentRollup,
                 ParticipationMonthRollup,
@@ -483,8 +537,58 @@ def rollup_enrolment(*, year: int | None = None, incremental: bool = False, task
             PupilCountRollup.objects.filter(period=PupilCountRollup.Period.CALENDAR_YEAR).exclude(
                 year__in=set(years) | {y + 1 for y in years}
             ).delete()
-        else:
-            RollupDirty.objects.filter(marked_at__lte=run.started_at, school_year=year).delete()
-        return _rollup_plan(dict.fromkeys(years), run)
+    return parent, units
 
-    return run_rollup(kind=ENROLMENT, year=year, incremental=incremental, task_id=task_id, work=work)
+
+def rollup_enrolment_finish(*, run_id: int, unit_run_ids: Iterable[int], failure: str = "") -> RollupRun:
+    """End a whole run from how its units ended: succeeded when every unit did; skipped when a
+    unit found its year locked by another run (the years named); failed when one failed (or
+    with `failure`, the fan-out's error). Only a succeeded whole run moves the pages' "as of"."""
+    run = RollupRun.objects.get(pk=run_id)
+    units = list(RollupRun.objects.filter(pk__in=list(unit_run_ids)).order_by("year"))
+    run.rows_written = sum(unit.rows_written for unit in units)
+    failed = [unit for unit in units if unit.status == RollupRun.Status.FAILED]
+    skipped = [unit for unit in units if unit.status == RollupRun.Status.SKIPPED]
+    if failure or failed:
+        run.status = RollupRun.Status.FAILED
+        run.error = (failure or "; ".join(f"{unit.year}: {unit.error}" for unit in failed))[:4000]
+    elif skipped:
+        run.status = RollupRun.Status.SKIPPED
+        years = ", ".join(str(unit.year) for unit in skipped)
+        run.error = f"En annen kjøring av samme type pågår (skoleår {years})."
+    else:
+        run.status = RollupRun.Status.SUCCEEDED
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "error", "rows_written", "finished_at"])
+    return run
+
+
+def rollup_enrolment(
+    *, year: int | None = None, incremental: bool = False, nightly: bool = False, task_id: str = ""
+) -> RollupRun:
+    """Rebuild the enrolment summaries here and now, unit after unit (the Celery task fans the
+    same units out to the workers, activities.tasks): every school year (full), the current
+    year and the changed schools (`nightly`), or only the changed schools (`incremental`).
+    With `year`, that school year's unit alone (its RollupRun is returned; it does not move
+    "as of"); otherwise the whole run's RollupRun. A unit that fails fails the run (raised)."""
+    mode = RollupRun.Mode.INCREMENTAL if incremental else RollupRun.Mode.NIGHTLY if nightly else RollupRun.Mode.FULL
+    if year is not None:
+        before = timezone.now()
+        units = rollup_enrolment_plan(mode=mode, before=before, year=year) or [RollupUnit(year, (), False)]
+        unit = units[0]
+        return rollup_enrolment_unit(
+            year=year, schools=unit.schools, last=unit.last, mode=mode, before=before, task_id=task_id
+        )
+    run, units = rollup_enrolment_start(mode=mode, task_id=task_id)
+    done: list[int] = []
+    try:
+        for unit in units:
+            done.append(
+                rollup_enrolment_unit(
+                    year=unit.year, schools=unit.schools, last=unit.last, mode=mode, before=run.started_at
+                ).pk
+            )
+    except Exception as exc:
+        rollup_enrolment_finish(run_id=run.pk, unit_run_ids=done, failure=f"{type(exc).__name__}: {exc}")
+        raise
+    return rollup_enrolment_finish(run_id=run.pk, unit_run_ids=done)

@@ -7,9 +7,10 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from core.geo import haversine_km
@@ -192,6 +193,8 @@ def activity_ids_with_pupil_load(*, activities: Sequence[Activity]) -> set[int]:
     )
     if not page_links:
         return set()
+    # Per pupil and month the distinct activities, counted by the database (an activity starts in
+    # one month, so a term's count is the sum of its months): a few rows per pupil, not one per link.
     rows = (
         through.filter(
             pupil_id__in={pupil_id for _activity_id, pupil_id in page_links},
@@ -199,20 +202,25 @@ def activity_ids_with_pupil_load(*, activities: Sequence[Activity]) -> set[int]:
             participation__activity__starts_at__lt=window_end,
         )
         .exclude(participation__activity__status=Activity.Status.CANCELLED)
-        .values_list("pupil_id", "participation__activity_id", "participation__activity__starts_at")
-        .distinct()
+        .annotate(
+            year=ExtractYear("participation__activity__starts_at", tzinfo=OSLO),
+            month=ExtractMonth("participation__activity__starts_at", tzinfo=OSLO),
+        )
+        .values("pupil_id", "year", "month")
+        .annotate(activities=Count("participation__activity_id", distinct=True))
+        .values_list("pupil_id", "year", "month", "activities")
+        .order_by()
     )
     threshold = pupil_load_threshold()
-    per_pupil_term: dict[tuple[int, datetime], set[int]] = defaultdict(set)
+    per_pupil_term: dict[tuple[int, datetime], int] = defaultdict(int)
     pupils_of: dict[int, set[int]] = defaultdict(set)
     for activity_id, pupil_id in page_links:
         pupils_of[activity_id].add(pupil_id)
-    for pupil_id, activity_id, starts_at in rows:
-        term = term_bounds(timezone.localtime(starts_at, OSLO).date())[0]
-        per_pupil_term[(pupil_id, term)].add(activity_id)
+    for pupil_id, year, month, count in rows:
+        per_pupil_term[(pupil_id, term_bounds(date(year, month, 1))[0])] += count
     marked = set()
     for activity, (term, _end) in zip(active, bounds, strict=True):
-        if any(len(per_pupil_term[(pupil_id, term)]) > threshold for pupil_id in pupils_of[activity.pk]):
+        if any(per_pupil_term[(pupil_id, term)] > threshold for pupil_id in pupils_of[activity.pk]):
             marked.add(activity.pk)
     return marked
 

@@ -1,12 +1,14 @@
 """Celery tasks of the activities app: thin, they take plain values and call one service."""
 
-from celery import shared_task
+from datetime import datetime
+
+from celery import chord, shared_task
 
 from core.enqueue import enqueue_after_commit
 from core.models import RollupRun
 from core.rollups import ROLLUP_TASK_OPTIONS
 
-from .rollups import rollup_enrolment
+from .rollups import rollup_enrolment, rollup_enrolment_finish, rollup_enrolment_start, rollup_enrolment_unit
 
 # An incremental run that finds another run holding the lock tries again after 5, 10, 20, 40
 # and 80 seconds: what a save marked should not wait for the night.
@@ -14,11 +16,82 @@ SKIPPED_RETRY_FIRST_DELAY = 5
 
 
 @shared_task(name="activities.rollup_enrolment", **ROLLUP_TASK_OPTIONS)
-def rollup_enrolment_task(self, year: int | None = None, incremental: bool = False) -> dict:
-    run = rollup_enrolment(year=year, incremental=incremental, task_id=self.request.id or "")
-    if run.status == RollupRun.Status.SKIPPED and incremental and not self.request.is_eager:
-        raise self.retry(countdown=SKIPPED_RETRY_FIRST_DELAY * 2**self.request.retries)
+def rollup_enrolment_task(
+    self, year: int | None = None, incremental: bool = False, full: bool = False, attempt: int = 0
+) -> dict:
+    """The enrolment rollup: by default (the nightly schedule) the current school year and the
+    schools marked changed; `full` every year; `incremental` only what is marked; `year` that
+    school year alone. On a worker the school years are fanned out as a Celery chord, one task
+    per year (each under its own lock), ended by rollup_enrolment_finish_task; run eagerly
+    (no Redis) or for one year, the units run here, one after the other."""
+    mode = (
+        RollupRun.Mode.INCREMENTAL
+        if incremental
+        else RollupRun.Mode.FULL
+        if full or year is not None
+        else RollupRun.Mode.NIGHTLY
+    )
+    task_id = self.request.id or ""
+    if year is not None or self.request.is_eager:
+        run = rollup_enrolment(
+            year=year, incremental=incremental, nightly=mode == RollupRun.Mode.NIGHTLY, task_id=task_id
+        )
+        if run.status == RollupRun.Status.SKIPPED and incremental and not self.request.is_eager:
+            raise self.retry(countdown=SKIPPED_RETRY_FIRST_DELAY * 2**self.request.retries)
+        return {"run": run.pk, "status": run.status, "rows": run.rows_written}
+    run, units = rollup_enrolment_start(mode=mode, task_id=task_id)
+    queue = (self.request.delivery_info or {}).get("routing_key") or None
+    finish = rollup_enrolment_finish_task.s(run_id=run.pk, attempt=attempt).set(queue=queue)
+    if not units:
+        finish.delay([])
+    else:
+        header = [
+            rollup_enrolment_unit_task.s(
+                year=unit.year,
+                schools=list(unit.schools) if unit.schools is not None else None,
+                last=unit.last,
+                mode=mode,
+                before=run.started_at.isoformat(),
+            ).set(queue=queue)
+            for unit in units
+        ]
+        chord(header)(finish.on_error(rollup_enrolment_failed_task.si(run_id=run.pk).set(queue=queue)))
+    return {"run": run.pk, "status": run.status, "units": len(units)}
+
+
+@shared_task(name="activities.rollup_enrolment_unit", **ROLLUP_TASK_OPTIONS)
+def rollup_enrolment_unit_task(
+    self, *, year: int, schools: list[int] | None, last: bool, mode: str, before: str
+) -> int:
+    """One school year of a fanned-out enrolment rollup (activities.rollups.rollup_enrolment_unit);
+    returns its RollupRun's id."""
+    run = rollup_enrolment_unit(
+        year=year,
+        schools=schools,
+        last=last,
+        mode=mode,
+        before=datetime.fromisoformat(before),
+        task_id=self.request.id or "",
+    )
+    return run.pk
+
+
+@shared_task(name="activities.rollup_enrolment_finish", **ROLLUP_TASK_OPTIONS)
+def rollup_enrolment_finish_task(self, unit_run_ids: list[int], *, run_id: int, attempt: int = 0) -> dict:
+    """End a fanned-out run when all its units are done. An incremental run with a year
+    another run held tries again after 5, 10, 20, 40 and 80 seconds (its marks are kept)."""
+    run = rollup_enrolment_finish(run_id=run_id, unit_run_ids=unit_run_ids)
+    if run.status == RollupRun.Status.SKIPPED and run.mode == RollupRun.Mode.INCREMENTAL and attempt < 5:
+        rollup_enrolment_task.apply_async(
+            kwargs={"incremental": True, "attempt": attempt + 1}, countdown=SKIPPED_RETRY_FIRST_DELAY * 2**attempt
+        )
     return {"run": run.pk, "status": run.status, "rows": run.rows_written}
+
+
+@shared_task(name="activities.rollup_enrolment_failed")
+def rollup_enrolment_failed_task(*, run_id: int) -> None:
+    """A unit of a fanned-out run failed for good: the whole run is recorded as failed."""
+    rollup_enrolment_finish(run_id=run_id, unit_run_ids=[], failure="En del av kjøringen feilet (se skoleårene).")
 
 
 def rollup_enrolment_after_commit() -> None:

@@ -45,6 +45,8 @@ class RollupRun(models.Model):
     class Mode(models.TextChoices):
         FULL = "full", _("Full")
         INCREMENTAL = "incremental", _("Inkrementell")
+        # The current school year in full, and the other years' schools marked changed.
+        NIGHTLY = "nightly", _("Nattlig")
 
     class Status(models.TextChoices):
         RUNNING = "running", _("Kjører")

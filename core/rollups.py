@@ -43,16 +43,24 @@ ROLLUP_TASK_OPTIONS = {
 }
 
 
+def rollup_lock_key(kind: str, unit: int | None = None) -> int:
+    """The advisory lock key (second argument, 31 bits) of a rollup kind, or of one unit of it
+    (the enrolment rollup's unit is a school year): "enrolment" or "enrolment:2024"."""
+    name = kind if unit is None else f"{kind}:{int(unit)}"
+    return zlib.crc32(name.encode()) & 0x7FFFFFFF
+
+
 @contextmanager
-def rollup_lock(kind: str):
-    """Yield True when this transaction holds the rollup lock of `kind`, False when another
+def rollup_lock(kind: str, unit: int | None = None):
+    """Yield True when this transaction holds the rollup lock of `kind` (of one `unit` of it,
+    when given: units of a kind run side by side, each under its own lock), False when another
     run holds it. On PostgreSQL a transaction-level advisory lock, released at commit,
     rollback, or when the holder's connection dies (a killed worker). SQLite, the embedded
     single-process default, serializes writers itself."""
     if connection.vendor != "postgresql":
         yield True
         return
-    key = zlib.crc32(kind.encode()) & 0x7FFFFFFF
+    key = rollup_lock_key(kind, unit)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, key])
         yield bool(cursor.fetchone()[0])
@@ -92,27 +100,38 @@ def insert_from_select(model: type[models.Model], queryset: models.QuerySet, *, 
 
 
 def run_rollup(
-    *, kind: str, year: int | None, incremental: bool, task_id: str, work: Callable[[RollupRun], int]
+    *,
+    kind: str,
+    year: int | None,
+    incremental: bool,
+    task_id: str,
+    work: Callable[[RollupRun], int],
+    unit: int | None = None,
+    mode: str | None = None,
 ) -> RollupRun:
-    """Record a run, take the lock, do the work in one transaction, record how it ended."""
+    """Record a run, take the lock (of the kind, or of one `unit` of it), do the work in one
+    transaction, record how it ended. `mode` (RollupRun.Mode) defaults to full or incremental."""
     run = RollupRun.objects.create(
         kind=kind,
-        mode=RollupRun.Mode.INCREMENTAL if incremental else RollupRun.Mode.FULL,
+        mode=mode or (RollupRun.Mode.INCREMENTAL if incremental else RollupRun.Mode.FULL),
         year=year,
         started_at=timezone.now(),
         task_id=task_id or "",
     )
     started = time.monotonic()
     try:
-        with transaction.atomic(), rollup_lock(kind) as locked:
+        with transaction.atomic(), rollup_lock(kind, unit) as locked:
             if not locked:
                 run.status, run.error = RollupRun.Status.SKIPPED, "En annen kjøring av samme type pågår."
             else:
                 if connection.vendor == "postgresql":
                     # The distinct counts sort millions of rows: let them sort in memory.
                     execute("SELECT set_config('work_mem', %s, true)", [settings.ROLLUP_WORK_MEM])
-                # Runs still marked running hold no lock: their worker died. Say so.
-                RollupRun.objects.filter(kind=kind, status=RollupRun.Status.RUNNING).exclude(pk=run.pk).update(
+                # Runs of this lock still marked running hold no lock: their worker died. Say so.
+                dead = RollupRun.objects.filter(kind=kind, status=RollupRun.Status.RUNNING).exclude(pk=run.pk)
+                if unit is not None:
+                    dead = dead.filter(year=unit)
+                dead.update(
                     status=RollupRun.Status.FAILED,
                     error="Avbrutt: arbeideren stoppet under kjøringen.",
                     finished_at=timezone.now(),
@@ -151,10 +170,11 @@ def rollup_run_list() -> models.QuerySet[RollupRun]:
 
 
 def rollup_last_success_by_kind() -> dict[str, datetime]:
-    """When each kind of rollup last finished successfully (one query): the pages print their
-    figures "as of" these times."""
+    """When each kind of rollup last finished a whole run successfully (one query): the pages
+    print their figures "as of" these times. A run of one year (`manage.py rollup --year`, or
+    one unit of a fanned-out run) does not move "as of": the other years' figures are older."""
     return dict(
-        RollupRun.objects.filter(status=RollupRun.Status.SUCCEEDED)
+        RollupRun.objects.filter(status=RollupRun.Status.SUCCEEDED, year__isnull=True)
         .values("kind")
         .annotate(last=Max("finished_at"))
         .order_by()

@@ -15,4 +15,6 @@ def rollups_enqueue(*, user, incremental: bool = False) -> None:
     require_perm(user, "core.add_rolluprun")
     kwargs = {"incremental": incremental}
     transaction.on_commit(lambda: rollup_budget_task.apply_async(kwargs=kwargs))
-    transaction.on_commit(lambda: rollup_enrolment_task.apply_async(kwargs=kwargs))
+    # Not incremental: every school year (the nightly schedule does the current one and what changed).
+    enrolment = {"incremental": True} if incremental else {"full": True}
+    transaction.on_commit(lambda: rollup_enrolment_task.apply_async(kwargs=enrolment))

@@ -182,7 +182,9 @@ def test_rollup_twice_gives_identical_tables(small_network):
     rollup_enrolment()
 
     assert snapshot() == first
-    assert RollupRun.objects.filter(status="succeeded").count() == 2
+    # Two whole runs, each of one unit (the school year 2019/20).
+    assert RollupRun.objects.filter(status="succeeded", year__isnull=True).count() == 2
+    assert RollupRun.objects.filter(status="succeeded", year=2019).count() == 2
 
 
 def test_rollup_incremental_recomputes_only_changed_schools(small_network):
@@ -281,7 +283,7 @@ def test_rollup_overlap_second_run_skips_while_lock_held(small_network):
         with conn.cursor() as cursor:
             cursor.execute("BEGIN")
             cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, zlib.crc32(b"enrolment") & 0x7FFFFFFF]
+                "SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, zlib.crc32(b"enrolment:2019") & 0x7FFFFFFF]
             )
             holder_ready.set()
             release.wait(30)
@@ -296,10 +298,14 @@ def test_rollup_overlap_second_run_skips_while_lock_held(small_network):
     holder.join(30)
     third = rollup_enrolment()
 
+    # The network's one school year is locked by another run: its unit, and so the whole run, skip.
     assert results["second"].status == RollupRun.Status.SKIPPED
-    assert results["second"].error == "En annen kjøring av samme type pågår."
+    assert results["second"].error == "En annen kjøring av samme type pågår (skoleår 2019)."
+    assert RollupRun.objects.get(year=2019, started_at__gte=results["second"].started_at, status="skipped").error == (
+        "En annen kjøring av samme type pågår."
+    )
     assert third.status == RollupRun.Status.SUCCEEDED
-    assert EnrolmentRollup.objects.exclude(run=third).count() == 0
+    assert EnrolmentRollup.objects.exclude(run__started_at__gte=third.started_at).count() == 0
 
 
 @TX
@@ -313,8 +319,10 @@ def test_rollup_runs_in_a_real_celery_worker(small_network, celery_worker_proces
 
     outcome = result.get(timeout=120)
 
+    # One school year runs in the task itself (no fan-out).
     assert outcome["status"] == "succeeded"
     assert RollupRun.objects.get(pk=outcome["run"]).task_id == result.id
+    assert RollupRun.objects.get(pk=outcome["run"]).year == 2019
     assert rolled_cells() == live_cells()
     assert rolled_years() == live_years()
 
@@ -340,9 +348,10 @@ def test_rollup_worker_killed_mid_run_leaves_previous_figures(small_network, cel
 
     queue, start = celery_worker_process
     worker = start(ROLLUP_FAULT_INJECTION_PAUSE="30")
-    rollup_enrolment_task.apply_async(queue=queue)
+    rollup_enrolment_task.apply_async(kwargs={"full": True}, queue=queue)
     deadline = time.monotonic() + 90
-    while not RollupRun.objects.filter(status="running").exists():
+    # The unit of 2019/20, fanned out by the task, inside its transaction.
+    while not RollupRun.objects.filter(status="running", year=2019).exists():
         assert time.monotonic() < deadline, "the worker never started the rollup"
         time.sleep(0.2)
     time.sleep(2)  # inside the transaction, after writing its rows
@@ -363,4 +372,4 @@ def test_rollup_worker_killed_mid_run_leaves_previous_figures(small_network, cel
     assert snapshot() == undisturbed
     assert rolled_cells() == live_cells()
     assert rolled_years() == live_years()
-    assert RollupRun.objects.filter(status="failed", error__startswith="Avbrutt").count() == 1
+    assert RollupRun.objects.filter(status="failed", error__startswith="Avbrutt", year=2019).count() == 1

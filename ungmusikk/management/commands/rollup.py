@@ -16,13 +16,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, help="Bare dette året (skoleåret som starter dette året).")
-        parser.add_argument("--incremental", action="store_true", help="Bare skoleår med endrede data.")
+        parser.add_argument("--incremental", action="store_true", help="Bare skoler med endrede data.")
+        parser.add_argument(
+            "--nightly",
+            action="store_true",
+            help="Som om natten: inneværende skoleår, og skoler med endrede data i andre år (deltakelse).",
+        )
         parser.add_argument("--kind", choices=["all", *ROLLUPS], default="all")
 
-    def handle(self, *args, year=None, incremental=False, kind="all", **options):
+    def handle(self, *args, year=None, incremental=False, nightly=False, kind="all", **options):
         chosen = ROLLUPS if kind == "all" else {kind: ROLLUPS[kind]}
         for name, rollup in chosen.items():
-            run = rollup(year=year, incremental=incremental)
+            if name == ENROLMENT:
+                run = rollup(year=year, incremental=incremental, nightly=nightly)
+            else:  # the money rollup is small: nightly it runs in full
+                run = rollup(year=year, incremental=incremental)
             duration = (run.finished_at - run.started_at).total_seconds() if run.finished_at else 0
             style = self.style.SUCCESS if run.status == RollupRun.Status.SUCCEEDED else self.style.WARNING
             self.stdout.write(
