@@ -7,13 +7,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from django.db.models import Max, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from activities import figures as participation
-from activities.models import Participation
+from activities.models import Activity, Participation
 from activities.selectors import activity_counted_q
 from core.periods import school_year_of
 from core.privacy import count_shown, derived_shown
@@ -76,9 +79,16 @@ ASCENDING_FIRST = (SCHOOL, STATUS, TEXT)
 def network_default_school_year(*, today: date | None = None) -> int:
     """The latest school year with participation that has started (this one when none)."""
     now = timezone.now()
-    latest = Participation.objects.filter(activity_counted_q("activity__", until=now)).aggregate(
-        latest=Max("activity__starts_at")
-    )["latest"]
+    # The latest started activity with a participation: walks the starts_at index from now
+    # backwards and stops at the first (MAX over the join read every participation: 0.3 s at
+    # national scale).
+    latest = (
+        Activity.objects.filter(activity_counted_q(until=now))
+        .filter(Exists(Participation.objects.filter(activity=OuterRef("pk"))))
+        .order_by("-starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
     current = school_year_of(today or timezone.localdate())
     return min(school_year_of(timezone.localtime(latest).date()), current) if latest else current
 
@@ -159,6 +169,27 @@ def _paid_in_how(paid_in: money.PaidIn) -> str:
     if paid_in.shared_by > 1:
         return _("kommunens tilskudd, delt på %(count)s kulturskoler") % {"count": paid_in.shared_by}
     return _("kommunens tilskudd")
+
+
+def network_rows_html(table: Table, *, school_year: int) -> str:
+    """The overview's body rows, escaped, built in one pass (the template engine took 0.3 s for
+    400 schools × 17 columns): the school a row header linking to its dashboard of the school
+    year, the status with its coloured dot, figures aligned right as each column shows them."""
+    parts = []
+    for row in table.rows:
+        parts.append("<tr>")
+        for column, value in zip(table.columns, table.values(row), strict=True):
+            if column.kind == SCHOOL:
+                url = f"{reverse('schools:dashboard', args=[row['slug']])}?skoleaar={int(school_year)}"
+                parts.append(f'<th scope="row"><a href="{escape(url)}">{escape(value)}</a></th>')
+            elif column.kind == STATUS:
+                dot = f'<span class="status-dot status-{escape(row["status"] or "none")}" aria-hidden="true"></span>'
+                parts.append(f"<td>{dot} {escape(value)}</td>")
+            else:
+                opening = '<td class="text-end">' if column.numeric else "<td>"
+                parts.append(f"{opening}{escape(column.display(value))}</td>")
+        parts.append("</tr>\n")
+    return mark_safe("".join(parts))  # noqa: S308 - every value is escaped above
 
 
 def network_map_points(rows: list[dict]) -> list[dict]:

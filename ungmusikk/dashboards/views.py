@@ -29,6 +29,7 @@ from .network import (
     SORTS,
     network_default_school_year,
     network_map_points,
+    network_rows_html,
     network_table,
 )
 from .pdf import dashboard_pdf
@@ -210,7 +211,7 @@ class NetworkOverviewView(NetworkOverviewMixin, TemplateView):
         points = network_map_points(table.rows)
         context.update(
             table=table,
-            rows=[(row, list(zip(table.columns, table.values(row), strict=True))) for row in table.rows],
+            rows_html=network_rows_html(table, school_year=period["school_year"]),
             period=period,
             columns=columns,
             points=points,
