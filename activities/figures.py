@@ -66,12 +66,13 @@ class ParticipationCell:
         self.teachers += teachers
 
 
-def school_participation_by_month_and_kind(*, school: School) -> list[dict]:
-    """Every month × activity kind with participation of the school (all years), as rows of
-    {month (its first day), kind, activities, pupils, teachers}. One query
-    (ParticipationMonthRollup: an activity in two areas counts once)."""
-    cells = ParticipationMonthRollup.objects.filter(school=school).values_list(
-        "school_year", "month", "kind", "activities", "pupils", "teachers"
+def school_participation_by_month_and_kind(*, school: School, school_year: int) -> list[dict]:
+    """Every month × activity kind with participation of the school in one school year, as rows
+    of {month (its first day), kind, activities, pupils, teachers}. One query
+    (ParticipationMonthRollup: an activity in two areas counts once); the school's other years
+    are not read (the years table comes from `school_year_rows`)."""
+    cells = ParticipationMonthRollup.objects.filter(school=school, school_year=school_year).values_list(
+        "month", "kind", "activities", "pupils", "teachers"
     )
     return sorted(
         (
@@ -82,18 +83,21 @@ def school_participation_by_month_and_kind(*, school: School) -> list[dict]:
                 "pupils": pupils,
                 "teachers": teachers,
             }
-            for school_year, month, kind, activities, pupils, teachers in cells
+            for month, kind, activities, pupils, teachers in cells
         ),
         key=lambda row: (row["month"], row["kind"]),
     )
 
 
-def school_unique_pupils_by_year(*, school: School) -> dict[int, int]:
-    """School year → unique pupils named on the school's participations. One query."""
-    return dict(
-        SchoolYearRollup.objects.filter(school=school, unique_pupils__gt=0)
+def school_year_rows(*, school: School) -> list[dict]:
+    """The school's figures per school year, one row a year (SchoolYearRollup), oldest first:
+    {school_year, activities (the distinct activities the school took part in), pupils (pupil
+    participations), teachers, unique_pupils (named pupils, each once)}. One query: its size
+    grows by one row a year, not with the school's activities."""
+    return list(
+        SchoolYearRollup.objects.filter(school=school)
         .order_by("school_year")
-        .values_list("school_year", "unique_pupils")
+        .values("school_year", "activities", "pupils", "teachers", "unique_pupils")
     )
 
 
@@ -202,34 +206,36 @@ def share_percent(part: int, whole: int | None) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def participation_years(*, month_kind_rows: list[dict], unique_by_year: dict[int, int], enrolment: dict[int, int]):
-    """A YearRow per school year with participation, named pupils or enrolment."""
-    by_year: dict[int, ParticipationCell] = defaultdict(ParticipationCell)
-    for row in month_kind_rows:
-        by_year[school_year_of(row["month"])].add(row["activities"], row["pupils"], row["teachers"])
-    years = sorted(set(by_year) | set(enrolment) | set(unique_by_year))
-    return [
-        YearRow(
-            school_year=year,
-            label=school_year_label(year),
-            activities=by_year[year].activities,
-            pupils=by_year[year].pupils,
-            unique_pupils=unique_by_year.get(year, 0),
-            teachers=by_year[year].teachers,
-            enrolment=enrolment.get(year),
-            share=share_percent(unique_by_year.get(year, 0), enrolment.get(year)),
+def participation_years(*, year_rows: list[dict], enrolment: dict[int, int]) -> list[YearRow]:
+    """A YearRow per school year with participation, named pupils or enrolment, from
+    `school_year_rows` (an activity has one kind and one start month, so the year's row holds
+    what its month × kind cells sum to)."""
+    by_year = {row["school_year"]: row for row in year_rows}
+    empty = {"activities": 0, "pupils": 0, "teachers": 0, "unique_pupils": 0}
+    rows = []
+    for year in sorted(set(by_year) | set(enrolment)):
+        figures = by_year.get(year, empty)
+        rows.append(
+            YearRow(
+                school_year=year,
+                label=school_year_label(year),
+                activities=figures["activities"],
+                pupils=figures["pupils"],
+                unique_pupils=figures["unique_pupils"],
+                teachers=figures["teachers"],
+                enrolment=enrolment.get(year),
+                share=share_percent(figures["unique_pupils"], enrolment.get(year)),
+            )
         )
-        for year in years
-    ]
+    return rows
 
 
-def participation_by_kind(*, month_kind_rows: list[dict], school_year: int) -> list[dict]:
-    """The school year's participation per activity kind, in the kinds' order."""
+def participation_by_kind(*, month_kind_rows: list[dict]) -> list[dict]:
+    """A school year's participation (its month × kind rows) per activity kind, in the kinds' order."""
     labels = dict(Activity.Kind.choices)
     cells: dict[str, ParticipationCell] = defaultdict(ParticipationCell)
     for row in month_kind_rows:
-        if school_year_of(row["month"]) == school_year:
-            cells[row["kind"]].add(row["activities"], row["pupils"], row["teachers"])
+        cells[row["kind"]].add(row["activities"], row["pupils"], row["teachers"])
     return [
         {"kind": kind, "name": str(labels[kind]), **vars(cells[kind])} for kind in Activity.Kind.values if kind in cells
     ]
@@ -252,7 +258,7 @@ MONTH_NAMES = {
 
 
 def participation_by_month(*, month_kind_rows: list[dict], school_year: int) -> list[dict]:
-    """The twelve months of a school year, August first, zeros included."""
+    """The twelve months of a school year (from its month × kind rows), August first, zeros included."""
     cells: dict[date, ParticipationCell] = defaultdict(ParticipationCell)
     for row in month_kind_rows:
         cells[row["month"]].add(row["activities"], row["pupils"], row["teachers"])
@@ -262,9 +268,10 @@ def participation_by_month(*, month_kind_rows: list[dict], school_year: int) -> 
     ]
 
 
-def years_with_figures(month_kind_rows: list[dict], unique_by_year: dict[int, int]) -> list[int]:
-    """The school years with participation or named pupils."""
-    return sorted({school_year_of(row["month"]) for row in month_kind_rows} | set(unique_by_year))
+def years_with_figures(year_rows: list[dict]) -> list[int]:
+    """The school years with participation or named pupils (`school_year_rows`: a year has a
+    row when the school took part in an activity that year)."""
+    return sorted(row["school_year"] for row in year_rows if row["activities"] or row["unique_pupils"])
 
 
 # --- The network's figures of a period (the reports, issue 16) ----------------------------------

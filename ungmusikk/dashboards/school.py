@@ -100,14 +100,14 @@ def school_dashboard(
     finished = rollup_last_success_by_kind()
     participation.enrolment_figures_ensure(finished=finished)
     money.money_figures_ensure(finished=finished)
-    month_kind_rows = participation.school_participation_by_month_and_kind(school=school)
-    unique_by_year = participation.school_unique_pupils_by_year(school=school)
+    # One row per school year, then the chosen year's cells only: nothing read here grows
+    # with the school's history but by a row a year.
+    year_rows = participation.school_year_rows(school=school)
     enrolment = participation.school_enrolment(school=school)
-    years = participation.participation_years(
-        month_kind_rows=month_kind_rows, unique_by_year=unique_by_year, enrolment=enrolment
-    )
-    with_figures = participation.years_with_figures(month_kind_rows, unique_by_year)
+    years = participation.participation_years(year_rows=year_rows, enrolment=enrolment)
+    with_figures = participation.years_with_figures(year_rows)
     chosen = choose_school_year(years=with_figures, requested=school_year, today=today)
+    month_kind_rows = participation.school_participation_by_month_and_kind(school=school, school_year=chosen)
     threshold = getattr(school, "load_threshold", None) or portal_settings_get().pupil_load_threshold
     return SchoolDashboard(
         school=school,
@@ -115,7 +115,7 @@ def school_dashboard(
         school_year_label=school_year_label(chosen),
         years=years,
         year=next((row for row in years if row.school_year == chosen), None),
-        by_kind=participation.participation_by_kind(month_kind_rows=month_kind_rows, school_year=chosen),
+        by_kind=participation.participation_by_kind(month_kind_rows=month_kind_rows),
         by_month=participation.participation_by_month(month_kind_rows=month_kind_rows, school_year=chosen),
         by_area=participation.school_participation_by_area(school=school, school_year=chosen),
         named_pupils=school_named_pupils(school=school, school_year=chosen) if show_names else None,
