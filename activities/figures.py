@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Window
+from django.db.models.functions import RowNumber
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from core.periods import SCHOOL_YEAR_MONTHS, school_year_label, school_year_month, school_year_of
+from core.periods import AUTUMN, SCHOOL_YEAR_MONTHS, SPRING, school_year_label, school_year_month, school_year_of
 from core.rollups import rollup_last_success_by_kind
 from core.schedules import ENROLMENT
 from schools.models import Enrolment, Pupil, School
@@ -36,7 +37,8 @@ from .models import (
     SchoolYearRollup,
 )
 
-# How many of a term's most loaded pupils the dashboard lists besides those over the threshold.
+# How many of a term's most loaded pupils the dashboard lists; the whole list has a page of its
+# own (schools:dashboard-load) and a CSV.
 LOAD_TOP = 10
 
 
@@ -135,35 +137,73 @@ def school_participation_by_area(*, school: School, school_year: int) -> list[di
     ]
 
 
-def school_pupil_load(*, school: School, school_year: int, threshold: int) -> list[dict]:
-    """The school's pupils (Pupil.schools) in the most activities per term of a school year,
-    counting every activity they are named on whichever school registered them; those at or
-    above the portal's warning threshold are marked. Two terms (autumn, spring), each with
-    its label, its LOAD_TOP most loaded pupils plus everyone over the threshold, and how many
-    are over. One query (PupilLoadRollup)."""
-    rows = (
-        PupilLoadRollup.objects.filter(school_year=school_year, pupil__in=Pupil.objects.filter(schools=school))
-        .values("term", "pupil_id", "pupil__first_name", "pupil__last_name", "pupil__main_instrument", "activities")
-        .order_by("term", "-activities", "pupil__last_name", "pupil__first_name", "pupil_id")
-    )
-    terms = {
-        "autumn": {"key": "autumn", "label": _("Høsten %(year)s") % {"year": school_year}, "pupils": [], "over": 0},
-        "spring": {"key": "spring", "label": _("Våren %(year)s") % {"year": school_year + 1}, "pupils": [], "over": 0},
+def pupil_load_term_labels(school_year: int) -> dict[str, str]:
+    """The two terms of a school year as the pupil-load tables name them: «Høsten 2019», «Våren 2020»."""
+    return {
+        AUTUMN: _("Høsten %(year)s") % {"year": school_year},
+        SPRING: _("Våren %(year)s") % {"year": school_year + 1},
     }
+
+
+_LOAD_PUPIL_FIELDS = ("pupil_id", "pupil__first_name", "pupil__last_name", "pupil__main_instrument")
+# The most loaded first; pupils with as many activities by name (the same order everywhere).
+_LOAD_ORDER = ("-activities", "pupil__last_name", "pupil__first_name", "pupil_id")
+
+
+def _school_pupil_loads(*, school: School, school_year: int) -> QuerySet[PupilLoadRollup]:
+    return PupilLoadRollup.objects.filter(school_year=school_year, pupil__in=Pupil.objects.filter(schools=school))
+
+
+def school_pupil_load_list(*, school: School, school_year: int, term: str | None = None) -> QuerySet:
+    """The school's pupils (Pupil.schools) with how many activities each takes part in per term
+    of a school year (every activity they are named on, whichever school registered them), as
+    rows of {term, pupil_id, pupil__first_name, pupil__last_name, pupil__main_instrument,
+    activities}: autumn first, the most loaded first. One term when `term` is given. A queryset,
+    so a page can count and slice it in SQL; `pupil_load_row` shapes a row."""
+    rows = _school_pupil_loads(school=school, school_year=school_year)
+    if term is not None:
+        rows = rows.filter(term=term)
+    return rows.values("term", *_LOAD_PUPIL_FIELDS, "activities").order_by("term", *_LOAD_ORDER)
+
+
+def pupil_load_row(row: dict, *, threshold: int) -> dict:
+    """A row of `school_pupil_load_list` as the tables show it: {name, instrument, activities,
+    over (at or above the portal's warning threshold)}."""
+    return {
+        "name": f"{row['pupil__first_name']} {row['pupil__last_name']}",
+        "instrument": row["pupil__main_instrument"],
+        "activities": row["activities"],
+        "over": row["activities"] >= threshold,
+    }
+
+
+def school_pupil_load(*, school: School, school_year: int, threshold: int, top: int = LOAD_TOP) -> list[dict]:
+    """The pupil load of a school's pupils in the two terms (autumn, spring) of a school year:
+    each term with its key, its label, how many pupils are at or above the warning threshold
+    (`over`), and its `top` most loaded pupils (`pupils`, with `over` marked; none when `top`
+    is 0: the pupils' names are not read then). One query, whatever the number of pupils: the
+    database numbers each term's pupils and counts those over the threshold (window
+    functions), and only the first `top` rows of each term come back."""
+    ordering = [F(field[1:]).desc() if field.startswith("-") else F(field).asc() for field in _LOAD_ORDER]
+    rows = (
+        _school_pupil_loads(school=school, school_year=school_year)
+        .annotate(
+            place=Window(RowNumber(), partition_by=[F("term")], order_by=ordering),
+            term_over=Window(Count("pk", filter=Q(activities__gte=threshold)), partition_by=[F("term")]),
+        )
+        # The first row of a term carries its count, also when no names are read.
+        .filter(place__lte=max(top, 1))
+        .values("term", "term_over", "activities", *(_LOAD_PUPIL_FIELDS if top else ()))
+        .order_by("term", "place")
+    )
+    labels = pupil_load_term_labels(school_year)
+    terms = {key: {"key": key, "label": labels[key], "pupils": [], "over": 0} for key in (AUTUMN, SPRING)}
     for row in rows:
         term = terms[row["term"]]
-        over = row["activities"] >= threshold
-        term["over"] += int(over)
-        if over or len(term["pupils"]) < LOAD_TOP:
-            term["pupils"].append(
-                {
-                    "name": f"{row['pupil__first_name']} {row['pupil__last_name']}",
-                    "instrument": row["pupil__main_instrument"],
-                    "activities": row["activities"],
-                    "over": over,
-                }
-            )
-    return [terms["autumn"], terms["spring"]]
+        term["over"] = row["term_over"]
+        if top:
+            term["pupils"].append(pupil_load_row(row, threshold=threshold))
+    return [terms[AUTUMN], terms[SPRING]]
 
 
 def school_list_with_year_figures(schools: QuerySet[School], *, school_year: int) -> QuerySet[School]:
