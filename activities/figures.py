@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Window
+from django.db.models.functions import RowNumber
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from core.periods import SCHOOL_YEAR_MONTHS, school_year_label, school_year_month, school_year_of
+from core.periods import AUTUMN, SCHOOL_YEAR_MONTHS, SPRING, school_year_label, school_year_month, school_year_of
 from core.rollups import rollup_last_success_by_kind
 from core.schedules import ENROLMENT
 from schools.models import Enrolment, Pupil, School
@@ -36,7 +37,8 @@ from .models import (
     SchoolYearRollup,
 )
 
-# How many of a term's most loaded pupils the dashboard lists besides those over the threshold.
+# How many of a term's most loaded pupils the dashboard lists; the whole list has a page of its
+# own (schools:dashboard-load) and a CSV.
 LOAD_TOP = 10
 
 
@@ -66,12 +68,13 @@ class ParticipationCell:
         self.teachers += teachers
 
 
-def school_participation_by_month_and_kind(*, school: School) -> list[dict]:
-    """Every month × activity kind with participation of the school (all years), as rows of
-    {month (its first day), kind, activities, pupils, teachers}. One query
-    (ParticipationMonthRollup: an activity in two areas counts once)."""
-    cells = ParticipationMonthRollup.objects.filter(school=school).values_list(
-        "school_year", "month", "kind", "activities", "pupils", "teachers"
+def school_participation_by_month_and_kind(*, school: School, school_year: int) -> list[dict]:
+    """Every month × activity kind with participation of the school in one school year, as rows
+    of {month (its first day), kind, activities, pupils, teachers}. One query
+    (ParticipationMonthRollup: an activity in two areas counts once); the school's other years
+    are not read (the years table comes from `school_year_rows`)."""
+    cells = ParticipationMonthRollup.objects.filter(school=school, school_year=school_year).values_list(
+        "month", "kind", "activities", "pupils", "teachers"
     )
     return sorted(
         (
@@ -82,18 +85,21 @@ def school_participation_by_month_and_kind(*, school: School) -> list[dict]:
                 "pupils": pupils,
                 "teachers": teachers,
             }
-            for school_year, month, kind, activities, pupils, teachers in cells
+            for month, kind, activities, pupils, teachers in cells
         ),
         key=lambda row: (row["month"], row["kind"]),
     )
 
 
-def school_unique_pupils_by_year(*, school: School) -> dict[int, int]:
-    """School year → unique pupils named on the school's participations. One query."""
-    return dict(
-        SchoolYearRollup.objects.filter(school=school, unique_pupils__gt=0)
+def school_year_rows(*, school: School) -> list[dict]:
+    """The school's figures per school year, one row a year (SchoolYearRollup), oldest first:
+    {school_year, activities (the distinct activities the school took part in), pupils (pupil
+    participations), teachers, unique_pupils (named pupils, each once)}. One query: its size
+    grows by one row a year, not with the school's activities."""
+    return list(
+        SchoolYearRollup.objects.filter(school=school)
         .order_by("school_year")
-        .values_list("school_year", "unique_pupils")
+        .values("school_year", "activities", "pupils", "teachers", "unique_pupils")
     )
 
 
@@ -131,35 +137,73 @@ def school_participation_by_area(*, school: School, school_year: int) -> list[di
     ]
 
 
-def school_pupil_load(*, school: School, school_year: int, threshold: int) -> list[dict]:
-    """The school's pupils (Pupil.schools) in the most activities per term of a school year,
-    counting every activity they are named on whichever school registered them; those at or
-    above the portal's warning threshold are marked. Two terms (autumn, spring), each with
-    its label, its LOAD_TOP most loaded pupils plus everyone over the threshold, and how many
-    are over. One query (PupilLoadRollup)."""
-    rows = (
-        PupilLoadRollup.objects.filter(school_year=school_year, pupil__in=Pupil.objects.filter(schools=school))
-        .values("term", "pupil_id", "pupil__first_name", "pupil__last_name", "pupil__main_instrument", "activities")
-        .order_by("term", "-activities", "pupil__last_name", "pupil__first_name", "pupil_id")
-    )
-    terms = {
-        "autumn": {"key": "autumn", "label": _("Høsten %(year)s") % {"year": school_year}, "pupils": [], "over": 0},
-        "spring": {"key": "spring", "label": _("Våren %(year)s") % {"year": school_year + 1}, "pupils": [], "over": 0},
+def pupil_load_term_labels(school_year: int) -> dict[str, str]:
+    """The two terms of a school year as the pupil-load tables name them: «Høsten 2019», «Våren 2020»."""
+    return {
+        AUTUMN: _("Høsten %(year)s") % {"year": school_year},
+        SPRING: _("Våren %(year)s") % {"year": school_year + 1},
     }
+
+
+_LOAD_PUPIL_FIELDS = ("pupil_id", "pupil__first_name", "pupil__last_name", "pupil__main_instrument")
+# The most loaded first; pupils with as many activities by name (the same order everywhere).
+_LOAD_ORDER = ("-activities", "pupil__last_name", "pupil__first_name", "pupil_id")
+
+
+def _school_pupil_loads(*, school: School, school_year: int) -> QuerySet[PupilLoadRollup]:
+    return PupilLoadRollup.objects.filter(school_year=school_year, pupil__in=Pupil.objects.filter(schools=school))
+
+
+def school_pupil_load_list(*, school: School, school_year: int, term: str | None = None) -> QuerySet:
+    """The school's pupils (Pupil.schools) with how many activities each takes part in per term
+    of a school year (every activity they are named on, whichever school registered them), as
+    rows of {term, pupil_id, pupil__first_name, pupil__last_name, pupil__main_instrument,
+    activities}: autumn first, the most loaded first. One term when `term` is given. A queryset,
+    so a page can count and slice it in SQL; `pupil_load_row` shapes a row."""
+    rows = _school_pupil_loads(school=school, school_year=school_year)
+    if term is not None:
+        rows = rows.filter(term=term)
+    return rows.values("term", *_LOAD_PUPIL_FIELDS, "activities").order_by("term", *_LOAD_ORDER)
+
+
+def pupil_load_row(row: dict, *, threshold: int) -> dict:
+    """A row of `school_pupil_load_list` as the tables show it: {name, instrument, activities,
+    over (at or above the portal's warning threshold)}."""
+    return {
+        "name": f"{row['pupil__first_name']} {row['pupil__last_name']}",
+        "instrument": row["pupil__main_instrument"],
+        "activities": row["activities"],
+        "over": row["activities"] >= threshold,
+    }
+
+
+def school_pupil_load(*, school: School, school_year: int, threshold: int, top: int = LOAD_TOP) -> list[dict]:
+    """The pupil load of a school's pupils in the two terms (autumn, spring) of a school year:
+    each term with its key, its label, how many pupils are at or above the warning threshold
+    (`over`), and its `top` most loaded pupils (`pupils`, with `over` marked; none when `top`
+    is 0: the pupils' names are not read then). One query, whatever the number of pupils: the
+    database numbers each term's pupils and counts those over the threshold (window
+    functions), and only the first `top` rows of each term come back."""
+    ordering = [F(field[1:]).desc() if field.startswith("-") else F(field).asc() for field in _LOAD_ORDER]
+    rows = (
+        _school_pupil_loads(school=school, school_year=school_year)
+        .annotate(
+            place=Window(RowNumber(), partition_by=[F("term")], order_by=ordering),
+            term_over=Window(Count("pk", filter=Q(activities__gte=threshold)), partition_by=[F("term")]),
+        )
+        # The first row of a term carries its count, also when no names are read.
+        .filter(place__lte=max(top, 1))
+        .values("term", "term_over", "activities", *(_LOAD_PUPIL_FIELDS if top else ()))
+        .order_by("term", "place")
+    )
+    labels = pupil_load_term_labels(school_year)
+    terms = {key: {"key": key, "label": labels[key], "pupils": [], "over": 0} for key in (AUTUMN, SPRING)}
     for row in rows:
         term = terms[row["term"]]
-        over = row["activities"] >= threshold
-        term["over"] += int(over)
-        if over or len(term["pupils"]) < LOAD_TOP:
-            term["pupils"].append(
-                {
-                    "name": f"{row['pupil__first_name']} {row['pupil__last_name']}",
-                    "instrument": row["pupil__main_instrument"],
-                    "activities": row["activities"],
-                    "over": over,
-                }
-            )
-    return [terms["autumn"], terms["spring"]]
+        term["over"] = row["term_over"]
+        if top:
+            term["pupils"].append(pupil_load_row(row, threshold=threshold))
+    return [terms[AUTUMN], terms[SPRING]]
 
 
 def school_list_with_year_figures(schools: QuerySet[School], *, school_year: int) -> QuerySet[School]:
@@ -202,34 +246,36 @@ def share_percent(part: int, whole: int | None) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def participation_years(*, month_kind_rows: list[dict], unique_by_year: dict[int, int], enrolment: dict[int, int]):
-    """A YearRow per school year with participation, named pupils or enrolment."""
-    by_year: dict[int, ParticipationCell] = defaultdict(ParticipationCell)
-    for row in month_kind_rows:
-        by_year[school_year_of(row["month"])].add(row["activities"], row["pupils"], row["teachers"])
-    years = sorted(set(by_year) | set(enrolment) | set(unique_by_year))
-    return [
-        YearRow(
-            school_year=year,
-            label=school_year_label(year),
-            activities=by_year[year].activities,
-            pupils=by_year[year].pupils,
-            unique_pupils=unique_by_year.get(year, 0),
-            teachers=by_year[year].teachers,
-            enrolment=enrolment.get(year),
-            share=share_percent(unique_by_year.get(year, 0), enrolment.get(year)),
+def participation_years(*, year_rows: list[dict], enrolment: dict[int, int]) -> list[YearRow]:
+    """A YearRow per school year with participation, named pupils or enrolment, from
+    `school_year_rows` (an activity has one kind and one start month, so the year's row holds
+    what its month × kind cells sum to)."""
+    by_year = {row["school_year"]: row for row in year_rows}
+    empty = {"activities": 0, "pupils": 0, "teachers": 0, "unique_pupils": 0}
+    rows = []
+    for year in sorted(set(by_year) | set(enrolment)):
+        figures = by_year.get(year, empty)
+        rows.append(
+            YearRow(
+                school_year=year,
+                label=school_year_label(year),
+                activities=figures["activities"],
+                pupils=figures["pupils"],
+                unique_pupils=figures["unique_pupils"],
+                teachers=figures["teachers"],
+                enrolment=enrolment.get(year),
+                share=share_percent(figures["unique_pupils"], enrolment.get(year)),
+            )
         )
-        for year in years
-    ]
+    return rows
 
 
-def participation_by_kind(*, month_kind_rows: list[dict], school_year: int) -> list[dict]:
-    """The school year's participation per activity kind, in the kinds' order."""
+def participation_by_kind(*, month_kind_rows: list[dict]) -> list[dict]:
+    """A school year's participation (its month × kind rows) per activity kind, in the kinds' order."""
     labels = dict(Activity.Kind.choices)
     cells: dict[str, ParticipationCell] = defaultdict(ParticipationCell)
     for row in month_kind_rows:
-        if school_year_of(row["month"]) == school_year:
-            cells[row["kind"]].add(row["activities"], row["pupils"], row["teachers"])
+        cells[row["kind"]].add(row["activities"], row["pupils"], row["teachers"])
     return [
         {"kind": kind, "name": str(labels[kind]), **vars(cells[kind])} for kind in Activity.Kind.values if kind in cells
     ]
@@ -252,7 +298,7 @@ MONTH_NAMES = {
 
 
 def participation_by_month(*, month_kind_rows: list[dict], school_year: int) -> list[dict]:
-    """The twelve months of a school year, August first, zeros included."""
+    """The twelve months of a school year (from its month × kind rows), August first, zeros included."""
     cells: dict[date, ParticipationCell] = defaultdict(ParticipationCell)
     for row in month_kind_rows:
         cells[row["month"]].add(row["activities"], row["pupils"], row["teachers"])
@@ -262,9 +308,10 @@ def participation_by_month(*, month_kind_rows: list[dict], school_year: int) -> 
     ]
 
 
-def years_with_figures(month_kind_rows: list[dict], unique_by_year: dict[int, int]) -> list[int]:
-    """The school years with participation or named pupils."""
-    return sorted({school_year_of(row["month"]) for row in month_kind_rows} | set(unique_by_year))
+def years_with_figures(year_rows: list[dict]) -> list[int]:
+    """The school years with participation or named pupils (`school_year_rows`: a year has a
+    row when the school took part in an activity that year)."""
+    return sorted(row["school_year"] for row in year_rows if row["activities"] or row["unique_pupils"])
 
 
 # --- The network's figures of a period (the reports, issue 16) ----------------------------------

@@ -323,29 +323,45 @@ NAMED_KINDS = (Activity.Kind.MASTERCLASS, Activity.Kind.INDIVIDUAL_TEACHING)
 UPCOMING_LIMIT = 25
 
 
-def school_named_pupils(*, school: School, school_year: int) -> list[dict]:
-    """The school's pupils named on masterclasses and NMH teaching in a school year, with
-    the activities each took part in. One query."""
+def _school_named_links(*, school: School, school_year: int) -> QuerySet:
+    """The links of the school's pupils named on masterclasses and NMH teaching in a school year."""
     start, end = school_year_bounds(school_year)
-    rows = (
-        Participation.named_pupils.through.objects.filter(
-            activity_counted_q("participation__activity__"),
-            participation__school=school,
-            participation__activity__kind__in=NAMED_KINDS,
-            participation__activity__starts_at__gte=start,
-            participation__activity__starts_at__lt=end,
-        )
-        .values(
-            "pupil_id",
-            "pupil__first_name",
-            "pupil__last_name",
-            "pupil__main_instrument",
-            "participation__activity__title",
-            "participation__activity__kind",
-            "participation__activity__starts_at",
-        )
-        .order_by("pupil__last_name", "pupil__first_name", "pupil_id", "participation__activity__starts_at")
+    return Participation.named_pupils.through.objects.filter(
+        activity_counted_q("participation__activity__"),
+        participation__school=school,
+        participation__activity__kind__in=NAMED_KINDS,
+        participation__activity__starts_at__gte=start,
+        participation__activity__starts_at__lt=end,
     )
+
+
+def school_named_pupil_ids(*, school: School, school_year: int) -> QuerySet:
+    """The ids of the school's pupils named on masterclasses and NMH teaching in a school year,
+    in the named-pupil list's order (by name): a queryset to count or to cut into pages in
+    SQL, no query of its own."""
+    return (
+        Pupil.objects.filter(pk__in=_school_named_links(school=school, school_year=school_year).values("pupil_id"))
+        .order_by("last_name", "first_name", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def school_named_pupils(*, school: School, school_year: int, pupil_ids: Sequence[int] | None = None) -> list[dict]:
+    """The school's pupils named on masterclasses and NMH teaching in a school year, with the
+    activities each took part in: all of them, or those of `pupil_ids` (a page of
+    `school_named_pupil_ids`). One query."""
+    links = _school_named_links(school=school, school_year=school_year)
+    if pupil_ids is not None:
+        links = links.filter(pupil_id__in=list(pupil_ids))
+    rows = links.values(
+        "pupil_id",
+        "pupil__first_name",
+        "pupil__last_name",
+        "pupil__main_instrument",
+        "participation__activity__title",
+        "participation__activity__kind",
+        "participation__activity__starts_at",
+    ).order_by("pupil__last_name", "pupil__first_name", "pupil_id", "participation__activity__starts_at")
     kinds = dict(Activity.Kind.choices)
     pupils: dict[int, dict] = {}
     for row in rows:

@@ -185,6 +185,22 @@ def test_school_dashboard_names_its_pupils_only_where_allowed(case, login, perso
         assert csv.status_code == 404
 
 
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("url_name", ["schools:dashboard-named", "schools:dashboard-load"])
+def test_school_pupil_pages_only_for_those_who_see_the_names(case, login, persona, url_name):
+    """The dashboard's pages of named pupils and pupil load (issue 17): a school the person may
+    not see is a 404, as its dashboard; one whose names they may not see a 403."""
+    response = login(persona).get(reverse(url_name, args=["skole-b"]) + "?skoleaar=2019")
+    if persona in {"rector_a", "coord_follo"}:
+        assert response.status_code == 404
+    elif persona in SEES_B:
+        assert response.status_code == 200
+        assert TIRIL in response.content.decode()
+    else:
+        assert response.status_code == 403
+        assert TIRIL not in response.content.decode()
+
+
 # --- The import's preview -------------------------------------------------------------------
 
 

@@ -65,7 +65,8 @@ def dashboard_pdf(dashboard: SchoolDashboard) -> bytes:
     ]
     cell = styles["BodyText"].clone("cell", fontSize=8, leading=10)
     header = cell.clone("header", textColor=colors.white, fontName=FONT_BOLD)
-    for table in dashboard.tables.values():
+    # The lists with pupils' names whole (for whoever may see them): the PDF is not the page.
+    for table in dashboard.export_tables:
         story.append(Paragraph(escape(table.title), styles["Heading3"]))
         if not table.rows:
             story.append(Paragraph(escape(_("Ingen tall.")), styles["Normal"]))

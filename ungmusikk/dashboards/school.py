@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from activities import figures as participation
-from activities.selectors import school_named_pupils, school_upcoming_activities
+from activities.selectors import school_named_pupil_ids, school_named_pupils, school_upcoming_activities
 from core.formatting import percent_text
 from core.periods import school_year_label, school_year_of
 from core.privacy import count_shown, derived_shown, is_suppressed
@@ -36,10 +37,10 @@ class SchoolDashboard:
     by_kind: list[dict]
     by_month: list[dict]
     by_area: list[dict]
-    named_pupils: list[dict] | None  # None: the user may not see names
+    named_count: int | None  # pupils named on masterclasses and NMH teaching; None: may not see names
     upcoming: list[dict]
     load_threshold: int
-    load: list[dict]
+    load: list[dict]  # per term: how many over the threshold, and the LOAD_TOP first (names only if shown)
     money: money.SchoolMoney
     as_of: FiguresAsOf
     show_names: bool
@@ -61,13 +62,55 @@ class SchoolDashboard:
         return shown if is_suppressed(shown) else percent_text(shown, 1)
 
     @property
+    def load_top(self) -> int:
+        """How many of each term's most loaded pupils the page lists."""
+        return participation.LOAD_TOP
+
+    @property
     def load_shown(self) -> list[dict]:
         """The load's terms, each with how many pupils are over the threshold as shown."""
         return [{**term, "over_shown": count_shown(term["over"], exact=self.show_names)} for term in self.load]
 
     @property
     def tables(self) -> dict[str, Table]:
+        """The page's tables (the charts are drawn from them). The lists of named pupils and of
+        the pupils' load are not among them: they grow with the school, and have pages of
+        their own (schools:dashboard-named, schools:dashboard-load)."""
         return school_tables(self)
+
+    @cached_property
+    def name_tables(self) -> dict[str, Table]:
+        """The year's whole lists with pupils' names, for the CSV downloads and the PDF (two
+        queries, run only when asked for); none for a viewer who may not see the names."""
+        if not self.show_names:
+            return {}
+        label = self.school_year_label
+        school, year = self.school, self.school_year
+        load = participation.school_pupil_load_list(school=school, school_year=year)
+        terms = participation.pupil_load_term_labels(year)
+        return {
+            table.name: table
+            for table in (
+                named_pupils_table(school_named_pupils(school=school, school_year=year), school_year_label=label),
+                pupil_load_table(
+                    [
+                        {"term": terms[row["term"]], **participation.pupil_load_row(row, threshold=self.load_threshold)}
+                        for row in load
+                    ],
+                    school_year_label=label,
+                    threshold=self.load_threshold,
+                ),
+            )
+        }
+
+    def table(self, name: str) -> Table | None:
+        """A table by its name in the URL (the CSV downloads), the lists with names whole."""
+        return self.name_tables.get(name) if name in NAME_TABLES else self.tables.get(name)
+
+    @property
+    def export_tables(self) -> list[Table]:
+        """Every table as the PDF prints it: the page's, then the lists with names whole."""
+        return [*self.tables.values(), *self.name_tables.values()]
 
     @property
     def charts(self) -> dict[str, dict]:
@@ -100,34 +143,42 @@ def school_dashboard(
     finished = rollup_last_success_by_kind()
     participation.enrolment_figures_ensure(finished=finished)
     money.money_figures_ensure(finished=finished)
-    month_kind_rows = participation.school_participation_by_month_and_kind(school=school)
-    unique_by_year = participation.school_unique_pupils_by_year(school=school)
+    # One row per school year, then the chosen year's cells only: nothing read here grows
+    # with the school's history but by a row a year.
+    year_rows = participation.school_year_rows(school=school)
     enrolment = participation.school_enrolment(school=school)
-    years = participation.participation_years(
-        month_kind_rows=month_kind_rows, unique_by_year=unique_by_year, enrolment=enrolment
-    )
-    with_figures = participation.years_with_figures(month_kind_rows, unique_by_year)
+    years = participation.participation_years(year_rows=year_rows, enrolment=enrolment)
+    with_figures = participation.years_with_figures(year_rows)
     chosen = choose_school_year(years=with_figures, requested=school_year, today=today)
-    threshold = getattr(school, "load_threshold", None) or portal_settings_get().pupil_load_threshold
+    month_kind_rows = participation.school_participation_by_month_and_kind(school=school, school_year=chosen)
+    threshold = school_load_threshold(school)
     return SchoolDashboard(
         school=school,
         school_year=chosen,
         school_year_label=school_year_label(chosen),
         years=years,
         year=next((row for row in years if row.school_year == chosen), None),
-        by_kind=participation.participation_by_kind(month_kind_rows=month_kind_rows, school_year=chosen),
+        by_kind=participation.participation_by_kind(month_kind_rows=month_kind_rows),
         by_month=participation.participation_by_month(month_kind_rows=month_kind_rows, school_year=chosen),
         by_area=participation.school_participation_by_area(school=school, school_year=chosen),
-        named_pupils=school_named_pupils(school=school, school_year=chosen) if show_names else None,
+        named_count=school_named_pupil_ids(school=school, school_year=chosen).count() if show_names else None,
         upcoming=school_upcoming_activities(school=school),
         load_threshold=threshold,
-        load=participation.school_pupil_load(school=school, school_year=chosen, threshold=threshold),
+        load=participation.school_pupil_load(
+            school=school, school_year=chosen, threshold=threshold, top=participation.LOAD_TOP if show_names else 0
+        ),
         money=money.school_money(school=school, year=money_year or money.default_money_year(chosen, today=today)),
         as_of=figures_as_of(ENROLMENT, finished=finished),
         show_names=show_names,
         available_years=sorted(set(with_figures) | set(enrolment) | {chosen}),
         memberships=list(school.memberships.all()),
     )
+
+
+def school_load_threshold(school: School) -> int:
+    """The portal's pupil-load warning threshold: from the school's row when it was loaded
+    through `school_list_with_dashboard_settings` (no query), else from the settings."""
+    return getattr(school, "load_threshold", None) or portal_settings_get().pupil_load_threshold
 
 
 def school_list_with_dashboard_settings(schools):
@@ -153,8 +204,8 @@ ENROLMENT_COLUMN = Column("enrolment", gettext_lazy("Elevtall (GSI)"), INT)
 
 
 def school_tables(dashboard: SchoolDashboard) -> dict[str, Table]:
-    """The dashboard's tables by URL name, as shown on the page. Tables with pupils' names
-    are left out for users who may not see names."""
+    """The dashboard's tables by URL name, as shown on the page (none of them names a pupil:
+    see `SchoolDashboard.name_tables`)."""
     label = dashboard.school_year_label
     exact = dashboard.show_names
     # Named pupils per year, and their share of the enrolment, as core.privacy lets this viewer see them.
@@ -227,39 +278,51 @@ def school_tables(dashboard: SchoolDashboard) -> dict[str, Table]:
             _money_rows(dashboard),
         ),
     ]
-    if dashboard.show_names:
-        tables += [
-            Table(
-                "navngitte_elever",
-                _("Elever på mesterklasser og NMH-undervisning %(year)s") % {"year": label},
-                [
-                    Column("name", gettext_lazy("Elev")),
-                    Column("instrument", gettext_lazy("Hovedinstrument")),
-                    Column("title", gettext_lazy("Aktivitet")),
-                    Column("kind", gettext_lazy("Type")),
-                    Column("starts_at", gettext_lazy("Dato"), DATETIME),
-                ],
-                [
-                    {"name": pupil["name"], "instrument": pupil["instrument"], **activity}
-                    for pupil in dashboard.named_pupils or []
-                    for activity in pupil["activities"]
-                ],
-            ),
-            Table(
-                "elevbelastning",
-                _("Elevbelastning %(year)s (varselgrense %(threshold)s aktiviteter)")
-                % {"year": label, "threshold": dashboard.load_threshold},
-                [
-                    Column("term", gettext_lazy("Semester")),
-                    Column("name", gettext_lazy("Elev")),
-                    Column("instrument", gettext_lazy("Hovedinstrument")),
-                    Column("activities", gettext_lazy("Aktiviteter"), INT),
-                    Column("over", gettext_lazy("På eller over grensen"), BOOL),
-                ],
-                [{"term": term["label"], **pupil} for term in dashboard.load for pupil in term["pupils"]],
-            ),
-        ]
     return {table.name: table for table in tables}
+
+
+# The tables with pupils' names: whole in the CSV downloads and the PDF, a page at a time on their
+# own pages (ungmusikk/dashboards/pupils.py); the dashboard shows counts and the top of the load.
+NAMED_COLUMNS = (
+    Column("name", gettext_lazy("Elev")),
+    Column("instrument", gettext_lazy("Hovedinstrument")),
+    Column("title", gettext_lazy("Aktivitet")),
+    Column("kind", gettext_lazy("Type")),
+    Column("starts_at", gettext_lazy("Dato"), DATETIME),
+)
+TERM_COLUMN = Column("term", gettext_lazy("Semester"))
+LOAD_COLUMNS = (
+    Column("name", gettext_lazy("Elev")),
+    Column("instrument", gettext_lazy("Hovedinstrument")),
+    Column("activities", gettext_lazy("Aktiviteter"), INT),
+    Column("over", gettext_lazy("På eller over grensen"), BOOL),
+)
+NAME_TABLES = ("navngitte_elever", "elevbelastning")
+
+
+def named_pupils_table(pupils: list[dict], *, school_year_label: str) -> Table:
+    """Named pupils (activities.selectors.school_named_pupils) as a table: a row per pupil and activity."""
+    return Table(
+        "navngitte_elever",
+        _("Elever på mesterklasser og NMH-undervisning %(year)s") % {"year": school_year_label},
+        NAMED_COLUMNS,
+        [
+            {"name": pupil["name"], "instrument": pupil["instrument"], **activity}
+            for pupil in pupils
+            for activity in pupil["activities"]
+        ],
+    )
+
+
+def pupil_load_table(rows: list[dict], *, school_year_label: str, threshold: int, term: bool = True) -> Table:
+    """Pupils' load (activities.figures.pupil_load_row, with its `term` when `term`) as a table."""
+    return Table(
+        "elevbelastning",
+        _("Elevbelastning %(year)s (varselgrense %(threshold)s aktiviteter)")
+        % {"year": school_year_label, "threshold": threshold},
+        (TERM_COLUMN, *LOAD_COLUMNS) if term else LOAD_COLUMNS,
+        rows,
+    )
 
 
 def _money_rows(dashboard: SchoolDashboard) -> list[dict]:

@@ -33,6 +33,7 @@ from .network import (
     network_table,
 )
 from .pdf import dashboard_pdf
+from .pupils import named_pupils_page, pupil_load_page
 from .school import CHART_KEYS, SchoolDashboard, school_dashboard, school_list_with_dashboard_settings
 from .tables import Table, table_csv
 
@@ -52,9 +53,12 @@ def _csv_response(table: Table, filename: str) -> HttpResponse:
 
 
 class SchoolDashboardMixin(LoginRequiredMixin):
+    def get_school_list(self):
+        return school_list_visible_to(user=self.request.user)
+
     def get_school(self) -> School:
         if not hasattr(self, "_school"):
-            schools = school_list_with_dashboard_settings(school_list_visible_to(user=self.request.user))
+            schools = school_list_with_dashboard_settings(self.get_school_list())
             self._school = schools.filter(slug=self.kwargs["slug"]).first()
             if self._school is None:
                 raise NotFound(_("Fant ikke skolen, eller du har ikke tilgang til tallene dens."))
@@ -106,12 +110,10 @@ class SchoolDashboardPdfView(SchoolDashboardMixin, View):
 class SchoolDashboardCsvView(SchoolDashboardMixin, View):
     def get(self, request, *args, **kwargs):
         dashboard = self.get_dashboard()
-        tables = dashboard.tables
-        if kwargs["table"] not in tables:
+        table = dashboard.table(kwargs["table"])
+        if table is None:
             raise NotFound(_("Ukjent tabell."))
-        return _csv_response(
-            tables[kwargs["table"]], f"ungmusikk-{dashboard.school.slug}-{kwargs['table']}-{dashboard.school_year}.csv"
-        )
+        return _csv_response(table, f"ungmusikk-{dashboard.school.slug}-{kwargs['table']}-{dashboard.school_year}.csv")
 
 
 class SchoolChartDataView(SchoolDashboardMixin, View):
@@ -127,6 +129,68 @@ class SchoolChartDataView(SchoolDashboardMixin, View):
                 **dashboard.charts[kwargs["chart"]],
             }
         )
+
+
+class SchoolPupilNamesMixin(SchoolDashboardMixin):
+    """The pages that list a school's pupils by name: a school the user may not see is a 404,
+    as on the dashboard; a school whose pupils' names they may not see (schools.view_pupil_names:
+    governance.rules.sees_pupil_names) a 403."""
+
+    def get_school_list(self):
+        return super().get_school_list().prefetch_related(None)  # the pages show no memberships
+
+    def get_school(self) -> School:
+        school = super().get_school()
+        if not self.request.user.has_perm("schools.view_pupil_names", school):
+            raise PermissionDenied(
+                _("Elevenes navn vises bare for skolens rektor, delregionens koordinator og den sentrale ledelsen.")
+            )
+        return school
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["network_link"] = self.request.user.has_perm("schools.view_network")
+        return context
+
+
+class SchoolNamedPupilsView(SchoolPupilNamesMixin, TemplateView):
+    """«Navngitte elever»: the school year's pupils named on masterclasses and NMH teaching,
+    with their activities, 50 pupils a page (`?skoleaar=YYYY&side=N`); the dashboard links
+    here with the count."""
+
+    template_name = "dashboard/named_pupils.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        listing = named_pupils_page(
+            school=self.get_school(), school_year=self.request.GET.get("skoleaar"), page=self.request.GET.get("side")
+        )
+        context.update(listing=listing, school=listing.school, query=f"skoleaar={listing.school_year}")
+        return context
+
+
+class SchoolPupilLoadView(SchoolPupilNamesMixin, TemplateView):
+    """«Elevbelastning»: the school year's pupils in one term (`?semester=host|var`) by how
+    many activities they take part in, those at or above the warning threshold marked, 50 a
+    page (`?skoleaar=YYYY&side=N`); the dashboard shows the top ten of each term."""
+
+    template_name = "dashboard/pupil_load.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        listing = pupil_load_page(
+            school=self.get_school(),
+            school_year=self.request.GET.get("skoleaar"),
+            term=self.request.GET.get("semester"),
+            page=self.request.GET.get("side"),
+        )
+        context.update(
+            listing=listing,
+            school=listing.school,
+            query=f"skoleaar={listing.school_year}",
+            page_query=f"skoleaar={listing.school_year}&semester={listing.term}",
+        )
+        return context
 
 
 class SchoolChooseView(LoginRequiredMixin, TemplateView):

@@ -92,3 +92,37 @@ def test_steering_member_sees_the_network_map_offline(page, live_server, output_
     screenshots.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(screenshots / "network-overview.png"), full_page=True)
     assert outside == []
+
+
+# Elements reaching past the window's right edge, outside the boxes that scroll a wide table.
+OVERFLOWING = """() => [...document.querySelectorAll('body *')]
+    .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1 && !el.closest('.table-responsive'))
+    .map(el => el.tagName + (el.id ? '#' + el.id : ''))"""
+
+
+def test_rector_follows_the_dashboard_to_the_pupil_pages_on_a_phone(page, live_server, output_path, demo):
+    """From the dashboard's links to the pages of named pupils and pupil load (issue 17), 390 px
+    wide: nothing but a table's own box is wider than the screen."""
+    outside = only_local(page, live_server)
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, "rektor-kulturskolen-i-as")
+    page.wait_for_url(f"{live_server.url}{reverse('schools:dashboard', args=['kulturskolen-i-as'])}")
+    assert page.evaluate(OVERFLOWING) == []
+    screenshots = Path(output_path)
+    screenshots.mkdir(parents=True, exist_ok=True)
+
+    page.locator("#named-pupils-link").click()
+    assert page.locator("h1").inner_text() == "Navngitte elever"
+    assert page.locator("#table-named tbody tr").count() > 0
+    assert page.evaluate(OVERFLOWING) == []
+    page.screenshot(path=str(screenshots / "rector-named-pupils-390.png"), full_page=True)
+
+    page.go_back()
+    page.locator("#pupil-load-link").click()
+    assert page.locator("h1").inner_text() == "Elevbelastning"
+    assert page.locator("#terms .nav-link.active").inner_text().startswith("Høsten ")
+    page.locator("#terms .nav-link").nth(1).click()
+    assert page.locator("#terms .nav-link.active").inner_text().startswith("Våren ")
+    assert page.evaluate(OVERFLOWING) == []
+    page.screenshot(path=str(screenshots / "rector-pupil-load-390.png"), full_page=True)
+    assert outside == []

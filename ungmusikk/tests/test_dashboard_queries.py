@@ -127,3 +127,20 @@ def test_a_fresh_installation_s_first_page_runs_the_rollups_once(client_as, rect
     assert "Tall per " in first.content.decode()
     client.get(reverse("schools:dashboard", args=["skole-a"]))
     assert RollupRun.objects.count() == 2
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("name", ["schools:dashboard-named", "schools:dashboard-load"])
+def test_pupil_pages_queries_are_fixed(client_as, rector_a, network, django_assert_num_queries, size, name):
+    populate(network, size)
+    client = client_as(rector_a)
+
+    # session, user, role kinds, the school (with the load threshold), may they see its names
+    # (the rector's schools), the last rollup runs, the school's years; then the list: its count
+    # and the page's pupils, and their activities (named) or both terms' counts over the
+    # threshold (load); three for the session's new end (savepoint, UPDATE, release)
+    with django_assert_num_queries(12):
+        response = client.get(reverse(name, args=["skole-a"]), {"skoleaar": 2019, "side": 1})
+
+    assert response.status_code == 200
+    assert response.context["listing"].page.paginator.count == size

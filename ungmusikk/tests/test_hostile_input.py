@@ -1,6 +1,6 @@
 """Hostile query strings and path segments on the school dashboard (with its CSV, chart
-JSON, print view and PDF), the network overview (with its CSV and map JSON) and the rollups
-page (property-based, Hypothesis).
+JSON, print view and PDF, and its pages of named pupils and pupil load), the network overview
+(with its CSV and map JSON) and the rollups page (property-based, Hypothesis).
 
 For every example: the answer is never a server error, and reading a page changes nothing.
 See core/tests/hostile.py for the values.
@@ -122,8 +122,8 @@ class Readers(dict):
         return "<readers>"
 
 
-def _get(client, url, params):
-    query = {name: value for name, value in resolve(params, PARAMETERS, CHOICES).items() if value is not MISSING}
+def _get(client, url, params, names=PARAMETERS, choices=CHOICES):
+    query = {name: value for name, value in resolve(params, names, choices).items() if value is not MISSING}
     note(f"GET {url} {query!r}")
     before = _db()
     response = send(client, "get", url, query)
@@ -185,6 +185,42 @@ DASHBOARD_PAGES = ["dashboard", "print", "pdf", "csv", "chart"]
 )
 def test_school_dashboard_query_strings_and_names(readers, reader, slug, page, table, chart, params):
     _get(readers[reader], _dashboard_url(slug, page, table, chart), params)
+
+
+PUPIL_PAGES = {"named": "navngitte-elever/", "load": "elevbelastning/"}
+PUPIL_PARAMETERS = ["skoleaar", "semester", "side", "x"]
+PUPIL_CHOICES = {"skoleaar": YEARS, "semester": ["host", "var"], "side": ["1", "2", "0", "-1", "99999"]}
+PUPIL_PARAMS = form_changes(PUPIL_PARAMETERS, max_fields=4).map(
+    lambda changes: {key: value for key, value in changes.items() if key in PUPIL_PARAMETERS}
+)
+
+
+@hostile_settings(20)
+@with_examples(
+    *(
+        {"reader": "rector_a", "slug": "skole-a", "page": page, "params": {name: [value]}}
+        for page in PUPIL_PAGES
+        for name in ("side", "skoleaar", "semester")
+        for value in NAMED_VALUES
+    ),
+    *(
+        {"reader": reader, "slug": "skole-a", "page": page, "params": {"side": ["2", "1"], "semester": ["var", "x"]}}
+        for reader in ("coord_follo", "steering_member", "daily_leader")
+        for page in PUPIL_PAGES
+    ),
+)
+@given(
+    reader=st.sampled_from(["rector_a", "coord_follo", "steering_member", "daily_leader"]),
+    slug=st.one_of(st.just("skole-a"), st.sampled_from(["skole-b", "skole-a2"]), SLUG_LIKE),
+    page=st.sampled_from(sorted(PUPIL_PAGES)),
+    params=PUPIL_PARAMS,
+)
+def test_school_pupil_pages_query_strings(readers, reader, slug, page, params):
+    """The pages of named pupils and of pupil load: never a server error whatever `?side=`,
+    `?skoleaar=` and `?semester=` say (a value that cannot be used falls back with a note)."""
+    url = f"/skoler/{quote(slug, safe='')}/{PUPIL_PAGES[page]}"
+    response = _get(readers[reader], url, params, PUPIL_PARAMETERS, PUPIL_CHOICES)
+    assert response.status_code in (200, 403, 404), response.status_code
 
 
 NETWORK_PAGES = ["network", "network-csv", "network-map"]

@@ -140,9 +140,9 @@ def test_school_dashboard_pupils_over_the_load_threshold_is_a_small_count(
     url = reverse("schools:dashboard", args=["skole-a"])
 
     steering = client_as(steering_member).get(url, {"skoleaar": 2019}).content.decode()
-    assert "Høsten 2019: &lt;5 elever på eller over grensen</caption>" in steering
+    assert "Høsten 2019: &lt;5 elever på eller over grensen</h3>" in steering
     rector = client_as(rector_a).get(url, {"skoleaar": 2019}).content.decode()
-    assert "Høsten 2019: 3 elever på eller over grensen</caption>" in rector
+    assert "Høsten 2019: 3 elever på eller over grensen</h3>" in rector
 
 
 # --- The rule itself -----------------------------------------------------------------------------

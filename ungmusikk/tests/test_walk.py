@@ -382,3 +382,15 @@ def test_the_walks_reach_every_report_page():
         pytest.skip("needs every persona's walk in this session (run the module)")
     missing = REPORT_PAGES - REACHED_VIEWS
     assert not missing, f"no persona's walk reached {sorted(missing)}"
+
+
+# The pages with a school's pupils by name (issue 17), linked from the dashboard for whoever
+# may see the school's names (the rectors, the coordinators and central staff walk).
+DASHBOARD_PUPIL_PAGES = {"schools:dashboard-named", "schools:dashboard-load"}
+
+
+def test_the_walks_reach_the_dashboard_s_pupil_pages():
+    if set(PERSONAS) - WALKED:
+        pytest.skip("needs every persona's walk in this session (run the module)")
+    missing = DASHBOARD_PUPIL_PAGES - REACHED_VIEWS
+    assert not missing, f"no persona's walk reached {sorted(missing)}"
