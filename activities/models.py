@@ -134,7 +134,12 @@ class Activity(RulesModelMixin, models.Model, metaclass=RulesModelBase):
                 violation_error_message=_("Slutt kan ikke være før start."),
             ),
         ]
-        indexes = [models.Index(fields=["region", "starts_at"], name="activity_region_start_idx")]
+        indexes = [
+            models.Index(fields=["region", "starts_at"], name="activity_region_start_idx"),
+            # The planned activities by start (a dashboard's «Kommende aktiviteter», the digest):
+            # few rows, read soonest first (issue 17).
+            models.Index(fields=["starts_at"], condition=Q(status="planned"), name="activity_planned_start_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.starts_at:%d.%m.%Y})"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import DecimalField, Exists, OuterRef, Subquery, Sum
+from django.db.models import Count, DecimalField, Exists, OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -146,15 +146,11 @@ def money(value) -> Decimal:
     return (Decimal(value) if value is not None else ZERO).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def school_money_list(*, year: int) -> list[dict]:
-    """Per school, for a calendar year: whether it was a member or pilot some time in the
-    year (participating), its allocation and its region's pool in the year's approved budget
-    (the latest approved revision: budget_revision, budget_decided_at), the value of the
-    activities its pupils took part in (activity_value, see COST_SHARING_RULE), and its
-    municipality's contribution (contribution_amount, _population, _tier_from, _tier_below,
-    _invoiced_on, _paid_on) on the culture school(s) it belongs to only (None on an
-    upper-secondary or folk high school, which the county pays for), and what the school pays
-    in (paid_in, a PaidIn: `school_paid_in`). Sums in kroner. One query."""
+def _school_money_rows(*, year: int, schools=None, sums_only: bool = False):
+    """The schools (all, or the `schools` queryset) annotated with the money of a calendar
+    year that school_money_list reads: participating, the approved budget's revision and
+    date, allocation, region_pool, activity_value and the municipality's contribution; with
+    `sums_only`, participating, allocation and activity_value alone."""
     budget = budget_list_approved(year=year)
 
     def budget_line_total(**filters):
@@ -169,30 +165,48 @@ def school_money_list(*, year: int) -> list[dict]:
     participating = Membership.objects.valid_in_year(year).filter(
         school=OuterRef("pk"), status__in=Membership.PARTICIPATING
     )
+    rows = (School.objects.all() if schools is None else schools).annotate(
+        participating=Exists(participating),
+        allocation=Subquery(
+            budget_line_total(kind=BudgetLine.Kind.SCHOOL_ALLOCATION, school=OuterRef("pk")),
+            output_field=MONEY,
+        ),
+        activity_value=Subquery(
+            SchoolMoneyRollup.objects.filter(year=year, school=OuterRef("pk")).values("activity_value")[:1],
+            output_field=MONEY,
+        ),
+    )
+    if sums_only:
+        return rows
+    return rows.annotate(
+        budget_revision=Subquery(budget.values("revision")[:1]),
+        budget_decided_at=Subquery(budget.values("decided_at")[:1]),
+        region_pool=Subquery(
+            budget_line_total(kind=BudgetLine.Kind.REGION_POOL, region=OuterRef("region")),
+            output_field=MONEY,
+        ),
+        contribution_amount=Subquery(contribution.values("amount")[:1], output_field=MONEY),
+        contribution_population=Subquery(contribution.values("population")[:1]),
+        contribution_tier_from=Subquery(contribution.values("tier__min_population")[:1]),
+        contribution_tier_below=Subquery(contribution.values("tier__max_population_below")[:1]),
+        contribution_invoiced_on=Subquery(contribution.values("invoiced_on")[:1]),
+        contribution_paid_on=Subquery(contribution.values("paid_on")[:1]),
+    )
+
+
+def school_money_list(*, year: int, schools=None) -> list[dict]:
+    """Per school, for a calendar year: whether it was a member or pilot some time in the
+    year (participating), its allocation and its region's pool in the year's approved budget
+    (the latest approved revision: budget_revision, budget_decided_at), the value of the
+    activities its pupils took part in (activity_value, see COST_SHARING_RULE), and its
+    municipality's contribution (contribution_amount, _population, _tier_from, _tier_below,
+    _invoiced_on, _paid_on) on the culture school(s) it belongs to only (None on an
+    upper-secondary or folk high school, which the county pays for), and what the school pays
+    in (paid_in, a PaidIn: `school_paid_in`). Sums in kroner. `schools` (a queryset) limits
+    the rows; it must hold every culture school of a municipality it holds one of (they share
+    its contribution). One query."""
     rows = (
-        School.objects.annotate(
-            participating=Exists(participating),
-            budget_revision=Subquery(budget.values("revision")[:1]),
-            budget_decided_at=Subquery(budget.values("decided_at")[:1]),
-            allocation=Subquery(
-                budget_line_total(kind=BudgetLine.Kind.SCHOOL_ALLOCATION, school=OuterRef("pk")),
-                output_field=MONEY,
-            ),
-            region_pool=Subquery(
-                budget_line_total(kind=BudgetLine.Kind.REGION_POOL, region=OuterRef("region")),
-                output_field=MONEY,
-            ),
-            activity_value=Subquery(
-                SchoolMoneyRollup.objects.filter(year=year, school=OuterRef("pk")).values("activity_value")[:1],
-                output_field=MONEY,
-            ),
-            contribution_amount=Subquery(contribution.values("amount")[:1], output_field=MONEY),
-            contribution_population=Subquery(contribution.values("population")[:1]),
-            contribution_tier_from=Subquery(contribution.values("tier__min_population")[:1]),
-            contribution_tier_below=Subquery(contribution.values("tier__max_population_below")[:1]),
-            contribution_invoiced_on=Subquery(contribution.values("invoiced_on")[:1]),
-            contribution_paid_on=Subquery(contribution.values("paid_on")[:1]),
-        )
+        _school_money_rows(year=year, schools=schools)
         .values(
             "pk",
             "region_id",
@@ -245,10 +259,43 @@ CONTRIBUTION_FIELDS = (
 )
 
 
-def _average(values: list[Decimal]) -> Decimal | None:
-    if not values:
-        return None
-    return (sum(values, ZERO) / len(values)).quantize(CENT, rounding=ROUND_HALF_UP)
+@dataclass(frozen=True)
+class _Sums:
+    """Participating schools' allocations and activity values summed, for their averages."""
+
+    schools: int
+    allocation: Decimal
+    activity_value: Decimal
+
+    def average(self, name: str) -> Decimal | None:
+        """The mean to the øre (half up); None when there is no school."""
+        if not self.schools:
+            return None
+        return (getattr(self, name) / self.schools).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _sums(rows: list[dict]) -> _Sums:
+    return _Sums(
+        schools=len(rows),
+        allocation=sum((row["allocation"] for row in rows), ZERO),
+        activity_value=sum((row["activity_value"] for row in rows), ZERO),
+    )
+
+
+def _participating_sums(*, year: int, **filters) -> _Sums:
+    """The member and pilot schools (some time in `year`) matching `filters` (region_id=…,
+    kind=…): how many, and their allocations and activity values summed by the database
+    (a school with none counts 0 kr). One query."""
+    totals = (
+        _school_money_rows(year=year, schools=School.objects.filter(**filters), sums_only=True)
+        .filter(participating=True)
+        .aggregate(n=Count("pk"), allocations=Sum("allocation"), activity_values=Sum("activity_value"))
+    )  # the sums' names differ from the annotations': an aggregate named as one would hide it
+    return _Sums(
+        schools=totals["n"],
+        allocation=money(totals["allocations"]),
+        activity_value=money(totals["activity_values"]),
+    )
 
 
 @dataclass
@@ -275,17 +322,22 @@ class SchoolMoney:
 def school_money(*, school: School, year: int, rows: list[dict] | None = None) -> SchoolMoney:
     """What the school put in (`school_paid_in`: its municipality's contribution for a culture
     school, «gjennom fylket» for the others) and what it got in a calendar year, against
-    the average of the member and pilot schools of its region and of its kind. Uses
-    `school_money_list` (one query) unless its rows are given."""
-    rows = school_money_list(year=year) if rows is None else rows
+    the average of the member and pilot schools of its region and of its kind. From `rows`
+    (school_money_list's) when given; else three queries whatever the network's size: the
+    school's municipality's rows, and the region's and the kind's sums (_participating_sums)."""
+    if rows is None:
+        rows = school_money_list(year=year, schools=School.objects.filter(municipality_id=school.municipality_id))
+        region = _participating_sums(year=year, region_id=school.region_id)
+        kind = _participating_sums(year=year, kind=school.kind)
+    else:
+        region = _sums([row for row in rows if row["participating"] and row["region_id"] == school.region_id])
+        kind = _sums([row for row in rows if row["participating"] and row["kind"] == school.kind])
     own = next((row for row in rows if row["pk"] == school.pk), None)
     if own is None:  # the school was deleted meanwhile: show nothing rather than fail
         own = {"allocation": ZERO, "activity_value": ZERO, "region_pool": ZERO, "contribution_amount": None}
         own["paid_in"] = school_paid_in([{"pk": school.pk, "kind": school.kind, "municipality_id": None}], {})[
             school.pk
         ]
-    region = [row for row in rows if row["participating"] and row["region_id"] == school.region_id]
-    kind = [row for row in rows if row["participating"] and row["kind"] == school.kind]
     contribution = None
     if own.get("contribution_amount") is not None:
         contribution = {
@@ -300,14 +352,14 @@ def school_money(*, school: School, year: int, rows: list[dict] | None = None) -
         MoneyComparison(
             label=_("Tildeling til skolen i vedtatt budsjett"),
             school=own["allocation"],
-            region_average=_average([row["allocation"] for row in region]),
-            kind_average=_average([row["allocation"] for row in kind]),
+            region_average=region.average("allocation"),
+            kind_average=kind.average("allocation"),
         ),
         MoneyComparison(
             label=_("Verdien av aktivitetene elevene deltok i"),
             school=own["activity_value"],
-            region_average=_average([row["activity_value"] for row in region]),
-            kind_average=_average([row["activity_value"] for row in kind]),
+            region_average=region.average("activity_value"),
+            kind_average=kind.average("activity_value"),
         ),
     ]
     first = rows[0] if rows else {}
@@ -319,6 +371,6 @@ def school_money(*, school: School, year: int, rows: list[dict] | None = None) -
         region_pool=own["region_pool"],
         paid_in=own["paid_in"],
         comparisons=comparisons,
-        region_schools=len(region),
-        kind_schools=len(kind),
+        region_schools=region.schools,
+        kind_schools=kind.schools,
     )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from activities import figures as participation
-from activities.selectors import school_named_pupil_ids, school_named_pupils, school_upcoming_activities
+from activities.selectors import school_named_pupils, school_upcoming_activities
 from core.formatting import percent_text
 from core.periods import school_year_label, school_year_of
 from core.privacy import count_shown, derived_shown, is_suppressed
@@ -37,7 +37,6 @@ class SchoolDashboard:
     by_kind: list[dict]
     by_month: list[dict]
     by_area: list[dict]
-    named_count: int | None  # pupils named on masterclasses and NMH teaching; None: may not see names
     upcoming: list[dict]
     load_threshold: int
     load: list[dict]  # per term: how many over the threshold, and the LOAD_TOP first (names only if shown)
@@ -161,7 +160,6 @@ def school_dashboard(
         by_kind=participation.participation_by_kind(month_kind_rows=month_kind_rows),
         by_month=participation.participation_by_month(month_kind_rows=month_kind_rows, school_year=chosen),
         by_area=participation.school_participation_by_area(school=school, school_year=chosen),
-        named_count=school_named_pupil_ids(school=school, school_year=chosen).count() if show_names else None,
         upcoming=school_upcoming_activities(school=school),
         load_threshold=threshold,
         load=participation.school_pupil_load(

@@ -62,3 +62,24 @@ def test_years_table_from_year_rows_equals_the_sum_of_months_and_kinds_on_the_de
             assert sum(cell["pupils"] for cell in cells) == row.pupils, (school.slug, row.school_year)
         compared += sum(1 for row in before if row.activities)
     assert compared >= 20  # the demo's schools have one or two years of activities each
+
+
+@pytest.mark.django_db
+def test_school_money_from_sums_equals_the_averages_over_every_schools_row_on_the_demo(demo_network):
+    """The dashboard's money (issue 17: its school's municipality's rows and the region's and
+    kind's sums, three queries) is what it was when computed from every school's row."""
+    from funding import figures as money
+    from funding.rollups import rollup_budget
+
+    rollup_budget()
+    compared = 0
+    for year in (2019, 2020, 2021):
+        rows = money.school_money_list(year=year)
+        for school in School.objects.order_by("slug"):
+            assert money.school_money(school=school, year=year) == money.school_money(
+                school=school, year=year, rows=rows
+            ), (school.slug, year)
+            compared += 1
+    with_averages = money.school_money(school=School.objects.get(slug="kulturskolen-i-as"), year=2020)
+    assert with_averages.region_schools > 1 and with_averages.comparisons[1].region_average is not None
+    assert compared == 3 * School.objects.count()

@@ -77,7 +77,8 @@ STEPS = [
             SELECT 'Skala-aktivitet ' || y || '-' || g, k.kind,
                    CASE g %% 3 WHEN 0 THEN 'local' WHEN 1 THEN 'regional' ELSE 'central' END,
                    s.region_id, NULL, s.id, t.at, t.at + interval '3 hours', '', '',
-                   CASE WHEN g %% 20 = 0 THEN 'cancelled' ELSE 'held' END, '', now(), now(), 1
+                   CASE WHEN g %% 20 = 0 THEN 'cancelled' WHEN t.at > now() THEN 'planned' ELSE 'held' END,
+                   '', now(), now(), 1
             FROM generate_series(%(first_year)s, %(last_year)s) y
             CROSS JOIN generate_series(0, %(activities_per_year)s - 1) g
             JOIN scale_school s ON s.rn = g %% %(schools)s
