@@ -68,7 +68,8 @@ def _costs(count: int) -> list[CostData]:
 
 
 def _runs() -> list[tuple[str, str, str]]:
-    return sorted(RollupRun.objects.values_list("kind", "mode", "status"))
+    """The whole runs (an enrolment run's units, one per school year, are runs with a year)."""
+    return sorted(RollupRun.objects.filter(year__isnull=True).values_list("kind", "mode", "status"))
 
 
 def _count(queries, beginning: str) -> int:
