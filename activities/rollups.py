@@ -439,11 +439,24 @@ class RollupUnit:
     last: bool
 
 
+def _last_whole_run_started(*, before: datetime) -> datetime | None:
+    """When the last whole enrolment run that did the current school year in full (nightly or
+    full, succeeded) started, before `before`: what started after it is not counted yet."""
+    return RollupRun.objects.filter(
+        kind=ENROLMENT,
+        year__isnull=True,
+        status=RollupRun.Status.SUCCEEDED,
+        mode__in=[RollupRun.Mode.FULL, RollupRun.Mode.NIGHTLY],
+        started_at__lt=before,
+    ).aggregate(last=models.Max("started_at"))["last"]
+
+
 def rollup_enrolment_plan(*, mode: str, before: datetime, year: int | None = None) -> list[RollupUnit]:
     """The units of a run (`mode`, core.models.RollupRun.Mode), in school-year order:
     - FULL: every school year with data (or `year`), all schools;
-    - NIGHTLY: the current school year, all schools, and the schools marked changed
-      (RollupDirty, marked before `before`) in other years;
+    - NIGHTLY: the current school year, all schools (and, in full, the years since the last
+      nightly or full run began: on 1 August the school year that just ended), and the
+      schools marked changed (RollupDirty, marked before `before`) in other years;
     - INCREMENTAL: only the schools marked changed.
     A change in a school year's spring also changes the next calendar year, which the next
     school year's unit counts: those schools join that unit."""
@@ -458,7 +471,17 @@ def rollup_enrolment_plan(*, mode: str, before: datetime, year: int | None = Non
         for school_id, school_year in marked.values_list("school_id", "school_year"):
             plan.setdefault(school_year, set()).add(school_id)
         if mode == RollupRun.Mode.NIGHTLY and year is None:
-            plan[school_year_of(timezone.localdate())] = None
+            current = school_year_of(timezone.localdate())
+            plan[current] = None
+            # What started after the last run that did the current year in full counts now, also
+            # in an earlier school year: the first night of a school year does the one before
+            # too (its last evening started after the night before's run), as do nights after
+            # missed ones; with no such run, every year.
+            since = _last_whole_run_started(before=before)
+            first = school_year_of(timezone.localtime(since).date()) if since else min(with_data, default=current)
+            for school_year in with_data:
+                if first <= school_year < current:
+                    plan[school_year] = None
         if year is None:
             for school_year, schools in sorted(plan.items()):
                 following = school_year + 1

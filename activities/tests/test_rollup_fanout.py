@@ -276,3 +276,29 @@ def test_the_fanned_out_run_in_two_real_workers_equals_one_run(three_years, cele
     ]
     assert len(set(units.values_list("task_id", flat=True))) == 3  # each unit its own task
     assert tables() == expected
+
+
+def test_the_first_night_of_a_school_year_counts_the_last_evening_of_the_one_before(three_years, monkeypatch):
+    """The nightly run of 1 August does the new school year: an activity of 31 July that started
+    after the night before's run must still be counted, as a full run counts it (found by the
+    breaker of issue 17: the old year kept its figures of 31 July 02:00 for good)."""
+    a = three_years.school_a
+    ola = a.pupils.get(first_name="Ola")
+    evening = datetime(2021, 7, 31, 20, 0, tzinfo=OSLO)
+    late = ActivityFactory(region=three_years.follo, kind="masterclass", starts_at=evening, ends_at=evening)
+    ParticipationFactory(activity=late, school=a, pupils=7, teachers=1).named_pupils.set([ola])
+
+    def at(month, day):
+        monkeypatch.setattr(timezone, "now", lambda: datetime(2021, month, day, 2, 0, tzinfo=OSLO))
+
+    at(7, 30)
+    rollup_enrolment()
+    at(7, 31)
+    assert rollup_enrolment(nightly=True).status == RollupRun.Status.SUCCEEDED  # not started yet
+    at(8, 1)  # the first night of school year 2021/22
+    assert rollup_enrolment(nightly=True).status == RollupRun.Status.SUCCEEDED
+    after_nights = tables()
+    rollup_enrolment()  # a full run, still on 1 August
+
+    assert after_nights == tables()
+    assert SchoolYearRollup.objects.get(school=a, school_year=2020).pupils == 5 + 7

@@ -107,6 +107,17 @@ def test_named_pupils_page_unusable_page_number_shows_page_one_with_a_note(clien
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("side", ["02", "00000000000000000002", "0" * 40 + "2"])
+def test_named_pupils_page_number_with_leading_zeros_is_that_page(client_as, rector_a, sixty, side):
+    """Leading zeros do not make a number larger (found by the breaker: twenty digits or more
+    were taken as past the end, so «0…02» showed the last page with a note saying so)."""
+    response = client_as(rector_a).get(reverse(NAMED, args=["skole-a"]), {"skoleaar": 2019, "side": side})
+
+    assert response.context["listing"].page.number == 2
+    assert response.context["listing"].notes == []
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("side", ["3", "99999", "99999999999999999999999999"])
 def test_named_pupils_page_past_the_end_shows_the_last_page(client_as, rector_a, sixty, side):
     response = client_as(rector_a).get(reverse(NAMED, args=["skole-a"]), {"skoleaar": 2019, "side": side})
