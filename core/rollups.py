@@ -172,9 +172,12 @@ def rollup_run_list() -> models.QuerySet[RollupRun]:
 def rollup_last_success_by_kind() -> dict[str, datetime]:
     """When each kind of rollup last finished a whole run successfully (one query): the pages
     print their figures "as of" these times. A run of one year (`manage.py rollup --year`, or
-    one unit of a fanned-out run) does not move "as of": the other years' figures are older."""
+    one unit of a fanned-out run) does not move "as of": the other years' figures are older;
+    nor does an incremental run: it recomputes only the schools marked changed, so what began
+    elsewhere since the last full or nightly run is not counted yet."""
     return dict(
         RollupRun.objects.filter(status=RollupRun.Status.SUCCEEDED, year__isnull=True)
+        .exclude(mode=RollupRun.Mode.INCREMENTAL)
         .values("kind")
         .annotate(last=Max("finished_at"))
         .order_by()

@@ -67,7 +67,7 @@ class RollupStatusView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["runs"] = rollup_run_list()[:30]
+        context["runs"] = rollup_run_list()[:60]  # a full run is a row a school year and one for all
         finished = rollup_last_success_by_kind()
         context["latest"] = {kind: finished.get(kind) for kind, _label in ROLLUP_KINDS}
         return context

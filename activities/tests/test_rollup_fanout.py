@@ -302,3 +302,17 @@ def test_the_first_night_of_a_school_year_counts_the_last_evening_of_the_one_bef
 
     assert after_nights == tables()
     assert SchoolYearRollup.objects.get(school=a, school_year=2020).pupils == 5 + 7
+
+
+def test_an_incremental_run_does_not_move_as_of(three_years):
+    """It recomputes only the schools marked changed: what began at other schools since the last
+    full or nightly run is not counted yet, so «Tall per» stays at that run (found by the
+    breaker session of issue 17)."""
+    whole = rollup_enrolment()
+    rollup_mark_dirty(pairs=[(three_years.school_a.pk, 2019)])
+    incremental = rollup_enrolment(incremental=True)
+    nightly = rollup_enrolment(nightly=True)
+
+    assert incremental.status == RollupRun.Status.SUCCEEDED and incremental.year is None
+    assert incremental.finished_at > whole.finished_at
+    assert rollup_last_success_by_kind()[ENROLMENT] == nightly.finished_at != incremental.finished_at
