@@ -7,7 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .schedules import ROLLUP_KINDS
+from .periods import school_year_label
+from .schedules import ENROLMENT, ROLLUP_KINDS
 
 
 class SubmissionToken(models.Model):
@@ -75,3 +76,12 @@ class RollupRun(models.Model):
     def __str__(self) -> str:
         year = self.year or ""
         return f"{self.get_kind_display()} {year} {self.started_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+    @property
+    def year_label(self) -> str:
+        """The run's year as people read it: a school year («2019/20») for the enrolment
+        rollup, whose units are school years; a calendar year for the money rollup; "" for a
+        whole run."""
+        if self.year is None:
+            return ""
+        return school_year_label(self.year) if self.kind == ENROLMENT else str(self.year)

@@ -58,3 +58,15 @@ def test_rollup_run_admin_is_read_only(client, superuser):
 
     assert client.get(reverse("admin:core_rolluprun_changelist")).status_code == 200
     assert client.get(reverse("admin:core_rolluprun_add")).status_code == 403
+
+
+def test_rollups_page_names_an_enrolment_unit_by_its_school_year(client_as, daily_leader):
+    from django.utils import timezone
+
+    RollupRun.objects.create(kind="enrolment", year=2019, started_at=timezone.now(), status="succeeded")
+    RollupRun.objects.create(kind="budget", year=2020, started_at=timezone.now(), status="succeeded")
+    RollupRun.objects.create(kind="enrolment", year=None, started_at=timezone.now(), status="succeeded")
+
+    html = client_as(daily_leader).get(reverse("rollups")).content.decode()
+
+    assert "<td>2019/20</td>" in html and "<td>2020</td>" in html and "<td>alle</td>" in html
