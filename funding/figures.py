@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DecimalField, Exists, OuterRef, Subquery, Sum
+from django.db.models import DecimalField, Exists, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -275,26 +275,23 @@ class _Sums:
 
 
 def _sums(rows: list[dict]) -> _Sums:
+    """The rows' allocations and activity values, each to the øre (money), summed."""
     return _Sums(
         schools=len(rows),
-        allocation=sum((row["allocation"] for row in rows), ZERO),
-        activity_value=sum((row["activity_value"] for row in rows), ZERO),
+        allocation=sum((money(row["allocation"]) for row in rows), ZERO),
+        activity_value=sum((money(row["activity_value"]) for row in rows), ZERO),
     )
 
 
-def _participating_sums(*, year: int, **filters) -> _Sums:
-    """The member and pilot schools (some time in `year`) matching `filters` (region_id=…,
-    kind=…): how many, and their allocations and activity values summed by the database
-    (a school with none counts 0 kr). One query."""
-    totals = (
-        _school_money_rows(year=year, schools=School.objects.filter(**filters), sums_only=True)
+def _participating_money(*, year: int, school: School) -> list[dict]:
+    """The member and pilot schools (some time in `year`) of `school`'s region or of its kind,
+    each with region_id, kind, allocation and activity_value: what the averages need, without
+    the other figures school_money_list reads for every school. One query."""
+    peers = School.objects.filter(Q(region_id=school.region_id) | Q(kind=school.kind))
+    return list(
+        _school_money_rows(year=year, schools=peers, sums_only=True)
         .filter(participating=True)
-        .aggregate(n=Count("pk"), allocations=Sum("allocation"), activity_values=Sum("activity_value"))
-    )  # the sums' names differ from the annotations': an aggregate named as one would hide it
-    return _Sums(
-        schools=totals["n"],
-        allocation=money(totals["allocations"]),
-        activity_value=money(totals["activity_values"]),
+        .values("region_id", "kind", "allocation", "activity_value")
     )
 
 
@@ -323,15 +320,16 @@ def school_money(*, school: School, year: int, rows: list[dict] | None = None) -
     """What the school put in (`school_paid_in`: its municipality's contribution for a culture
     school, «gjennom fylket» for the others) and what it got in a calendar year, against
     the average of the member and pilot schools of its region and of its kind. From `rows`
-    (school_money_list's) when given; else three queries whatever the network's size: the
-    school's municipality's rows, and the region's and the kind's sums (_participating_sums)."""
+    (school_money_list's) when given; else two queries whatever the network's size: the
+    school's municipality's rows, and the two money figures of the participating schools of
+    its region or kind (_participating_money)."""
     if rows is None:
         rows = school_money_list(year=year, schools=School.objects.filter(municipality_id=school.municipality_id))
-        region = _participating_sums(year=year, region_id=school.region_id)
-        kind = _participating_sums(year=year, kind=school.kind)
+        peers = _participating_money(year=year, school=school)
     else:
-        region = _sums([row for row in rows if row["participating"] and row["region_id"] == school.region_id])
-        kind = _sums([row for row in rows if row["participating"] and row["kind"] == school.kind])
+        peers = [row for row in rows if row["participating"]]
+    region = _sums([row for row in peers if row["region_id"] == school.region_id])
+    kind = _sums([row for row in peers if row["kind"] == school.kind])
     own = next((row for row in rows if row["pk"] == school.pk), None)
     if own is None:  # the school was deleted meanwhile: show nothing rather than fail
         own = {"allocation": ZERO, "activity_value": ZERO, "region_pool": ZERO, "contribution_amount": None}

@@ -60,13 +60,13 @@ def test_dashboard_queries_do_not_grow_with_the_data(client_as, rector_a, networ
     url = reverse("schools:dashboard", args=["skole-a"])
 
     # session, user, role kinds, the school (with the load threshold), its memberships, the
-    # last rollup runs ("figures as of", and whether a first run is needed), then ten for the
-    # figures (the money: its municipality's schools' rows and the sums of its region and of its
-    # kind, not every school's row, since issue 17; no count of the named pupils, which their own
+    # last rollup runs ("figures as of", and whether a first run is needed), then nine for the
+    # figures (the money: its municipality's schools' rows and its region's and kind's
+    # participating schools' two figures, not every school's row, since issue 17; no count of the named pupils, which their own
     # page gives), the municipality's schools (may the rector open its sheet: the «Kommuneark»
     # link, schools.view_municipality_sheet), and three for the session's new end (savepoint,
     # UPDATE, release: every request moves it, SESSION_SAVE_EVERY_REQUEST)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         response = client.get(url, {"skoleaar": 2019})
 
     assert response.status_code == 200
@@ -80,7 +80,7 @@ def test_dashboard_queries_for_steering_member(client_as, steering_member, netwo
 
     # as for a rector, one fewer: "may they see names?" is answered from the roles the
     # request has read already (governance.selectors.role_facts)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         response = client.get(reverse("schools:dashboard", args=["skole-a"]), {"skoleaar": 2019})
 
     assert response.status_code == 200
@@ -92,9 +92,9 @@ def test_chart_data_and_csv_queries_are_fixed(client_as, rector_a, network, djan
     client = client_as(rector_a)
 
     # as the page
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         client.get(reverse("schools:dashboard-chart", args=["skole-a", "years"]))
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         client.get(reverse("schools:dashboard-csv", args=["skole-a", "okonomi"]))
 
 

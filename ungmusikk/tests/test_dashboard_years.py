@@ -67,7 +67,9 @@ def test_years_table_from_year_rows_equals_the_sum_of_months_and_kinds_on_the_de
 @pytest.mark.django_db
 def test_school_money_from_sums_equals_the_averages_over_every_schools_row_on_the_demo(demo_network):
     """The dashboard's money (issue 17: its school's municipality's rows and the region's and
-    kind's sums, three queries) is what it was when computed from every school's row."""
+    kind's participating schools' two figures, two queries) is what it was when computed from
+    every school's row: each value to the øre, then averaged (the rollup keeps six decimals;
+    summing them unrounded in SQL was an øre off on PostgreSQL)."""
     from funding import figures as money
     from funding.rollups import rollup_budget
 
