@@ -62,10 +62,11 @@ def test_dashboard_queries_do_not_grow_with_the_data(client_as, rector_a, networ
     # session, user, role kinds, the school (with the load threshold), its memberships, the
     # last rollup runs ("figures as of", and whether a first run is needed), then nine for the
     # figures (the money: its municipality's schools' rows and its region's and kind's
-    # participating schools' two figures, not every school's row, since issue 17; no count of the named pupils, which their own
-    # page gives), the municipality's schools (may the rector open its sheet: the «Kommuneark»
-    # link, schools.view_municipality_sheet), and three for the session's new end (savepoint,
-    # UPDATE, release: every request moves it, SESSION_SAVE_EVERY_REQUEST)
+    # participating schools' two figures, not every school's row, since issue 17; no count of
+    # the named pupils, which their own page gives), the municipality's schools (may the
+    # rector open its sheet: the «Kommuneark» link, schools.view_municipality_sheet), and three
+    # for the session's new end (savepoint, UPDATE, release: every request moves it,
+    # SESSION_SAVE_EVERY_REQUEST)
     with django_assert_num_queries(18):
         response = client.get(url, {"skoleaar": 2019})
 
