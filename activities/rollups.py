@@ -91,13 +91,23 @@ def _participations(year: int, schools: set[int] | None, until: datetime) -> mod
     return (rows.filter(school_id__in=schools) if schools is not None else rows).order_by()
 
 
-def _links(year: int, until: datetime) -> models.QuerySet:
-    start, end = school_year_bounds(year)
+def _links_between(start: datetime, end: datetime, until: datetime) -> models.QuerySet:
+    """The named-pupil links of the activities counted (started before `until`, not cancelled)
+    that start in [start, end)."""
     return NamedLink.objects.filter(
         activity_counted_q("participation__activity__", until=until),
         participation__activity__starts_at__gte=start,
         participation__activity__starts_at__lt=end,
     ).order_by()
+
+
+def _links(year: int, until: datetime) -> models.QuerySet:
+    return _links_between(*school_year_bounds(year), until)
+
+
+def _school_condition(schools: set[int] | None, column: str = "school") -> str:
+    """An SQL condition on a school id column: the given schools (ids as integers), or all."""
+    return f"{column} IN ({', '.join(str(int(pk)) for pk in schools)})" if schools is not None else "true"
 
 
 LINKS_TABLE = "rollup_named_links"
@@ -135,8 +145,7 @@ def _stage_links(year: int, schools: set[int] | None, until: datetime) -> None:
         # The pupils named at the changed schools, with all their links: a pupil's load counts
         # at every school they attend.
         where = (
-            f"WHERE np.pupil_id IN (SELECT np.pupil_id FROM {joined} "
-            f"WHERE p.school_id IN ({', '.join(str(int(pk)) for pk in schools)}))"
+            f"WHERE np.pupil_id IN (SELECT np.pupil_id FROM {joined} WHERE {_school_condition(schools, 'p.school_id')})"
         )
     execute(f"DROP TABLE IF EXISTS {LINKS_TABLE}")
     execute(
@@ -153,9 +162,7 @@ def _rollup_year(year: int, run: RollupRun, schools: set[int] | None) -> int:
     Leaves the year's links staged in LINKS_TABLE for the pupil counts (the caller drops it)."""
     constants = {"sy": Value(year), "run_ref": Value(run.pk)}
     qn = connection.ops.quote_name
-    school_filter = ""
-    if schools is not None:
-        school_filter = f"WHERE l.school IN ({', '.join(str(int(pk)) for pk in schools)})"
+    school_filter = f"WHERE {_school_condition(schools, 'l.school')}"
     # Only what has started by the time the run started counts ("figures as of" the run).
     until = run.started_at
     _stage_links(year, schools, until)
@@ -360,20 +367,10 @@ def _insert_pupil_counts(period: str, year: int, run: RollupRun, schools: set[in
     return written
 
 
-def _school_condition(schools: set[int] | None) -> str:
-    """An SQL condition on a staged table's `school` column: the given schools, or all."""
-    return f"school IN ({', '.join(str(int(pk)) for pk in schools)})" if schools is not None else "true"
-
-
 def _spring_links_sql(year: int, run: RollupRun, schools: set[int] | None) -> tuple[str, list]:
     """SQL and parameters of the (school, pupil_id) rows of the named-pupil links of
     January–July of `year` (the spring of the school year before), of the given schools."""
-    start, end = calendar_year_bounds(year)[0], school_year_bounds(year)[0]
-    links = NamedLink.objects.filter(
-        activity_counted_q("participation__activity__", until=run.started_at),
-        participation__activity__starts_at__gte=start,
-        participation__activity__starts_at__lt=end,
-    ).order_by()
+    links = _links_between(calendar_year_bounds(year)[0], school_year_bounds(year)[0], run.started_at)
     if schools is not None:
         links = links.filter(participation__school_id__in=schools)
     rows = links.annotate(school=F("participation__school_id")).values_list("school", "pupil_id")
@@ -520,7 +517,6 @@ def rollup_enrolment_unit(
         kind=ENROLMENT,
         year=year,
         unit=year,
-        incremental=schools is not None,
         mode=mode,
         task_id=task_id,
         work=work,
@@ -586,6 +582,13 @@ def rollup_enrolment_finish(*, run_id: int, unit_run_ids: Iterable[int], failure
     return run
 
 
+def enrolment_mode(*, incremental: bool = False, nightly: bool = False) -> str:
+    """The RollupRun.Mode of a run asked for with these flags (rollup_enrolment and its task)."""
+    if incremental:
+        return RollupRun.Mode.INCREMENTAL
+    return RollupRun.Mode.NIGHTLY if nightly else RollupRun.Mode.FULL
+
+
 def rollup_enrolment(
     *, year: int | None = None, incremental: bool = False, nightly: bool = False, task_id: str = ""
 ) -> RollupRun:
@@ -594,7 +597,7 @@ def rollup_enrolment(
     year and the changed schools (`nightly`), or only the changed schools (`incremental`).
     With `year`, that school year's unit alone (its RollupRun is returned; it does not move
     "as of"); otherwise the whole run's RollupRun. A unit that fails fails the run (raised)."""
-    mode = RollupRun.Mode.INCREMENTAL if incremental else RollupRun.Mode.NIGHTLY if nightly else RollupRun.Mode.FULL
+    mode = enrolment_mode(incremental=incremental, nightly=nightly)
     if year is not None:
         before = timezone.now()
         units = rollup_enrolment_plan(mode=mode, before=before, year=year) or [RollupUnit(year, (), False)]

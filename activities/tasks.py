@@ -8,7 +8,13 @@ from core.enqueue import enqueue_after_commit
 from core.models import RollupRun
 from core.rollups import ROLLUP_TASK_OPTIONS
 
-from .rollups import rollup_enrolment, rollup_enrolment_finish, rollup_enrolment_start, rollup_enrolment_unit
+from .rollups import (
+    enrolment_mode,
+    rollup_enrolment,
+    rollup_enrolment_finish,
+    rollup_enrolment_start,
+    rollup_enrolment_unit,
+)
 
 # An incremental run that finds another run holding the lock tries again after 5, 10, 20, 40
 # and 80 seconds: what a save marked should not wait for the night.
@@ -24,18 +30,11 @@ def rollup_enrolment_task(
     school year alone. On a worker the school years are fanned out as a Celery chord, one task
     per year (each under its own lock), ended by rollup_enrolment_finish_task; run eagerly
     (no Redis) or for one year, the units run here, one after the other."""
-    mode = (
-        RollupRun.Mode.INCREMENTAL
-        if incremental
-        else RollupRun.Mode.FULL
-        if full or year is not None
-        else RollupRun.Mode.NIGHTLY
-    )
+    nightly = not (incremental or full or year is not None)  # the schedule asks with no arguments
+    mode = enrolment_mode(incremental=incremental, nightly=nightly)
     task_id = self.request.id or ""
     if year is not None or self.request.is_eager:
-        run = rollup_enrolment(
-            year=year, incremental=incremental, nightly=mode == RollupRun.Mode.NIGHTLY, task_id=task_id
-        )
+        run = rollup_enrolment(year=year, incremental=incremental, nightly=nightly, task_id=task_id)
         if run.status == RollupRun.Status.SKIPPED and incremental and not self.request.is_eager:
             raise self.retry(countdown=SKIPPED_RETRY_FIRST_DELAY * 2**self.request.retries)
         return {"run": run.pk, "status": run.status, "rows": run.rows_written}

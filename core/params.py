@@ -15,7 +15,8 @@ from .bounds import FIRST_YEAR, LAST_YEAR
 # The largest value a 64-bit signed integer column (SQLite INTEGER, PostgreSQL bigint) holds.
 MAX_ID = 2**63 - 1
 
-_DIGITS = re.compile(r"[0-9]{1,19}")
+# At most 19 significant digits; leading zeros add nothing («0002» is 2).
+_DIGITS = re.compile(r"0*([0-9]{1,19})")
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{1,2})")
 
 
@@ -24,10 +25,13 @@ def int_param(raw: str | None, *, minimum: int = 0, maximum: int = MAX_ID) -> in
 
     >>> int_param("12", maximum=20), int_param("²"), int_param("99999999999999999999999")
     (12, None, None)
+    >>> int_param("00000000000000000000002")
+    2
     """
-    if raw is None or not _DIGITS.fullmatch(raw):
+    match = _DIGITS.fullmatch(raw) if raw is not None else None
+    if match is None:
         return None
-    value = int(raw)
+    value = int(match.group(1))
     return value if minimum <= value <= maximum else None
 
 

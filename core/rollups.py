@@ -103,14 +103,15 @@ def run_rollup(
     *,
     kind: str,
     year: int | None,
-    incremental: bool,
     task_id: str,
     work: Callable[[RollupRun], int],
+    incremental: bool = False,
     unit: int | None = None,
     mode: str | None = None,
 ) -> RollupRun:
     """Record a run, take the lock (of the kind, or of one `unit` of it), do the work in one
-    transaction, record how it ended. `mode` (RollupRun.Mode) defaults to full or incremental."""
+    transaction, record how it ended. `mode` (RollupRun.Mode) when given, else full or
+    `incremental`."""
     run = RollupRun.objects.create(
         kind=kind,
         mode=mode or (RollupRun.Mode.INCREMENTAL if incremental else RollupRun.Mode.FULL),

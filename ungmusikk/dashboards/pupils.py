@@ -87,9 +87,8 @@ def _page(items: QuerySet, raw: str | None) -> tuple[Page, list[str]]:
     (the last page)."""
     paginator = Paginator(items, PAGE_SIZE)
     notes = []
-    digits = (raw.lstrip("0") or "0") if raw and _DIGITS.fullmatch(raw) else None  # leading zeros add nothing
-    number = int_param(digits, minimum=1)
-    if number is None and digits not in (None, "0"):
+    number = int_param(raw, minimum=1)
+    if number is None and raw and _DIGITS.fullmatch(raw) and raw.strip("0"):
         number = paginator.num_pages + 1  # a whole number too long for any page: past the end
     if number is None:
         if raw not in (None, ""):

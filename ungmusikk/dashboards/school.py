@@ -288,8 +288,8 @@ NAMED_COLUMNS = (
     Column("kind", gettext_lazy("Type")),
     Column("starts_at", gettext_lazy("Dato"), DATETIME),
 )
-TERM_COLUMN = Column("term", gettext_lazy("Semester"))
 LOAD_COLUMNS = (
+    Column("term", gettext_lazy("Semester")),
     Column("name", gettext_lazy("Elev")),
     Column("instrument", gettext_lazy("Hovedinstrument")),
     Column("activities", gettext_lazy("Aktiviteter"), INT),
@@ -312,13 +312,13 @@ def named_pupils_table(pupils: list[dict], *, school_year_label: str) -> Table:
     )
 
 
-def pupil_load_table(rows: list[dict], *, school_year_label: str, threshold: int, term: bool = True) -> Table:
-    """Pupils' load (activities.figures.pupil_load_row, with its `term` when `term`) as a table."""
+def pupil_load_table(rows: list[dict], *, school_year_label: str, threshold: int) -> Table:
+    """Pupils' load (activities.figures.pupil_load_row, with its `term`) as a table."""
     return Table(
         "elevbelastning",
         _("Elevbelastning %(year)s (varselgrense %(threshold)s aktiviteter)")
         % {"year": school_year_label, "threshold": threshold},
-        (TERM_COLUMN, *LOAD_COLUMNS) if term else LOAD_COLUMNS,
+        LOAD_COLUMNS,
         rows,
     )
 
